@@ -1,0 +1,17 @@
+//! The meeting hub: a pure engine, a durable store and the live transport.
+//!
+//! Layers (see docs/ARCHITECTURE.md): `engine` decides and applies, touching nothing;
+//! `store` keeps the event log and token grants in sled; `live` runs one task per meeting
+//! that turns commands into durable, broadcast events; `transport` is axum (REST, the
+//! WebSocket, join links). `server::Server` wires them for `main.rs` and for tests.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod demo;
+pub mod engine;
+pub mod import;
+pub mod live;
+pub mod server;
+pub mod store;
+pub mod tokens;
+pub mod transport;

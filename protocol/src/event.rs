@@ -1,0 +1,98 @@
+//! Events: facts the hub has recorded. Each has a sequence number, gapless per meeting in
+//! the log; a client sees the subset its role may see, so the numbers it receives only ever
+//! increase.
+
+use crate::ids::{AgendaItemId, ParticipantId};
+use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// An event in a meeting's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the meeting's log, from 1.
+    pub seq: u64,
+    /// When the hub recorded it.
+    pub at: Timestamp,
+    pub event: EventKind,
+}
+
+/// What happened, tagged by `"kind"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    MeetingCreated {
+        title: String,
+        venue: String,
+        starts_at: Option<Timestamp>,
+        quorum: Fraction,
+    },
+    MeetingUpdated {
+        title: String,
+        venue: String,
+        starts_at: Option<Timestamp>,
+        quorum: Fraction,
+    },
+    MeetingStatusChanged {
+        status: MeetingStatus,
+    },
+    AgendaItemAdded {
+        item: AgendaItem,
+    },
+    AgendaItemUpdated {
+        item: AgendaItemId,
+        title: String,
+        description: String,
+    },
+    AgendaItemRemoved {
+        item: AgendaItemId,
+    },
+    AgendaReordered {
+        order: Vec<AgendaItemId>,
+    },
+    AgendaItemStarted {
+        item: AgendaItemId,
+    },
+    AgendaItemFinished {
+        item: AgendaItemId,
+    },
+    ParticipantAdded {
+        participant: Participant,
+    },
+    ParticipantUpdated {
+        participant: Participant,
+    },
+    ParticipantRemoved {
+        participant: ParticipantId,
+    },
+    /// A member was checked in. Viewers other than the secretariat and the chair get
+    /// `participant: null` unless it is themselves: the hall sees the count, not the roll.
+    CheckedIn {
+        participant: Option<ParticipantId>,
+    },
+    /// A member left; redacted like [`EventKind::CheckedIn`].
+    CheckedOut {
+        participant: Option<ParticipantId>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_and_are_tagged_by_kind() {
+        let e = Event {
+            seq: 7,
+            at: Timestamp(1_700_000_000_000),
+            event: EventKind::MeetingStatusChanged {
+                status: MeetingStatus::InSession,
+            },
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"seq":7,"at":1700000000000,"event":{"kind":"meeting_status_changed","status":"in_session"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    }
+}

@@ -1,0 +1,28 @@
+//! The wire contract of the paperless meeting hub.
+//!
+//! Pure data: ids, the meeting model, the commands a client may send, the events the hub
+//! emits, error codes and the frame envelope. No IO and no async, so the hub, the native
+//! tablet client and the tests all speak exactly the same language. docs/PROTOCOL.md is the
+//! human-readable form of this crate and must be kept in step with it.
+#![forbid(unsafe_code)]
+
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod frame;
+pub mod ids;
+pub mod model;
+
+pub use command::Command;
+pub use error::{ErrorCode, ErrorFrame};
+pub use event::{Event, EventKind};
+pub use frame::{ClientFrame, HubFrame, Me};
+pub use ids::{AgendaItemId, CommandId, MeetingId, ParticipantId};
+pub use model::{
+    AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
+    Participant, Role, Timestamp,
+};
+
+/// Version of the protocol described here; sent in every snapshot so a client can tell
+/// whether it understands the hub it joined.
+pub const PROTOCOL_VERSION: u32 = 1;
