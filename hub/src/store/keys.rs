@@ -1,0 +1,79 @@
+//! Every key the store writes, encoded in one place.
+//!
+//! Keys are fixed-width bytes so that sled's byte order is the order we want: all of a
+//! meeting's events sit together, by sequence number (big-endian, so 2 sorts before 10).
+//!
+//! | tree                 | key                                  | value            |
+//! |----------------------|--------------------------------------|------------------|
+//! | `events`             | meeting id (16) ++ seq (u64 BE)      | JSON `Record`    |
+//! | `meetings`           | meeting id (16)                      | JSON `MeetingEntry` |
+//! | `grants`             | token hash (32)                      | JSON `Principal` |
+//! | `participant_grants` | meeting id (16) ++ participant id (16) | token hash (32) |
+
+use crate::tokens::TokenHash;
+use protocol::{MeetingId, ParticipantId};
+use uuid::Uuid;
+
+/// Tree names. Renaming one orphans existing data, so they are fixed here.
+pub(super) const EVENTS: &str = "events";
+pub(super) const MEETINGS: &str = "meetings";
+pub(super) const GRANTS: &str = "grants";
+pub(super) const PARTICIPANT_GRANTS: &str = "participant_grants";
+
+/// Prefix shared by all of a meeting's events: scanning it yields the log in order.
+pub(super) fn meeting(meeting: MeetingId) -> [u8; 16] {
+    *meeting.as_bytes()
+}
+
+/// Reads a `meetings` key back; `None` if it is not 16 bytes.
+pub(super) fn meeting_from(key: &[u8]) -> Option<MeetingId> {
+    Uuid::from_slice(key).ok().map(MeetingId)
+}
+
+/// Key of one event in the `events` tree.
+pub(super) fn event(meeting: MeetingId, seq: u64) -> [u8; 24] {
+    let mut key = [0u8; 24];
+    key[..16].copy_from_slice(meeting.as_bytes());
+    key[16..].copy_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// The sequence number in an `events` key; `None` if the key is not 24 bytes.
+pub(super) fn event_seq(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(16..)?.try_into().ok()?;
+    (key.len() == 24).then(|| u64::from_be_bytes(tail))
+}
+
+/// Key of a grant: the token hash itself.
+pub(super) fn grant(hash: &TokenHash) -> [u8; 32] {
+    hash.0
+}
+
+/// Reads a token hash back from a `participant_grants` value.
+pub(super) fn hash_from(bytes: &[u8]) -> Option<TokenHash> {
+    bytes.try_into().ok().map(TokenHash)
+}
+
+/// Key of a participant's current token in `participant_grants`.
+pub(super) fn participant(meeting: MeetingId, participant: ParticipantId) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(meeting.as_bytes());
+    key[16..].copy_from_slice(participant.as_bytes());
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_sort_by_meeting_then_seq() {
+        let m = MeetingId::new_random();
+        assert!(event(m, 2) < event(m, 10));
+        assert!(event(m, 255) < event(m, 256));
+        assert!(event(m, 1).starts_with(&meeting(m)));
+        assert_eq!(event_seq(&event(m, 300)), Some(300));
+        assert_eq!(event_seq(&event(m, 300)[..20]), None);
+        assert_eq!(meeting_from(&meeting(m)), Some(m));
+    }
+}

@@ -1,0 +1,121 @@
+//! What the store keeps besides the wire types: who a token speaks for, what caused an
+//! event, and the hash chain that makes the log tamper-evident.
+
+use protocol::{CommandId, Event, MeetingId, ParticipantId, Timestamp};
+use ring::digest;
+use serde::{Deserialize, Serialize};
+
+/// Who a token speaks for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Principal {
+    /// The hub-wide secretariat token, which can create meetings.
+    Office,
+    /// One participant of one meeting; their role is in the meeting's state, not here.
+    Participant {
+        meeting: MeetingId,
+        participant: ParticipantId,
+    },
+}
+
+/// What caused an event: who sent which command. Kept in the store (for idempotent
+/// re-sends after a restart and for audit), never sent on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub principal: Principal,
+    pub command: CommandId,
+}
+
+/// One entry of a meeting's log as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub event: Event,
+    /// `None` for events the hub made itself (an import, a timer).
+    pub origin: Option<Origin>,
+    /// Hex SHA-256 over the previous record's chain, this event and this origin; see
+    /// [`next_chain`].
+    pub chain: String,
+}
+
+/// The value in the `meetings` tree: only there so meetings can be listed without
+/// scanning the log; the time says when the first event was recorded.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct MeetingEntry {
+    pub created_at: Timestamp,
+}
+
+/// The chain value before a meeting's first event.
+pub(super) const GENESIS: [u8; 32] = [0; 32];
+
+/// `SHA-256(prev || json(event) || json(origin))`, with `origin` serialized as an
+/// `Option` (`null` when absent). Serializing the typed values, not the stored bytes, means
+/// a replay recomputes exactly what the append computed.
+pub(super) fn next_chain(
+    prev: &[u8; 32],
+    event: &Event,
+    origin: &Option<Origin>,
+) -> Result<[u8; 32], serde_json::Error> {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(prev);
+    ctx.update(&serde_json::to_vec(event)?);
+    ctx.update(&serde_json::to_vec(origin)?);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    Ok(out)
+}
+
+/// Lower-case hex, as the chain is written in a record.
+pub(super) fn to_hex(bytes: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(64);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// Reads a chain back from hex; `None` unless it is exactly 64 hex digits.
+pub(super) fn from_hex(s: &str) -> Option<[u8; 32]> {
+    let s = s.as_bytes();
+    if s.len() != 64 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 32];
+    for (i, pair) in s.chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_rejects_junk() {
+        let mut bytes = [0u8; 32];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37);
+        }
+        let hex = to_hex(&bytes);
+        assert_eq!(hex.len(), 64);
+        assert!(hex.starts_with("00254a6f"));
+        assert_eq!(from_hex(&hex), Some(bytes));
+        assert_eq!(from_hex(&hex[..62]), None);
+        assert_eq!(from_hex(&format!("{}zz", &hex[..62])), None);
+    }
+
+    #[test]
+    fn principals_are_tagged_by_kind() {
+        let json = serde_json::to_string(&Principal::Office).unwrap();
+        assert_eq!(json, r#"{"kind":"office"}"#);
+        let p = Principal::Participant {
+            meeting: MeetingId::new_random(),
+            participant: ParticipantId::new_random(),
+        };
+        let back: Principal = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+    }
+}

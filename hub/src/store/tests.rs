@@ -1,0 +1,361 @@
+//! Store tests against real sled databases in temporary directories.
+
+use super::*;
+use crate::tokens::Token;
+use protocol::{CommandId, EventKind, Fraction, ParticipantId, Timestamp};
+use ring::digest;
+
+fn event(seq: u64, title: &str) -> Event {
+    Event {
+        seq,
+        at: Timestamp(1_700_000_000_000 + seq as i64),
+        event: EventKind::MeetingUpdated {
+            title: title.to_owned(),
+            venue: "Hội trường A".to_owned(),
+            starts_at: None,
+            quorum: Fraction::TWO_THIRDS,
+        },
+    }
+}
+
+fn office(command: &str) -> Option<Origin> {
+    Some(Origin {
+        principal: Principal::Office,
+        command: CommandId::try_from(command).unwrap(),
+    })
+}
+
+/// Events `from..=to`, titled `title-<seq>`, every other one with an origin.
+fn batch(from: u64, to: u64) -> Vec<(Event, Option<Origin>)> {
+    (from..=to)
+        .map(|seq| {
+            let origin = (seq % 2 == 1)
+                .then(|| office(&format!("c-{seq}")))
+                .flatten();
+            (event(seq, &format!("title-{seq}")), origin)
+        })
+        .collect()
+}
+
+fn events_of(records: &[(Event, Option<Origin>)]) -> Vec<Event> {
+    records.iter().map(|(e, _)| e.clone()).collect()
+}
+
+fn participant(meeting: MeetingId) -> Principal {
+    Principal::Participant {
+        meeting,
+        participant: ParticipantId::new_random(),
+    }
+}
+
+#[test]
+fn appended_events_read_back_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (m, other) = (MeetingId::new_random(), MeetingId::new_random());
+    let all = batch(1, 5);
+    store.append(m, &all[..2], &[]).unwrap();
+    store.append(m, &all[2..], &[]).unwrap();
+    store.append(other, &batch(1, 1), &[]).unwrap();
+
+    assert_eq!(store.last_seq(m).unwrap(), 5);
+    assert_eq!(store.last_seq(other).unwrap(), 1);
+    assert_eq!(store.last_seq(MeetingId::new_random()).unwrap(), 0);
+    assert_eq!(store.read(m, 0, 5).unwrap(), events_of(&all));
+    assert_eq!(store.read(m, 0, u64::MAX).unwrap(), events_of(&all));
+    assert_eq!(store.read(m, 1, 3).unwrap(), events_of(&all[1..3]));
+    assert!(store.read(m, 5, 9).unwrap().is_empty());
+    assert!(store.read(m, 3, 3).unwrap().is_empty());
+    assert_eq!(store.read(other, 0, 9).unwrap().len(), 1);
+
+    let replayed = store.replay(m).unwrap();
+    assert_eq!(replayed.len(), 5);
+    for (record, (event, origin)) in replayed.iter().zip(&all) {
+        assert_eq!(&record.event, event);
+        assert_eq!(&record.origin, origin);
+    }
+}
+
+#[test]
+fn chain_is_sha256_of_previous_chain_event_and_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    let all = batch(1, 2);
+    store.append(m, &all, &[]).unwrap();
+    let records = store.replay(m).unwrap();
+
+    let mut prev = [0u8; 32];
+    for (record, (event, origin)) in records.iter().zip(&all) {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        ctx.update(&prev);
+        ctx.update(&serde_json::to_vec(event).unwrap());
+        ctx.update(&serde_json::to_vec(origin).unwrap());
+        prev.copy_from_slice(ctx.finish().as_ref());
+        assert_eq!(record.chain, to_hex(&prev));
+    }
+    // The second event has no origin, hashed as JSON `null`.
+    assert_eq!(all[1].1, None);
+}
+
+#[test]
+fn gaps_and_repeats_are_refused_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    let token = Token::generate();
+    let grant = [(token.hash(), participant(m))];
+
+    // A new meeting must start at 1.
+    let err = store.append(m, &batch(2, 2), &grant).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::OutOfOrder {
+                expected: 1,
+                got: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(store.meetings().unwrap().is_empty());
+
+    store.append(m, &batch(1, 2), &[]).unwrap();
+    let gap = store.append(m, &batch(4, 4), &grant).unwrap_err();
+    assert!(
+        matches!(
+            gap,
+            StoreError::OutOfOrder {
+                expected: 3,
+                got: 4,
+                ..
+            }
+        ),
+        "{gap:?}"
+    );
+    let repeat = store.append(m, &batch(2, 3), &grant).unwrap_err();
+    assert!(matches!(
+        repeat,
+        StoreError::OutOfOrder {
+            expected: 3,
+            got: 2,
+            ..
+        }
+    ));
+    // A good event followed by a bad one in the same batch: the good one is not kept.
+    let mut mixed = batch(3, 3);
+    mixed.push((event(5, "skip"), None));
+    let err = store.append(m, &mixed, &grant).unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::OutOfOrder {
+            expected: 4,
+            got: 5,
+            ..
+        }
+    ));
+
+    assert_eq!(store.last_seq(m).unwrap(), 2);
+    assert_eq!(store.read(m, 0, 99).unwrap().len(), 2);
+    assert_eq!(store.grant(&token.hash()).unwrap(), None);
+    // The log still continues where it was.
+    store.append(m, &batch(3, 3), &[]).unwrap();
+    assert_eq!(store.replay(m).unwrap().len(), 3);
+}
+
+#[test]
+fn reopening_sees_the_same_log_and_can_continue() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = MeetingId::new_random();
+    let token = Token::generate();
+    let before = {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .append(m, &batch(1, 3), &[(token.hash(), Principal::Office)])
+            .unwrap();
+        store.replay(m).unwrap()
+        // Dropped here without an explicit flush: sled flushes on drop.
+    };
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.last_seq(m).unwrap(), 3);
+    assert_eq!(store.replay(m).unwrap(), before);
+    assert_eq!(store.grant(&token.hash()).unwrap(), Some(Principal::Office));
+    assert_eq!(store.meetings().unwrap(), vec![m]);
+
+    // The chain continues from the stored tail, not from scratch.
+    assert!(store.append(m, &batch(3, 3), &[]).is_err());
+    store.append(m, &batch(4, 5), &[]).unwrap();
+    let after = store.replay(m).unwrap();
+    assert_eq!(after.len(), 5);
+    assert_eq!(&after[..3], &before[..]);
+}
+
+#[test]
+fn tampering_with_a_stored_record_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    store.append(m, &batch(1, 4), &[]).unwrap();
+    let key = keys::event(m, 2);
+
+    // Valid JSON, different content: only the chain can tell.
+    let raw = store.events.get(key).unwrap().unwrap();
+    let text = String::from_utf8(raw.to_vec()).unwrap();
+    assert!(text.contains("title-2"));
+    let forged = text.replace("title-2", "title-X");
+    store.events.insert(key, forged.as_bytes()).unwrap();
+    match store.replay(m).unwrap_err() {
+        StoreError::Corrupt {
+            meeting,
+            seq,
+            reason,
+        } => {
+            assert_eq!((meeting, seq), (m, 2));
+            assert!(reason.contains("chain"), "{reason}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+
+    // Garbage bytes, and a deleted record, are caught too.
+    store.events.insert(key, &b"{not json"[..]).unwrap();
+    assert!(matches!(
+        store.replay(m),
+        Err(StoreError::Corrupt { seq: 2, .. })
+    ));
+    store.events.remove(key).unwrap();
+    match store.replay(m).unwrap_err() {
+        StoreError::Corrupt { seq, reason, .. } => {
+            assert_eq!(seq, 3);
+            assert!(reason.contains("missing"), "{reason}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn reissuing_a_participant_token_revokes_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    let alice = participant(m);
+    let (t1, t2, t3) = (Token::generate(), Token::generate(), Token::generate());
+
+    store
+        .append(m, &batch(1, 1), &[(t1.hash(), alice.clone())])
+        .unwrap();
+    assert_eq!(store.grant(&t1.hash()).unwrap(), Some(alice.clone()));
+
+    store.put_grant(t2.hash(), alice.clone()).unwrap();
+    assert_eq!(store.grant(&t1.hash()).unwrap(), None);
+    assert_eq!(store.grant(&t2.hash()).unwrap(), Some(alice.clone()));
+
+    // Re-issue through an append as well.
+    store
+        .append(m, &batch(2, 2), &[(t3.hash(), alice.clone())])
+        .unwrap();
+    assert_eq!(store.grant(&t2.hash()).unwrap(), None);
+    assert_eq!(store.grant(&t3.hash()).unwrap(), Some(alice.clone()));
+    assert_eq!(store.grants.len(), 1);
+    assert_eq!(store.participant_grants.len(), 1);
+
+    let Principal::Participant { participant, .. } = alice else {
+        unreachable!()
+    };
+    assert!(store.revoke_participant(m, participant).unwrap());
+    assert_eq!(store.grant(&t3.hash()).unwrap(), None);
+    assert!(!store.revoke_participant(m, participant).unwrap());
+    assert!(store.grants.is_empty());
+}
+
+#[test]
+fn revoking_a_token_by_hash_clears_both_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    let (office_token, bob_token) = (Token::generate(), Token::generate());
+    let bob = participant(m);
+    store
+        .put_grant(office_token.hash(), Principal::Office)
+        .unwrap();
+    store.put_grant(bob_token.hash(), bob.clone()).unwrap();
+    assert_eq!(
+        store.grant(&office_token.hash()).unwrap(),
+        Some(Principal::Office)
+    );
+
+    assert!(store.revoke(&office_token.hash()).unwrap());
+    assert!(!store.revoke(&office_token.hash()).unwrap());
+    assert_eq!(store.grant(&office_token.hash()).unwrap(), None);
+    assert_eq!(store.grant(&bob_token.hash()).unwrap(), Some(bob.clone()));
+
+    assert!(store.revoke(&bob_token.hash()).unwrap());
+    assert!(store.participant_grants.is_empty());
+    let Principal::Participant { participant, .. } = bob else {
+        unreachable!()
+    };
+    assert!(!store.revoke_participant(m, participant).unwrap());
+}
+
+#[test]
+fn a_second_open_of_the_same_directory_is_refused_while_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    match &err {
+        StoreError::InUse(path) => assert_eq!(path, dir.path()),
+        other => panic!("expected InUse, got {other:?}"),
+    }
+    assert!(err.to_string().contains("in use by a running hub"), "{err}");
+    drop(first);
+    Store::open(dir.path()).expect("free again once the first store is dropped");
+}
+
+#[test]
+fn meetings_lists_every_meeting_with_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.meetings().unwrap().is_empty());
+    let mut ids: Vec<MeetingId> = (0..3).map(|_| MeetingId::new_random()).collect();
+    for id in &ids {
+        store.append(*id, &batch(1, 2), &[]).unwrap();
+    }
+    // A grants-only append does not make a meeting.
+    let ghost = MeetingId::new_random();
+    store
+        .append(
+            ghost,
+            &[],
+            &[(Token::generate().hash(), participant(ghost))],
+        )
+        .unwrap();
+    ids.sort();
+    assert_eq!(store.meetings().unwrap(), ids);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    let _store = Store::open(&dir).unwrap();
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+    assert!(dir.join("db").exists());
+}
+
+#[tokio::test]
+async fn flush_completes_and_can_be_awaited_from_a_spawned_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    store.append(m, &batch(1, 3), &[]).unwrap();
+    // Spawning proves the store and its flush future are Send, as the live tasks need.
+    let clone = store.clone();
+    tokio::spawn(async move { clone.flush().await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.last_seq(m).unwrap(), 3);
+}
