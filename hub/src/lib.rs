@@ -12,6 +12,7 @@ pub mod engine;
 pub mod import;
 pub mod live;
 pub mod server;
+pub mod setup;
 pub mod store;
 pub mod tokens;
 pub mod transport;

@@ -1,0 +1,176 @@
+//! The meeting as a pure state machine.
+//!
+//! `decide(state, actor, command, ctx)` checks roles and rules and says which events a
+//! command produces; `MeetingState::apply(event)` folds one event into the state. Nothing
+//! here touches a socket, a disk or a clock: the caller passes the time and any fresh id
+//! in [`Ctx`], so the same log always folds to the same state (replay after a crash).
+
+mod agenda;
+mod lifecycle;
+mod roll;
+mod state;
+mod view;
+
+pub use state::MeetingState;
+pub use view::Viewer;
+
+use protocol::{Command, ErrorCode, Event, EventKind, ParticipantId, Role, Timestamp};
+use uuid::Uuid;
+
+/// Who is asking. The transport maps a token to an actor; the engine only trusts this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// The hub-wide secretariat (văn phòng): may do anything a secretariat may, in any meeting.
+    Office,
+    /// A participant of this meeting, in their role.
+    Participant { id: ParticipantId, role: Role },
+    /// The hub itself, e.g. checking a delegate in when their tablet joins.
+    System,
+}
+
+impl Actor {
+    fn is_secretariat(&self) -> bool {
+        matches!(
+            self,
+            Actor::Office
+                | Actor::Participant {
+                    role: Role::Secretariat,
+                    ..
+                }
+        )
+    }
+
+    /// Those who run the meeting from the console: the chair, and the secretariat that
+    /// often drives the console for the chair in a hall.
+    fn runs_meeting(&self) -> bool {
+        self.is_secretariat()
+            || matches!(
+                self,
+                Actor::Participant {
+                    role: Role::Chair,
+                    ..
+                }
+            )
+    }
+}
+
+/// What the caller knows that the engine must not invent: the time and a fresh id for a
+/// command that creates something (an agenda item, a participant).
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    pub now: Timestamp,
+    pub new_id: Uuid,
+}
+
+/// Why a command was refused. Nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl EngineError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EngineError::Forbidden(_) => ErrorCode::Forbidden,
+            EngineError::NotFound(_) => ErrorCode::NotFound,
+            EngineError::InvalidState(_) => ErrorCode::InvalidState,
+            EngineError::Invalid(_) => ErrorCode::Invalid,
+        }
+    }
+}
+
+pub type Decision = Result<Vec<EventKind>, EngineError>;
+
+/// Which events `command` from `actor` produces in `state`. An empty list means the
+/// command is accepted but changes nothing (checking in someone already present).
+pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx) -> Decision {
+    let Some(meeting) = &state.meeting else {
+        return match command {
+            Command::CreateMeeting { .. } => lifecycle::create(actor, command),
+            _ => Err(EngineError::NotFound("no such meeting".into())),
+        };
+    };
+    if meeting.status == protocol::MeetingStatus::Closed {
+        return Err(EngineError::InvalidState(
+            "the meeting is closed; nothing more can change".into(),
+        ));
+    }
+    match command {
+        Command::CreateMeeting { .. } => Err(EngineError::InvalidState(
+            "the meeting exists already".into(),
+        )),
+        Command::UpdateMeeting { .. }
+        | Command::OpenMeeting
+        | Command::StartSession
+        | Command::Adjourn
+        | Command::CloseMeeting => lifecycle::decide(state, meeting, actor, command),
+        Command::AddAgendaItem { .. }
+        | Command::UpdateAgendaItem { .. }
+        | Command::RemoveAgendaItem { .. }
+        | Command::ReorderAgenda { .. }
+        | Command::StartAgendaItem { .. }
+        | Command::FinishAgendaItem { .. } => agenda::decide(state, actor, command, ctx),
+        Command::AddParticipant { .. }
+        | Command::UpdateParticipant { .. }
+        | Command::RemoveParticipant { .. }
+        | Command::CheckIn { .. }
+        | Command::CheckOut { .. } => roll::decide(state, meeting, actor, command, ctx),
+    }
+}
+
+/// Decides, stamps the events with their sequence numbers and the time, and applies them:
+/// the one way the hub changes a meeting.
+pub fn execute(
+    state: &mut MeetingState,
+    actor: &Actor,
+    command: &Command,
+    ctx: &Ctx,
+) -> Result<Vec<Event>, EngineError> {
+    let kinds = decide(state, actor, command, ctx)?;
+    let mut events = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        let event = Event {
+            seq: state.seq + 1,
+            at: ctx.now,
+            event: kind,
+        };
+        state.apply(&event);
+        events.push(event);
+    }
+    Ok(events)
+}
+
+/// Checks a human-entered text field: trimmed, not empty where required, bounded, and free
+/// of control characters that would garble a badge or a CSV export.
+pub(crate) fn clean_text(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+    required: bool,
+) -> Result<String, EngineError> {
+    let value = value.trim();
+    if required && value.is_empty() {
+        return Err(EngineError::Invalid(format!("{field} must not be empty")));
+    }
+    if value.chars().count() > max_chars {
+        return Err(EngineError::Invalid(format!(
+            "{field} is longer than {max_chars} characters"
+        )));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(EngineError::Invalid(format!(
+            "{field} contains control characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

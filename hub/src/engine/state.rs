@@ -1,0 +1,190 @@
+//! The state a meeting's events fold into.
+
+use protocol::{
+    AgendaItem, AgendaItemId, AgendaItemStatus, Event, EventKind, Fraction, Meeting, MeetingId,
+    MeetingStatus, Participant, ParticipantId,
+};
+use std::collections::{HashMap, HashSet};
+
+/// One meeting, as of event `seq`. Built only by [`MeetingState::apply`].
+#[derive(Clone, Debug)]
+pub struct MeetingState {
+    pub id: MeetingId,
+    /// The last event applied; 0 before the meeting is created.
+    pub seq: u64,
+    pub meeting: Option<Meeting>,
+    /// In agenda order.
+    pub agenda: Vec<AgendaItem>,
+    /// In the order they were summoned (the import order, which follows the seating plan).
+    pub participants: Vec<Participant>,
+    index: HashMap<ParticipantId, usize>,
+    /// Members checked in now.
+    pub present: HashSet<ParticipantId>,
+}
+
+impl MeetingState {
+    pub fn new(id: MeetingId) -> Self {
+        Self {
+            id,
+            seq: 0,
+            meeting: None,
+            agenda: Vec::new(),
+            participants: Vec::new(),
+            index: HashMap::new(),
+            present: HashSet::new(),
+        }
+    }
+
+    /// Folds a whole log, e.g. on start.
+    pub fn replay<'a>(id: MeetingId, events: impl IntoIterator<Item = &'a Event>) -> Self {
+        let mut state = Self::new(id);
+        for event in events {
+            state.apply(event);
+        }
+        state
+    }
+
+    pub fn participant(&self, id: ParticipantId) -> Option<&Participant> {
+        self.index.get(&id).map(|&i| &self.participants[i])
+    }
+
+    pub fn item(&self, id: AgendaItemId) -> Option<&AgendaItem> {
+        self.agenda.iter().find(|i| i.id == id)
+    }
+
+    pub fn current_item(&self) -> Option<&AgendaItem> {
+        self.agenda
+            .iter()
+            .find(|i| i.status == AgendaItemStatus::Current)
+    }
+
+    pub fn status(&self) -> Option<MeetingStatus> {
+        self.meeting.as_ref().map(|m| m.status)
+    }
+
+    /// Members summoned: chairs and delegates.
+    pub fn summoned(&self) -> u32 {
+        self.participants
+            .iter()
+            .filter(|p| p.role.is_member())
+            .count() as u32
+    }
+
+    pub fn quorum(&self) -> Fraction {
+        self.meeting
+            .as_ref()
+            .map_or(Fraction::TWO_THIRDS, |m| m.quorum)
+    }
+
+    pub fn quorum_reached(&self) -> bool {
+        self.quorum()
+            .reached_by(self.present.len() as u64, u64::from(self.summoned()))
+    }
+
+    /// Folds one event. Events are facts already decided, so nothing here can fail; an
+    /// event that names something unknown (which `decide` never produces) changes nothing.
+    pub fn apply(&mut self, event: &Event) {
+        debug_assert_eq!(event.seq, self.seq + 1, "events are applied in order");
+        self.seq = event.seq;
+        match &event.event {
+            EventKind::MeetingCreated {
+                title,
+                venue,
+                starts_at,
+                quorum,
+            } => {
+                self.meeting = Some(Meeting {
+                    id: self.id,
+                    title: title.clone(),
+                    venue: venue.clone(),
+                    starts_at: *starts_at,
+                    status: MeetingStatus::Draft,
+                    quorum: *quorum,
+                });
+            }
+            EventKind::MeetingUpdated {
+                title,
+                venue,
+                starts_at,
+                quorum,
+            } => {
+                if let Some(m) = &mut self.meeting {
+                    m.title.clone_from(title);
+                    m.venue.clone_from(venue);
+                    m.starts_at = *starts_at;
+                    m.quorum = *quorum;
+                }
+            }
+            EventKind::MeetingStatusChanged { status } => {
+                if let Some(m) = &mut self.meeting {
+                    m.status = *status;
+                }
+            }
+            EventKind::AgendaItemAdded { item } => self.agenda.push(item.clone()),
+            EventKind::AgendaItemUpdated {
+                item,
+                title,
+                description,
+            } => {
+                if let Some(i) = self.agenda.iter_mut().find(|i| i.id == *item) {
+                    i.title.clone_from(title);
+                    i.description.clone_from(description);
+                }
+            }
+            EventKind::AgendaItemRemoved { item } => self.agenda.retain(|i| i.id != *item),
+            EventKind::AgendaReordered { order } => {
+                let pos: HashMap<_, _> = order.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+                self.agenda
+                    .sort_by_key(|i| pos.get(&i.id).copied().unwrap_or(usize::MAX));
+            }
+            EventKind::AgendaItemStarted { item } => {
+                self.set_item_status(*item, AgendaItemStatus::Current)
+            }
+            EventKind::AgendaItemFinished { item } => {
+                self.set_item_status(*item, AgendaItemStatus::Done)
+            }
+            EventKind::ParticipantAdded { participant } => {
+                self.index.insert(participant.id, self.participants.len());
+                self.participants.push(participant.clone());
+            }
+            EventKind::ParticipantUpdated { participant } => {
+                if let Some(&i) = self.index.get(&participant.id) {
+                    self.participants[i] = participant.clone();
+                }
+            }
+            EventKind::ParticipantRemoved { participant } => {
+                self.participants.retain(|p| p.id != *participant);
+                self.present.remove(participant);
+                self.reindex();
+            }
+            EventKind::CheckedIn {
+                participant: Some(p),
+            } => {
+                self.present.insert(*p);
+            }
+            EventKind::CheckedOut {
+                participant: Some(p),
+            } => {
+                self.present.remove(p);
+            }
+            // Redacted forms are only ever sent to clients, never stored or applied.
+            EventKind::CheckedIn { participant: None }
+            | EventKind::CheckedOut { participant: None } => {}
+        }
+    }
+
+    fn set_item_status(&mut self, item: AgendaItemId, status: AgendaItemStatus) {
+        if let Some(i) = self.agenda.iter_mut().find(|i| i.id == item) {
+            i.status = status;
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .participants
+            .iter()
+            .enumerate()
+            .map(|(n, p)| (p.id, n))
+            .collect();
+    }
+}

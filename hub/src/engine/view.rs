@@ -1,0 +1,131 @@
+//! What each viewer may see. The hub filters every snapshot and every event through here
+//! before it leaves; a client never receives what its role may not read.
+
+use super::{Actor, MeetingState};
+use protocol::{Attendance, Event, EventKind, MeetingView, ParticipantId, Role};
+use std::borrow::Cow;
+
+/// A connection's view of the meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    /// The secretariat and the chair: the whole meeting, including the roll.
+    Full,
+    /// Delegates and the projector: what the hall sees; of the roll, only themselves.
+    Hall { me: Option<ParticipantId> },
+}
+
+impl Viewer {
+    pub fn for_actor(actor: &Actor) -> Viewer {
+        match actor {
+            Actor::Office | Actor::System => Viewer::Full,
+            Actor::Participant { id, role } => match role {
+                Role::Secretariat | Role::Chair => Viewer::Full,
+                Role::Delegate | Role::Projector => Viewer::Hall { me: Some(*id) },
+            },
+        }
+    }
+
+    fn sees_roll_of(&self, who: ParticipantId) -> bool {
+        match self {
+            Viewer::Full => true,
+            Viewer::Hall { me } => *me == Some(who),
+        }
+    }
+
+    /// The event as this viewer may see it: `None` to withhold it, or a redacted copy.
+    pub fn redact<'a>(&self, event: &'a Event) -> Option<Cow<'a, Event>> {
+        let hide_who = |participant: &Option<ParticipantId>| matches!(participant, Some(p) if !self.sees_roll_of(*p));
+        match &event.event {
+            EventKind::CheckedIn { participant } if hide_who(participant) => {
+                Some(Cow::Owned(Event {
+                    event: EventKind::CheckedIn { participant: None },
+                    ..event.clone()
+                }))
+            }
+            EventKind::CheckedOut { participant } if hide_who(participant) => {
+                Some(Cow::Owned(Event {
+                    event: EventKind::CheckedOut { participant: None },
+                    ..event.clone()
+                }))
+            }
+            _ => Some(Cow::Borrowed(event)),
+        }
+    }
+}
+
+impl MeetingState {
+    /// The snapshot a viewer receives. `None` before the meeting exists.
+    pub fn view(&self, viewer: Viewer) -> Option<MeetingView> {
+        let meeting = self.meeting.clone()?;
+        let mut present_ids: Vec<ParticipantId> = self
+            .participants
+            .iter()
+            .map(|p| p.id)
+            .filter(|id| self.present.contains(id) && viewer.sees_roll_of(*id))
+            .collect();
+        present_ids.shrink_to_fit();
+        Some(MeetingView {
+            meeting,
+            agenda: self.agenda.clone(),
+            participants: self.participants.clone(),
+            attendance: Attendance {
+                summoned: self.summoned(),
+                present: self.present.len() as u32,
+                quorum: self.quorum(),
+                quorum_reached: self.quorum_reached(),
+                present_ids,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Viewer;
+    use crate::engine::testing::*;
+    use crate::engine::Actor;
+    use protocol::{Command, EventKind};
+
+    #[test]
+    fn the_hall_sees_the_count_but_not_the_roll() {
+        let mut m = Hall::new();
+        m.run(m.chair(), Command::OpenMeeting).unwrap();
+        let (d0, d1) = (m.delegates[0], m.delegates[1]);
+        let events = m
+            .run(Actor::System, Command::CheckIn { participant: d0 })
+            .unwrap();
+        m.run(Actor::System, Command::CheckIn { participant: d1 })
+            .unwrap();
+
+        let full = m.state.view(Viewer::for_actor(&m.chair())).unwrap();
+        assert_eq!(full.attendance.present, 2);
+        assert_eq!(full.attendance.present_ids.len(), 2);
+
+        let hall = m.state.view(Viewer::for_actor(&m.delegate(1))).unwrap();
+        assert_eq!(hall.attendance.present, 2);
+        assert_eq!(hall.attendance.present_ids, vec![d1], "only themselves");
+
+        let seen_by_d1 = Viewer::for_actor(&m.delegate(1))
+            .redact(&events[0])
+            .unwrap();
+        assert_eq!(seen_by_d1.event, EventKind::CheckedIn { participant: None });
+        let seen_by_d0 = Viewer::for_actor(&m.delegate(0))
+            .redact(&events[0])
+            .unwrap();
+        assert_eq!(
+            seen_by_d0.event,
+            EventKind::CheckedIn {
+                participant: Some(d0)
+            }
+        );
+        assert_eq!(
+            seen_by_d1.seq, events[0].seq,
+            "redaction keeps the sequence number"
+        );
+        let projector = Viewer::for_actor(&m.projector());
+        assert_eq!(
+            projector.redact(&events[0]).unwrap().event,
+            EventKind::CheckedIn { participant: None }
+        );
+    }
+}
