@@ -1,0 +1,443 @@
+//! The hub's settings: a typed [`Config`] read from a TOML file.
+//!
+//! Precedence is file, then `HUB_*` environment variables, then command-line flags; the
+//! last two are handled by clap in `main.rs`, which overrides fields of the `Config` read
+//! here and then calls [`Config::validate`]. Every field has a default, so an empty file (or
+//! none) is a working hub; an unknown key is refused by name, because a misspelt setting
+//! that is silently ignored is worse than one that stops the hub from starting.
+//! `deploy/hub.toml` is the documented example and a test keeps it in step with this file.
+
+use protocol::Fraction;
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything the hub can be told in its config file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the hub listens on (HTTP and WebSocket).
+    pub listen: SocketAddr,
+    /// Data directory: the sled database, document blobs and the hub's secrets.
+    pub data: PathBuf,
+    /// Base of the join URLs printed in QR codes, e.g. `http://192.168.1.10:8080`, without
+    /// a trailing slash. When absent the hub derives it, see [`Config::public_base`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Default quorum for new meetings (share of the summoned members who must be present).
+    pub quorum: Fraction,
+    /// Log filter in `tracing` syntax, e.g. `info` or `info,hub=debug`.
+    pub log: String,
+    /// Resource limits: what one client or the whole hub may use.
+    pub limits: Limits,
+}
+
+/// Resource limits. The defaults suit one hall of a few thousand tablets on one machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest WebSocket message (and frame) the hub accepts, in bytes.
+    pub max_frame_bytes: usize,
+    /// Events buffered for one slow client before it is dropped and must resume.
+    pub client_queue: usize,
+    /// Commands one connection may send per second, on average…
+    pub commands_per_second: u32,
+    /// …and in one burst.
+    pub command_burst: u32,
+    /// Simultaneous WebSocket connections; more are refused.
+    pub max_connections: usize,
+    /// Largest REST request body (JSON, CSV import), in bytes.
+    pub max_request_bytes: usize,
+    /// How long a batch of commands waits for more before one flush to disk, in ms.
+    pub group_commit_window_ms: u64,
+    /// Time a new connection has to send its `hello`, in seconds.
+    pub hello_timeout_secs: u64,
+    /// A connection that sends no frame (pings included) for this long is closed, in seconds.
+    pub idle_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            data: PathBuf::from("./hub-data"),
+            public_url: None,
+            quorum: Fraction::TWO_THIRDS,
+            log: "info".to_owned(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_frame_bytes: 64 * 1024,
+            client_queue: 1024,
+            commands_per_second: 20,
+            command_burst: 40,
+            max_connections: 5000,
+            max_request_bytes: 1024 * 1024,
+            group_commit_window_ms: 2,
+            hello_timeout_secs: 10,
+            idle_timeout_secs: 90,
+        }
+    }
+}
+
+impl Limits {
+    /// [`Limits::group_commit_window_ms`] as a duration.
+    pub fn group_commit_window(&self) -> Duration {
+        Duration::from_millis(self.group_commit_window_ms)
+    }
+
+    /// [`Limits::hello_timeout_secs`] as a duration.
+    pub fn hello_timeout(&self) -> Duration {
+        Duration::from_secs(self.hello_timeout_secs)
+    }
+
+    /// [`Limits::idle_timeout_secs`] as a duration.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read at all.
+    #[error("cannot read config file {}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The file is not valid TOML or has a key or value the hub does not know. The message
+    /// is the TOML parser's: it gives the line, the column and the offending key.
+    #[error("config file {}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+    /// A setting is out of range (from the file, the environment or a flag).
+    #[error("invalid setting `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+    /// A setting in the file is out of range.
+    #[error("config file {}: invalid setting `{key}`: {message}", path.display())]
+    InvalidInFile {
+        path: PathBuf,
+        key: &'static str,
+        message: String,
+    },
+}
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+
+impl Config {
+    /// Reads, normalises and validates a config file. Keys left out keep their defaults.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_owned(),
+            error,
+        })?;
+        let mut config = Config::from_toml(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        config.normalise();
+        config.validate().map_err(|e| match e {
+            ConfigError::Invalid { key, message } => ConfigError::InvalidInFile {
+                path: path.to_owned(),
+                key,
+                message,
+            },
+            other => other,
+        })?;
+        Ok(config)
+    }
+
+    /// Parses TOML text without validating it (for tests and tools that build a config in
+    /// steps). Notepad's UTF-8 byte order mark is skipped.
+    pub fn from_toml(text: &str) -> Result<Config, toml::de::Error> {
+        toml::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
+    }
+
+    /// Tidies values that have one obvious meaning: a `public_url` written with a trailing
+    /// slash (join URLs are built as `{base}/join/…`), or an empty one meaning "derive it".
+    pub fn normalise(&mut self) {
+        if let Some(url) = &self.public_url {
+            let trimmed = url.trim().trim_end_matches('/');
+            self.public_url = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+        }
+    }
+
+    /// Checks that every setting is in a range the hub can work with.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        let l = &self.limits;
+        if self.data.as_os_str().is_empty() {
+            return invalid("data", "must name a directory".into());
+        }
+        if let Some(url) = &self.public_url {
+            check_public_url(url).or_else(|m| invalid("public_url", m))?;
+        }
+        if self.log.trim().is_empty() {
+            return invalid("log", "must be a filter such as \"info\"".into());
+        }
+        if !(KIB..=16 * MIB).contains(&l.max_frame_bytes) {
+            let m = format!(
+                "{} is not between 1024 (1 KiB) and 16777216 (16 MiB)",
+                l.max_frame_bytes
+            );
+            return invalid("limits.max_frame_bytes", m);
+        }
+        if l.client_queue < 16 {
+            let m = format!(
+                "{} is too small: a client must be able to hold a burst of events (at least 16)",
+                l.client_queue
+            );
+            return invalid("limits.client_queue", m);
+        }
+        if l.commands_per_second < 1 {
+            return invalid("limits.commands_per_second", "must be at least 1".into());
+        }
+        if l.command_burst < 1 {
+            return invalid("limits.command_burst", "must be at least 1".into());
+        }
+        if l.max_connections < 1 {
+            return invalid("limits.max_connections", "must be at least 1".into());
+        }
+        if l.max_request_bytes < KIB {
+            let m = format!("{} is below 1024 (1 KiB)", l.max_request_bytes);
+            return invalid("limits.max_request_bytes", m);
+        }
+        // Every acknowledgement waits for the window: more than a second would feel broken.
+        if l.group_commit_window_ms > 1000 {
+            let m = format!("{} ms is above 1000 ms", l.group_commit_window_ms);
+            return invalid("limits.group_commit_window_ms", m);
+        }
+        if l.hello_timeout_secs < 1 {
+            return invalid("limits.hello_timeout_secs", "must be at least 1".into());
+        }
+        if l.idle_timeout_secs < 1 {
+            return invalid("limits.idle_timeout_secs", "must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The base of the URLs the hub prints in QR codes and links, without a trailing slash.
+    ///
+    /// `public_url` if set. Otherwise `http://` and the address the hub is bound to; when
+    /// that is the unspecified address (`0.0.0.0` or `::`) tablets cannot use it, so the
+    /// machine's first non-loopback, non-link-local IPv4 address stands in for it (the LAN
+    /// address on an ordinary hub machine), or 127.0.0.1 if there is none. The port is
+    /// always the bound one, which matters when `listen` asked for port 0.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        if let Some(url) = &self.public_url {
+            return url.trim().trim_end_matches('/').to_owned();
+        }
+        let ip = if bound.ip().is_unspecified() {
+            first_lan_ipv4().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        } else {
+            bound.ip()
+        };
+        // SocketAddr's Display puts an IPv6 address in brackets, as a URL needs.
+        format!("http://{}", SocketAddr::new(ip, bound.port()))
+    }
+}
+
+/// The machine's first IPv4 address that another machine on the LAN could reach.
+fn first_lan_ipv4() -> Option<IpAddr> {
+    let interfaces = if_addrs::get_if_addrs().ok()?;
+    interfaces
+        .iter()
+        .filter(|i| !i.is_loopback() && !i.is_link_local())
+        .map(|i| i.ip())
+        .find(IpAddr::is_ipv4)
+}
+
+/// A public URL must be an absolute http(s) URL with a host, and nothing after the path.
+fn check_public_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("'{url}' must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err(format!(
+            "'{url}' has no host, e.g. http://192.168.1.10:8080"
+        ));
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || matches!(c, '?' | '#'))
+    {
+        return Err(format!(
+            "'{url}' must be a plain base URL without {c:?}, e.g. http://192.168.1.10:8080"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../deploy/hub.toml");
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let config = Config::from_toml("").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(config.quorum, Fraction::TWO_THIRDS);
+        assert_eq!(config.limits.max_frame_bytes, 65536);
+        assert_eq!(config.limits.idle_timeout(), Duration::from_secs(90));
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn a_file_overrides_only_the_keys_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        let text = "listen = \"127.0.0.1:9000\"\npublic_url = \"http://10.0.0.5:9000/\"\n\
+                    quorum = \"1/2\"\n[limits]\nclient_queue = 64\n";
+        std::fs::write(&path, text).unwrap();
+        let config = Config::from_file(&path).unwrap();
+        let mut expected = Config {
+            listen: "127.0.0.1:9000".parse().unwrap(),
+            public_url: Some("http://10.0.0.5:9000".into()),
+            quorum: "1/2".parse().unwrap(),
+            ..Config::default()
+        };
+        expected.limits.client_queue = 64;
+        assert_eq!(config, expected);
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_by_name_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "log = \"info\"\n[limits]\nmax_frame_byte = 1\n").unwrap();
+        let message = Config::from_file(&path).unwrap_err().to_string();
+        assert!(message.contains("max_frame_byte"), "{message}");
+        assert!(message.contains("line 3"), "{message}");
+        assert!(message.contains("hub.toml"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let err = Config::from_file(Path::new("/nonexistent/hub.toml")).unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }));
+        assert!(err.to_string().contains("/nonexistent/hub.toml"));
+    }
+
+    #[test]
+    fn out_of_range_settings_are_refused_with_their_key() {
+        let check = |edit: fn(&mut Config), key: &str| {
+            let mut config = Config::default();
+            edit(&mut config);
+            let message = config.validate().unwrap_err().to_string();
+            assert!(message.contains(key), "{key}: {message}");
+        };
+        check(|c| c.limits.max_frame_bytes = 512, "limits.max_frame_bytes");
+        check(
+            |c| c.limits.max_frame_bytes = 17 * MIB,
+            "limits.max_frame_bytes",
+        );
+        check(|c| c.limits.client_queue = 15, "limits.client_queue");
+        check(
+            |c| c.limits.commands_per_second = 0,
+            "limits.commands_per_second",
+        );
+        check(
+            |c| c.limits.idle_timeout_secs = 0,
+            "limits.idle_timeout_secs",
+        );
+        check(
+            |c| c.public_url = Some("192.168.1.10:8080".into()),
+            "public_url",
+        );
+        check(|c| c.public_url = Some("http://".into()), "public_url");
+        check(|c| c.public_url = Some("http://a b".into()), "public_url");
+    }
+
+    #[test]
+    fn an_invalid_value_in_a_file_names_the_file_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "[limits]\nclient_queue = 2\n").unwrap();
+        let err = Config::from_file(&path).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(
+            err,
+            ConfigError::InvalidInFile {
+                key: "limits.client_queue",
+                ..
+            }
+        ));
+        assert!(message.contains("hub.toml"), "{message}");
+    }
+
+    #[test]
+    fn public_base_prefers_the_configured_url() {
+        let mut config = Config {
+            public_url: Some("https://hop.example.vn/".into()),
+            ..Config::default()
+        };
+        let bound = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(config.public_base(bound), "https://hop.example.vn");
+        config.normalise();
+        assert_eq!(config.public_url.as_deref(), Some("https://hop.example.vn"));
+    }
+
+    #[test]
+    fn public_base_keeps_a_specific_address_and_the_bound_port() {
+        let config = Config::default();
+        assert_eq!(
+            config.public_base("192.168.1.10:43111".parse().unwrap()),
+            "http://192.168.1.10:43111"
+        );
+        assert_eq!(
+            config.public_base("[::1]:8080".parse().unwrap()),
+            "http://[::1]:8080"
+        );
+        let derived = config.public_base("0.0.0.0:8123".parse().unwrap());
+        assert!(
+            derived.starts_with("http://") && derived.ends_with(":8123"),
+            "{derived}"
+        );
+        assert!(!derived.contains("0.0.0.0"), "{derived}");
+    }
+
+    #[test]
+    fn the_deploy_example_is_the_defaults_except_where_it_says_so() {
+        let example = Config::from_toml(EXAMPLE).expect("deploy/hub.toml parses");
+        example.validate().expect("deploy/hub.toml is valid");
+        // The example deliberately keeps the data in the systemd StateDirectory.
+        let expected = Config {
+            data: PathBuf::from("/var/lib/hub"),
+            ..Config::default()
+        };
+        assert_eq!(example, expected);
+    }
+
+    #[test]
+    fn the_deploy_example_documents_every_setting() {
+        // public_url is commented out in the example (a wrong address would print wrong QR
+        // codes), so it is checked as text like every other key.
+        let defaults = toml::Value::try_from(Config::default()).unwrap();
+        let mut keys = vec!["public_url".to_owned()];
+        for (key, value) in defaults.as_table().unwrap() {
+            match value.as_table() {
+                Some(table) => keys.extend(table.keys().cloned()),
+                None => keys.push(key.clone()),
+            }
+        }
+        for key in keys {
+            let mentioned = EXAMPLE.lines().any(|line| {
+                let line = line.trim_start_matches(['#', ' ']);
+                line.starts_with(&format!("{key} =")) || line.starts_with(&format!("{key}="))
+            });
+            assert!(mentioned, "deploy/hub.toml does not mention `{key}`");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The hub as a library: `Server::open` a data directory, then `serve` on a listener the
+//! caller bound (port 0 in tests), until a shutdown future resolves.
+
+mod demo;
+mod office;
+
+pub use demo::{seed_demo, DemoInfo, DEMO_FILE};
+pub use office::OFFICE_TOKEN_FILE;
+
+use crate::config::Config;
+use crate::engine::{Actor, MeetingState};
+use crate::import::MeetingPackage;
+use crate::live::{LiveSettings, Meetings, Request};
+use crate::setup::{self, join_url};
+use crate::store::Store;
+use crate::tokens::Token;
+use crate::transport::{self, AppState};
+use anyhow::Context as _;
+use protocol::{MeetingId, Participant};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// A running hub's state, before and while it serves.
+#[derive(Debug)]
+pub struct Server {
+    state: Arc<AppState>,
+    shutdown: watch::Sender<bool>,
+}
+
+/// A participant created by an import, with the token shown this once.
+#[derive(Debug)]
+pub struct Issued {
+    pub participant: Participant,
+    pub token: Token,
+    pub join_url: String,
+}
+
+/// What an import created.
+#[derive(Debug)]
+pub struct Imported {
+    pub meeting: MeetingId,
+    pub participants: Vec<Issued>,
+}
+
+impl Server {
+    /// Opens the data directory, replays every meeting's log and makes sure the hub-wide
+    /// secretariat token exists. `bound` is the address the hub listens on, for join URLs.
+    pub async fn open(config: Config, bound: SocketAddr) -> anyhow::Result<Server> {
+        config.validate()?;
+        let store = Store::open(&config.data)?;
+        office::ensure_token(&config.data, &store).await?;
+        let settings = LiveSettings {
+            client_queue: config.limits.client_queue,
+            group_commit_window: config.limits.group_commit_window(),
+            job_queue: 8192,
+        };
+        let meetings =
+            Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
+        let public_base = config.public_base(bound);
+        let (shutdown, watcher) = watch::channel(false);
+        let state = Arc::new(AppState {
+            config,
+            store,
+            meetings,
+            public_base,
+            connections: AtomicUsize::new(0),
+            shutdown: watcher,
+        });
+        Ok(Server { state, shutdown })
+    }
+
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Serves until `signal` resolves, then tells every connection to go and waits for
+    /// them, and flushes the store.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let router = transport::router(self.state.clone());
+        let shutdown = self.shutdown;
+        let graceful = async move {
+            signal.await;
+            let _ = shutdown.send(true);
+        };
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(graceful)
+        .await?;
+        self.state.store.flush().await?;
+        Ok(())
+    }
+
+    /// Creates a meeting from a package: checked whole first, then written in one atomic
+    /// step with every participant's token.
+    pub async fn import(&self, package: MeetingPackage) -> anyhow::Result<Imported> {
+        let meeting = MeetingId::new_random();
+        let mut request = Request {
+            actor: Actor::Office,
+            origin: None,
+            steps: Vec::new(),
+            grants: Vec::new(),
+        };
+        request.steps.push((package.create.clone(), Uuid::new_v4()));
+        for item in &package.agenda {
+            request.steps.push((item.clone(), Uuid::new_v4()));
+        }
+        let first_participant = request.steps.len();
+        let commands = package
+            .participants
+            .iter()
+            .map(|p| p.to_command())
+            .collect();
+        let summons = setup::summon(&mut request, meeting, commands);
+        let refusals = setup::dry_run(&MeetingState::new(meeting), &Actor::Office, &request.steps);
+        if !refusals.is_empty() {
+            let lines: Vec<String> = refusals
+                .iter()
+                .map(|(n, e)| match n.checked_sub(first_participant) {
+                    Some(k) => format!(
+                        "participants.csv line {}: {e}",
+                        package.participants[k].line
+                    ),
+                    None if *n == 0 => format!("meeting.toml: {e}"),
+                    None => format!("meeting.toml, agenda item {n}: {e}"),
+                })
+                .collect();
+            anyhow::bail!(
+                "the package cannot be imported; nothing was imported:\n{}",
+                lines.join("\n")
+            );
+        }
+        self.state.meetings.create(meeting, request).await?;
+        let handle = self
+            .state
+            .meetings
+            .get(meeting)
+            .context("the new meeting vanished")?;
+        let participants = handle.read(|s| {
+            summons
+                .into_iter()
+                .filter_map(|sm| {
+                    let participant = s.participant(sm.participant)?.clone();
+                    let join_url = join_url(&self.state.public_base, &sm.token);
+                    Some(Issued {
+                        participant,
+                        token: sm.token,
+                        join_url,
+                    })
+                })
+                .collect()
+        });
+        Ok(Imported {
+            meeting,
+            participants,
+        })
+    }
+}

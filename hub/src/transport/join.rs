@@ -1,0 +1,65 @@
+//! The join link printed on a badge: `/j/TOKEN` puts the token in a cookie and sends the
+//! browser to the hub's page, so the token does not travel in every link after that.
+
+use super::auth::{principal, TOKEN_COOKIE};
+use super::AppState;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
+
+/// A year: a badge works for the whole term of a congress; revocation is on the hub side.
+const COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
+
+pub(super) async fn join(
+    State(state): State<Arc<AppState>>,
+    Path(token): Path<String>,
+) -> Response {
+    match principal(&state, &token) {
+        Ok(_) => {
+            let cookie = format!(
+                "{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_MAX_AGE}"
+            );
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (SET_COOKIE, cookie),
+                    (LOCATION, "/".to_owned()),
+                    (CACHE_CONTROL, "no-store".to_owned()),
+                ],
+            )
+                .into_response()
+        }
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            (StatusCode::UNAUTHORIZED, Html(page(BAD_BADGE))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The hub's page. The web UI replaces this; until then it says what the hub is and
+/// whether this browser has joined.
+pub(super) async fn index() -> Html<String> {
+    Html(page(INDEX))
+}
+
+fn page(body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Phòng họp không giấy</title>\
+         <style>body{{font:1.2rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}}</style>\
+         </head><body>{body}</body></html>"
+    )
+}
+
+const INDEX: &str = "<h1>Phòng họp không giấy</h1>\
+    <p>Máy chủ phòng họp đang hoạt động. Quét mã QR trên thẻ đại biểu để tham gia.</p>\
+    <p lang=\"en\">The meeting hub is running. Scan the QR code on your badge to join.</p>";
+
+const BAD_BADGE: &str = "<h1>Mã tham gia không hợp lệ</h1>\
+    <p>Mã QR trên thẻ này không còn hiệu lực (đã được cấp lại hoặc thu hồi). \
+    Vui lòng liên hệ bộ phận thư ký để nhận thẻ mới.</p>\
+    <p lang=\"en\">This badge's code is no longer valid (it was replaced or withdrawn). \
+    Please ask the secretariat for a new badge.</p>";

@@ -1,0 +1,100 @@
+//! HTTP and WebSocket transport (axum). Handlers translate between the wire and the live
+//! layer; they decide nothing themselves.
+
+mod auth;
+mod error;
+mod join;
+mod rest;
+mod ws;
+
+pub use auth::TOKEN_COOKIE;
+pub use error::ApiError;
+
+use crate::config::Config;
+use crate::live::Meetings;
+use crate::store::Store;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::watch;
+
+/// Everything a handler may reach, shared through axum's `State`.
+#[derive(Debug)]
+pub struct AppState {
+    pub config: Config,
+    pub store: Store,
+    pub meetings: Meetings,
+    /// Base of join URLs, e.g. `http://192.168.1.10:8080`.
+    pub public_base: String,
+    /// Open WebSocket connections, bounded by `limits.max_connections`.
+    pub connections: AtomicUsize,
+    /// Turns true when the hub shuts down; every connection loop watches it.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The hub's routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let body_limit = state.config.limits.max_request_bytes;
+    let api = Router::new()
+        .route("/ws", get(ws::upgrade))
+        .route(
+            "/meetings",
+            get(rest::list_meetings).post(rest::create_meeting),
+        )
+        .route("/meetings/{meeting}", get(rest::get_meeting))
+        .route("/meetings/{meeting}/commands", post(rest::run_command))
+        .route("/meetings/{meeting}/agenda", post(rest::add_agenda_item))
+        .route(
+            "/meetings/{meeting}/participants",
+            post(rest::add_participant),
+        )
+        .route(
+            "/meetings/{meeting}/participants/import",
+            post(rest::import_participants),
+        )
+        .route(
+            "/meetings/{meeting}/participants/{participant}/token",
+            post(rest::reissue_token).delete(rest::revoke_token),
+        )
+        .fallback(|| async { ApiError::not_found("no such API route") });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/", get(join::index))
+        .route("/j/{token}", get(join::join))
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(serde_json::json!({
+        "status": "ok",
+        "meetings": state.meetings.all().len(),
+        "connections": state.connections.load(Ordering::Relaxed),
+    }))
+}
+
+/// Logs each request by its route pattern, never its raw path: join URLs carry tokens.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}

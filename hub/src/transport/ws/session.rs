@@ -1,0 +1,460 @@
+//! One client's conversation: `hello`, then the snapshot or the missed events, then live
+//! events and commands until either side leaves.
+
+use super::rate::Bucket;
+use super::ConnectionGuard;
+use crate::engine::{Actor, Viewer};
+use crate::live::{Live, MeetingHandle, Outcome, Refused, Request};
+use crate::store::Principal;
+use crate::transport::auth::{in_meeting, principal};
+use crate::transport::AppState;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::{FuturesUnordered, SplitSink, SplitStream};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use protocol::{
+    ClientFrame, Command, CommandId, ErrorCode, EventKind, HubFrame, Me, PROTOCOL_VERSION,
+};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Further back than this, a snapshot is smaller than the events a client missed.
+const MAX_RESUME_EVENTS: u64 = 5_000;
+/// Commands one connection may have waiting for their outcome.
+const MAX_IN_FLIGHT: usize = 32;
+/// A client that does not take a frame within this long is gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+type Sink = SplitSink<WebSocket, Message>;
+type Pending = Pin<Box<dyn Future<Output = (CommandId, Outcome)> + Send>>;
+
+/// Why a conversation ends; the client is told before the socket closes.
+struct Ending(Option<HubFrame>);
+
+impl Ending {
+    fn quiet() -> Self {
+        Ending(None)
+    }
+    fn with(code: ErrorCode, message: &str) -> Self {
+        Ending(Some(HubFrame::error(None, code, message)))
+    }
+}
+
+pub(super) async fn run(
+    socket: WebSocket,
+    state: Arc<AppState>,
+    cookie_token: Option<String>,
+    _guard: ConnectionGuard,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let ending = match converse(&state, &mut sink, &mut stream, cookie_token).await {
+        Ok(()) => Ending::quiet(),
+        Err(ending) => ending,
+    };
+    if let Some(frame) = ending.0 {
+        let _ = send(&mut sink, &frame).await;
+    }
+    let close = CloseFrame {
+        code: 1000,
+        reason: "".into(),
+    };
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Close(Some(close)))).await;
+}
+
+/// Who this connection is, once `hello` has been accepted.
+struct Session {
+    handle: Arc<MeetingHandle>,
+    principal: Principal,
+    actor: Actor,
+    viewer: Viewer,
+    /// The last sequence number sent; live events at or below it were in the snapshot.
+    last_sent: u64,
+    bucket: Bucket,
+    in_flight: FuturesUnordered<Pending>,
+}
+
+async fn converse(
+    state: &Arc<AppState>,
+    sink: &mut Sink,
+    stream: &mut SplitStream<WebSocket>,
+    cookie_token: Option<String>,
+) -> Result<(), Ending> {
+    let limits = &state.config.limits;
+    let hello = tokio::time::timeout(
+        state.config.limits.hello_timeout(),
+        wait_for_hello(sink, stream, limits.max_frame_bytes),
+    )
+    .await
+    .map_err(|_| Ending::with(ErrorCode::HelloRequired, "no hello within the time allowed"))??;
+    let ClientFrame::Hello {
+        token,
+        resume_from,
+        meeting,
+    } = hello
+    else {
+        return Err(Ending::quiet());
+    };
+    let token = token.or(cookie_token).ok_or_else(|| {
+        Ending::with(
+            ErrorCode::BadToken,
+            "no token: open the join link on your badge, or send the token in hello",
+        )
+    })?;
+    let principal = principal(state, &token).map_err(|e| Ending::with(e.code, &e.message))?;
+    let meeting = match (&principal, meeting) {
+        (Principal::Participant { meeting, .. }, _) => *meeting,
+        (Principal::Office, Some(m)) => m,
+        (Principal::Office, None) => {
+            return Err(Ending::with(
+                ErrorCode::Invalid,
+                "the hub-wide secretariat token must name a meeting in hello",
+            ))
+        }
+    };
+    let call =
+        in_meeting(state, &principal, meeting).map_err(|e| Ending::with(e.code, &e.message))?;
+    let mut session = Session {
+        viewer: Viewer::for_actor(&call.actor),
+        handle: call.handle,
+        principal,
+        actor: call.actor,
+        last_sent: 0,
+        bucket: Bucket::new(limits.commands_per_second, limits.command_burst),
+        in_flight: FuturesUnordered::new(),
+    };
+    // Subscribe first: whatever happens after the snapshot is read is then in the queue.
+    let mut live = session.handle.subscribe();
+    session
+        .greet(state, sink, resume_from, &call.name, call.role)
+        .await?;
+    session.check_in();
+    session.serve(state, sink, stream, &mut live).await
+}
+
+/// Reads frames until a `hello`; anything else first is answered and ignored.
+async fn wait_for_hello(
+    sink: &mut Sink,
+    stream: &mut SplitStream<WebSocket>,
+    max: usize,
+) -> Result<ClientFrame, Ending> {
+    loop {
+        let Some(Ok(message)) = stream.next().await else {
+            return Err(Ending::quiet());
+        };
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => return Err(Ending::quiet()),
+            Message::Binary(_) => {
+                send(
+                    sink,
+                    &HubFrame::error(None, ErrorCode::BadFrame, "frames are JSON text"),
+                )
+                .await?;
+                continue;
+            }
+            _ => continue,
+        };
+        if text.len() > max {
+            send(sink, &too_large(max)).await?;
+            continue;
+        }
+        match ClientFrame::parse(&text) {
+            Ok(hello @ ClientFrame::Hello { .. }) => return Ok(hello),
+            Ok(ClientFrame::Command { id, .. }) => {
+                send(
+                    sink,
+                    &HubFrame::error(Some(id), ErrorCode::HelloRequired, "send hello first"),
+                )
+                .await?
+            }
+            Ok(ClientFrame::Ping) => {
+                send(
+                    sink,
+                    &HubFrame::error(None, ErrorCode::HelloRequired, "send hello first"),
+                )
+                .await?
+            }
+            Err(e) => send(sink, &HubFrame::Error(e)).await?,
+        }
+    }
+}
+
+impl Session {
+    fn participant(&self) -> Option<protocol::ParticipantId> {
+        match self.actor {
+            Actor::Participant { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Sends the snapshot, or, when the client's `resume_from` is recent enough, only the
+    /// events it missed.
+    async fn greet(
+        &mut self,
+        state: &AppState,
+        sink: &mut Sink,
+        resume_from: Option<u64>,
+        name: &str,
+        role: protocol::Role,
+    ) -> Result<(), Ending> {
+        let me = Me {
+            participant: self.participant(),
+            role,
+            name: name.to_owned(),
+            meeting: self.handle.id,
+        };
+        let (seq, view) = self.handle.read(|s| (s.seq, s.view(self.viewer)));
+        match resume_from {
+            Some(from) if from <= seq && seq - from <= MAX_RESUME_EVENTS => {
+                send(
+                    sink,
+                    &HubFrame::Resumed {
+                        protocol: PROTOCOL_VERSION,
+                        from,
+                        seq,
+                        me,
+                    },
+                )
+                .await?;
+                let missed = state.store.read(self.handle.id, from, seq).map_err(|e| {
+                    tracing::error!(error = %e, "reading the log to resume failed");
+                    Ending::with(
+                        ErrorCode::Internal,
+                        "the hub could not read its log; reconnect without resume_from",
+                    )
+                })?;
+                for event in &missed {
+                    if let Some(visible) = self.viewer.redact(event) {
+                        send(sink, &HubFrame::Event(visible.into_owned())).await?;
+                    }
+                }
+            }
+            _ => {
+                let view =
+                    view.ok_or_else(|| Ending::with(ErrorCode::NotFound, "no such meeting"))?;
+                send(
+                    sink,
+                    &HubFrame::Snapshot {
+                        protocol: PROTOCOL_VERSION,
+                        seq,
+                        me,
+                        view,
+                    },
+                )
+                .await?;
+            }
+        }
+        self.last_sent = seq;
+        Ok(())
+    }
+
+    /// A member who joins an open meeting is present (điểm danh): the hub checks them in.
+    fn check_in(&self) {
+        let Actor::Participant { id, role } = self.actor else {
+            return;
+        };
+        let due = role.is_member()
+            && self.handle.read(|s| {
+                s.status().is_some_and(|st| st.admits_check_in()) && !s.present.contains(&id)
+            });
+        if due {
+            let request = Request::one(Actor::System, None, Command::CheckIn { participant: id });
+            if let Err(e) = self.handle.submit(request) {
+                tracing::warn!(code = %e.code, "automatic check-in not queued");
+            }
+        }
+    }
+
+    async fn serve(
+        &mut self,
+        state: &AppState,
+        sink: &mut Sink,
+        stream: &mut SplitStream<WebSocket>,
+        live: &mut tokio::sync::broadcast::Receiver<Live>,
+    ) -> Result<(), Ending> {
+        let idle_timeout = state.config.limits.idle_timeout();
+        let idle = tokio::time::sleep(idle_timeout);
+        tokio::pin!(idle);
+        let mut keepalive = tokio::time::interval(idle_timeout / 3);
+        keepalive.tick().await;
+        let mut shutdown = state.shutdown.clone();
+        let max = state.config.limits.max_frame_bytes;
+        loop {
+            // Biased: events go out before the acks of the commands that caused them.
+            tokio::select! {
+                biased;
+                _ = shutdown.changed() => {
+                    return Err(Ending::with(ErrorCode::ShuttingDown, "the hub is shutting down; reconnect and resume"));
+                }
+                received = live.recv() => self.on_live(sink, received).await?,
+                Some((id, outcome)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                    let frame = match outcome {
+                        Ok(seq) => HubFrame::Ack { id, seq },
+                        Err(r) => HubFrame::error(Some(id), r.code, r.message),
+                    };
+                    send(sink, &frame).await?;
+                }
+                message = stream.next() => {
+                    let Some(Ok(message)) = message else { return Ok(()) };
+                    idle.as_mut().reset(tokio::time::Instant::now() + idle_timeout);
+                    match message {
+                        Message::Text(text) => self.on_text(sink, &text, max).await?,
+                        Message::Binary(_) => send(sink, &HubFrame::error(None, ErrorCode::BadFrame, "frames are JSON text")).await?,
+                        Message::Close(_) => return Ok(()),
+                        Message::Ping(_) | Message::Pong(_) => {}
+                    }
+                }
+                _ = keepalive.tick() => {
+                    timed(sink.send(Message::Ping(Default::default()))).await?;
+                }
+                _ = &mut idle => {
+                    return Err(Ending::with(ErrorCode::BadFrame, "nothing received for too long; reconnect and resume"));
+                }
+            }
+        }
+    }
+
+    async fn on_live(
+        &mut self,
+        sink: &mut Sink,
+        received: Result<Live, RecvError>,
+    ) -> Result<(), Ending> {
+        match received {
+            Ok(Live::Event(event)) if event.seq > self.last_sent => {
+                self.last_sent = event.seq;
+                if let Some(visible) = self.viewer.redact(&event) {
+                    send(sink, &HubFrame::Event(visible.into_owned())).await?;
+                }
+                if let EventKind::ParticipantRemoved { participant } = &event.event {
+                    if Some(*participant) == self.participant() {
+                        return Err(Ending::with(ErrorCode::BadToken, "you were withdrawn from this meeting"));
+                    }
+                }
+                Ok(())
+            }
+            Ok(Live::Event(_)) => Ok(()),
+            Ok(Live::Revoked(p)) if Some(p) == self.participant() => Err(Ending::with(
+                ErrorCode::BadToken,
+                "this badge's code was replaced or withdrawn; ask the secretariat for a new badge",
+            )),
+            Ok(Live::Revoked(_)) => Ok(()),
+            Err(RecvError::Lagged(_)) => Err(Ending::with(
+                ErrorCode::Lagged,
+                "this connection fell behind the meeting; reconnect and resume from your last sequence number",
+            )),
+            Err(RecvError::Closed) => Err(Ending::with(ErrorCode::ShuttingDown, "the meeting's task stopped")),
+        }
+    }
+
+    async fn on_text(&mut self, sink: &mut Sink, text: &str, max: usize) -> Result<(), Ending> {
+        if text.len() > max {
+            return send(sink, &too_large(max)).await;
+        }
+        if !self.bucket.take(Instant::now()) {
+            let id = ClientFrame::parse(text).ok().and_then(|f| match f {
+                ClientFrame::Command { id, .. } => Some(id),
+                _ => None,
+            });
+            return send(
+                sink,
+                &HubFrame::error(
+                    id,
+                    ErrorCode::RateLimited,
+                    "too many frames; wait a moment and send again",
+                ),
+            )
+            .await;
+        }
+        match ClientFrame::parse(text) {
+            Err(e) => send(sink, &HubFrame::Error(e)).await,
+            Ok(ClientFrame::Ping) => send(sink, &HubFrame::Pong).await,
+            Ok(ClientFrame::Hello { .. }) => {
+                send(
+                    sink,
+                    &HubFrame::error(
+                        None,
+                        ErrorCode::AlreadyGreeted,
+                        "hello was already accepted on this connection",
+                    ),
+                )
+                .await
+            }
+            Ok(ClientFrame::Command { id, command }) => self.on_command(sink, id, command).await,
+        }
+    }
+
+    async fn on_command(
+        &mut self,
+        sink: &mut Sink,
+        id: CommandId,
+        command: Command,
+    ) -> Result<(), Ending> {
+        if self.in_flight.len() >= MAX_IN_FLIGHT {
+            return send(
+                sink,
+                &HubFrame::error(
+                    Some(id),
+                    ErrorCode::Busy,
+                    "wait for answers before sending more",
+                ),
+            )
+            .await;
+        }
+        if matches!(
+            command,
+            Command::AddParticipant { .. } | Command::CreateMeeting { .. }
+        ) {
+            let why =
+                "participants and meetings are created through the REST API, which issues tokens";
+            return send(sink, &HubFrame::error(Some(id), ErrorCode::Invalid, why)).await;
+        }
+        let request = Request::one(
+            self.actor,
+            Some((self.principal.clone(), id.clone())),
+            command,
+        );
+        match self.handle.submit(request) {
+            Ok(rx) => {
+                let pending = rx.map(move |r| {
+                    (
+                        id,
+                        r.unwrap_or_else(|_| {
+                            Err(Refused::new(ErrorCode::ShuttingDown, "the hub is stopping"))
+                        }),
+                    )
+                });
+                self.in_flight.push(Box::pin(pending));
+                Ok(())
+            }
+            Err(refused) => {
+                send(
+                    sink,
+                    &HubFrame::error(Some(id), refused.code, refused.message),
+                )
+                .await
+            }
+        }
+    }
+}
+
+fn too_large(max: usize) -> HubFrame {
+    HubFrame::error(
+        None,
+        ErrorCode::FrameTooLarge,
+        format!("frames are at most {max} bytes"),
+    )
+}
+
+async fn send(sink: &mut Sink, frame: &HubFrame) -> Result<(), Ending> {
+    let text = serde_json::to_string(frame).map_err(|_| Ending::quiet())?;
+    timed(sink.send(Message::Text(text.into()))).await
+}
+
+async fn timed<E>(write: impl Future<Output = Result<(), E>>) -> Result<(), Ending> {
+    match tokio::time::timeout(WRITE_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(Ending::quiet()),
+    }
+}
