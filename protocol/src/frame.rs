@@ -65,7 +65,10 @@ pub enum HubFrame {
     Event(Event),
     /// The command `id` is recorded; `seq` is the meeting's sequence number after it (the
     /// last event it produced, or the current one if it changed nothing).
-    Ack { id: CommandId, seq: u64 },
+    Ack {
+        id: CommandId,
+        seq: u64,
+    },
     /// Something was refused. With an `id`, it answers that command and nothing changed.
     Error(ErrorFrame),
     Pong,
@@ -93,7 +96,11 @@ impl ClientFrame {
             code: ErrorCode::BadFrame,
             message: format!("the frame is not valid JSON: {e}"),
         })?;
-        let Some(kind) = value.get("type").and_then(|t| t.as_str()).map(str::to_owned) else {
+        let Some(kind) = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned)
+        else {
             return Err(ErrorFrame {
                 id: None,
                 code: ErrorCode::BadFrame,
@@ -128,8 +135,8 @@ mod tests {
 
     #[test]
     fn hello_with_resume_parses() {
-        let f = ClientFrame::parse(r#"{"type":"hello","token":"abc","resume_from":12,"x":1}"#)
-            .unwrap();
+        let f =
+            ClientFrame::parse(r#"{"type":"hello","token":"abc","resume_from":12,"x":1}"#).unwrap();
         assert_eq!(
             f,
             ClientFrame::Hello {
@@ -155,10 +162,18 @@ mod tests {
 
     #[test]
     fn malformed_and_unknown_frames_get_distinct_codes() {
-        assert_eq!(ClientFrame::parse("{not json").unwrap_err().code, ErrorCode::BadFrame);
-        assert_eq!(ClientFrame::parse("[1,2]").unwrap_err().code, ErrorCode::BadFrame);
         assert_eq!(
-            ClientFrame::parse(r#"{"type":"vote_twice"}"#).unwrap_err().code,
+            ClientFrame::parse("{not json").unwrap_err().code,
+            ErrorCode::BadFrame
+        );
+        assert_eq!(
+            ClientFrame::parse("[1,2]").unwrap_err().code,
+            ErrorCode::BadFrame
+        );
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"vote_twice"}"#)
+                .unwrap_err()
+                .code,
             ErrorCode::UnknownType
         );
         let e = ClientFrame::parse(r#"{"type":"command","id":"c9","command":{"op":"nope"}}"#)

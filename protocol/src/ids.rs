@@ -74,9 +74,8 @@ pub struct BadCommandId;
 impl TryFrom<String> for CommandId {
     type Error = BadCommandId;
     fn try_from(s: String) -> Result<Self, BadCommandId> {
-        let ok = !s.is_empty()
-            && s.len() <= Self::MAX_LEN
-            && s.bytes().all(|b| b.is_ascii_graphic());
+        let ok =
+            !s.is_empty() && s.len() <= Self::MAX_LEN && s.bytes().all(|b| b.is_ascii_graphic());
         if ok {
             Ok(Self(s))
         } else {
