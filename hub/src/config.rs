@@ -189,36 +189,33 @@ impl Config {
             );
             return invalid("limits.max_frame_bytes", m);
         }
-        if l.client_queue < 16 {
-            let m = format!(
-                "{} is too small: a client must be able to hold a burst of events (at least 16)",
-                l.client_queue
-            );
-            return invalid("limits.client_queue", m);
-        }
-        if l.commands_per_second < 1 {
-            return invalid("limits.commands_per_second", "must be at least 1".into());
-        }
-        if l.command_burst < 1 {
-            return invalid("limits.command_burst", "must be at least 1".into());
-        }
-        if l.max_connections < 1 {
-            return invalid("limits.max_connections", "must be at least 1".into());
-        }
-        if l.max_request_bytes < KIB {
-            let m = format!("{} is below 1024 (1 KiB)", l.max_request_bytes);
-            return invalid("limits.max_request_bytes", m);
-        }
         // Every acknowledgement waits for the window: more than a second would feel broken.
         if l.group_commit_window_ms > 1000 {
             let m = format!("{} ms is above 1000 ms", l.group_commit_window_ms);
             return invalid("limits.group_commit_window_ms", m);
         }
-        if l.hello_timeout_secs < 1 {
-            return invalid("limits.hello_timeout_secs", "must be at least 1".into());
-        }
-        if l.idle_timeout_secs < 1 {
-            return invalid("limits.idle_timeout_secs", "must be at least 1".into());
+        // A client queue must hold at least a burst of events (a vote closing, say).
+        let minimums: [(&'static str, u64, u64); 7] = [
+            ("limits.client_queue", l.client_queue as u64, 16),
+            (
+                "limits.commands_per_second",
+                l.commands_per_second.into(),
+                1,
+            ),
+            ("limits.command_burst", l.command_burst.into(), 1),
+            ("limits.max_connections", l.max_connections as u64, 1),
+            (
+                "limits.max_request_bytes",
+                l.max_request_bytes as u64,
+                KIB as u64,
+            ),
+            ("limits.hello_timeout_secs", l.hello_timeout_secs, 1),
+            ("limits.idle_timeout_secs", l.idle_timeout_secs, 1),
+        ];
+        for (key, value, min) in minimums {
+            if value < min {
+                return invalid(key, format!("{value} is below the minimum of {min}"));
+            }
         }
         Ok(())
     }
@@ -278,166 +275,4 @@ fn check_public_url(url: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const EXAMPLE: &str = include_str!("../../deploy/hub.toml");
-
-    #[test]
-    fn an_empty_file_gives_the_defaults() {
-        let config = Config::from_toml("").unwrap();
-        assert_eq!(config, Config::default());
-        assert_eq!(config.listen.to_string(), "0.0.0.0:8080");
-        assert_eq!(config.quorum, Fraction::TWO_THIRDS);
-        assert_eq!(config.limits.max_frame_bytes, 65536);
-        assert_eq!(config.limits.idle_timeout(), Duration::from_secs(90));
-        config.validate().unwrap();
-    }
-
-    #[test]
-    fn a_file_overrides_only_the_keys_it_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hub.toml");
-        let text = "listen = \"127.0.0.1:9000\"\npublic_url = \"http://10.0.0.5:9000/\"\n\
-                    quorum = \"1/2\"\n[limits]\nclient_queue = 64\n";
-        std::fs::write(&path, text).unwrap();
-        let config = Config::from_file(&path).unwrap();
-        let mut expected = Config {
-            listen: "127.0.0.1:9000".parse().unwrap(),
-            public_url: Some("http://10.0.0.5:9000".into()),
-            quorum: "1/2".parse().unwrap(),
-            ..Config::default()
-        };
-        expected.limits.client_queue = 64;
-        assert_eq!(config, expected);
-    }
-
-    #[test]
-    fn an_unknown_key_is_refused_by_name_and_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hub.toml");
-        std::fs::write(&path, "log = \"info\"\n[limits]\nmax_frame_byte = 1\n").unwrap();
-        let message = Config::from_file(&path).unwrap_err().to_string();
-        assert!(message.contains("max_frame_byte"), "{message}");
-        assert!(message.contains("line 3"), "{message}");
-        assert!(message.contains("hub.toml"), "{message}");
-    }
-
-    #[test]
-    fn a_missing_file_is_named() {
-        let err = Config::from_file(Path::new("/nonexistent/hub.toml")).unwrap_err();
-        assert!(matches!(err, ConfigError::Read { .. }));
-        assert!(err.to_string().contains("/nonexistent/hub.toml"));
-    }
-
-    #[test]
-    fn out_of_range_settings_are_refused_with_their_key() {
-        let check = |edit: fn(&mut Config), key: &str| {
-            let mut config = Config::default();
-            edit(&mut config);
-            let message = config.validate().unwrap_err().to_string();
-            assert!(message.contains(key), "{key}: {message}");
-        };
-        check(|c| c.limits.max_frame_bytes = 512, "limits.max_frame_bytes");
-        check(
-            |c| c.limits.max_frame_bytes = 17 * MIB,
-            "limits.max_frame_bytes",
-        );
-        check(|c| c.limits.client_queue = 15, "limits.client_queue");
-        check(
-            |c| c.limits.commands_per_second = 0,
-            "limits.commands_per_second",
-        );
-        check(
-            |c| c.limits.idle_timeout_secs = 0,
-            "limits.idle_timeout_secs",
-        );
-        check(
-            |c| c.public_url = Some("192.168.1.10:8080".into()),
-            "public_url",
-        );
-        check(|c| c.public_url = Some("http://".into()), "public_url");
-        check(|c| c.public_url = Some("http://a b".into()), "public_url");
-    }
-
-    #[test]
-    fn an_invalid_value_in_a_file_names_the_file_and_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hub.toml");
-        std::fs::write(&path, "[limits]\nclient_queue = 2\n").unwrap();
-        let err = Config::from_file(&path).unwrap_err();
-        let message = err.to_string();
-        assert!(matches!(
-            err,
-            ConfigError::InvalidInFile {
-                key: "limits.client_queue",
-                ..
-            }
-        ));
-        assert!(message.contains("hub.toml"), "{message}");
-    }
-
-    #[test]
-    fn public_base_prefers_the_configured_url() {
-        let mut config = Config {
-            public_url: Some("https://hop.example.vn/".into()),
-            ..Config::default()
-        };
-        let bound = "0.0.0.0:8080".parse().unwrap();
-        assert_eq!(config.public_base(bound), "https://hop.example.vn");
-        config.normalise();
-        assert_eq!(config.public_url.as_deref(), Some("https://hop.example.vn"));
-    }
-
-    #[test]
-    fn public_base_keeps_a_specific_address_and_the_bound_port() {
-        let config = Config::default();
-        assert_eq!(
-            config.public_base("192.168.1.10:43111".parse().unwrap()),
-            "http://192.168.1.10:43111"
-        );
-        assert_eq!(
-            config.public_base("[::1]:8080".parse().unwrap()),
-            "http://[::1]:8080"
-        );
-        let derived = config.public_base("0.0.0.0:8123".parse().unwrap());
-        assert!(
-            derived.starts_with("http://") && derived.ends_with(":8123"),
-            "{derived}"
-        );
-        assert!(!derived.contains("0.0.0.0"), "{derived}");
-    }
-
-    #[test]
-    fn the_deploy_example_is_the_defaults_except_where_it_says_so() {
-        let example = Config::from_toml(EXAMPLE).expect("deploy/hub.toml parses");
-        example.validate().expect("deploy/hub.toml is valid");
-        // The example deliberately keeps the data in the systemd StateDirectory.
-        let expected = Config {
-            data: PathBuf::from("/var/lib/hub"),
-            ..Config::default()
-        };
-        assert_eq!(example, expected);
-    }
-
-    #[test]
-    fn the_deploy_example_documents_every_setting() {
-        // public_url is commented out in the example (a wrong address would print wrong QR
-        // codes), so it is checked as text like every other key.
-        let defaults = toml::Value::try_from(Config::default()).unwrap();
-        let mut keys = vec!["public_url".to_owned()];
-        for (key, value) in defaults.as_table().unwrap() {
-            match value.as_table() {
-                Some(table) => keys.extend(table.keys().cloned()),
-                None => keys.push(key.clone()),
-            }
-        }
-        for key in keys {
-            let mentioned = EXAMPLE.lines().any(|line| {
-                let line = line.trim_start_matches(['#', ' ']);
-                line.starts_with(&format!("{key} =")) || line.starts_with(&format!("{key}="))
-            });
-            assert!(mentioned, "deploy/hub.toml does not mention `{key}`");
-        }
-    }
-}
+mod tests;

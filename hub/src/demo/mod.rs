@@ -290,11 +290,10 @@ fn position(unit: &Unit, k: usize) -> String {
         };
     }
     let n = k - unit.leaders.len();
-    match unit.rank {
-        Rank::CommitteeMember => "Huyện ủy viên".to_owned(),
-        Rank::CellSecretaries(place) if n % 2 == 0 => {
-            format!("Bí thư Chi bộ {place} {}", n / 2 + 1)
-        }
+    // In a commune, every other delegate past the leaders heads a village's Party cell.
+    match (unit.rank, n % 2) {
+        (Rank::CommitteeMember, _) => "Huyện ủy viên".to_owned(),
+        (Rank::CellSecretaries(place), 0) => format!("Bí thư Chi bộ {place} {}", n / 2 + 1),
         _ => "Đảng viên".to_owned(),
     }
 }
