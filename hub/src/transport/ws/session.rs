@@ -205,45 +205,42 @@ impl Session {
             name: name.to_owned(),
             meeting: self.handle.id,
         };
-        let (seq, view) = self.handle.read(|s| (s.seq, s.view(self.viewer)));
-        match resume_from {
-            Some(from) if from <= seq && seq - from <= MAX_RESUME_EVENTS => {
-                send(
-                    sink,
-                    &HubFrame::Resumed {
-                        protocol: PROTOCOL_VERSION,
-                        from,
-                        seq,
-                        me,
-                    },
-                )
-                .await?;
-                let missed = state.store.read(self.handle.id, from, seq).map_err(|e| {
-                    tracing::error!(error = %e, "reading the log to resume failed");
-                    Ending::with(
-                        ErrorCode::Internal,
-                        "the hub could not read its log; reconnect without resume_from",
-                    )
-                })?;
-                for event in &missed {
-                    if let Some(visible) = self.viewer.redact(event) {
-                        send(sink, &HubFrame::Event(visible.into_owned())).await?;
-                    }
-                }
-            }
-            _ => {
-                let view =
-                    view.ok_or_else(|| Ending::with(ErrorCode::NotFound, "no such meeting"))?;
-                send(
-                    sink,
-                    &HubFrame::Snapshot {
-                        protocol: PROTOCOL_VERSION,
-                        seq,
-                        me,
-                        view,
-                    },
-                )
-                .await?;
+        let seq = self.handle.read(|s| s.seq);
+        let resumable = resume_from.filter(|&from| from <= seq && seq - from <= MAX_RESUME_EVENTS);
+        let Some(from) = resumable else {
+            // The snapshot and its seq come from one read: the same moment.
+            let (seq, view) = self.handle.read(|s| (s.seq, s.view(self.viewer)));
+            let view = view.ok_or_else(|| Ending::with(ErrorCode::NotFound, "no such meeting"))?;
+            let snapshot = HubFrame::Snapshot {
+                protocol: PROTOCOL_VERSION,
+                seq,
+                me,
+                view,
+            };
+            send(sink, &snapshot).await?;
+            self.last_sent = seq;
+            return Ok(());
+        };
+        send(
+            sink,
+            &HubFrame::Resumed {
+                protocol: PROTOCOL_VERSION,
+                from,
+                seq,
+                me,
+            },
+        )
+        .await?;
+        let missed = state.store.read(self.handle.id, from, seq).map_err(|e| {
+            tracing::error!(error = %e, "reading the log to resume failed");
+            Ending::with(
+                ErrorCode::Internal,
+                "the hub could not read its log; reconnect without resume_from",
+            )
+        })?;
+        for event in &missed {
+            if let Some(visible) = self.viewer.redact(event) {
+                send(sink, &HubFrame::Event(visible.into_owned())).await?;
             }
         }
         self.last_sent = seq;
@@ -309,9 +306,8 @@ impl Session {
                 _ = keepalive.tick() => {
                     timed(sink.send(Message::Ping(Default::default()))).await?;
                 }
-                _ = &mut idle => {
-                    return Err(Ending::with(ErrorCode::BadFrame, "nothing received for too long; reconnect and resume"));
-                }
+                // Silent for too long, not even a pong: the tablet is gone.
+                _ = &mut idle => return Err(Ending::quiet()),
             }
         }
     }
