@@ -120,9 +120,6 @@ impl Hall {
             role: Role::Chair,
         }
     }
-    pub fn chair_id(&self) -> ParticipantId {
-        self.chair
-    }
     pub fn secretariat(&self) -> Actor {
         Actor::Participant {
             id: self.secretariat,

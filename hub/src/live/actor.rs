@@ -1,7 +1,7 @@
 //! The task that owns one meeting's working state and commits its commands in batches.
 
 use super::idempotency::{Cache, Key};
-use super::{Job, Live, LiveSettings, MeetingHandle, Outcome, Refused, Request};
+use super::{Job, Live, LiveSettings, Outcome, Published, Refused, Request};
 use crate::engine::{self, Ctx, EngineError, MeetingState};
 use crate::store::{Origin, Principal, Store};
 use crate::tokens::TokenHash;
@@ -16,7 +16,7 @@ const MAX_BATCH: usize = 1024;
 
 pub(super) struct MeetingTask {
     store: Store,
-    handle: Arc<MeetingHandle>,
+    published: Arc<Published>,
     working: MeetingState,
     done: Cache,
     window: Duration,
@@ -48,14 +48,14 @@ impl Batch {
 impl MeetingTask {
     pub(super) fn new(
         store: Store,
-        handle: Arc<MeetingHandle>,
+        published: Arc<Published>,
         working: MeetingState,
         done: Cache,
         settings: LiveSettings,
     ) -> Self {
         Self {
             store,
-            handle,
+            published,
             working,
             done,
             window: settings.group_commit_window,
@@ -177,7 +177,12 @@ impl MeetingTask {
     async fn commit(&mut self, batch: Batch) {
         if let Err(e) = self.persist(&batch).await {
             tracing::error!(meeting = %self.working.id, error = %e, "could not make a batch durable; its commands are refused");
-            self.working = self.handle.read(Clone::clone);
+            self.working = self
+                .published
+                .state
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
             for key in &batch.new_keys {
                 self.done.remove(key);
             }
@@ -192,8 +197,8 @@ impl MeetingTask {
         }
         {
             let mut published = self
-                .handle
                 .published
+                .state
                 .write()
                 .unwrap_or_else(|p| p.into_inner());
             for (event, _) in &batch.records {
@@ -202,10 +207,10 @@ impl MeetingTask {
         }
         // No receivers is not an error: nobody is connected yet.
         for (event, _) in batch.records {
-            let _ = self.handle.live.send(Live::Event(Arc::new(event)));
+            let _ = self.published.live.send(Live::Event(Arc::new(event)));
         }
         for participant in batch.kick {
-            let _ = self.handle.live.send(Live::Revoked(participant));
+            let _ = self.published.live.send(Live::Revoked(participant));
         }
         for (reply, outcome) in batch.replies {
             let _ = reply.send(outcome);

@@ -89,14 +89,21 @@ pub struct LiveSettings {
     pub job_queue: usize,
 }
 
-/// One live meeting.
+/// One live meeting. Its task stops when the last handle is dropped.
 #[derive(Debug)]
 pub struct MeetingHandle {
     pub id: MeetingId,
     jobs: mpsc::Sender<Job>,
+    shared: Arc<Published>,
+}
+
+/// What the task publishes and every connection reads. The task holds this, not the
+/// handle, so it does not keep its own queue open.
+#[derive(Debug)]
+struct Published {
     live: broadcast::Sender<Live>,
     /// The meeting as of its last durable event: what snapshots and REST reads show.
-    published: RwLock<MeetingState>,
+    state: RwLock<MeetingState>,
 }
 
 impl std::fmt::Debug for Job {
@@ -139,12 +146,12 @@ impl MeetingHandle {
 
     /// Subscribe before reading the published state, so nothing falls between the two.
     pub fn subscribe(&self) -> broadcast::Receiver<Live> {
-        self.live.subscribe()
+        self.shared.live.subscribe()
     }
 
     /// Reads the published state.
     pub fn read<R>(&self, f: impl FnOnce(&MeetingState) -> R) -> R {
-        let state = self.published.read().unwrap_or_else(|p| p.into_inner());
+        let state = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
         f(&state)
     }
 }
@@ -184,19 +191,16 @@ impl Meetings {
     fn start(&self, state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
         let (jobs, rx) = mpsc::channel(self.settings.job_queue);
         let (live, _) = broadcast::channel(self.settings.client_queue);
+        let shared = Arc::new(Published {
+            live,
+            state: RwLock::new(state.clone()),
+        });
         let handle = Arc::new(MeetingHandle {
             id: state.id,
             jobs,
-            live,
-            published: RwLock::new(state.clone()),
+            shared: shared.clone(),
         });
-        let task = actor::MeetingTask::new(
-            self.store.clone(),
-            handle.clone(),
-            state,
-            done,
-            self.settings,
-        );
+        let task = actor::MeetingTask::new(self.store.clone(), shared, state, done, self.settings);
         tokio::spawn(task.run(rx));
         self.map
             .write()
@@ -239,5 +243,145 @@ impl Meetings {
                 Err(refused)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use protocol::{Command, Role};
+
+    fn settings() -> LiveSettings {
+        LiveSettings {
+            client_queue: 64,
+            group_commit_window: Duration::from_millis(2),
+            job_queue: 1024,
+        }
+    }
+
+    async fn meeting(meetings: &Meetings) -> Arc<MeetingHandle> {
+        let id = MeetingId::new_random();
+        let create = Command::CreateMeeting {
+            title: "Hội nghị".into(),
+            venue: String::new(),
+            starts_at: None,
+            quorum: None,
+        };
+        meetings
+            .create(id, Request::one(Actor::Office, None, create))
+            .await
+            .unwrap();
+        meetings.get(id).unwrap()
+    }
+
+    #[tokio::test]
+    async fn commands_that_arrive_together_share_one_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let meetings = Meetings::load(store.clone(), settings()).unwrap();
+        let handle = meeting(&meetings).await;
+        let before = store.flush_count();
+        let pending: Vec<_> = (0..200)
+            .map(|n| {
+                let add = Command::AddAgendaItem {
+                    title: format!("Mục {n}"),
+                    description: String::new(),
+                };
+                handle
+                    .submit(Request::one(Actor::Office, None, add))
+                    .unwrap()
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for rx in pending {
+            seqs.push(rx.await.unwrap().unwrap());
+        }
+        let flushes = store.flush_count() - before;
+        assert!(flushes <= 2, "200 queued commands took {flushes} flushes");
+        assert_eq!(
+            seqs,
+            (2..202).collect::<Vec<u64>>(),
+            "each acked with its own seq, in order"
+        );
+        assert_eq!(
+            store.last_seq(handle.id).unwrap(),
+            201,
+            "all of them are in the log"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_resent_command_id_gets_the_first_outcome_even_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = (Principal::Office, CommandId::try_from("c-1").unwrap());
+        let add = Command::AddAgendaItem {
+            title: "Khai mạc".into(),
+            description: String::new(),
+        };
+        let id = {
+            let store = Store::open(dir.path()).unwrap();
+            let meetings = Meetings::load(store, settings()).unwrap();
+            let handle = meeting(&meetings).await;
+            let first = handle
+                .run(Request::one(Actor::Office, Some(key.clone()), add.clone()))
+                .await
+                .unwrap();
+            let again = handle
+                .run(Request::one(Actor::Office, Some(key.clone()), add.clone()))
+                .await
+                .unwrap();
+            assert_eq!(first, again);
+            assert_eq!(handle.read(|s| s.agenda.len()), 1);
+            handle.id
+        };
+        // The meeting's task drops its store once it sees its queue closed; wait for that.
+        let mut reopened = Store::open(dir.path());
+        for _ in 0..500 {
+            if !matches!(reopened, Err(crate::store::StoreError::InUse(_))) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            reopened = Store::open(dir.path());
+        }
+        let store = reopened.unwrap();
+        let meetings = Meetings::load(store, settings()).unwrap();
+        let handle = meetings.get(id).unwrap();
+        assert_eq!(
+            handle
+                .run(Request::one(Actor::Office, Some(key), add))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(handle.read(|s| s.agenda.len()), 1, "not added twice");
+    }
+
+    #[tokio::test]
+    async fn a_refused_batch_step_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let meetings = Meetings::load(store.clone(), settings()).unwrap();
+        let handle = meeting(&meetings).await;
+        let person = |seat: &str| Command::AddParticipant {
+            name: "Lê Thị Hoa".into(),
+            position: String::new(),
+            unit: String::new(),
+            role: Role::Delegate,
+            seat: Some(seat.into()),
+        };
+        let request = Request {
+            actor: Actor::Office,
+            origin: None,
+            steps: vec![
+                (person("A-01"), Uuid::new_v4()),
+                (person("A-01"), Uuid::new_v4()),
+            ],
+            grants: Vec::new(),
+        };
+        let refused = handle.run(request).await.unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Invalid);
+        assert!(handle.read(|s| s.participants.is_empty()));
+        assert_eq!(store.last_seq(handle.id).unwrap(), 1);
     }
 }

@@ -23,6 +23,7 @@ use sled::Transactional as _;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Why a store operation failed.
@@ -92,6 +93,8 @@ pub struct Store {
     /// Each meeting's tail, read from disk on first use. Guarding appends with this lock
     /// also serializes the check-then-write of sequence numbers.
     tails: Arc<Mutex<HashMap<MeetingId, Tail>>>,
+    /// Flushes done since open: with group commit, far fewer than commands.
+    flushes: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for Store {
@@ -122,6 +125,7 @@ impl Store {
             participant_grants: db.open_tree(keys::PARTICIPANT_GRANTS)?,
             db,
             tails: Arc::default(),
+            flushes: Arc::default(),
         })
     }
 
@@ -205,7 +209,13 @@ impl Store {
     /// Waits until everything appended so far is on disk.
     pub async fn flush(&self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
+        self.flushes.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// How many flushes this store has done since it was opened.
+    pub fn flush_count(&self) -> u64 {
+        self.flushes.load(Ordering::Relaxed)
     }
 
     /// Every meeting with at least one event, in id order.

@@ -77,6 +77,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         "status": "ok",
         "meetings": state.meetings.all().len(),
         "connections": state.connections.load(Ordering::Relaxed),
+        "flushes": state.store.flush_count(),
     }))
 }
 
