@@ -81,9 +81,18 @@ pub(super) fn decide(
                 "only the secretariat may withdraw participants",
             )?;
             existing(state, *participant)?;
-            Ok(vec![EventKind::ParticipantRemoved {
+            // Checked out first, so every viewer's present count stays right without
+            // knowing who was present.
+            let mut events = Vec::new();
+            if state.present.contains(participant) {
+                events.push(EventKind::CheckedOut {
+                    participant: Some(*participant),
+                });
+            }
+            events.push(EventKind::ParticipantRemoved {
                 participant: *participant,
-            }])
+            });
+            Ok(events)
         }
         Command::CheckIn { participant } => {
             require(
@@ -102,7 +111,12 @@ pub(super) fn decide(
                     "members can be checked in only once the meeting is open".into(),
                 ));
             }
-            if state.present.contains(participant) {
+            let again = if *actor == Actor::System {
+                &state.arrived
+            } else {
+                &state.present
+            };
+            if again.contains(participant) {
                 return Ok(vec![]);
             }
             Ok(vec![EventKind::CheckedIn {
@@ -288,17 +302,50 @@ mod tests {
     }
 
     #[test]
+    fn the_hub_checks_a_member_in_only_on_first_arrival() {
+        let mut m = Hall::new();
+        m.run(m.chair(), Command::OpenMeeting).unwrap();
+        let d = m.delegates[0];
+        m.run(Actor::System, Command::CheckIn { participant: d })
+            .unwrap();
+        m.run(m.secretariat(), Command::CheckOut { participant: d })
+            .unwrap();
+        let again = m
+            .run(Actor::System, Command::CheckIn { participant: d })
+            .unwrap();
+        assert!(
+            again.is_empty(),
+            "a reconnecting tablet does not undo the check-out"
+        );
+        assert!(!m.state.present.contains(&d));
+        m.run(m.secretariat(), Command::CheckIn { participant: d })
+            .unwrap();
+        assert!(
+            m.state.present.contains(&d),
+            "the secretariat can check them in again"
+        );
+    }
+
+    #[test]
     fn a_withdrawn_participant_leaves_the_count() {
         let mut m = Hall::new();
         m.run(m.chair(), Command::OpenMeeting).unwrap();
         let d = m.delegates[2];
         m.run(Actor::System, Command::CheckIn { participant: d })
             .unwrap();
-        m.run(
-            m.secretariat(),
-            Command::RemoveParticipant { participant: d },
-        )
-        .unwrap();
+        let events = m
+            .run(
+                m.secretariat(),
+                Command::RemoveParticipant { participant: d },
+            )
+            .unwrap();
+        assert_eq!(
+            events[0].event,
+            protocol::EventKind::CheckedOut {
+                participant: Some(d)
+            },
+            "checked out first, so the hall's count follows"
+        );
         assert_eq!(m.state.summoned(), 9);
         assert!(m.state.present.is_empty());
         assert_eq!(

@@ -20,6 +20,9 @@ pub struct MeetingState {
     index: HashMap<ParticipantId, usize>,
     /// Members checked in now.
     pub present: HashSet<ParticipantId>,
+    /// Members who have been checked in at least once: the hub checks a member in by itself
+    /// only on their first arrival, so it never undoes the secretariat's check-out.
+    pub arrived: HashSet<ParticipantId>,
 }
 
 impl MeetingState {
@@ -32,6 +35,7 @@ impl MeetingState {
             participants: Vec::new(),
             index: HashMap::new(),
             present: HashSet::new(),
+            arrived: HashSet::new(),
         }
     }
 
@@ -161,6 +165,7 @@ impl MeetingState {
                 participant: Some(p),
             } => {
                 self.present.insert(*p);
+                self.arrived.insert(*p);
             }
             EventKind::CheckedOut {
                 participant: Some(p),

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 /// The most jobs one flush covers; a hall of 1,600 voting at once fits in two.
-const MAX_BATCH: usize = 1024;
+pub(super) const MAX_BATCH: usize = 1024;
 
 pub(super) struct MeetingTask {
     store: Store,
@@ -222,12 +222,8 @@ impl MeetingTask {
         if batch.records.is_empty() && batch.grants.is_empty() && batch.revoke.is_empty() {
             return Ok(());
         }
-        for participant in &batch.revoke {
-            self.store.revoke_participant(meeting, *participant)?;
-        }
-        if !batch.records.is_empty() || !batch.grants.is_empty() {
-            self.store.append(meeting, &batch.records, &batch.grants)?;
-        }
+        self.store
+            .append_revoking(meeting, &batch.records, &batch.grants, &batch.revoke)?;
         self.store.flush().await
     }
 }

@@ -190,7 +190,9 @@ impl Meetings {
 
     fn start(&self, state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
         let (jobs, rx) = mpsc::channel(self.settings.job_queue);
-        let (live, _) = broadcast::channel(self.settings.client_queue);
+        // A batch's events are sent in one go; room for a whole batch on top of the
+        // configured queue keeps a client that was current from lagging on a big batch.
+        let (live, _) = broadcast::channel(self.settings.client_queue + actor::MAX_BATCH * 2);
         let shared = Arc::new(Published {
             live,
             state: RwLock::new(state.clone()),

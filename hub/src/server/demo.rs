@@ -97,6 +97,11 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
 
 fn write(path: &std::path::Path, info: &DemoInfo) -> anyhow::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(info)?)?;
+    // It holds every demo token: readable by the hub's user only, like secretariat.token.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&tmp)?, &serde_json::to_vec_pretty(info)?)?;
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }

@@ -29,7 +29,7 @@ pub(super) async fn ensure_token(data: &Path, store: &Store) -> anyhow::Result<(
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
     if store.grant(&token.hash())? != Some(Principal::Office) {
-        store.put_grant(token.hash(), Principal::Office)?;
+        store.replace_office_grant(token.hash())?;
         store.flush().await?;
     }
     Ok(())

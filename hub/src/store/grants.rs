@@ -54,6 +54,27 @@ impl Store {
         Ok(revoked)
     }
 
+    /// Makes `hash` the one hub-wide secretariat token: any other is revoked, so replacing
+    /// the token file really retires the old token.
+    pub fn replace_office_grant(&self, hash: TokenHash) -> Result<(), StoreError> {
+        let office = serde_json::to_vec(&Principal::Office)?;
+        let mut retired = Vec::new();
+        for kv in self.grants.iter() {
+            let (key, value) = kv?;
+            if value.as_ref() == office.as_slice() && key.as_ref() != hash.0 {
+                retired.push(key);
+            }
+        }
+        self.grants.transaction(|gr| {
+            for key in &retired {
+                gr.remove(key.clone())?;
+            }
+            gr.insert(&keys::grant(&hash)[..], &office[..])?;
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        })?;
+        Ok(())
+    }
+
     /// Whom a token speaks for, if anyone.
     pub fn grant(&self, hash: &TokenHash) -> Result<Option<Principal>, StoreError> {
         match self.grants.get(keys::grant(hash))? {

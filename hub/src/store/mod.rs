@@ -16,7 +16,7 @@ pub use records::{Origin, Principal, Record};
 
 use crate::tokens::TokenHash;
 use grants::{encode_grants, write_grant};
-use protocol::{Event, MeetingId};
+use protocol::{Event, MeetingId, ParticipantId};
 use records::{from_hex, next_chain, to_hex, MeetingEntry, GENESIS};
 use sled::transaction::TransactionError;
 use sled::Transactional as _;
@@ -141,6 +141,18 @@ impl Store {
         records: &[(Event, Option<Origin>)],
         grants: &[(TokenHash, Principal)],
     ) -> Result<(), StoreError> {
+        self.append_revoking(meeting, records, grants, &[])
+    }
+
+    /// [`Store::append`], also revoking the tokens of `revoke` in the same atomic write
+    /// (before the grants, so a participant revoked and re-issued ends with the new one).
+    pub fn append_revoking(
+        &self,
+        meeting: MeetingId,
+        records: &[(Event, Option<Origin>)],
+        grants: &[(TokenHash, Principal)],
+        revoke: &[ParticipantId],
+    ) -> Result<(), StoreError> {
         let mut tails = self.lock_tails();
         let start = self.tail(&mut tails, meeting)?;
 
@@ -192,6 +204,11 @@ impl Store {
                 }
                 if let Some(entry) = &entry {
                     mt.insert(&keys::meeting(meeting)[..], &entry[..])?;
+                }
+                for participant in revoke {
+                    if let Some(hash) = pg.remove(&keys::participant(meeting, *participant)[..])? {
+                        gr.remove(hash)?;
+                    }
                 }
                 for (hash, principal, json) in &grants {
                     write_grant(gr, pg, hash, principal, json)?;

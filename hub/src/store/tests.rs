@@ -359,3 +359,60 @@ async fn flush_completes_and_can_be_awaited_from_a_spawned_task() {
         .unwrap();
     assert_eq!(store.last_seq(m).unwrap(), 3);
 }
+
+#[test]
+fn revocations_ride_in_the_same_write_as_the_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let m = MeetingId::new_random();
+    let alice = participant(m);
+    let Principal::Participant { participant, .. } = alice.clone() else {
+        unreachable!()
+    };
+    let (t1, t2) = (Token::generate(), Token::generate());
+    store
+        .append(m, &batch(1, 1), &[(t1.hash(), alice.clone())])
+        .unwrap();
+
+    // A write that fails (a gap in the log) revokes nothing either.
+    let refused = store.append_revoking(m, &batch(3, 3), &[], &[participant]);
+    assert!(refused.is_err());
+    assert_eq!(store.grant(&t1.hash()).unwrap(), Some(alice.clone()));
+
+    // Revoked and re-issued in one write: the new token is the one that stands.
+    store
+        .append_revoking(
+            m,
+            &batch(2, 2),
+            &[(t2.hash(), alice.clone())],
+            &[participant],
+        )
+        .unwrap();
+    assert_eq!(store.grant(&t1.hash()).unwrap(), None);
+    assert_eq!(store.grant(&t2.hash()).unwrap(), Some(alice));
+}
+
+#[test]
+fn a_new_office_token_retires_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (old, new) = (Token::generate(), Token::generate());
+    let m = MeetingId::new_random();
+    store
+        .append(
+            m,
+            &batch(1, 1),
+            &[(Token::generate().hash(), participant(m))],
+        )
+        .unwrap();
+    store.replace_office_grant(old.hash()).unwrap();
+    assert_eq!(store.grant(&old.hash()).unwrap(), Some(Principal::Office));
+    store.replace_office_grant(new.hash()).unwrap();
+    assert_eq!(store.grant(&old.hash()).unwrap(), None);
+    assert_eq!(store.grant(&new.hash()).unwrap(), Some(Principal::Office));
+    assert_eq!(
+        store.grants.len(),
+        2,
+        "the participant's grant is untouched"
+    );
+}

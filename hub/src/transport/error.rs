@@ -92,3 +92,49 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+/// Gives axum's own refusals (a malformed id in the path, a body over the limit, a wrong
+/// method) the same JSON body as the hub's, so every client parses one error shape.
+pub(super) async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let upgraded = status == StatusCode::SWITCHING_PROTOCOLS;
+    if is_json || upgraded || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::FrameTooLarge,
+            "the request body is larger than the hub accepts".to_owned(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::NotFound,
+            "this route does not take that method".to_owned(),
+        ),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such route".to_owned()),
+        s if s.is_server_error() => (
+            ErrorCode::Internal,
+            "the hub failed to do this; it has been logged".to_owned(),
+        ),
+        _ => {
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&body).trim().to_owned();
+            let message = if text.is_empty() {
+                "the request is malformed".to_owned()
+            } else {
+                text
+            };
+            return ApiError::new(status, ErrorCode::BadFrame, message).into_response();
+        }
+    };
+    ApiError::new(status, code, message).into_response()
+}

@@ -68,6 +68,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/j/{token}", get(join::join))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }

@@ -95,17 +95,23 @@ pub(super) async fn list_meetings(
             "only the hub's secretariat token may list meetings",
         ));
     }
-    let list: Vec<_> = state
+    let mut list: Vec<_> = state
         .meetings
         .all()
         .iter()
-        .filter_map(|h| {
-            h.read(|s| {
-                s.meeting
-                    .clone()
-                    .map(|m| json!({ "meeting": m, "seq": s.seq }))
-            })
-        })
+        .filter_map(|h| h.read(|s| s.meeting.clone().map(|m| (m, s.seq))))
+        .collect();
+    // The work calendar's order: soonest first, undated last.
+    list.sort_by(|(a, _), (b, _)| {
+        (a.starts_at.is_none(), a.starts_at, &a.title).cmp(&(
+            b.starts_at.is_none(),
+            b.starts_at,
+            &b.title,
+        ))
+    });
+    let list: Vec<_> = list
+        .into_iter()
+        .map(|(m, seq)| json!({ "meeting": m, "seq": seq }))
         .collect();
     Ok(Json(json!({ "meetings": list })))
 }

@@ -157,7 +157,7 @@ async fn wait_for_hello(
             _ => continue,
         };
         if text.len() > max {
-            send(sink, &too_large(max)).await?;
+            send(sink, &too_large(&text, max)).await?;
             continue;
         }
         match ClientFrame::parse(&text) {
@@ -254,7 +254,7 @@ impl Session {
         };
         let due = role.is_member()
             && self.handle.read(|s| {
-                s.status().is_some_and(|st| st.admits_check_in()) && !s.present.contains(&id)
+                s.status().is_some_and(|st| st.admits_check_in()) && !s.arrived.contains(&id)
             });
         if due {
             let request = Request::one(Actor::System, None, Command::CheckIn { participant: id });
@@ -346,7 +346,7 @@ impl Session {
 
     async fn on_text(&mut self, sink: &mut Sink, text: &str, max: usize) -> Result<(), Ending> {
         if text.len() > max {
-            return send(sink, &too_large(max)).await;
+            return send(sink, &too_large(text, max)).await;
         }
         if !self.bucket.take(Instant::now()) {
             let id = ClientFrame::parse(text).ok().and_then(|f| match f {
@@ -435,9 +435,16 @@ impl Session {
     }
 }
 
-fn too_large(max: usize) -> HubFrame {
+/// Refuses an oversized frame, naming the command's id when one can be read from it, so
+/// the client knows which command was not taken.
+fn too_large(text: &str, max: usize) -> HubFrame {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<CommandId>,
+    }
+    let id = serde_json::from_str::<IdOnly>(text).ok().and_then(|f| f.id);
     HubFrame::error(
-        None,
+        id,
         ErrorCode::FrameTooLarge,
         format!("frames are at most {max} bytes"),
     )
