@@ -31,14 +31,32 @@ type Sink = SplitSink<WebSocket, Message>;
 type Pending = Pin<Box<dyn Future<Output = (CommandId, Outcome)> + Send>>;
 
 /// Why a conversation ends; the client is told before the socket closes.
-struct Ending(Option<HubFrame>);
+struct Ending {
+    frame: Option<HubFrame>,
+    close_code: u16,
+}
 
 impl Ending {
     fn quiet() -> Self {
-        Ending(None)
+        Ending {
+            frame: None,
+            close_code: 1000,
+        }
     }
     fn with(code: ErrorCode, message: &str) -> Self {
-        Ending(Some(HubFrame::error(None, code, message)))
+        Ending {
+            frame: Some(HubFrame::error(None, code, message)),
+            close_code: 1000,
+        }
+    }
+    /// The socket layer refused what the client sent: past the hard size cap that is
+    /// "message too big" (1009), anything else a protocol error (1002).
+    fn read_failed(error: &axum::Error) -> Self {
+        let too_big = error.to_string().contains("too long");
+        Ending {
+            frame: None,
+            close_code: if too_big { 1009 } else { 1002 },
+        }
     }
 }
 
@@ -53,11 +71,11 @@ pub(super) async fn run(
         Ok(()) => Ending::quiet(),
         Err(ending) => ending,
     };
-    if let Some(frame) = ending.0 {
+    if let Some(frame) = ending.frame {
         let _ = send(&mut sink, &frame).await;
     }
     let close = CloseFrame {
-        code: 1000,
+        code: ending.close_code,
         reason: "".into(),
     };
     let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Close(Some(close)))).await;
@@ -140,8 +158,10 @@ async fn wait_for_hello(
     max: usize,
 ) -> Result<ClientFrame, Ending> {
     loop {
-        let Some(Ok(message)) = stream.next().await else {
-            return Err(Ending::quiet());
+        let message = match stream.next().await {
+            Some(Ok(message)) => message,
+            Some(Err(e)) => return Err(Ending::read_failed(&e)),
+            None => return Err(Ending::quiet()),
         };
         let text = match message {
             Message::Text(text) => text,
@@ -294,7 +314,11 @@ impl Session {
                     send(sink, &frame).await?;
                 }
                 message = stream.next() => {
-                    let Some(Ok(message)) = message else { return Ok(()) };
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(e)) => return Err(Ending::read_failed(&e)),
+                        None => return Ok(()),
+                    };
                     idle.as_mut().reset(tokio::time::Instant::now() + idle_timeout);
                     match message {
                         Message::Text(text) => self.on_text(sink, &text, max).await?,
