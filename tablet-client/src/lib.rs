@@ -1,1 +1,23 @@
-//! placeholder
+//! The native delegate client of the meeting hub.
+//!
+//! A tablet joins a meeting from the URL in its badge's QR code ([`JoinUrl`]), opens the
+//! hub's WebSocket ([`Connection`]), greets it with its token and then follows the meeting's
+//! events, sending commands and matching their answers by id. [`Follower`] keeps the last
+//! sequence number seen, so a tablet that lost its Wi-Fi resumes where it left off instead
+//! of downloading the whole meeting again.
+//!
+//! The same library drives the end-to-end and load tests in `tests/`.
+#![forbid(unsafe_code)]
+
+mod connection;
+mod error;
+mod follower;
+mod join;
+
+pub use connection::Connection;
+pub use error::{ClientError, CommandError};
+pub use follower::Follower;
+pub use join::JoinUrl;
+
+/// The wire types, re-exported so a user of this crate needs no direct dependency on them.
+pub use protocol;

@@ -1,0 +1,157 @@
+//! Join URLs: what the QR code on a badge holds, `http://HOST:PORT/j/TOKEN`.
+
+use crate::error::ClientError;
+use std::fmt;
+use url::Url;
+
+/// A parsed join URL: where the hub is, and the participant's token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JoinUrl {
+    /// The hub's base URL, ending in `/` (e.g. `http://10.0.0.5:8080/`).
+    base: Url,
+    token: String,
+}
+
+impl JoinUrl {
+    /// Parses a join URL. The hub may sit under a path prefix behind a proxy
+    /// (`https://host/hop/j/TOKEN`); the base is everything before `/j/`.
+    pub fn parse(input: &str) -> Result<JoinUrl, ClientError> {
+        let bad = |reason: &str| ClientError::BadJoinUrl {
+            url: input.chars().take(200).collect(),
+            reason: reason.to_owned(),
+        };
+        let url = Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("the scheme must be http or https"));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("it names no host"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("a join URL has no query or fragment"));
+        }
+        let mut segments: Vec<&str> = url.path_segments().map_or(Vec::new(), |s| s.collect());
+        if segments.last() == Some(&"") {
+            segments.pop();
+        }
+        let (token, rest) = segments
+            .split_last()
+            .ok_or_else(|| bad("it has no token"))?;
+        let (marker, prefix) = rest
+            .split_last()
+            .ok_or_else(|| bad("the path must end in /j/TOKEN"))?;
+        if *marker != "j" {
+            return Err(bad("the path must end in /j/TOKEN"));
+        }
+        if token.is_empty() || token.len() > 256 {
+            return Err(bad("the token is empty or too long"));
+        }
+        if !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            return Err(bad("the token has characters a hub never issues"));
+        }
+        let mut base = url.clone();
+        let mut path: String = prefix.iter().map(|s| format!("/{s}")).collect();
+        path.push('/');
+        base.set_path(&path);
+        Ok(JoinUrl {
+            base,
+            token: (*token).to_owned(),
+        })
+    }
+
+    /// The participant's token, for `hello`.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The hub's base URL, ending in `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The hub's WebSocket endpoint: `ws://HOST:PORT/api/v1/ws` (`wss` behind https).
+    pub fn ws_url(&self) -> Url {
+        let mut ws = self.base.join("api/v1/ws").expect("a relative path joins");
+        let scheme = if self.base.scheme() == "https" {
+            "wss"
+        } else {
+            "ws"
+        };
+        ws.set_scheme(scheme).expect("ws and wss are valid here");
+        ws
+    }
+}
+
+impl fmt::Display for JoinUrl {
+    /// Prints the join URL back, token included: it is the badge, handle it as one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}j/{}", self.base, self.token)
+    }
+}
+
+impl fmt::Debug for JoinUrl {
+    /// Leaves the token out, so logs do not leak badges.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinUrl")
+            .field("base", &self.base.as_str())
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_badge_url_gives_the_hub_and_the_token() {
+        let j = JoinUrl::parse("http://10.0.0.5:8080/j/AbC-12_x").unwrap();
+        assert_eq!(j.token(), "AbC-12_x");
+        assert_eq!(j.base_url().as_str(), "http://10.0.0.5:8080/");
+        assert_eq!(j.ws_url().as_str(), "ws://10.0.0.5:8080/api/v1/ws");
+        assert_eq!(j.to_string(), "http://10.0.0.5:8080/j/AbC-12_x");
+    }
+
+    #[test]
+    fn a_trailing_slash_and_surrounding_spaces_are_tolerated() {
+        let j = JoinUrl::parse("  http://hub.local/j/tok/ \n").unwrap();
+        assert_eq!(j.token(), "tok");
+        assert_eq!(j.ws_url().as_str(), "ws://hub.local/api/v1/ws");
+    }
+
+    #[test]
+    fn https_behind_a_path_prefix_becomes_wss_under_that_prefix() {
+        let j = JoinUrl::parse("https://example.org/hall-2/j/xyz").unwrap();
+        assert_eq!(j.base_url().as_str(), "https://example.org/hall-2/");
+        assert_eq!(j.ws_url().as_str(), "wss://example.org/hall-2/api/v1/ws");
+    }
+
+    #[test]
+    fn urls_that_are_not_join_urls_are_refused_with_a_reason() {
+        for (input, reason) in [
+            ("not a url", "relative URL"),
+            ("ftp://hub/j/tok", "scheme"),
+            ("http://hub:8080/", "no token"),
+            ("http://hub:8080/tok", "/j/TOKEN"),
+            ("http://hub:8080/x/tok", "/j/TOKEN"),
+            ("http://hub:8080/j/", "/j/TOKEN"),
+            ("http://hub:8080/j/to%20k", "characters"),
+            ("http://hub:8080/j/tok?x=1", "query"),
+        ] {
+            let err = JoinUrl::parse(input).unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, ClientError::BadJoinUrl { .. }), "{input}");
+            assert!(text.contains(reason), "{input}: {text}");
+            assert!(text.contains("http://HOST:PORT/j/TOKEN"), "{text}");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let j = JoinUrl::parse("http://hub/j/secret-token").unwrap();
+        assert!(!format!("{j:?}").contains("secret-token"));
+    }
+}
