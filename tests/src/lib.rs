@@ -36,7 +36,9 @@ pub async fn guard<T>(what: &str, fut: impl std::future::Future<Output = T>) -> 
     }
 }
 
-/// The `hub` binary that cargo built next to this test executable (or `$HUB_BIN`).
+/// The hub program under test: this package's `hub-under-test` binary (the same code as
+/// `hub`, see `src/bin/hub-under-test.rs`), which cargo builds before it runs this
+/// package's tests; or `$HUB_BIN`, to test another build.
 pub fn hub_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("HUB_BIN") {
         return PathBuf::from(path);
@@ -46,33 +48,12 @@ pub fn hub_binary() -> PathBuf {
         .parent()
         .expect("the test executable is in target/<profile>/deps");
     let profile_dir = deps.parent().expect("deps is inside target/<profile>");
-    let bin = profile_dir.join(format!("hub{}", std::env::consts::EXE_SUFFIX));
-    let Ok(meta) = std::fs::metadata(&bin) else {
-        panic!(
-            "the hub binary is missing at {}: run `cargo build -p hub` (or `cargo test --workspace`) first",
-            bin.display()
-        );
-    };
-    // Cargo lists the sources the binary was built from in `hub.d`; one newer than the
-    // binary means `cargo test -p meeting-tests` rebuilt the library but not the binary.
-    let dep_info = std::fs::read_to_string(profile_dir.join("hub.d")).unwrap_or_default();
-    if let Ok(built) = meta.modified() {
-        let stale = dep_info
-            .split_once(": ")
-            .map_or("", |(_, files)| files)
-            .split_whitespace()
-            .find(|f| {
-                std::fs::metadata(f)
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| t > built)
-            });
-        if let Some(source) = stale {
-            panic!(
-                "the hub binary at {} is older than {source}: run `cargo build -p hub` first",
-                bin.display()
-            );
-        }
-    }
+    let bin = profile_dir.join(format!("hub-under-test{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "the hub program is missing at {}: run the tests with `cargo test`",
+        bin.display()
+    );
     bin
 }
 
@@ -92,6 +73,10 @@ fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Se
         }
     });
 }
+
+/// A config file a test may put in the data directory before [`TestHub::start_in`]; the
+/// hub is then started with `--config` on it.
+pub const TEST_CONFIG: &str = "test-hub.toml";
 
 /// A real hub process serving a temporary data directory on 127.0.0.1:PORT.
 /// Dropping it kills the process and removes the directory.
@@ -254,10 +239,14 @@ impl Drop for TestHub {
 
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.
 async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
-    let mut child = Command::new(hub_binary())
-        .arg("serve")
-        .arg("--data")
-        .arg(dir)
+    let mut command = Command::new(hub_binary());
+    command.arg("serve").arg("--data").arg(dir);
+    // A test that needs other limits writes them here before the hub starts.
+    let config = dir.join(TEST_CONFIG);
+    if config.exists() {
+        command.arg("--config").arg(&config);
+    }
+    let mut child = command
         .args(["--listen", "127.0.0.1:0"])
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())

@@ -1,6 +1,7 @@
 //! One client's conversation: `hello`, then the snapshot or the missed events, then live
 //! events and commands until either side leaves.
 
+use super::outbox::Outbox;
 use super::rate::Bucket;
 use super::ConnectionGuard;
 use crate::engine::{Actor, Viewer};
@@ -8,45 +9,59 @@ use crate::live::{Live, MeetingHandle, Outcome, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
 use crate::transport::AppState;
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::stream::{FuturesUnordered, SplitSink, SplitStream};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::stream::{FuturesUnordered, SplitStream};
+use futures_util::{FutureExt, StreamExt};
 use protocol::{
     ClientFrame, Command, CommandId, ErrorCode, EventKind, HubFrame, Me, PROTOCOL_VERSION,
 };
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::broadcast::error::RecvError;
 
 /// Further back than this, a snapshot is smaller than the events a client missed.
 const MAX_RESUME_EVENTS: u64 = 5_000;
 /// Commands one connection may have waiting for their outcome.
 const MAX_IN_FLIGHT: usize = 32;
-/// A client that does not take a frame within this long is gone.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-type Sink = SplitSink<WebSocket, Message>;
 type Pending = Pin<Box<dyn Future<Output = (CommandId, Outcome)> + Send>>;
 
 /// Why a conversation ends; the client is told before the socket closes.
-struct Ending {
-    frame: Option<HubFrame>,
-    close_code: u16,
+#[derive(Debug)]
+pub(super) struct Ending {
+    /// Boxed: an `Ending` travels in every `Err` of the session and should stay small.
+    pub frame: Option<Box<HubFrame>>,
+    pub close_code: u16,
+    /// The client stopped reading: nothing more can reach it.
+    pub lagged: bool,
 }
 
 impl Ending {
-    fn quiet() -> Self {
+    pub fn quiet() -> Self {
         Ending {
             frame: None,
             close_code: 1000,
+            lagged: false,
         }
     }
-    fn with(code: ErrorCode, message: &str) -> Self {
+    pub fn with(code: ErrorCode, message: &str) -> Self {
         Ending {
-            frame: Some(HubFrame::error(None, code, message)),
+            frame: Some(Box::new(HubFrame::error(None, code, message))),
             close_code: 1000,
+            lagged: false,
+        }
+    }
+    pub fn lagged() -> Self {
+        Ending {
+            frame: Some(Box::new(HubFrame::error(
+                None,
+                ErrorCode::Lagged,
+                "this connection fell behind the meeting; reconnect and resume from your last sequence number",
+            ))),
+            close_code: 1000,
+            lagged: true,
         }
     }
     /// The socket layer refused what the client sent: past the hard size cap that is
@@ -56,6 +71,7 @@ impl Ending {
         Ending {
             frame: None,
             close_code: if too_big { 1009 } else { 1002 },
+            lagged: false,
         }
     }
 }
@@ -66,19 +82,13 @@ pub(super) async fn run(
     cookie_token: Option<String>,
     _guard: ConnectionGuard,
 ) {
-    let (mut sink, mut stream) = socket.split();
-    let ending = match converse(&state, &mut sink, &mut stream, cookie_token).await {
+    let (sink, mut stream) = socket.split();
+    let out = Outbox::start(sink, state.config.limits.client_queue);
+    let ending = match converse(&state, &out, &mut stream, cookie_token).await {
         Ok(()) => Ending::quiet(),
         Err(ending) => ending,
     };
-    if let Some(frame) = ending.frame {
-        let _ = send(&mut sink, &frame).await;
-    }
-    let close = CloseFrame {
-        code: ending.close_code,
-        reason: "".into(),
-    };
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Close(Some(close)))).await;
+    out.close(ending).await;
 }
 
 /// Who this connection is, once `hello` has been accepted.
@@ -95,14 +105,14 @@ struct Session {
 
 async fn converse(
     state: &Arc<AppState>,
-    sink: &mut Sink,
+    out: &Outbox,
     stream: &mut SplitStream<WebSocket>,
     cookie_token: Option<String>,
 ) -> Result<(), Ending> {
     let limits = &state.config.limits;
     let hello = tokio::time::timeout(
         state.config.limits.hello_timeout(),
-        wait_for_hello(sink, stream, limits.max_frame_bytes),
+        wait_for_hello(out, stream, limits.max_frame_bytes),
     )
     .await
     .map_err(|_| Ending::with(ErrorCode::HelloRequired, "no hello within the time allowed"))??;
@@ -145,15 +155,15 @@ async fn converse(
     // Subscribe first: whatever happens after the snapshot is read is then in the queue.
     let mut live = session.handle.subscribe();
     session
-        .greet(state, sink, resume_from, &call.name, call.role)
+        .greet(state, out, resume_from, &call.name, call.role)
         .await?;
     session.check_in();
-    session.serve(state, sink, stream, &mut live).await
+    session.serve(state, out, stream, &mut live).await
 }
 
 /// Reads frames until a `hello`; anything else first is answered and ignored.
 async fn wait_for_hello(
-    sink: &mut Sink,
+    out: &Outbox,
     stream: &mut SplitStream<WebSocket>,
     max: usize,
 ) -> Result<ClientFrame, Ending> {
@@ -167,36 +177,39 @@ async fn wait_for_hello(
             Message::Text(text) => text,
             Message::Close(_) => return Err(Ending::quiet()),
             Message::Binary(_) => {
-                send(
-                    sink,
-                    &HubFrame::error(None, ErrorCode::BadFrame, "frames are JSON text"),
-                )
+                out.push(&HubFrame::error(
+                    None,
+                    ErrorCode::BadFrame,
+                    "frames are JSON text",
+                ))
                 .await?;
                 continue;
             }
             _ => continue,
         };
         if text.len() > max {
-            send(sink, &too_large(&text, max)).await?;
+            out.push(&too_large(&text, max)).await?;
             continue;
         }
         match ClientFrame::parse(&text) {
             Ok(hello @ ClientFrame::Hello { .. }) => return Ok(hello),
             Ok(ClientFrame::Command { id, .. }) => {
-                send(
-                    sink,
-                    &HubFrame::error(Some(id), ErrorCode::HelloRequired, "send hello first"),
-                )
+                out.push(&HubFrame::error(
+                    Some(id),
+                    ErrorCode::HelloRequired,
+                    "send hello first",
+                ))
                 .await?
             }
             Ok(ClientFrame::Ping) => {
-                send(
-                    sink,
-                    &HubFrame::error(None, ErrorCode::HelloRequired, "send hello first"),
-                )
+                out.push(&HubFrame::error(
+                    None,
+                    ErrorCode::HelloRequired,
+                    "send hello first",
+                ))
                 .await?
             }
-            Err(e) => send(sink, &HubFrame::Error(e)).await?,
+            Err(e) => out.push(&HubFrame::Error(e)).await?,
         }
     }
 }
@@ -214,7 +227,7 @@ impl Session {
     async fn greet(
         &mut self,
         state: &AppState,
-        sink: &mut Sink,
+        out: &Outbox,
         resume_from: Option<u64>,
         name: &str,
         role: protocol::Role,
@@ -237,19 +250,16 @@ impl Session {
                 me,
                 view,
             };
-            send(sink, &snapshot).await?;
+            out.send(&snapshot).await?;
             self.last_sent = seq;
             return Ok(());
         };
-        send(
-            sink,
-            &HubFrame::Resumed {
-                protocol: PROTOCOL_VERSION,
-                from,
-                seq,
-                me,
-            },
-        )
+        out.send(&HubFrame::Resumed {
+            protocol: PROTOCOL_VERSION,
+            from,
+            seq,
+            me,
+        })
         .await?;
         let missed = state.store.read(self.handle.id, from, seq).map_err(|e| {
             tracing::error!(error = %e, "reading the log to resume failed");
@@ -260,7 +270,7 @@ impl Session {
         })?;
         for event in &missed {
             if let Some(visible) = self.viewer.redact(event) {
-                send(sink, &HubFrame::Event(visible.into_owned())).await?;
+                out.send(&HubFrame::Event(visible.into_owned())).await?;
             }
         }
         self.last_sent = seq;
@@ -287,7 +297,7 @@ impl Session {
     async fn serve(
         &mut self,
         state: &AppState,
-        sink: &mut Sink,
+        out: &Outbox,
         stream: &mut SplitStream<WebSocket>,
         live: &mut tokio::sync::broadcast::Receiver<Live>,
     ) -> Result<(), Ending> {
@@ -305,13 +315,13 @@ impl Session {
                 _ = shutdown.changed() => {
                     return Err(Ending::with(ErrorCode::ShuttingDown, "the hub is shutting down; reconnect and resume"));
                 }
-                received = live.recv() => self.on_live(sink, received).await?,
+                received = live.recv() => self.on_live(out, received).await?,
                 Some((id, outcome)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     let frame = match outcome {
                         Ok(seq) => HubFrame::Ack { id, seq },
                         Err(r) => HubFrame::error(Some(id), r.code, r.message),
                     };
-                    send(sink, &frame).await?;
+                    out.push(&frame).await?;
                 }
                 message = stream.next() => {
                     let message = match message {
@@ -321,14 +331,14 @@ impl Session {
                     };
                     idle.as_mut().reset(tokio::time::Instant::now() + idle_timeout);
                     match message {
-                        Message::Text(text) => self.on_text(sink, &text, max).await?,
-                        Message::Binary(_) => send(sink, &HubFrame::error(None, ErrorCode::BadFrame, "frames are JSON text")).await?,
+                        Message::Text(text) => self.on_text(out, &text, max).await?,
+                        Message::Binary(_) => out.push(&HubFrame::error(None, ErrorCode::BadFrame, "frames are JSON text")).await?,
                         Message::Close(_) => return Ok(()),
                         Message::Ping(_) | Message::Pong(_) => {}
                     }
                 }
                 _ = keepalive.tick() => {
-                    timed(sink.send(Message::Ping(Default::default()))).await?;
+                    out.ping().await?;
                 }
                 // Silent for too long, not even a pong: the tablet is gone.
                 _ = &mut idle => return Err(Ending::quiet()),
@@ -338,18 +348,21 @@ impl Session {
 
     async fn on_live(
         &mut self,
-        sink: &mut Sink,
+        out: &Outbox,
         received: Result<Live, RecvError>,
     ) -> Result<(), Ending> {
         match received {
             Ok(Live::Event(event)) if event.seq > self.last_sent => {
                 self.last_sent = event.seq;
                 if let Some(visible) = self.viewer.redact(&event) {
-                    send(sink, &HubFrame::Event(visible.into_owned())).await?;
+                    out.push(&HubFrame::Event(visible.into_owned())).await?;
                 }
                 if let EventKind::ParticipantRemoved { participant } = &event.event {
                     if Some(*participant) == self.participant() {
-                        return Err(Ending::with(ErrorCode::BadToken, "you were withdrawn from this meeting"));
+                        return Err(Ending::with(
+                            ErrorCode::BadToken,
+                            "you were withdrawn from this meeting",
+                        ));
                     }
                 }
                 Ok(())
@@ -360,67 +373,60 @@ impl Session {
                 "this badge's code was replaced or withdrawn; ask the secretariat for a new badge",
             )),
             Ok(Live::Revoked(_)) => Ok(()),
-            Err(RecvError::Lagged(_)) => Err(Ending::with(
-                ErrorCode::Lagged,
-                "this connection fell behind the meeting; reconnect and resume from your last sequence number",
+            Err(RecvError::Lagged(_)) => Err(Ending::lagged()),
+            Err(RecvError::Closed) => Err(Ending::with(
+                ErrorCode::ShuttingDown,
+                "the meeting's task stopped",
             )),
-            Err(RecvError::Closed) => Err(Ending::with(ErrorCode::ShuttingDown, "the meeting's task stopped")),
         }
     }
 
-    async fn on_text(&mut self, sink: &mut Sink, text: &str, max: usize) -> Result<(), Ending> {
+    async fn on_text(&mut self, out: &Outbox, text: &str, max: usize) -> Result<(), Ending> {
         if text.len() > max {
-            return send(sink, &too_large(text, max)).await;
+            return out.push(&too_large(text, max)).await;
         }
         if !self.bucket.take(Instant::now()) {
             let id = ClientFrame::parse(text).ok().and_then(|f| match f {
                 ClientFrame::Command { id, .. } => Some(id),
                 _ => None,
             });
-            return send(
-                sink,
-                &HubFrame::error(
+            return out
+                .push(&HubFrame::error(
                     id,
                     ErrorCode::RateLimited,
                     "too many frames; wait a moment and send again",
-                ),
-            )
-            .await;
+                ))
+                .await;
         }
         match ClientFrame::parse(text) {
-            Err(e) => send(sink, &HubFrame::Error(e)).await,
-            Ok(ClientFrame::Ping) => send(sink, &HubFrame::Pong).await,
+            Err(e) => out.push(&HubFrame::Error(e)).await,
+            Ok(ClientFrame::Ping) => out.push(&HubFrame::Pong).await,
             Ok(ClientFrame::Hello { .. }) => {
-                send(
-                    sink,
-                    &HubFrame::error(
-                        None,
-                        ErrorCode::AlreadyGreeted,
-                        "hello was already accepted on this connection",
-                    ),
-                )
+                out.push(&HubFrame::error(
+                    None,
+                    ErrorCode::AlreadyGreeted,
+                    "hello was already accepted on this connection",
+                ))
                 .await
             }
-            Ok(ClientFrame::Command { id, command }) => self.on_command(sink, id, command).await,
+            Ok(ClientFrame::Command { id, command }) => self.on_command(out, id, command).await,
         }
     }
 
     async fn on_command(
         &mut self,
-        sink: &mut Sink,
+        out: &Outbox,
         id: CommandId,
         command: Command,
     ) -> Result<(), Ending> {
         if self.in_flight.len() >= MAX_IN_FLIGHT {
-            return send(
-                sink,
-                &HubFrame::error(
+            return out
+                .push(&HubFrame::error(
                     Some(id),
                     ErrorCode::Busy,
                     "wait for answers before sending more",
-                ),
-            )
-            .await;
+                ))
+                .await;
         }
         if matches!(
             command,
@@ -428,7 +434,9 @@ impl Session {
         ) {
             let why =
                 "participants and meetings are created through the REST API, which issues tokens";
-            return send(sink, &HubFrame::error(Some(id), ErrorCode::Invalid, why)).await;
+            return out
+                .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
+                .await;
         }
         let request = Request::one(
             self.actor,
@@ -449,11 +457,8 @@ impl Session {
                 Ok(())
             }
             Err(refused) => {
-                send(
-                    sink,
-                    &HubFrame::error(Some(id), refused.code, refused.message),
-                )
-                .await
+                out.push(&HubFrame::error(Some(id), refused.code, refused.message))
+                    .await
             }
         }
     }
@@ -472,16 +477,4 @@ fn too_large(text: &str, max: usize) -> HubFrame {
         ErrorCode::FrameTooLarge,
         format!("frames are at most {max} bytes"),
     )
-}
-
-async fn send(sink: &mut Sink, frame: &HubFrame) -> Result<(), Ending> {
-    let text = serde_json::to_string(frame).map_err(|_| Ending::quiet())?;
-    timed(sink.send(Message::Text(text.into()))).await
-}
-
-async fn timed<E>(write: impl Future<Output = Result<(), E>>) -> Result<(), Ending> {
-    match tokio::time::timeout(WRITE_TIMEOUT, write).await {
-        Ok(Ok(())) => Ok(()),
-        _ => Err(Ending::quiet()),
-    }
 }

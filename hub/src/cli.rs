@@ -1,0 +1,190 @@
+//! The `hub` command line: parses flags and the config file, starts logging, wires
+//! signals, and hands over to the library. Lives in the library so the end-to-end tests
+//! can build the very same program as a binary of their own.
+
+use crate::config::Config;
+use crate::server::{seed_demo, Server, OFFICE_TOKEN_FILE};
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use protocol::Role;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+/// The paperless meeting room hub (phòng họp không giấy).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run the hub.
+    Serve(Common),
+    /// Run the hub with a realistic demo meeting (a district Party congress).
+    Demo {
+        #[command(flatten)]
+        common: Common,
+        /// Delegates summoned to the demo congress.
+        #[arg(long, default_value_t = 180)]
+        delegates: usize,
+    },
+    /// Create a meeting from a package directory (meeting.toml, participants.csv) and
+    /// print each participant's join URL. Run it while the hub is stopped.
+    Import {
+        /// The package directory.
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Settings every command takes; each overrides the config file.
+#[derive(Args, Debug)]
+struct Common {
+    /// Config file (TOML); see deploy/hub.toml.
+    #[arg(long, env = "HUB_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory [default: ./hub-data].
+    #[arg(long, env = "HUB_DATA")]
+    data: Option<PathBuf>,
+    /// Address to listen on [default: 0.0.0.0:8080].
+    #[arg(long, env = "HUB_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Base of the join URLs printed on badges, e.g. http://192.168.1.10:8080.
+    #[arg(long, env = "HUB_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+impl Common {
+    fn config(&self) -> anyhow::Result<Config> {
+        let mut config = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        if let Some(data) = &self.data {
+            config.data.clone_from(data);
+        }
+        if let Some(listen) = self.listen {
+            config.listen = listen;
+        }
+        if let Some(url) = &self.public_url {
+            config.public_url = Some(url.clone());
+        }
+        config.normalise();
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// Runs the `hub` program with the process's arguments.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Serve(common) => {
+            let config = common.config()?;
+            init_logging(&config.log);
+            let (listener, server) = bind_and_open(config).await?;
+            server.serve(listener, shutdown_signal()).await
+        }
+        Cmd::Demo { common, delegates } => {
+            let config = common.config()?;
+            init_logging(&config.log);
+            let (listener, server) = bind_and_open(config).await?;
+            let info = seed_demo(&server, delegates).await?;
+            print_demo(&server, &info);
+            server.serve(listener, shutdown_signal()).await
+        }
+        Cmd::Import { dir, common } => {
+            let config = common.config()?;
+            init_logging(&config.log);
+            let package = crate::import::read_package(&dir, config.quorum)?;
+            let bound = config.listen;
+            let server = Server::open(config, bound).await?;
+            let imported = server.import(package).await?;
+            server.state().store.flush().await?;
+            println!(
+                "Imported meeting {} with {} participants:",
+                imported.meeting,
+                imported.participants.len()
+            );
+            for issued in &imported.participants {
+                let p = &issued.participant;
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    p.seat.as_deref().unwrap_or("-"),
+                    p.role,
+                    p.name,
+                    issued.join_url
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn bind_and_open(config: Config) -> anyhow::Result<(TcpListener, Server)> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let bound = listener.local_addr()?;
+    let server = Server::open(config, bound).await?;
+    // Tests and scripts wait for this exact line.
+    println!("listening on http://{bound}");
+    Ok((listener, server))
+}
+
+fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
+    let state = server.state();
+    let url = |role| info.first(role).map_or("-", |p| p.join_url.as_str());
+    println!();
+    println!("  {}", info.title);
+    println!("  {} participants summoned", info.participants.len());
+    println!();
+    println!("  Hub:          {}", info.hub_url);
+    println!("  Chair:        {}", url(Role::Chair));
+    println!("  Secretariat:  {}", url(Role::Secretariat));
+    println!("  Projector:    {}", url(Role::Projector));
+    println!("  A delegate:   {}", url(Role::Delegate));
+    println!();
+    println!(
+        "  Every participant's join URL and token: {}",
+        state.config.data.join(crate::server::DEMO_FILE).display()
+    );
+    println!(
+        "  Hub-wide secretariat token (REST API):  {}",
+        state.config.data.join(OFFICE_TOKEN_FILE).display()
+    );
+    println!();
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
