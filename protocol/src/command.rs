@@ -2,7 +2,8 @@
 //! client-chosen id; the engine decides whether the sender's role and the meeting's state
 //! allow it and answers with events or an error.
 
-use crate::ids::{AgendaItemId, ParticipantId};
+use crate::document::{Classification, DocumentFile};
+use crate::ids::{AgendaItemId, DocumentId, ParticipantId};
 use crate::model::{Fraction, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +93,35 @@ pub enum Command {
     CheckIn { participant: ParticipantId },
     /// Record that a member has left the hall (secretariat).
     CheckOut { participant: ParticipantId },
+
+    /// Publish an uploaded file as a new document (secretariat; REST upload only, which
+    /// stores the bytes first).
+    PublishDocument {
+        title: String,
+        classification: Classification,
+        #[serde(default)]
+        item: Option<AgendaItemId>,
+        #[serde(default)]
+        readers: Vec<ParticipantId>,
+        file: DocumentFile,
+    },
+    /// Publish an uploaded file as the document's next version (secretariat; REST upload only).
+    ReviseDocument {
+        document: DocumentId,
+        file: DocumentFile,
+    },
+    /// Take a document back; tablets delete it (secretariat).
+    WithdrawDocument { document: DocumentId },
+    /// Thu hồi: recall one confidential document, or all of them when `document` is absent
+    /// (secretariat). Closing the meeting recalls them all too.
+    RecallDocuments {
+        #[serde(default)]
+        document: Option<DocumentId>,
+    },
+    /// This tablet holds `version` of the document, verified (any participant who may read it).
+    ReportHeld { document: DocumentId, version: u32 },
+    /// The delegate opened the document on this tablet (any participant who may read it).
+    ReportOpened { document: DocumentId },
 }
 
 impl Command {
@@ -115,6 +145,12 @@ impl Command {
             Command::RemoveParticipant { .. } => "remove_participant",
             Command::CheckIn { .. } => "check_in",
             Command::CheckOut { .. } => "check_out",
+            Command::PublishDocument { .. } => "publish_document",
+            Command::ReviseDocument { .. } => "revise_document",
+            Command::WithdrawDocument { .. } => "withdraw_document",
+            Command::RecallDocuments { .. } => "recall_documents",
+            Command::ReportHeld { .. } => "report_held",
+            Command::ReportOpened { .. } => "report_opened",
         }
     }
 }

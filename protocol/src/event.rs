@@ -2,7 +2,8 @@
 //! the log; a client sees the subset its role may see, so the numbers it receives only ever
 //! increase.
 
-use crate::ids::{AgendaItemId, ParticipantId};
+use crate::document::Document;
+use crate::ids::{AgendaItemId, DocumentId, ParticipantId};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,34 @@ pub enum EventKind {
     /// A member left; redacted like [`EventKind::CheckedIn`].
     CheckedOut {
         participant: Option<ParticipantId>,
+    },
+    /// A new document, with its first version. Only those who may read it receive it.
+    DocumentPublished {
+        document: Document,
+    },
+    /// A new version replaced the current one: `document` as it is now.
+    DocumentRevised {
+        document: Document,
+    },
+    /// The document was withdrawn: tablets delete their copy.
+    DocumentWithdrawn {
+        document: Document,
+    },
+    /// Thu hồi: a confidential document was recalled; downloads stop and tablets delete it.
+    DocumentRecalled {
+        document: Document,
+    },
+    /// A participant's tablet holds `version` of the document. Sent to the secretariat,
+    /// the chair and that participant.
+    DocumentHeld {
+        document: DocumentId,
+        version: u32,
+        participant: ParticipantId,
+    },
+    /// A participant opened the document for the first time; sent like `document_held`.
+    DocumentOpened {
+        document: DocumentId,
+        participant: ParticipantId,
     },
 }
 

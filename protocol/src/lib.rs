@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod document;
 pub mod error;
 pub mod event;
 pub mod frame;
@@ -14,10 +15,13 @@ pub mod ids;
 pub mod model;
 
 pub use command::Command;
+pub use document::{
+    Classification, Delivery, Document, DocumentFile, DocumentStatus, DocumentVersion,
+};
 pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
-pub use ids::{AgendaItemId, CommandId, MeetingId, ParticipantId};
+pub use ids::{AgendaItemId, CommandId, DocumentId, MeetingId, ParticipantId};
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
     Participant, Role, Timestamp,

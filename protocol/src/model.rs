@@ -210,6 +210,9 @@ pub struct MeetingView {
     pub agenda: Vec<AgendaItem>,
     pub participants: Vec<Participant>,
     pub attendance: Attendance,
+    /// The documents this viewer may see, in the order they were published.
+    #[serde(default)]
+    pub documents: Vec<crate::document::Document>,
 }
 
 #[cfg(test)]

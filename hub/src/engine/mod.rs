@@ -6,6 +6,7 @@
 //! in [`Ctx`], so the same log always folds to the same state (replay after a crash).
 
 mod agenda;
+pub mod documents;
 mod lifecycle;
 mod roll;
 mod state;
@@ -106,11 +107,18 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         Command::CreateMeeting { .. } => Err(EngineError::InvalidState(
             "the meeting exists already".into(),
         )),
+        Command::CloseMeeting => {
+            // Closing recalls the confidential documents (thu hồi), before the final status.
+            let mut events = lifecycle::decide(state, meeting, actor, command)?;
+            let closed = events.pop();
+            events.extend(documents::recall_all(state));
+            events.extend(closed);
+            Ok(events)
+        }
         Command::UpdateMeeting { .. }
         | Command::OpenMeeting
         | Command::StartSession
-        | Command::Adjourn
-        | Command::CloseMeeting => lifecycle::decide(state, meeting, actor, command),
+        | Command::Adjourn => lifecycle::decide(state, meeting, actor, command),
         Command::AddAgendaItem { .. }
         | Command::UpdateAgendaItem { .. }
         | Command::RemoveAgendaItem { .. }
@@ -122,6 +130,12 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::RemoveParticipant { .. }
         | Command::CheckIn { .. }
         | Command::CheckOut { .. } => roll::decide(state, meeting, actor, command, ctx),
+        Command::PublishDocument { .. }
+        | Command::ReviseDocument { .. }
+        | Command::WithdrawDocument { .. }
+        | Command::RecallDocuments { .. }
+        | Command::ReportHeld { .. }
+        | Command::ReportOpened { .. } => documents::decide(state, actor, command, ctx),
     }
 }
 

@@ -23,6 +23,8 @@ pub struct MeetingState {
     /// Members who have been checked in at least once: the hub checks a member in by itself
     /// only on their first arrival, so it never undoes the secretariat's check-out.
     pub arrived: HashSet<ParticipantId>,
+    /// The documents and who holds them.
+    pub documents: super::documents::Documents,
 }
 
 impl MeetingState {
@@ -36,6 +38,7 @@ impl MeetingState {
             index: HashMap::new(),
             present: HashSet::new(),
             arrived: HashSet::new(),
+            documents: Default::default(),
         }
     }
 
@@ -172,6 +175,12 @@ impl MeetingState {
             } => {
                 self.present.remove(p);
             }
+            EventKind::DocumentPublished { .. }
+            | EventKind::DocumentRevised { .. }
+            | EventKind::DocumentWithdrawn { .. }
+            | EventKind::DocumentRecalled { .. }
+            | EventKind::DocumentHeld { .. }
+            | EventKind::DocumentOpened { .. } => self.documents.apply(event.at, &event.event),
             // Redacted forms are only ever sent to clients, never stored or applied.
             EventKind::CheckedIn { participant: None }
             | EventKind::CheckedOut { participant: None } => {}

@@ -48,6 +48,23 @@ impl Viewer {
                     ..event.clone()
                 }))
             }
+            EventKind::DocumentPublished { .. }
+            | EventKind::DocumentRevised { .. }
+            | EventKind::DocumentWithdrawn { .. }
+            | EventKind::DocumentRecalled { .. }
+            | EventKind::DocumentHeld { .. }
+            | EventKind::DocumentOpened { .. } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => {
+                    super::documents::redact_for_reader(&event.event, *me).map(|kind| {
+                        Cow::Owned(Event {
+                            seq: event.seq,
+                            at: event.at,
+                            event: kind,
+                        })
+                    })
+                }
+            },
             _ => Some(Cow::Borrowed(event)),
         }
     }
@@ -75,6 +92,13 @@ impl MeetingState {
                 quorum_reached: self.quorum_reached(),
                 present_ids,
             },
+            documents: super::documents::view(
+                self,
+                match viewer {
+                    Viewer::Full => None,
+                    Viewer::Hall { me } => Some(me),
+                },
+            ),
         })
     }
 }
