@@ -9,6 +9,8 @@
 //! | `meetings`           | meeting id (16)                      | JSON `MeetingEntry` |
 //! | `grants`             | token hash (32)                      | JSON `Principal` |
 //! | `participant_grants` | meeting id (16) ++ participant id (16) | token hash (32) |
+//! | `links`              | `m` ++ meeting id (16) / `l` ++ link text | link text / meeting id |
+//! | `kept_tokens`        | meeting id (16) ++ participant id (16) | nonce (12) ++ sealed token |
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
@@ -19,6 +21,8 @@ pub(super) const EVENTS: &str = "events";
 pub(super) const MEETINGS: &str = "meetings";
 pub(super) const GRANTS: &str = "grants";
 pub(super) const PARTICIPANT_GRANTS: &str = "participant_grants";
+pub(super) const LINKS: &str = "links";
+pub(super) const KEPT_TOKENS: &str = "kept_tokens";
 
 /// Prefix shared by all of a meeting's events: scanning it yields the log in order.
 pub(super) fn meeting(meeting: MeetingId) -> [u8; 16] {

@@ -6,12 +6,16 @@
 //! anyone (group commit). Each meeting's log is hash-chained so [`Store::replay`] can tell
 //! a log that was edited behind the hub's back.
 
+mod blobs;
 mod grants;
 mod keys;
+mod links;
 mod records;
 #[cfg(test)]
 mod tests;
 
+pub use blobs::{BlobError, Blobs, Stored};
+pub use links::TOKEN_KEY_FILE;
 pub use records::{Origin, Principal, Record};
 
 use crate::tokens::TokenHash;
@@ -90,6 +94,13 @@ pub struct Store {
     meetings: sled::Tree,
     grants: sled::Tree,
     participant_grants: sled::Tree,
+    /// Public links of meetings (see `links`).
+    links: sled::Tree,
+    /// Participants' tokens, sealed, for printing badges again (see `links`).
+    kept_tokens: sled::Tree,
+    token_key: Arc<ring::aead::LessSafeKey>,
+    /// Document bytes by SHA-256.
+    blobs: Blobs,
     /// Each meeting's tail, read from disk on first use. Guarding appends with this lock
     /// also serializes the check-then-write of sequence numbers.
     tails: Arc<Mutex<HashMap<MeetingId, Tail>>>,
@@ -123,6 +134,10 @@ impl Store {
             meetings: db.open_tree(keys::MEETINGS)?,
             grants: db.open_tree(keys::GRANTS)?,
             participant_grants: db.open_tree(keys::PARTICIPANT_GRANTS)?,
+            links: db.open_tree(keys::LINKS)?,
+            kept_tokens: db.open_tree(keys::KEPT_TOKENS)?,
+            token_key: Arc::new(links::open_key(dir)?),
+            blobs: Blobs::open(dir)?,
             db,
             tails: Arc::default(),
             flushes: Arc::default(),
@@ -221,6 +236,11 @@ impl Store {
             tails.insert(meeting, tail);
         }
         Ok(())
+    }
+
+    /// The document bytes.
+    pub fn blobs(&self) -> &Blobs {
+        &self.blobs
     }
 
     /// Waits until everything appended so far is on disk.
