@@ -49,6 +49,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// Largest REST request body (JSON, CSV import), in bytes.
     pub max_request_bytes: usize,
+    /// Largest document upload, in bytes; refused while it streams.
+    pub max_upload_bytes: u64,
     /// How long a batch of commands waits for more before one flush to disk, in ms.
     pub group_commit_window_ms: u64,
     /// Time a new connection has to send its `hello`, in seconds.
@@ -79,6 +81,7 @@ impl Default for Limits {
             command_burst: 40,
             max_connections: 5000,
             max_request_bytes: 1024 * 1024,
+            max_upload_bytes: 200 * 1024 * 1024,
             group_commit_window_ms: 2,
             hello_timeout_secs: 10,
             idle_timeout_secs: 90,
@@ -195,7 +198,8 @@ impl Config {
             return invalid("limits.group_commit_window_ms", m);
         }
         // A client queue must hold at least a burst of events (a vote closing, say).
-        let minimums: [(&'static str, u64, u64); 7] = [
+        let minimums: [(&'static str, u64, u64); 8] = [
+            ("limits.max_upload_bytes", l.max_upload_bytes, KIB as u64),
             ("limits.client_queue", l.client_queue as u64, 16),
             (
                 "limits.commands_per_second",

@@ -6,6 +6,7 @@
 //! WebSocket, join links). `server::Server` wires them for `main.rs` and for tests.
 #![forbid(unsafe_code)]
 
+pub mod badges;
 pub mod cli;
 pub mod config;
 pub mod demo;
