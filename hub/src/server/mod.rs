@@ -122,6 +122,12 @@ impl Server {
             .map(|p| p.to_command())
             .collect();
         let summons = setup::summon(&mut request, meeting, commands);
+        // Kept sealed for printing badges later (see store::links).
+        for sm in &summons {
+            self.state
+                .store
+                .keep_token(meeting, sm.participant, &sm.token)?;
+        }
         let refusals = setup::dry_run(&MeetingState::new(meeting), &Actor::Office, &request.steps);
         if !refusals.is_empty() {
             let lines: Vec<String> = refusals

@@ -32,7 +32,9 @@ fn secretariat(call: &InMeeting) -> Result<(), ApiError> {
     if call.role == Role::Secretariat {
         Ok(())
     } else {
-        Err(ApiError::forbidden("only the secretariat may upload documents"))
+        Err(ApiError::forbidden(
+            "only the secretariat may upload documents",
+        ))
     }
 }
 
@@ -75,7 +77,10 @@ async fn read_form(state: &AppState, multipart: Multipart) -> Result<Form, ApiEr
             let over = AtomicBool::new(false);
             let body = field.map(|chunk| {
                 chunk.map_err(|e| {
-                    over.store(e.status() == StatusCode::PAYLOAD_TOO_LARGE, Ordering::Relaxed);
+                    over.store(
+                        e.status() == StatusCode::PAYLOAD_TOO_LARGE,
+                        Ordering::Relaxed,
+                    );
                     e.body_text()
                 })
             });
@@ -86,11 +91,13 @@ async fn read_form(state: &AppState, multipart: Multipart) -> Result<Form, ApiEr
                     return Err(too_large(limit))
                 }
                 Err(BlobError::TooLarge { .. }) => return Err(too_large(limit)),
-                Err(BlobError::Body(m)) => return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::BadFrame,
-                    format!("the upload was interrupted: {m}"),
-                )),
+                Err(BlobError::Body(m)) => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::BadFrame,
+                        format!("the upload was interrupted: {m}"),
+                    ))
+                }
                 Err(BlobError::Io(e)) => return Err(ApiError::internal("storing an upload", e)),
             };
             form.file = Some(DocumentFile {
@@ -110,11 +117,20 @@ async fn read_form(state: &AppState, multipart: Multipart) -> Result<Form, ApiEr
             "title" => form.title = Some(text.to_owned()),
             "classification" => form.classification = Some(text.parse().map_err(bad)?),
             "item" if !text.is_empty() => {
-                form.item = Some(text.parse().map_err(|_| bad(format!("item '{text}' is not an id")))?)
+                form.item = Some(
+                    text.parse()
+                        .map_err(|_| bad(format!("item '{text}' is not an id")))?,
+                )
             }
             "readers" => {
-                for r in text.split([',', ' ', '\n']).filter(|r| !r.trim().is_empty()) {
-                    let id = r.trim().parse().map_err(|_| bad(format!("reader '{r}' is not an id")))?;
+                for r in text
+                    .split([',', ' ', '\n'])
+                    .filter(|r| !r.trim().is_empty())
+                {
+                    let id = r
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("reader '{r}' is not an id")))?;
                     form.readers.push(id);
                 }
             }
@@ -147,7 +163,10 @@ fn multipart(m: Result<Multipart, MultipartRejection>) -> Result<Multipart, ApiE
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::BadFrame,
-            format!("send the document as multipart/form-data: {}", e.body_text()),
+            format!(
+                "send the document as multipart/form-data: {}",
+                e.body_text()
+            ),
         )
     })
 }
@@ -166,7 +185,9 @@ pub(super) async fn upload(
     let missing = |what: &str| ApiError::invalid(format!("the upload has no {what} field"));
     let command = Command::PublishDocument {
         title: form.title.ok_or_else(|| missing("title"))?,
-        classification: form.classification.ok_or_else(|| missing("classification"))?,
+        classification: form
+            .classification
+            .ok_or_else(|| missing("classification"))?,
         item: form.item,
         readers: form.readers,
         file: form.file.ok_or_else(|| missing("file"))?,
@@ -175,7 +196,10 @@ pub(super) async fn upload(
     let id = DocumentId(request.steps[0].1);
     let seq = call.handle.run(request).await?;
     let document = call.handle.read(|s| s.documents.get(id).cloned());
-    Ok((StatusCode::CREATED, Json(json!({ "document": document, "seq": seq }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "document": document, "seq": seq })),
+    ))
 }
 
 /// `POST /meetings/{m}/documents/{d}/versions`: field `file`, the next version.
@@ -192,9 +216,15 @@ pub(super) async fn upload_version(
         .file
         .ok_or_else(|| ApiError::invalid("the upload has no file field"))?;
     let command = Command::ReviseDocument { document, file };
-    let seq = call.handle.run(Request::one(call.actor, None, command)).await?;
+    let seq = call
+        .handle
+        .run(Request::one(call.actor, None, command))
+        .await?;
     let document = call.handle.read(|s| s.documents.get(document).cloned());
-    Ok((StatusCode::CREATED, Json(json!({ "document": document, "seq": seq }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "document": document, "seq": seq })),
+    ))
 }
 
 /// `GET /meetings/{m}/documents`: what the caller may see, as in its snapshot.
@@ -218,13 +248,17 @@ pub(super) async fn delivery(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     if Viewer::for_actor(&call.actor) != Viewer::Full {
-        return Err(ApiError::forbidden("delivery is for the secretariat and the chair"));
+        return Err(ApiError::forbidden(
+            "delivery is for the secretariat and the chair",
+        ));
     }
     let view = call.handle.read(|s| s.view(Viewer::Full));
     let doc = view
         .and_then(|v| v.documents.into_iter().find(|d| d.id == document))
         .ok_or_else(|| ApiError::not_found("no such document in this meeting"))?;
-    Ok(Json(json!({ "document": doc.id, "status": doc.status, "delivery": doc.delivery })))
+    Ok(Json(
+        json!({ "document": doc.id, "status": doc.status, "delivery": doc.delivery }),
+    ))
 }
 
 /// `GET /meetings/{m}/documents/{d}`: the current version's bytes.
@@ -244,7 +278,15 @@ pub(super) async fn download_version(
     Path((meeting, document, version)): Path<(MeetingId, DocumentId, u32)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    download(&state, &principal, meeting, document, Some(version), &headers).await
+    download(
+        &state,
+        &principal,
+        meeting,
+        document,
+        Some(version),
+        &headers,
+    )
+    .await
 }
 
 async fn download(
@@ -281,7 +323,11 @@ pub(super) async fn serve(
 ) -> Result<Response, ApiError> {
     let file = &version.file;
     let etag = format!("\"{}\"", file.sha256);
-    let header_str = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let header_str = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let mut builder = Response::builder()
         .header(header::ETAG, &etag)
         .header(header::ACCEPT_RANGES, "bytes")
@@ -293,7 +339,10 @@ pub(super) async fn serve(
             .map_err(|e| ApiError::internal("building a response", e));
     }
     let path = state.store.blobs().path(&file.sha256).ok_or_else(|| {
-        ApiError::internal("serving a document", format!("blob {} is missing", file.sha256))
+        ApiError::internal(
+            "serving a document",
+            format!("blob {} is missing", file.sha256),
+        )
     })?;
     let len = file.size;
     let (status, start, count) = match files::parse_range(header_str(header::RANGE), len) {
@@ -327,7 +376,10 @@ pub(super) async fn serve(
         .status(status)
         .header(header::CONTENT_TYPE, &file.content_type)
         .header(header::CONTENT_LENGTH, count)
-        .header(header::CONTENT_DISPOSITION, files::content_disposition(&file.file_name))
+        .header(
+            header::CONTENT_DISPOSITION,
+            files::content_disposition(&file.file_name),
+        )
         // An uploaded HTML file must not run as the hub's own page.
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(header::CONTENT_SECURITY_POLICY, "sandbox")

@@ -45,8 +45,7 @@ pub fn content_type(declared: Option<&str>, file_name: &str) -> String {
 
 fn token(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&c))
 }
 
@@ -193,7 +192,10 @@ mod tests {
     #[test]
     fn names_with_paths_controls_and_dots_are_cleaned() {
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_file_name("C:\\Users\\thu ky\\Dự thảo.pdf"), "Dự thảo.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\thu ky\\Dự thảo.pdf"),
+            "Dự thảo.pdf"
+        );
         assert_eq!(clean_file_name(".."), "tai-lieu");
         assert_eq!(clean_file_name("..\u{0}.pdf"), "pdf");
         assert_eq!(clean_file_name("a\u{7}b\nc.pdf"), "abc.pdf");
@@ -203,9 +205,18 @@ mod tests {
 
     #[test]
     fn the_content_type_is_the_uploads_or_guessed() {
-        assert_eq!(content_type(Some("application/pdf"), "x.bin"), "application/pdf");
-        assert_eq!(content_type(Some("Application/PDF; x=1"), "x"), "application/pdf");
-        assert_eq!(content_type(Some("application/octet-stream"), "a.PDF"), "application/pdf");
+        assert_eq!(
+            content_type(Some("application/pdf"), "x.bin"),
+            "application/pdf"
+        );
+        assert_eq!(
+            content_type(Some("Application/PDF; x=1"), "x"),
+            "application/pdf"
+        );
+        assert_eq!(
+            content_type(Some("application/octet-stream"), "a.PDF"),
+            "application/pdf"
+        );
         assert_eq!(content_type(Some("not a type"), "a.docx").len(), 71);
         assert_eq!(content_type(None, "bảng.xlsx").len(), 65);
         assert_eq!(content_type(None, "noext"), "application/octet-stream");
@@ -226,11 +237,26 @@ mod tests {
     fn single_ranges_are_read_and_others_ignored() {
         use Ranged::*;
         assert_eq!(parse_range(None, 100), Full);
-        assert_eq!(parse_range(Some("bytes=0-9"), 100), Part { start: 0, end: 9 });
-        assert_eq!(parse_range(Some("bytes=90-"), 100), Part { start: 90, end: 99 });
-        assert_eq!(parse_range(Some("bytes=90-500"), 100), Part { start: 90, end: 99 });
-        assert_eq!(parse_range(Some("bytes=-10"), 100), Part { start: 90, end: 99 });
-        assert_eq!(parse_range(Some("bytes=-500"), 100), Part { start: 0, end: 99 });
+        assert_eq!(
+            parse_range(Some("bytes=0-9"), 100),
+            Part { start: 0, end: 9 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=90-"), 100),
+            Part { start: 90, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=90-500"), 100),
+            Part { start: 90, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-10"), 100),
+            Part { start: 90, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-500"), 100),
+            Part { start: 0, end: 99 }
+        );
         assert_eq!(parse_range(Some("bytes=100-"), 100), Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=-0"), 100), Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=5-1"), 100), Full);

@@ -2,13 +2,18 @@
 //! layer; they decide nothing themselves.
 
 mod auth;
+mod documents;
 mod error;
+mod files;
 mod join;
+mod print;
+mod public;
 mod rest;
 mod ws;
 
 pub use auth::TOKEN_COOKIE;
 pub use error::ApiError;
+pub use public::public_url;
 
 use crate::config::Config;
 use crate::live::Meetings;
@@ -61,16 +66,67 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/meetings/{meeting}/participants/{participant}/token",
             post(rest::reissue_token).delete(rest::revoke_token),
         )
+        .merge(document_routes(&state))
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()
         .route("/healthz", get(healthz))
         .route("/", get(join::index))
         .route("/j/{token}", get(join::join))
+        .route("/p/{link}", get(public::page))
+        .route("/p/{link}/qr.png", get(public::qr))
+        .route(
+            "/p/{link}/documents/{document}",
+            get(documents::public_download),
+        )
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Documents, badges and QR codes (issue 3). Uploads get their own body limit: the
+/// global one is for JSON.
+fn document_routes(state: &AppState) -> Router<Arc<AppState>> {
+    // Room for the form's other fields around the file; the file itself is capped exactly
+    // while it streams.
+    let upload_limit = usize::try_from(state.config.limits.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    let uploads = Router::new()
+        .route(
+            "/meetings/{meeting}/documents",
+            post(documents::upload).get(documents::list),
+        )
+        .route(
+            "/meetings/{meeting}/documents/{document}/versions",
+            post(documents::upload_version),
+        )
+        .layer(DefaultBodyLimit::max(upload_limit));
+    Router::new()
+        .merge(uploads)
+        .route(
+            "/meetings/{meeting}/documents/{document}",
+            get(documents::download_current),
+        )
+        .route(
+            "/meetings/{meeting}/documents/{document}/versions/{version}",
+            get(documents::download_version),
+        )
+        .route(
+            "/meetings/{meeting}/documents/{document}/delivery",
+            get(documents::delivery),
+        )
+        .route("/meetings/{meeting}/public", get(print::public_link))
+        .route("/meetings/{meeting}/badges.pdf", get(print::sheet))
+        .route(
+            "/meetings/{meeting}/participants/{participant}/qr.png",
+            get(print::participant_qr),
+        )
+        .route(
+            "/meetings/{meeting}/participants/{participant}/badge.pdf",
+            get(print::one_badge),
+        )
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {

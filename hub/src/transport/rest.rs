@@ -141,6 +141,11 @@ pub(super) async fn run_command(
     JsonBody(body): JsonBody<CommandBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
+    if super::ws::is_upload(&body.command) {
+        return Err(ApiError::invalid(
+            "documents are published by uploading them: POST …/documents",
+        ));
+    }
     if matches!(body.command, Command::AddParticipant { .. }) {
         return Err(ApiError::invalid(
             "add participants through /participants, which issues their tokens",
@@ -268,6 +273,13 @@ async fn summon(
         grants: Vec::new(),
     };
     let summons = setup::summon(&mut request, meeting, commands);
+    // Kept sealed for printing badges later; written before the grants (see store::links).
+    for sm in &summons {
+        state
+            .store
+            .keep_token(meeting, sm.participant, &sm.token)
+            .map_err(|e| ApiError::internal("keeping a token for its badge", e))?;
+    }
     let refusals = call
         .handle
         .read(|s| setup::dry_run(s, &call.actor, &request.steps));
@@ -311,6 +323,10 @@ pub(super) async fn reissue_token(
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
     let token = Token::generate();
+    state
+        .store
+        .keep_token(meeting, participant, &token)
+        .map_err(|e| ApiError::internal("keeping a token for its badge", e))?;
     call.handle.reissue(participant, Some(token.hash())).await?;
     let url = join_url(&state.public_base, &token);
     Ok(Json(

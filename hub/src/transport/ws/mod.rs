@@ -5,6 +5,8 @@ mod outbox;
 mod rate;
 mod session;
 
+pub(super) use session::is_upload;
+
 use super::auth::cookie;
 use super::{ApiError, AppState};
 use axum::extract::ws::WebSocketUpgrade;

@@ -428,6 +428,12 @@ impl Session {
                 ))
                 .await;
         }
+        if is_upload(&command) {
+            let why = "documents are published by uploading them: POST …/documents";
+            return out
+                .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
+                .await;
+        }
         if matches!(
             command,
             Command::AddParticipant { .. } | Command::CreateMeeting { .. }
@@ -462,6 +468,14 @@ impl Session {
             }
         }
     }
+}
+
+/// Publishing names a stored file: only the upload route, which stores it, may do that.
+pub(crate) fn is_upload(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::PublishDocument { .. } | Command::ReviseDocument { .. }
+    )
 }
 
 /// Refuses an oversized frame, naming the command's id when one can be read from it, so
