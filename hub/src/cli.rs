@@ -149,6 +149,13 @@ fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
     println!("  Projector:    {}", url(Role::Projector));
     println!("  A delegate:   {}", url(Role::Delegate));
     println!();
+    println!("  Documents:    {} published", info.documents.len());
+    println!("  Public page (no token):    {}", info.public_url);
+    println!("  Public QR code (PNG):      {}", info.public_qr_url);
+    println!("  Badge sheet (PDF, A4):     {}", info.badges_url);
+    println!("    (send the secretariat's token: Authorization: Bearer …, or open the");
+    println!("     secretariat's join URL first in the same browser)");
+    println!();
     println!(
         "  Every participant's join URL and token: {}",
         state.config.data.join(crate::server::DEMO_FILE).display()

@@ -37,6 +37,31 @@ pub fn qr_png(text: &str) -> Result<Vec<u8>, QrError> {
     Ok(png)
 }
 
+/// Independent readers for what the hub prints, for tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// `pdfinfo` (poppler-utils, installed by .ci/run) reads the page count.
+    pub(crate) fn pdfinfo_pages(pdf: &[u8]) -> usize {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new("pdfinfo")
+            .arg(&path)
+            .output()
+            .expect("pdfinfo runs (apt-get install poppler-utils)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "pdfinfo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no page count in: {text}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,8 +264,8 @@ impl PdfDoc {
                 .contents(*content_id);
             page.resources().fonts().pair(Name(b"F1"), font);
             page.finish();
-            let bytes = content.finish();
-            pdf.stream(*content_id, &bytes);
+            let bytes = miniz_oxide::deflate::compress_to_vec_zlib(&content.finish(), 6);
+            pdf.stream(*content_id, &bytes).filter(Filter::FlateDecode);
         }
         pdf.finish()
     }

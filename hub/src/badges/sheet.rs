@@ -114,33 +114,16 @@ mod tests {
             .collect()
     }
 
-    /// `pdfinfo` (poppler-utils, installed by .ci/run) reads the page count.
-    fn pdfinfo_pages(pdf: &[u8]) -> usize {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("badges.pdf");
-        std::fs::write(&path, pdf).unwrap();
-        let out = std::process::Command::new("pdfinfo")
-            .arg(&path)
-            .output()
-            .expect("pdfinfo runs (apt-get install poppler-utils)");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "pdfinfo failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text.lines()
-            .find_map(|l| l.strip_prefix("Pages:"))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no page count in: {text}"))
-    }
-
     #[test]
     fn the_sheet_has_one_page_per_eight_badges_and_pdfinfo_reads_it() {
         for (n, pages) in [(1, 1), (8, 1), (9, 2), (17, 3)] {
             let pdf = badge_sheet("Đại hội đại biểu Đảng bộ huyện", &badges(n)).unwrap();
             assert!(pdf.starts_with(b"%PDF-"));
-            assert_eq!(pdfinfo_pages(&pdf), pages, "{n} badges");
+            assert_eq!(
+                crate::badges::testing::pdfinfo_pages(&pdf),
+                pages,
+                "{n} badges"
+            );
         }
     }
 }

@@ -7,7 +7,10 @@
 //! Vietnamese names drawn by gender and by how common each family name is. The district,
 //! "huyện Minh Sơn", is invented. Everything but the start time is deterministic.
 
+mod documents;
 mod names;
+
+pub use documents::{demo_documents, DemoDocument};
 
 use crate::import::{MeetingPackage, NewParticipant, VIETNAM_OFFSET};
 use names::{Gender, Names};

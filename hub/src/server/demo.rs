@@ -5,7 +5,9 @@ use super::Server;
 use crate::engine::Actor;
 use crate::live::Request;
 use anyhow::Context as _;
-use protocol::{Command, MeetingId, Role};
+use protocol::{
+    Classification, Command, DocumentId, DocumentStatus, MeetingId, ParticipantId, Role,
+};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -19,16 +21,51 @@ pub struct DemoInfo {
     pub title: String,
     pub hub_url: String,
     pub participants: Vec<DemoParticipant>,
+    /// The page the meeting's public QR code opens: public documents only, no token.
+    #[serde(default)]
+    pub public_url: String,
+    /// The public QR code (PNG).
+    #[serde(default)]
+    pub public_qr_url: String,
+    /// Every participant's badge, A4 PDF (with a secretariat token).
+    #[serde(default)]
+    pub badges_url: String,
+    /// The published documents.
+    #[serde(default)]
+    pub documents: Vec<DemoDocumentInfo>,
+}
+
+/// One published demo document.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DemoDocumentInfo {
+    pub id: DocumentId,
+    pub title: String,
+    pub classification: Classification,
+    pub status: DocumentStatus,
+    pub version: u32,
+    pub size: u64,
+    pub sha256: String,
+    /// With a participant's token (bearer or join cookie) that may read it.
+    pub download_url: String,
+    /// For public documents: works without a token.
+    pub public_download_url: Option<String>,
+    /// For confidential documents: who may read it, by name.
+    pub readers: Vec<String>,
 }
 
 /// One participant of the demo, with the token a script needs to act as them.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DemoParticipant {
+    #[serde(default)]
+    pub id: Option<ParticipantId>,
     pub name: String,
     pub role: Role,
     pub seat: Option<String>,
     pub token: String,
     pub join_url: String,
+    /// The join QR code (PNG), with a secretariat token.
+    #[serde(default)]
+    pub qr_url: Option<String>,
 }
 
 impl DemoInfo {
@@ -51,6 +88,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             for p in &mut info.participants {
                 p.join_url = format!("{base}/j/{}", p.token);
             }
+            super::demo_docs::add_documents(server, &mut info).await?;
             write(&path, &info)?;
             return Ok(info);
         }
@@ -75,7 +113,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             .run(Request::one(Actor::Office, None, command))
             .await?;
     }
-    let info = DemoInfo {
+    let mut info = DemoInfo {
         meeting: imported.meeting,
         title,
         hub_url: server.state.public_base.clone(),
@@ -83,6 +121,8 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             .participants
             .into_iter()
             .map(|i| DemoParticipant {
+                id: Some(i.participant.id),
+                qr_url: None,
                 name: i.participant.name,
                 role: i.participant.role,
                 seat: i.participant.seat,
@@ -90,7 +130,12 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
                 join_url: i.join_url,
             })
             .collect(),
+        public_url: String::new(),
+        public_qr_url: String::new(),
+        badges_url: String::new(),
+        documents: Vec::new(),
     };
+    super::demo_docs::add_documents(server, &mut info).await?;
     write(&path, &info)?;
     Ok(info)
 }

@@ -2,9 +2,10 @@
 //! caller bound (port 0 in tests), until a shutdown future resolves.
 
 mod demo;
+mod demo_docs;
 mod office;
 
-pub use demo::{seed_demo, DemoInfo, DEMO_FILE};
+pub use demo::{seed_demo, DemoDocumentInfo, DemoInfo, DEMO_FILE};
 pub use office::OFFICE_TOKEN_FILE;
 
 use crate::config::Config;
