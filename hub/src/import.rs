@@ -10,8 +10,10 @@
 //! offset is taken as Viet Nam time (UTC+07:00, no daylight saving), the one time zone every
 //! user of the hub lives in.
 
+mod documents;
 mod participants;
 
+pub use documents::PackageDocument;
 pub use participants::{parse_participants_csv, NewParticipant, RowError};
 
 use protocol::{Command, Fraction, Timestamp};
@@ -44,6 +46,8 @@ pub struct MeetingPackage {
     pub agenda: Vec<Command>,
     /// The participants, in file order.
     pub participants: Vec<NewParticipant>,
+    /// The documents (`[[document]]`), in file order.
+    pub documents: Vec<PackageDocument>,
 }
 
 impl MeetingPackage {
@@ -123,6 +127,11 @@ struct MeetingFile {
     quorum: Option<Fraction>,
     #[serde(default)]
     agenda: Vec<AgendaEntry>,
+    /// Read and checked by `documents`, once the participants are known; here only so
+    /// that `deny_unknown_fields` lets it through.
+    #[allow(dead_code)]
+    #[serde(default)]
+    document: Vec<documents::DocumentEntry>,
 }
 
 #[derive(Deserialize)]
@@ -160,10 +169,19 @@ pub fn read_package(dir: &Path, default_quorum: Fraction) -> Result<MeetingPacka
     if participants.is_empty() {
         return Err(ImportError::NoParticipants { path: csv_path });
     }
+    let meeting_text = read_text(&meeting_path, "the meeting")?;
+    let documents = documents::parse_documents(
+        &meeting_path,
+        &meeting_text,
+        dir,
+        agenda.len(),
+        &participants,
+    )?;
     Ok(MeetingPackage {
         create,
         agenda,
         participants,
+        documents,
     })
 }
 

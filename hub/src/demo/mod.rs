@@ -54,6 +54,8 @@ pub fn demo_package_at(summoned_delegates: usize, now: Timestamp) -> MeetingPack
         create,
         agenda,
         participants: participants(summoned_delegates),
+        // Published after the import, see `server::demo_docs`: they are generated PDFs.
+        documents: Vec::new(),
     }
 }
 

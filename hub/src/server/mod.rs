@@ -102,6 +102,44 @@ impl Server {
         Ok(())
     }
 
+    /// Stores one document of a package in the blob store and returns the command that
+    /// publishes it; `items` and `participants` are the package's new ids, in order.
+    async fn store_package_document(
+        &self,
+        doc: &crate::import::PackageDocument,
+        items: &[protocol::AgendaItemId],
+        participants: &[protocol::ParticipantId],
+    ) -> anyhow::Result<protocol::Command> {
+        let file = tokio::fs::File::open(&doc.path)
+            .await
+            .with_context(|| format!("opening {}", doc.path.display()))?;
+        let limit = self.state.config.limits.max_upload_bytes;
+        let stored = self
+            .state
+            .store
+            .blobs()
+            .store(tokio_util::io::ReaderStream::new(file), limit)
+            .await
+            .with_context(|| format!("storing {}", doc.path.display()))?;
+        let file_name = transport::files::clean_file_name(&doc.file_name);
+        Ok(protocol::Command::PublishDocument {
+            title: doc.title.clone(),
+            classification: doc.classification,
+            item: doc.item.and_then(|i| items.get(i).copied()),
+            readers: doc
+                .readers
+                .iter()
+                .filter_map(|&i| participants.get(i).copied())
+                .collect(),
+            file: protocol::DocumentFile {
+                content_type: transport::files::content_type(None, &file_name),
+                file_name,
+                size: stored.size,
+                sha256: stored.sha256,
+            },
+        })
+    }
+
     /// Creates a meeting from a package: checked whole first, then written in one atomic
     /// step with every participant's token.
     pub async fn import(&self, package: MeetingPackage) -> anyhow::Result<Imported> {
@@ -113,8 +151,11 @@ impl Server {
             grants: Vec::new(),
         };
         request.steps.push((package.create.clone(), Uuid::new_v4()));
+        let mut items = Vec::with_capacity(package.agenda.len());
         for item in &package.agenda {
-            request.steps.push((item.clone(), Uuid::new_v4()));
+            let id = Uuid::new_v4();
+            items.push(protocol::AgendaItemId(id));
+            request.steps.push((item.clone(), id));
         }
         let first_participant = request.steps.len();
         let commands = package
@@ -129,11 +170,23 @@ impl Server {
                 .store
                 .keep_token(meeting, sm.participant, &sm.token)?;
         }
+        let first_document = request.steps.len();
+        // The bytes first, durably: the events that name them come in the one atomic write.
+        let readers: Vec<_> = summons.iter().map(|s| s.participant).collect();
+        for doc in &package.documents {
+            let publish = self.store_package_document(doc, &items, &readers).await?;
+            request.steps.push((publish, Uuid::new_v4()));
+        }
         let refusals = setup::dry_run(&MeetingState::new(meeting), &Actor::Office, &request.steps);
         if !refusals.is_empty() {
             let lines: Vec<String> = refusals
                 .iter()
                 .map(|(n, e)| match n.checked_sub(first_participant) {
+                    Some(_) if *n >= first_document => format!(
+                        "meeting.toml, document {} ({}): {e}",
+                        n - first_document + 1,
+                        package.documents[n - first_document].title
+                    ),
                     Some(k) => format!(
                         "participants.csv line {}: {e}",
                         package.participants[k].line

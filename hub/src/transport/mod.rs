@@ -4,7 +4,7 @@
 mod auth;
 mod documents;
 mod error;
-mod files;
+pub(crate) mod files;
 mod join;
 mod print;
 mod public;
