@@ -78,12 +78,25 @@ fn only_the_secretariat_publishes_and_a_new_version_replaces_the_old() {
 fn a_delegate_never_sees_a_confidential_document_they_are_not_named_on() {
     let mut m = Hall::in_session();
     let named = m.delegates[0];
-    let doc = publish(&mut m, Classification::Confidential, vec![named]);
-    let published = m.run(m.secretariat(), Command::WithdrawDocument { document: doc });
-    let withdrawn = &published.unwrap()[0];
-
-    for event in [withdrawn] {
-        assert!(!sees(m.delegate(1), event));
+    let published = m
+        .run(
+            m.secretariat(),
+            Command::PublishDocument {
+                title: "Nhân sự (Mật)".into(),
+                classification: Classification::Confidential,
+                item: None,
+                readers: vec![named],
+                file: file(1),
+            },
+        )
+        .unwrap();
+    let doc = m.state.documents.list[0].id;
+    let withdrawn = m
+        .run(m.secretariat(), Command::WithdrawDocument { document: doc })
+        .unwrap();
+    for event in [&published[0], &withdrawn[0]] {
+        assert!(!sees(m.delegate(1), event), "{event:?}");
+        assert!(!sees(m.projector(), event));
         assert!(sees(m.delegate(0), event));
         assert!(sees(m.chair(), event));
     }

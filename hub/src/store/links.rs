@@ -167,9 +167,7 @@ mod tests {
         assert_eq!(store.public_link(m).unwrap(), link);
         assert_eq!(store.public_meeting(&link).unwrap(), Some(m));
         assert_eq!(
-            store
-                .public_meeting(&Token::generate().as_str().to_owned())
-                .unwrap(),
+            store.public_meeting(Token::generate().as_str()).unwrap(),
             None
         );
         assert_eq!(store.public_meeting("../x").unwrap(), None);
