@@ -56,7 +56,7 @@ impl Viewer {
             | EventKind::DocumentOpened { .. } => match self {
                 Viewer::Full => Some(Cow::Borrowed(event)),
                 Viewer::Hall { me } => {
-                    super::documents::redact_for_reader(&event.event, *me).map(|kind| {
+                    super::delivery::redact_for_reader(&event.event, *me).map(|kind| {
                         Cow::Owned(Event {
                             seq: event.seq,
                             at: event.at,
@@ -92,7 +92,7 @@ impl MeetingState {
                 quorum_reached: self.quorum_reached(),
                 present_ids,
             },
-            documents: super::documents::view(
+            documents: super::delivery::view(
                 self,
                 match viewer {
                     Viewer::Full => None,
