@@ -1,0 +1,147 @@
+//! `hub demo`: it publishes realistic documents (one confidential, named for a few
+//! delegates), prints where the badge sheet and the public QR code are, and `demo.json`
+//! gives scripts every URL they need, each of which works.
+
+use meeting_tests::files;
+use meeting_tests::http::Request;
+use meeting_tests::{guard, hub_binary};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// The path and query of a URL the hub printed.
+fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").expect("an absolute URL").1;
+    rest.find('/')
+        .map_or("/".to_owned(), |i| rest[i..].to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_publishes_its_documents_and_demo_json_names_every_url() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(hub_binary())
+        .args([
+            "demo",
+            "--delegates",
+            "12",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting hub demo");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let addr: SocketAddr = guard("hub demo to print its summary", async {
+        let mut addr = None;
+        while let Some(line) = lines.next_line().await.unwrap() {
+            printed.push_str(&line);
+            printed.push('\n');
+            if let Some(a) = line.strip_prefix("listening on http://") {
+                addr = Some(a.trim().parse().unwrap());
+            }
+            if line.contains("Hub-wide secretariat token") {
+                break;
+            }
+        }
+        addr.expect("a listening line")
+    })
+    .await;
+    let info: Value =
+        serde_json::from_slice(&std::fs::read(data.path().join("demo.json")).unwrap()).unwrap();
+    for key in ["public_url", "public_qr_url", "badges_url"] {
+        let url = info[key].as_str().unwrap();
+        assert!(printed.contains(url), "{key} {url} is printed:\n{printed}");
+    }
+    let get = |path: String, token: Option<String>| async move {
+        let mut r = Request::new("GET", Box::leak(path.into_boxed_str()));
+        if let Some(t) = token {
+            r = r.bearer(&t);
+        }
+        r.send(addr).await.unwrap()
+    };
+    let people = info["participants"].as_array().unwrap();
+    let token_of = |role: &str| {
+        people.iter().find(|p| p["role"] == role).unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let secretariat = token_of("secretariat");
+
+    let docs = info["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 5);
+    let secret: Vec<&Value> = docs
+        .iter()
+        .filter(|d| d["classification"] == "confidential")
+        .collect();
+    assert_eq!(secret.len(), 1);
+    let readers: Vec<&str> = secret[0]["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(readers.len(), 5, "the chair and four delegates");
+    let named = people.iter().find(|p| p["name"] == readers[1]).unwrap()["token"]
+        .as_str()
+        .unwrap();
+    let unnamed = people
+        .iter()
+        .find(|p| p["role"] == "delegate" && !readers.contains(&p["name"].as_str().unwrap()))
+        .unwrap()["token"]
+        .as_str()
+        .unwrap();
+    let secret_path = path_of(secret[0]["download_url"].as_str().unwrap());
+    let r = get(secret_path.clone(), Some(named.to_owned())).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        files::sha256_hex(&r.body),
+        secret[0]["sha256"].as_str().unwrap()
+    );
+    assert!(r.body.starts_with(b"%PDF-"));
+    assert_eq!(get(secret_path, Some(unnamed.to_owned())).await.status, 403);
+
+    let page = get(path_of(info["public_url"].as_str().unwrap()), None)
+        .await
+        .text();
+    for d in docs {
+        let listed = page.contains(d["title"].as_str().unwrap());
+        assert_eq!(
+            listed,
+            d["classification"] == "public",
+            "{} on the public page",
+            d["title"]
+        );
+        if let Some(url) = d["public_download_url"].as_str() {
+            let r = get(path_of(url), None).await;
+            assert_eq!(files::sha256_hex(&r.body), d["sha256"].as_str().unwrap());
+        }
+    }
+    let qr = get(path_of(info["public_qr_url"].as_str().unwrap()), None).await;
+    assert_eq!(
+        (qr.status, qr.header("content-type")),
+        (200, Some("image/png"))
+    );
+    let badge_qr = get(
+        path_of(people[5]["qr_url"].as_str().unwrap()),
+        Some(secretariat.clone()),
+    )
+    .await;
+    assert_eq!(badge_qr.status, 200);
+    let sheet = get(
+        path_of(info["badges_url"].as_str().unwrap()),
+        Some(secretariat),
+    )
+    .await;
+    assert_eq!(
+        (sheet.status, sheet.header("content-type")),
+        (200, Some("application/pdf"))
+    );
+    assert!(sheet.body.starts_with(b"%PDF-"));
+}
