@@ -35,6 +35,7 @@ async fn bad_frames_and_forbidden_commands_get_errors_and_change_nothing() {
     expect_snapshot(first);
     big.until_checked_in(m.delegates[1].id()).await;
     let (before, view_before) = hub.meeting_state(m.id, hub.office_token()).await;
+    tablet.events_until(before).await;
 
     tablet.conn.send_text("{not json").await.unwrap();
     let e = tablet.error().await;
