@@ -13,6 +13,7 @@ mod connection;
 mod error;
 mod follower;
 mod join;
+pub mod swarm;
 
 pub use connection::Connection;
 pub use error::{ClientError, CommandError};

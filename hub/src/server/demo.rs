@@ -18,7 +18,17 @@ pub struct DemoInfo {
     pub meeting: MeetingId,
     pub title: String,
     pub hub_url: String,
+    /// The agenda in order, for scripts that drive the meeting.
+    #[serde(default)]
+    pub agenda: Vec<DemoItem>,
     pub participants: Vec<DemoParticipant>,
+}
+
+/// One agenda item of the demo.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DemoItem {
+    pub id: protocol::AgendaItemId,
+    pub title: String,
 }
 
 /// One participant of the demo, with the token a script needs to act as them.
@@ -79,6 +89,15 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         meeting: imported.meeting,
         title,
         hub_url: server.state.public_base.clone(),
+        agenda: handle.read(|s| {
+            s.agenda
+                .iter()
+                .map(|i| DemoItem {
+                    id: i.id,
+                    title: i.title.clone(),
+                })
+                .collect()
+        }),
         participants: imported
             .participants
             .into_iter()
