@@ -9,6 +9,7 @@
 //! The same library drives the end-to-end and load tests in `tests/`.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 mod connection;
 mod error;
 mod follower;
