@@ -42,7 +42,7 @@ impl Connection {
                 .map_err(|e| ClientError::InvalidRequest(format!("header {name}: {e}")))?;
             request.headers_mut().insert(*name, value);
         }
-        match tokio_tungstenite::connect_async(request).await {
+        match tokio_tungstenite::connect_async_with_config(request, None, true).await {
             Ok((ws, _response)) => Ok(Connection {
                 ws,
                 pending: VecDeque::new(),

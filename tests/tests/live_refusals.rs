@@ -30,7 +30,12 @@ async fn bad_frames_and_forbidden_commands_get_errors_and_change_nothing() {
     let (mut tablet, first) = hub.join(&d.token, None).await;
     expect_snapshot(first);
     tablet.until_checked_in(d.id()).await;
+    // The second tablet joins (and is checked in) before the state is taken as the baseline.
+    let (mut big, first) = hub.join(&m.delegates[1].token, None).await;
+    expect_snapshot(first);
+    big.until_checked_in(m.delegates[1].id()).await;
     let (before, view_before) = hub.meeting_state(m.id, hub.office_token()).await;
+    tablet.events_until(before).await;
 
     tablet.conn.send_text("{not json").await.unwrap();
     let e = tablet.error().await;
@@ -77,8 +82,7 @@ async fn bad_frames_and_forbidden_commands_get_errors_and_change_nothing() {
     tablet.refused("d-add", add, ErrorCode::Forbidden).await;
     tablet.assert_alive().await;
 
-    // A frame over 64 KiB, on a second tablet: refused by code; the hub may then hang up.
-    let (mut big, _) = hub.join(&m.delegates[1].token, None).await;
+    // A frame over 64 KiB, on the second tablet: refused by code; the hub may then hang up.
     let pad = "x".repeat(70 * 1024);
     big.conn
         .send_text(format!(r#"{{"type":"ping","pad":"{pad}"}}"#))

@@ -20,6 +20,9 @@ pub struct DemoInfo {
     pub meeting: MeetingId,
     pub title: String,
     pub hub_url: String,
+    /// The agenda in order, for scripts that drive the meeting.
+    #[serde(default)]
+    pub agenda: Vec<DemoItem>,
     pub participants: Vec<DemoParticipant>,
     /// The page the meeting's public QR code opens: public documents only, no token.
     #[serde(default)]
@@ -51,6 +54,13 @@ pub struct DemoDocumentInfo {
     pub public_download_url: Option<String>,
     /// For confidential documents: who may read it, by name.
     pub readers: Vec<String>,
+}
+
+/// One agenda item of the demo.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DemoItem {
+    pub id: protocol::AgendaItemId,
+    pub title: String,
 }
 
 /// One participant of the demo, with the token a script needs to act as them.
@@ -117,6 +127,15 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         meeting: imported.meeting,
         title,
         hub_url: server.state.public_base.clone(),
+        agenda: handle.read(|s| {
+            s.agenda
+                .iter()
+                .map(|i| DemoItem {
+                    id: i.id,
+                    title: i.title.clone(),
+                })
+                .collect()
+        }),
         participants: imported
             .participants
             .into_iter()

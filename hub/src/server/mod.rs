@@ -17,6 +17,7 @@ use crate::store::Store;
 use crate::tokens::Token;
 use crate::transport::{self, AppState};
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use protocol::{MeetingId, Participant};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -92,6 +93,13 @@ impl Server {
             signal.await;
             let _ = shutdown.send(true);
         };
+        // Small frames follow each other (an event, then its ack): with Nagle's algorithm
+        // the second waits for the tablet's delayed ACK, some 40 ms. Send at once.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,0 +1,8 @@
+//! `tablet`: the native delegate client, and the load generator that measures the hub.
+//! Everything is in the library; see `tablet_client::cli`.
+#![forbid(unsafe_code)]
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tablet_client::cli::run().await
+}

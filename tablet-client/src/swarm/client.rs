@@ -1,0 +1,186 @@
+//! One simulated tablet of the swarm: a raw WebSocket that greets, follows events and
+//! reports each sequence number with the moment it arrived. Frames are read loosely (type,
+//! seq, id) so the same client measures the hub and the baseline server alike.
+
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::Message;
+
+/// What a simulated tablet tells the swarm.
+#[derive(Debug)]
+pub enum Report {
+    /// Greeted: snapshot or resumed.
+    Ready,
+    /// An event arrived.
+    Event {
+        client: usize,
+        seq: u64,
+        at: Instant,
+    },
+    /// A command was answered.
+    Answer {
+        client: usize,
+        ok: bool,
+        at: Instant,
+    },
+    /// The connection could not be made or ended; the client gives up.
+    Failed { client: usize, why: String },
+}
+
+/// What the swarm tells its tablets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Order {
+    Follow,
+    /// Drop the connection and resume from the last seq (a reconnect storm).
+    Reconnect(u64),
+    /// Send this command text (the `{id}` in it replaced by a unique id).
+    Send(u64, String),
+}
+
+#[derive(Deserialize)]
+struct Head {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    seq: Option<u64>,
+}
+
+/// Seqs seen, for the storm's "nothing missed, nothing twice".
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Continuity {
+    pub last: u64,
+    pub missed: u64,
+    pub duplicates: u64,
+}
+
+impl Continuity {
+    fn see(&mut self, seq: u64) {
+        if seq <= self.last {
+            self.duplicates += 1;
+        } else {
+            if self.last > 0 {
+                self.missed += seq - self.last - 1;
+            }
+            self.last = seq;
+        }
+    }
+}
+
+/// Runs one tablet until the orders channel closes; returns its continuity record.
+pub async fn run(
+    client: usize,
+    url: String,
+    token: String,
+    reports: mpsc::UnboundedSender<Report>,
+    mut orders: watch::Receiver<Order>,
+) -> Continuity {
+    let mut seen = Continuity::default();
+    let mut resume: Option<u64> = None;
+    'connection: loop {
+        let Some(mut ws) = connect(&url, client, &reports).await else {
+            return seen;
+        };
+        let hello = match resume {
+            Some(from) => serde_json::json!({"type": "hello", "token": token, "resume_from": from}),
+            None => serde_json::json!({"type": "hello", "token": token}),
+        };
+        if ws
+            .send(Message::Text(hello.to_string().into()))
+            .await
+            .is_err()
+        {
+            let _ = reports.send(Report::Failed {
+                client,
+                why: "hello not sent".into(),
+            });
+            return seen;
+        }
+        let mut greeted = false;
+        loop {
+            tokio::select! {
+                changed = orders.changed() => {
+                    if changed.is_err() {
+                        let _ = ws.close(None).await;
+                        return seen;
+                    }
+                    let order = orders.borrow_and_update().clone();
+                    match order {
+                        Order::Follow => {}
+                        Order::Reconnect(_) => {
+                            drop(ws);
+                            resume = Some(seen.last);
+                            continue 'connection;
+                        }
+                        Order::Send(round, template) => {
+                            let text = template.replace("{id}", &format!("c{client}-r{round}"));
+                            if ws.send(Message::Text(text.into())).await.is_err() {
+                                resume = Some(seen.last);
+                                continue 'connection;
+                            }
+                        }
+                    }
+                }
+                message = ws.next() => {
+                    let text = match message {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(_)) => continue,
+                        _ => {
+                            resume = Some(seen.last);
+                            continue 'connection;
+                        }
+                    };
+                    let at = Instant::now();
+                    let Ok(head) = serde_json::from_str::<Head>(&text) else { continue };
+                    match head.kind.as_str() {
+                        "snapshot" | "resumed" if !greeted => {
+                            greeted = true;
+                            if let Some(seq) = head.seq.filter(|_| head.kind == "snapshot") {
+                                seen.last = seen.last.max(seq);
+                            }
+                            let _ = reports.send(Report::Ready);
+                        }
+                        "event" => {
+                            if let Some(seq) = head.seq {
+                                seen.see(seq);
+                                let _ = reports.send(Report::Event { client, seq, at });
+                            }
+                        }
+                        "ack" => { let _ = reports.send(Report::Answer { client, ok: true, at }); }
+                        "error" => { let _ = reports.send(Report::Answer { client, ok: false, at }); }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects, retrying with jittered backoff: a storm of reconnects meets a full accept
+/// queue, as a hall's tablets would.
+async fn connect(
+    url: &str,
+    client: usize,
+    reports: &mpsc::UnboundedSender<Report>,
+) -> Option<Socket> {
+    let mut delay = Duration::from_millis(20);
+    for _ in 0..30 {
+        match tokio_tungstenite::connect_async_with_config(url, None, true).await {
+            Ok((ws, _)) => return Some(ws),
+            Err(_) => {
+                let jitter = Duration::from_millis((client as u64 * 7919) % 50);
+                tokio::time::sleep(delay + jitter).await;
+                delay = (delay * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+    let _ = reports.send(Report::Failed {
+        client,
+        why: format!("could not connect to {url}"),
+    });
+    None
+}

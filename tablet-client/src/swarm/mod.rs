@@ -1,0 +1,317 @@
+//! `tablet swarm`: many simulated tablets against a running hub (or the baseline server),
+//! measuring what a full hall feels: how fast an event reaches every tablet, how fast
+//! commands are answered when everyone acts at once, how a reconnect storm recovers, and
+//! what each connection costs the server.
+
+mod baseline;
+mod client;
+mod stats;
+
+pub use baseline::serve as serve_baseline;
+pub use stats::{table, Report, Spread};
+
+use anyhow::{bail, Context as _};
+use client::{Continuity, Order, Report as Heard};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::Message;
+
+/// How the swarm drives its target.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// A name for the table's column.
+    pub target: String,
+    pub ws_url: String,
+    /// One token per simulated tablet.
+    pub tablets: Vec<String>,
+    /// The secretariat's token: its commands make the events every tablet must receive.
+    pub driver: String,
+    /// The command the driver sends each round, with `{id}` and `{round}` to fill in.
+    pub driver_command: String,
+    /// The command every tablet sends at once in the burst, if the target has one.
+    pub burst_command: Option<String>,
+    pub rounds: usize,
+    /// The server's process id, to read its memory.
+    pub server_pid: Option<u32>,
+}
+
+/// Runs the plan and returns what it measured.
+pub async fn run(plan: Plan) -> anyhow::Result<Report> {
+    let n = plan.tablets.len();
+    let baseline_rss = plan.server_pid.and_then(stats::rss_kib);
+    let (report_tx, mut heard) = mpsc::unbounded_channel();
+    let (orders, watcher) = watch::channel(Order::Follow);
+
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for (i, token) in plan.tablets.iter().enumerate() {
+        let task = client::run(
+            i,
+            plan.ws_url.clone(),
+            token.clone(),
+            report_tx.clone(),
+            watcher.clone(),
+        );
+        tasks.push(tokio::spawn(task));
+    }
+    drop(report_tx);
+    let mut ready = 0;
+    while ready < n {
+        match next(&mut heard).await? {
+            Heard::Ready => ready += 1,
+            Heard::Event { .. } => {}
+            Heard::Failed { client, why } => bail!("tablet {client}: {why}"),
+            Heard::Answer { .. } => {}
+        }
+    }
+    let connect = started.elapsed();
+    // The hub checks each member in as they join and every tablet hears of each check-in:
+    // wait until that wave has passed (a second without events) before measuring.
+    settle(&mut heard).await?;
+    let settled = started.elapsed();
+    let kib_per_connection = match (plan.server_pid.and_then(stats::rss_kib), baseline_rss) {
+        (Some(after), Some(before)) if n > 0 => {
+            Some(after.saturating_sub(before) as f64 / n as f64)
+        }
+        _ => None,
+    };
+
+    let mut driver = Driver::open(&plan).await?;
+    let mut fanout = Vec::with_capacity(n * plan.rounds);
+    let mut driver_ack = Vec::with_capacity(plan.rounds);
+    for round in 0..plan.rounds {
+        let sent = Instant::now();
+        let seq = driver.command(round).await?;
+        driver_ack.push(sent.elapsed());
+        let mut reached: HashMap<usize, Instant> = HashMap::new();
+        while reached.len() < n {
+            if let Heard::Event { client, seq: s, at } = next(&mut heard).await? {
+                if s >= seq {
+                    reached.entry(client).or_insert(at);
+                }
+            }
+        }
+        fanout.extend(
+            reached
+                .values()
+                .map(|at| at.saturating_duration_since(sent)),
+        );
+    }
+
+    let (burst_ack, burst_refused) = match &plan.burst_command {
+        Some(template) => burst(&orders, &mut heard, n, template).await?,
+        None => (Vec::new(), 0),
+    };
+
+    // The storm: every tablet drops at once and resumes, while the meeting goes on.
+    let storm_start = Instant::now();
+    orders.send_replace(Order::Reconnect(1));
+    let mut last = 0;
+    for round in 0..3 {
+        last = driver.command(plan.rounds + round).await?;
+    }
+    let mut current: HashMap<usize, ()> = HashMap::new();
+    while current.len() < n {
+        if let Heard::Event { client, seq, .. } = next(&mut heard).await? {
+            if seq >= last {
+                current.insert(client, ());
+            }
+        }
+    }
+    let storm = storm_start.elapsed();
+    drop(orders);
+    let mut missed = 0;
+    let mut duplicates = 0;
+    for task in tasks {
+        let c: Continuity = task.await.context("a tablet task failed")?;
+        missed += c.missed;
+        duplicates += c.duplicates;
+    }
+    Ok(Report {
+        target: plan.target,
+        clients: n,
+        connect,
+        settled,
+        fanout: Spread::of(fanout),
+        driver_ack: Spread::of(driver_ack),
+        burst_ack: Spread::of(burst_ack),
+        burst_refused,
+        storm,
+        storm_missed: missed,
+        storm_duplicates: duplicates,
+        kib_per_connection,
+    })
+}
+
+/// A plan against `hub demo`: its delegates' tokens, its secretariat as the driver.
+pub fn demo_plan(
+    path: &std::path::Path,
+    clients: usize,
+    rounds: usize,
+    server_pid: Option<u32>,
+) -> anyhow::Result<Plan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let demo: serde_json::Value = serde_json::from_str(&text).context("demo.json is not JSON")?;
+    let participants = demo["participants"]
+        .as_array()
+        .context("demo.json has no participants")?;
+    let of_role = |role: &'static str| participants.iter().filter(move |p| p["role"] == role);
+    let tablets: Vec<String> = of_role("delegate")
+        .filter_map(|p| p["token"].as_str().map(str::to_owned))
+        .take(clients)
+        .collect();
+    if tablets.len() < clients {
+        anyhow::bail!(
+            "the demo has {} delegates; start it with `hub demo --delegates {clients}`",
+            tablets.len()
+        );
+    }
+    let driver = of_role("secretariat")
+        .find_map(|p| p["token"].as_str())
+        .context("the demo has no secretariat")?;
+    let hub = demo["hub_url"]
+        .as_str()
+        .context("demo.json has no hub_url")?;
+    let ws_url = format!("{}/api/v1/ws", hub.replacen("http", "ws", 1));
+    let item = first_item(&demo)?;
+    let driver_command = format!(
+        r#"{{"type":"command","id":"{{id}}","command":{{"op":"update_agenda_item","item":"{item}","description":"Vòng {{round}}"}}}}"#
+    );
+    Ok(Plan {
+        target: "hub".into(),
+        ws_url,
+        tablets,
+        driver: driver.to_owned(),
+        driver_command,
+        burst_command: None,
+        rounds,
+        server_pid,
+    })
+}
+
+fn first_item(demo: &serde_json::Value) -> anyhow::Result<String> {
+    demo["agenda"][0]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("demo.json lists no agenda (a newer hub writes it)")
+}
+
+/// A plan against the baseline server.
+pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Option<u32>) -> Plan {
+    let command = r#"{"type":"command","id":"{id}","command":{"op":"update_agenda_item","description":"Vòng {round}"}}"#;
+    Plan {
+        target: "baseline".into(),
+        ws_url: url,
+        tablets: (0..clients).map(|i| format!("tablet-{i}")).collect(),
+        driver: "driver".into(),
+        driver_command: command.into(),
+        burst_command: Some(command.into()),
+        rounds,
+        server_pid,
+    }
+}
+
+/// Every tablet sends one command within the same instant; each answer's round trip.
+async fn burst(
+    orders: &watch::Sender<Order>,
+    heard: &mut mpsc::UnboundedReceiver<Heard>,
+    n: usize,
+    template: &str,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let sent = Instant::now();
+    orders.send_replace(Order::Send(0, template.to_owned()));
+    let mut answered = HashMap::new();
+    let mut refused = 0;
+    while answered.len() < n {
+        if let Heard::Answer { client, ok, at } = next(heard).await? {
+            if answered
+                .insert(client, at.saturating_duration_since(sent))
+                .is_none()
+                && !ok
+            {
+                refused += 1;
+            }
+        }
+    }
+    orders.send_replace(Order::Follow);
+    Ok((answered.into_values().collect(), refused))
+}
+
+async fn next(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<Heard> {
+    match tokio::time::timeout(Duration::from_secs(60), heard.recv()).await {
+        Ok(Some(h)) => Ok(h),
+        Ok(None) => bail!("every tablet stopped"),
+        Err(_) => bail!("nothing heard from the tablets for 60 s"),
+    }
+}
+
+/// Waits until no tablet has heard anything for a second (at most two minutes).
+async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_secs(1), heard.recv()).await {
+            Err(_) => return Ok(()),
+            Ok(None) => bail!("every tablet stopped"),
+            Ok(Some(Heard::Failed { client, why })) => bail!("tablet {client}: {why}"),
+            Ok(Some(_)) => {}
+        }
+    }
+    bail!("the tablets were still hearing events after two minutes")
+}
+
+/// The secretariat's connection, whose commands make the events everyone waits for.
+struct Driver {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    template: String,
+}
+
+impl Driver {
+    async fn open(plan: &Plan) -> anyhow::Result<Driver> {
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async_with_config(plan.ws_url.as_str(), None, true)
+                .await
+                .with_context(|| format!("connecting the driver to {}", plan.ws_url))?;
+        let hello = serde_json::json!({"type": "hello", "token": plan.driver});
+        ws.send(Message::Text(hello.to_string().into())).await?;
+        Ok(Driver {
+            ws,
+            template: plan.driver_command.clone(),
+        })
+    }
+
+    /// Sends the round's command and waits for its ack; returns the seq it names.
+    async fn command(&mut self, round: usize) -> anyhow::Result<u64> {
+        let id = format!("driver-{round}-{}", std::process::id());
+        let text = self
+            .template
+            .replace("{id}", &id)
+            .replace("{round}", &round.to_string());
+        self.ws.send(Message::Text(text.into())).await?;
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(30), self.ws.next())
+                .await
+                .context("the driver's command got no answer in 30 s")?;
+            let Some(Ok(Message::Text(text))) = frame else {
+                if matches!(frame, Some(Ok(_))) {
+                    continue;
+                }
+                bail!("the driver's connection ended");
+            };
+            let value: serde_json::Value = serde_json::from_str(&text)?;
+            match value["type"].as_str() {
+                Some("ack") if value["id"] == id.as_str() => {
+                    return value["seq"].as_u64().context("an ack without seq");
+                }
+                Some("error") if value["id"] == id.as_str() => {
+                    bail!("the driver's command was refused: {}", value["message"]);
+                }
+                _ => {}
+            }
+        }
+    }
+}
