@@ -456,3 +456,80 @@ fn walk(dir: &std::path::Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn delivery_reports_reach_the_secretariat_and_the_chair_live_and_no_other_delegate() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(2).await;
+    let (mut chair, _) = hub.join(&m.chair.token, None).await;
+    let (mut d1, _) = hub.join(&m.delegates[0].token, None).await;
+    let (mut d2, _) = hub.join(&m.delegates[1].token, None).await;
+    let doc = publish(
+        &hub,
+        m.id,
+        "Dự thảo Nghị quyết",
+        Classification::Internal,
+        &[],
+        "nq.pdf",
+        b"v1",
+    )
+    .await;
+    document_event(&mut d1, doc.id).await;
+    let held = Command::ReportHeld {
+        document: doc.id,
+        version: 1,
+    };
+    let seq = d1.ok("held-1", held).await;
+    d1.ok("opened-1", Command::ReportOpened { document: doc.id })
+        .await;
+    let reported = |e: &EventKind| matches!(e, EventKind::DocumentHeld { participant, version: 1, .. } if *participant == m.delegates[0].id());
+    let mut seen = false;
+    while chair.follower.last_seq() < seq {
+        seen |= reported(&chair.event().await.event);
+    }
+    assert!(seen, "the chair hears of the delivery at once");
+    // The other delegate's stream skips both reports: its next event is the revision.
+    let (ct, body) = files::multipart(&[Part::File("file", "nq-v2.pdf", "application/pdf", b"v2")]);
+    let path = format!("{}/versions", doc_path(m.id, doc.id));
+    let r = hub
+        .request(
+            Request::new("POST", &path)
+                .bearer(hub.office_token())
+                .body(&ct, body),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    match document_event(&mut d2, doc.id).await {
+        EventKind::DocumentPublished { .. } => {}
+        e => panic!("{e:?}"),
+    }
+    match document_event(&mut d2, doc.id).await {
+        EventKind::DocumentRevised { document } => assert_eq!(document.versions.len(), 2),
+        e => panic!("{e:?}"),
+    }
+    assert!(!d2.follower.events().iter().any(|e| reported(&e.event)));
+    let delivery = hub
+        .get(
+            &format!("{}/delivery", doc_path(m.id, doc.id)),
+            &m.secretariat.token,
+        )
+        .await
+        .json();
+    assert_eq!(delivery["delivery"]["version"], 2);
+    assert_eq!(
+        delivery["delivery"]["held"].as_array().unwrap().len(),
+        0,
+        "v2 not fetched yet"
+    );
+    assert_eq!(
+        delivery["delivery"]["opened"][0],
+        m.delegates[0].id().to_string()
+    );
+    let r = hub
+        .get(
+            &format!("{}/delivery", doc_path(m.id, doc.id)),
+            &m.delegates[0].token,
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
