@@ -2,8 +2,9 @@
 //! client-chosen id; the engine decides whether the sender's role and the meeting's state
 //! allow it and answers with events or an error.
 
-use crate::ids::{AgendaItemId, ParticipantId};
+use crate::ids::{AgendaItemId, OpinionRequestId, ParticipantId};
 use crate::model::{Fraction, Role, Timestamp};
+use crate::opinions::{Answer, Attachment};
 use serde::{Deserialize, Serialize};
 
 /// A command, tagged by `"op"`.
@@ -92,6 +93,52 @@ pub enum Command {
     CheckIn { participant: ParticipantId },
     /// Record that a member has left the hall (secretariat).
     CheckOut { participant: ParticipantId },
+
+    // The list of speakers (protocol/src/speakers.rs).
+    /// Ask to speak on `item`, or on the current item (a member, once at a time).
+    RequestToSpeak {
+        #[serde(default)]
+        item: Option<AgendaItemId>,
+    },
+    /// Leave the queue: one's own request, or anyone's (chair or secretariat).
+    WithdrawSpeakingRequest {
+        #[serde(default)]
+        participant: Option<ParticipantId>,
+    },
+    /// Give the floor to `participant`, or to the next in the current item's queue; a
+    /// speech under way ends first (chair or secretariat, in session).
+    GiveFloor {
+        #[serde(default)]
+        participant: Option<ParticipantId>,
+    },
+    /// End the speech under way (chair, secretariat, or the speaker).
+    EndSpeech,
+    /// Speaking time for the floor given from now on, in seconds; 0 is none (chair or
+    /// secretariat).
+    SetSpeakingLimit { seconds: u32 },
+
+    // Opinion requests (protocol/src/opinions.rs).
+    /// Ask named members for their opinion (secretariat).
+    CreateOpinionRequest {
+        title: String,
+        #[serde(default)]
+        description: String,
+        questions: Vec<String>,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
+        recipients: Vec<ParticipantId>,
+        deadline: Timestamp,
+    },
+    /// Answer every question of a request, replacing one's earlier answers (a recipient,
+    /// before the deadline).
+    AnswerOpinionRequest {
+        request: OpinionRequestId,
+        answers: Vec<Answer>,
+    },
+    /// Remind the recipients who have not answered (secretariat).
+    RemindOpinionRequest { request: OpinionRequestId },
+    /// Close a request: the secretariat at any time, the hub itself at the deadline.
+    CloseOpinionRequest { request: OpinionRequestId },
 }
 
 impl Command {
@@ -115,6 +162,15 @@ impl Command {
             Command::RemoveParticipant { .. } => "remove_participant",
             Command::CheckIn { .. } => "check_in",
             Command::CheckOut { .. } => "check_out",
+            Command::RequestToSpeak { .. } => "request_to_speak",
+            Command::WithdrawSpeakingRequest { .. } => "withdraw_speaking_request",
+            Command::GiveFloor { .. } => "give_floor",
+            Command::EndSpeech => "end_speech",
+            Command::SetSpeakingLimit { .. } => "set_speaking_limit",
+            Command::CreateOpinionRequest { .. } => "create_opinion_request",
+            Command::AnswerOpinionRequest { .. } => "answer_opinion_request",
+            Command::RemindOpinionRequest { .. } => "remind_opinion_request",
+            Command::CloseOpinionRequest { .. } => "close_opinion_request",
         }
     }
 }

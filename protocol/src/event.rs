@@ -2,8 +2,9 @@
 //! the log; a client sees the subset its role may see, so the numbers it receives only ever
 //! increase.
 
-use crate::ids::{AgendaItemId, ParticipantId};
+use crate::ids::{AgendaItemId, OpinionRequestId, ParticipantId};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
+use crate::opinions::{Answer, OpinionRequest};
 use serde::{Deserialize, Serialize};
 
 /// An event in a meeting's log.
@@ -72,6 +73,55 @@ pub enum EventKind {
     /// A member left; redacted like [`EventKind::CheckedIn`].
     CheckedOut {
         participant: Option<ParticipantId>,
+    },
+
+    // The list of speakers: public to the whole hall.
+    /// A member asked to speak on `item`; they join the end of the queue.
+    SpeakerQueued {
+        participant: ParticipantId,
+        item: AgendaItemId,
+    },
+    /// A member left the queue without speaking.
+    SpeakerWithdrawn {
+        participant: ParticipantId,
+    },
+    /// The floor is `participant`'s from `started_at`, for `limit_secs` (0: no limit);
+    /// they leave the queue.
+    FloorGiven {
+        participant: ParticipantId,
+        item: AgendaItemId,
+        started_at: Timestamp,
+        limit_secs: u32,
+    },
+    /// The speech under way ended.
+    SpeechEnded {
+        participant: ParticipantId,
+        ended_at: Timestamp,
+    },
+    SpeakingLimitSet {
+        seconds: u32,
+    },
+
+    // Opinion requests: seen only by their recipients, the secretariat and the chair.
+    OpinionRequestCreated {
+        request: OpinionRequest,
+    },
+    /// A recipient's answers, replacing their earlier ones. Others than the secretariat,
+    /// the chair and the recipient never receive this event.
+    OpinionAnswered {
+        request: OpinionRequestId,
+        participant: ParticipantId,
+        answers: Vec<Answer>,
+    },
+    /// A reminder to those who had not answered; each of them receives it naming only
+    /// themselves.
+    OpinionReminderSent {
+        request: OpinionRequestId,
+        to: Vec<ParticipantId>,
+    },
+    /// No more answers are accepted.
+    OpinionRequestClosed {
+        request: OpinionRequestId,
     },
 }
 

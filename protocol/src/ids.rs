@@ -51,6 +51,11 @@ uuid_id!(
     AgendaItemId
 );
 
+uuid_id!(
+    /// An opinion request (phiếu xin ý kiến).
+    OpinionRequestId
+);
+
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -210,6 +210,12 @@ pub struct MeetingView {
     pub agenda: Vec<AgendaItem>,
     pub participants: Vec<Participant>,
     pub attendance: Attendance,
+    /// The list of speakers.
+    #[serde(default)]
+    pub speakers: crate::speakers::SpeakersView,
+    /// The opinion requests this viewer may see, oldest first.
+    #[serde(default)]
+    pub opinions: Vec<crate::opinions::OpinionRequestView>,
 }
 
 #[cfg(test)]

@@ -7,10 +7,13 @@
 
 mod agenda;
 mod lifecycle;
+mod opinions;
 mod roll;
+mod speakers;
 mod state;
 mod view;
 
+pub use opinions::{summary as opinion_summary, summary_csv as opinion_summary_csv};
 pub use state::MeetingState;
 pub use view::Viewer;
 
@@ -122,6 +125,15 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::RemoveParticipant { .. }
         | Command::CheckIn { .. }
         | Command::CheckOut { .. } => roll::decide(state, meeting, actor, command, ctx),
+        Command::RequestToSpeak { .. }
+        | Command::WithdrawSpeakingRequest { .. }
+        | Command::GiveFloor { .. }
+        | Command::EndSpeech
+        | Command::SetSpeakingLimit { .. } => speakers::decide(state, actor, command, ctx),
+        Command::CreateOpinionRequest { .. }
+        | Command::AnswerOpinionRequest { .. }
+        | Command::RemindOpinionRequest { .. }
+        | Command::CloseOpinionRequest { .. } => opinions::decide(state, actor, command, ctx),
     }
 }
 

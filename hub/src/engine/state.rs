@@ -6,6 +6,9 @@ use protocol::{
 };
 use std::collections::{HashMap, HashSet};
 
+use super::opinions::Opinions;
+use super::speakers::Speakers;
+
 /// One meeting, as of event `seq`. Built only by [`MeetingState::apply`].
 #[derive(Clone, Debug)]
 pub struct MeetingState {
@@ -23,6 +26,10 @@ pub struct MeetingState {
     /// Members who have been checked in at least once: the hub checks a member in by itself
     /// only on their first arrival, so it never undoes the secretariat's check-out.
     pub arrived: HashSet<ParticipantId>,
+    /// The list of speakers.
+    pub speakers: Speakers,
+    /// Opinion requests, with their answers.
+    pub opinions: Opinions,
 }
 
 impl MeetingState {
@@ -36,6 +43,8 @@ impl MeetingState {
             index: HashMap::new(),
             present: HashSet::new(),
             arrived: HashSet::new(),
+            speakers: Speakers::default(),
+            opinions: Opinions::default(),
         }
     }
 
@@ -90,6 +99,9 @@ impl MeetingState {
     pub fn apply(&mut self, event: &Event) {
         debug_assert_eq!(event.seq, self.seq + 1, "events are applied in order");
         self.seq = event.seq;
+        // Each sub-state folds the events it owns and ignores the rest.
+        self.speakers.apply(event);
+        self.opinions.apply(event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -175,6 +187,16 @@ impl MeetingState {
             // Redacted forms are only ever sent to clients, never stored or applied.
             EventKind::CheckedIn { participant: None }
             | EventKind::CheckedOut { participant: None } => {}
+            // Folded by their sub-states above.
+            EventKind::SpeakerQueued { .. }
+            | EventKind::SpeakerWithdrawn { .. }
+            | EventKind::FloorGiven { .. }
+            | EventKind::SpeechEnded { .. }
+            | EventKind::SpeakingLimitSet { .. }
+            | EventKind::OpinionRequestCreated { .. }
+            | EventKind::OpinionAnswered { .. }
+            | EventKind::OpinionReminderSent { .. }
+            | EventKind::OpinionRequestClosed { .. } => {}
         }
     }
 

@@ -48,6 +48,29 @@ impl Viewer {
                     ..event.clone()
                 }))
             }
+            // Opinion requests reach only those asked, the secretariat and the chair; an
+            // answer reaches only its author, the secretariat and the chair.
+            EventKind::OpinionRequestCreated { request } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => me
+                    .filter(|me| request.recipients.contains(me))
+                    .map(|_| Cow::Borrowed(event)),
+            },
+            EventKind::OpinionAnswered { participant, .. } => self
+                .sees_roll_of(*participant)
+                .then_some(Cow::Borrowed(event)),
+            EventKind::OpinionReminderSent { request, to } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => me.filter(|me| to.contains(me)).map(|me| {
+                    Cow::Owned(Event {
+                        event: EventKind::OpinionReminderSent {
+                            request: *request,
+                            to: vec![me],
+                        },
+                        ..event.clone()
+                    })
+                }),
+            },
             _ => Some(Cow::Borrowed(event)),
         }
     }
@@ -75,6 +98,8 @@ impl MeetingState {
                 quorum_reached: self.quorum_reached(),
                 present_ids,
             },
+            speakers: self.speakers.view(),
+            opinions: self.opinions.view(viewer),
         })
     }
 }
