@@ -13,7 +13,10 @@ mod speakers;
 mod state;
 mod view;
 
-pub use opinions::{summary as opinion_summary, summary_csv as opinion_summary_csv};
+pub use opinions::{
+    summary as opinion_summary, summary_csv as opinion_summary_csv,
+    summary_for as opinion_summary_for,
+};
 pub use state::MeetingState;
 pub use view::Viewer;
 

@@ -1,5 +1,6 @@
 //! The task that owns one meeting's working state and commits its commands in batches.
 
+use super::deadlines::Deadlines;
 use super::idempotency::{Cache, Key};
 use super::{Job, Live, LiveSettings, Outcome, Published, Refused, Request};
 use crate::engine::{self, Ctx, EngineError, MeetingState};
@@ -63,7 +64,21 @@ impl MeetingTask {
     }
 
     pub(super) async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
-        while let Some(first) = jobs.recv().await {
+        let mut timers = Deadlines::default();
+        loop {
+            let first = match timers.next(&self.working) {
+                None => jobs.recv().await,
+                Some((at, job)) => tokio::select! {
+                    job = jobs.recv() => job,
+                    _ = tokio::time::sleep_until(at) => {
+                        match timers.due(&self.working, job) {
+                            Some(job) => Some(job),
+                            None => continue,
+                        }
+                    }
+                },
+            };
+            let Some(first) = first else { break };
             let mut pending = vec![first];
             self.gather(&mut jobs, &mut pending).await;
             let mut batch = Batch::default();
@@ -228,7 +243,7 @@ impl MeetingTask {
     }
 }
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);

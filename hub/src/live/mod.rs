@@ -7,6 +7,7 @@
 //! hears of an event that a crash could take back.
 
 mod actor;
+mod deadlines;
 mod idempotency;
 
 use crate::engine::{Actor, MeetingState};

@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod join;
+mod opinions;
 mod rest;
 mod ws;
 
@@ -60,6 +61,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/meetings/{meeting}/participants/{participant}/token",
             post(rest::reissue_token).delete(rest::revoke_token),
+        )
+        .route(
+            "/meetings/{meeting}/opinions/{request}/summary",
+            get(opinions::summary_json),
+        )
+        .route(
+            "/meetings/{meeting}/opinions/{request}/summary.csv",
+            get(opinions::summary_csv),
         )
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()

@@ -2,7 +2,7 @@
 //! comment with its author, as JSON and as CSV. A pure projection of the state, so the same
 //! log always compiles to the same bytes.
 
-use super::super::MeetingState;
+use super::super::{Actor, EngineError, MeetingState, Viewer};
 use protocol::opinions::{Choice, OpinionSummary, Person, QuestionSummary, SummaryComment};
 use protocol::{OpinionRequestId, ParticipantId};
 
@@ -116,4 +116,19 @@ pub fn summary_csv(summary: &OpinionSummary) -> String {
     }
     let bytes = out.into_inner().unwrap_or_default();
     format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+}
+
+/// The summary as `actor` may read it: the compiled opinions name every author, so only
+/// the secretariat and the chair (the [`Viewer::Full`] viewers) may.
+pub fn summary_for(
+    state: &MeetingState,
+    actor: &Actor,
+    id: OpinionRequestId,
+) -> Result<OpinionSummary, EngineError> {
+    if Viewer::for_actor(actor) != Viewer::Full {
+        return Err(EngineError::Forbidden(
+            "only the secretariat and the chair may read the compiled opinions".into(),
+        ));
+    }
+    summary(state, id).ok_or_else(|| EngineError::NotFound(format!("no opinion request {id}")))
 }
