@@ -2,7 +2,7 @@
 //! client-chosen id; the engine decides whether the sender's role and the meeting's state
 //! allow it and answers with events or an error.
 
-use crate::ids::{AgendaItemId, OpinionRequestId, ParticipantId};
+use crate::ids::{AgendaItemId, NoteId, OpinionRequestId, ParticipantId};
 use crate::model::{Fraction, Role, Timestamp};
 use crate::opinions::{Answer, Attachment};
 use serde::{Deserialize, Serialize};
@@ -139,6 +139,35 @@ pub enum Command {
     RemindOpinionRequest { request: OpinionRequestId },
     /// Close a request: the secretariat at any time, the hub itself at the deadline.
     CloseOpinionRequest { request: OpinionRequestId },
+
+    // Notes and comments (protocol/src/notes.rs).
+    /// Write a private note (`note` absent: a new one) or replace one's own note. Only
+    /// the author ever receives it.
+    SaveNote {
+        #[serde(default)]
+        note: Option<NoteId>,
+        document: String,
+        #[serde(default)]
+        page: Option<u32>,
+        text: String,
+    },
+    /// Delete one of one's own notes.
+    DeleteNote { note: NoteId },
+    /// Send a comment on a document (or a page of it) to the secretariat (a member).
+    SendDocumentComment {
+        document: String,
+        #[serde(default)]
+        page: Option<u32>,
+        text: String,
+    },
+}
+
+impl Command {
+    /// Commands about a participant's private notes: the hub keeps them out of the
+    /// meeting's log.
+    pub fn is_private_note(&self) -> bool {
+        matches!(self, Command::SaveNote { .. } | Command::DeleteNote { .. })
+    }
 }
 
 impl Command {
@@ -171,6 +200,9 @@ impl Command {
             Command::AnswerOpinionRequest { .. } => "answer_opinion_request",
             Command::RemindOpinionRequest { .. } => "remind_opinion_request",
             Command::CloseOpinionRequest { .. } => "close_opinion_request",
+            Command::SaveNote { .. } => "save_note",
+            Command::DeleteNote { .. } => "delete_note",
+            Command::SendDocumentComment { .. } => "send_document_comment",
         }
     }
 }

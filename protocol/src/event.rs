@@ -4,6 +4,7 @@
 
 use crate::ids::{AgendaItemId, OpinionRequestId, ParticipantId};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
+use crate::notes::DocumentComment;
 use crate::opinions::{Answer, OpinionRequest};
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +123,11 @@ pub enum EventKind {
     /// No more answers are accepted.
     OpinionRequestClosed {
         request: OpinionRequestId,
+    },
+
+    /// A comment on a document; seen only by its author, the secretariat and the chair.
+    DocumentCommentSent {
+        comment: DocumentComment,
     },
 }
 

@@ -72,6 +72,15 @@ pub enum HubFrame {
     /// Something was refused. With an `id`, it answers that command and nothing changed.
     Error(ErrorFrame),
     Pong,
+    /// This participant's private notes: all of them (`replace: true`, after every
+    /// `snapshot` or `resumed`) or those that changed. Sent to the author only; not part of
+    /// the log, so it has no seq.
+    Notes {
+        replace: bool,
+        notes: Vec<crate::notes::Note>,
+        #[serde(default)]
+        deleted: Vec<crate::ids::NoteId>,
+    },
 }
 
 impl HubFrame {

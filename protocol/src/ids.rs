@@ -56,6 +56,15 @@ uuid_id!(
     OpinionRequestId
 );
 
+uuid_id!(
+    /// A delegate's private note.
+    NoteId
+);
+uuid_id!(
+    /// A comment on a document sent to the secretariat.
+    DocumentCommentId
+);
+
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

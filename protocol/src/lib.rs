@@ -12,6 +12,7 @@ pub mod event;
 pub mod frame;
 pub mod ids;
 pub mod model;
+pub mod notes;
 pub mod opinions;
 pub mod speakers;
 
@@ -19,7 +20,9 @@ pub use command::Command;
 pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
-pub use ids::{AgendaItemId, CommandId, MeetingId, OpinionRequestId, ParticipantId};
+pub use ids::{
+    AgendaItemId, CommandId, DocumentCommentId, MeetingId, NoteId, OpinionRequestId, ParticipantId,
+};
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
     Participant, Role, Timestamp,

@@ -216,6 +216,10 @@ pub struct MeetingView {
     /// The opinion requests this viewer may see, oldest first.
     #[serde(default)]
     pub opinions: Vec<crate::opinions::OpinionRequestView>,
+    /// Comments on documents: all of them for the secretariat and the chair, gathered by
+    /// document; one's own for anyone else.
+    #[serde(default)]
+    pub comments: Vec<crate::notes::DocumentComment>,
 }
 
 #[cfg(test)]

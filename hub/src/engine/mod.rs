@@ -7,12 +7,14 @@
 
 mod agenda;
 mod lifecycle;
+mod notes;
 mod opinions;
 mod roll;
 mod speakers;
 mod state;
 mod view;
 
+pub use notes::{decide_note, may_read_notes, note_owner, NoteChange};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,
     summary_for as opinion_summary_for,
@@ -137,6 +139,9 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::AnswerOpinionRequest { .. }
         | Command::RemindOpinionRequest { .. }
         | Command::CloseOpinionRequest { .. } => opinions::decide(state, actor, command, ctx),
+        Command::SendDocumentComment { .. }
+        | Command::SaveNote { .. }
+        | Command::DeleteNote { .. } => notes::decide(state, actor, command, ctx),
     }
 }
 

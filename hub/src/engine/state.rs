@@ -6,6 +6,7 @@ use protocol::{
 };
 use std::collections::{HashMap, HashSet};
 
+use super::notes::Comments;
 use super::opinions::Opinions;
 use super::speakers::Speakers;
 
@@ -30,6 +31,8 @@ pub struct MeetingState {
     pub speakers: Speakers,
     /// Opinion requests, with their answers.
     pub opinions: Opinions,
+    /// Comments on documents sent to the secretariat.
+    pub comments: Comments,
 }
 
 impl MeetingState {
@@ -45,6 +48,7 @@ impl MeetingState {
             arrived: HashSet::new(),
             speakers: Speakers::default(),
             opinions: Opinions::default(),
+            comments: Comments::default(),
         }
     }
 
@@ -102,6 +106,7 @@ impl MeetingState {
         // Each sub-state folds the events it owns and ignores the rest.
         self.speakers.apply(event);
         self.opinions.apply(event);
+        self.comments.apply(event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -196,7 +201,8 @@ impl MeetingState {
             | EventKind::OpinionRequestCreated { .. }
             | EventKind::OpinionAnswered { .. }
             | EventKind::OpinionReminderSent { .. }
-            | EventKind::OpinionRequestClosed { .. } => {}
+            | EventKind::OpinionRequestClosed { .. }
+            | EventKind::DocumentCommentSent { .. } => {}
         }
     }
 

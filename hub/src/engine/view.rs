@@ -56,6 +56,9 @@ impl Viewer {
                     .filter(|me| request.recipients.contains(me))
                     .map(|_| Cow::Borrowed(event)),
             },
+            EventKind::DocumentCommentSent { comment } => self
+                .sees_roll_of(comment.participant)
+                .then_some(Cow::Borrowed(event)),
             EventKind::OpinionAnswered { participant, .. } => self
                 .sees_roll_of(*participant)
                 .then_some(Cow::Borrowed(event)),
@@ -100,6 +103,7 @@ impl MeetingState {
             },
             speakers: self.speakers.view(),
             opinions: self.opinions.view(viewer),
+            comments: self.comments.view(viewer),
         })
     }
 }

@@ -8,6 +8,7 @@
 
 mod grants;
 mod keys;
+mod notes;
 mod records;
 #[cfg(test)]
 mod tests;

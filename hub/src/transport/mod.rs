@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod join;
+mod notes;
 mod opinions;
 mod rest;
 mod ws;
@@ -69,6 +70,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/meetings/{meeting}/opinions/{request}/summary.csv",
             get(opinions::summary_csv),
+        )
+        .route(
+            "/meetings/{meeting}/participants/{participant}/notes",
+            get(notes::list),
         )
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()
