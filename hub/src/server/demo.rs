@@ -19,6 +19,9 @@ pub struct DemoInfo {
     pub title: String,
     pub hub_url: String,
     pub participants: Vec<DemoParticipant>,
+    /// The district's standing committee, with an open opinion request.
+    #[serde(default)]
+    pub body: Option<super::demo_live::DemoBody>,
 }
 
 /// One participant of the demo, with the token a script needs to act as them.
@@ -29,6 +32,18 @@ pub struct DemoParticipant {
     pub seat: Option<String>,
     pub token: String,
     pub join_url: String,
+}
+
+impl From<super::Issued> for DemoParticipant {
+    fn from(i: super::Issued) -> Self {
+        DemoParticipant {
+            name: i.participant.name,
+            role: i.participant.role,
+            seat: i.participant.seat,
+            token: i.token.as_str().to_owned(),
+            join_url: i.join_url,
+        }
+    }
 }
 
 impl DemoInfo {
@@ -48,7 +63,8 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             // The address may differ from the last run; the tokens do not.
             let base = &server.state.public_base;
             info.hub_url.clone_from(base);
-            for p in &mut info.participants {
+            let body = info.body.iter_mut().flat_map(|b| b.participants.iter_mut());
+            for p in info.participants.iter_mut().chain(body) {
                 p.join_url = format!("{base}/j/{}", p.token);
             }
             write(&path, &info)?;
@@ -60,6 +76,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         Command::CreateMeeting { title, .. } => title.clone(),
         _ => String::new(),
     };
+    let congress = package.participants.clone();
     let imported = server.import(package).await?;
     let handle = server
         .state
@@ -75,6 +92,9 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             .run(Request::one(Actor::Office, None, command))
             .await?;
     }
+    super::demo_live::seed_speakers(&handle).await?;
+    let now = protocol::Timestamp(time::OffsetDateTime::now_utc().unix_timestamp() * 1000);
+    let body = super::demo_live::seed_body(server, &congress, now).await?;
     let info = DemoInfo {
         meeting: imported.meeting,
         title,
@@ -82,14 +102,9 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         participants: imported
             .participants
             .into_iter()
-            .map(|i| DemoParticipant {
-                name: i.participant.name,
-                role: i.participant.role,
-                seat: i.participant.seat,
-                token: i.token.as_str().to_owned(),
-                join_url: i.join_url,
-            })
+            .map(DemoParticipant::from)
             .collect(),
+        body: Some(body),
     };
     write(&path, &info)?;
     Ok(info)

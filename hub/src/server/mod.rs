@@ -2,6 +2,7 @@
 //! caller bound (port 0 in tests), until a shutdown future resolves.
 
 mod demo;
+mod demo_live;
 mod office;
 
 pub use demo::{seed_demo, DemoInfo, DEMO_FILE};
