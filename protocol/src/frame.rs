@@ -45,6 +45,9 @@ pub struct Me {
 /// Frames the hub sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A snapshot is built once per connection and serialised at once; boxing its view would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum HubFrame {
     /// The whole meeting as of `seq`, filtered for this client; live events follow.
     Snapshot {

@@ -57,7 +57,7 @@ async fn leader(url: String, n: usize, member: Member) -> (Tablet, OpinionReques
         }
     };
     if final_choice(n, 1).is_some() {
-        if n % 4 == 0 {
+        if matches!(n % 4, 0) {
             let a = answers(n, true);
             tablet
                 .ok(
