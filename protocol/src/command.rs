@@ -2,7 +2,8 @@
 //! client-chosen id; the engine decides whether the sender's role and the meeting's state
 //! allow it and answers with events or an error.
 
-use crate::ids::{AgendaItemId, NoteId, OpinionRequestId, ParticipantId};
+use crate::ids::{AgendaItemId, IncomingId, NoteId, OpinionRequestId, ParticipantId};
+use crate::incoming::IncomingKind;
 use crate::model::{Fraction, Role, Timestamp};
 use crate::opinions::{Answer, Attachment};
 use serde::{Deserialize, Serialize};
@@ -160,6 +161,37 @@ pub enum Command {
         page: Option<u32>,
         text: String,
     },
+
+    // Incoming documents and petitions (protocol/src/incoming.rs).
+    /// Register an incoming document or petition (secretariat).
+    RegisterIncoming {
+        kind: IncomingKind,
+        #[serde(default)]
+        number: String,
+        sender: String,
+        subject: String,
+        #[serde(default)]
+        file: Option<Attachment>,
+    },
+    /// Forward an item to leaders (members), with a due date (secretariat).
+    ForwardIncoming {
+        item: IncomingId,
+        to: Vec<ParticipantId>,
+        #[serde(default)]
+        due: Option<Timestamp>,
+        #[serde(default)]
+        note: String,
+    },
+    /// Record that one has read an item forwarded to one (a leader).
+    ReadIncoming { item: IncomingId },
+    /// Give a direction or comment on an item forwarded to one (a leader).
+    DirectIncoming { item: IncomingId, text: String },
+    /// Close an item (secretariat).
+    CloseIncoming {
+        item: IncomingId,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl Command {
@@ -203,6 +235,11 @@ impl Command {
             Command::SaveNote { .. } => "save_note",
             Command::DeleteNote { .. } => "delete_note",
             Command::SendDocumentComment { .. } => "send_document_comment",
+            Command::RegisterIncoming { .. } => "register_incoming",
+            Command::ForwardIncoming { .. } => "forward_incoming",
+            Command::ReadIncoming { .. } => "read_incoming",
+            Command::DirectIncoming { .. } => "direct_incoming",
+            Command::CloseIncoming { .. } => "close_incoming",
         }
     }
 }

@@ -2,7 +2,8 @@
 //! the log; a client sees the subset its role may see, so the numbers it receives only ever
 //! increase.
 
-use crate::ids::{AgendaItemId, OpinionRequestId, ParticipantId};
+use crate::ids::{AgendaItemId, IncomingId, OpinionRequestId, ParticipantId};
+use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use crate::notes::DocumentComment;
 use crate::opinions::{Answer, OpinionRequest};
@@ -128,6 +129,31 @@ pub enum EventKind {
     /// A comment on a document; seen only by its author, the secretariat and the chair.
     DocumentCommentSent {
         comment: DocumentComment,
+    },
+
+    // Incoming documents and petitions: the secretariat, the chair and the office see
+    // every item; a leader sees the items forwarded to them.
+    /// A new item, status `new`.
+    IncomingRegistered {
+        item: IncomingItem,
+    },
+    /// The item after it was forwarded, in full: a leader who receives it may not have
+    /// seen the item before.
+    IncomingForwarded {
+        item: IncomingItem,
+    },
+    /// A step by a leader (read, directed): `entry.by` is the leader. `forwarded_to` is
+    /// the item's leaders, who (with the secretariat and the chair) receive the event.
+    IncomingUpdated {
+        item: IncomingId,
+        entry: IncomingEntry,
+        forwarded_to: Vec<ParticipantId>,
+    },
+    /// The item is closed; received like [`EventKind::IncomingUpdated`].
+    IncomingClosed {
+        item: IncomingId,
+        entry: IncomingEntry,
+        forwarded_to: Vec<ParticipantId>,
     },
 }
 

@@ -65,6 +65,11 @@ uuid_id!(
     DocumentCommentId
 );
 
+uuid_id!(
+    /// An incoming document or petition (văn bản đến / đơn thư).
+    IncomingId
+);
+
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod frame;
 pub mod ids;
+pub mod incoming;
 pub mod model;
 pub mod notes;
 pub mod opinions;
@@ -21,7 +22,8 @@ pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
 pub use ids::{
-    AgendaItemId, CommandId, DocumentCommentId, MeetingId, NoteId, OpinionRequestId, ParticipantId,
+    AgendaItemId, CommandId, DocumentCommentId, IncomingId, MeetingId, NoteId, OpinionRequestId,
+    ParticipantId,
 };
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,

@@ -220,6 +220,10 @@ pub struct MeetingView {
     /// document; one's own for anyone else.
     #[serde(default)]
     pub comments: Vec<crate::notes::DocumentComment>,
+    /// Incoming documents and petitions: all for the secretariat and the chair; those
+    /// forwarded to them for a leader.
+    #[serde(default)]
+    pub incoming: Vec<crate::incoming::IncomingItem>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! in [`Ctx`], so the same log always folds to the same state (replay after a crash).
 
 mod agenda;
+mod incoming;
 mod lifecycle;
 mod notes;
 mod opinions;
@@ -139,6 +140,11 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::AnswerOpinionRequest { .. }
         | Command::RemindOpinionRequest { .. }
         | Command::CloseOpinionRequest { .. } => opinions::decide(state, actor, command, ctx),
+        Command::RegisterIncoming { .. }
+        | Command::ForwardIncoming { .. }
+        | Command::ReadIncoming { .. }
+        | Command::DirectIncoming { .. }
+        | Command::CloseIncoming { .. } => incoming::decide(state, actor, command, ctx),
         Command::SendDocumentComment { .. }
         | Command::SaveNote { .. }
         | Command::DeleteNote { .. } => notes::decide(state, actor, command, ctx),

@@ -6,6 +6,7 @@ use protocol::{
 };
 use std::collections::{HashMap, HashSet};
 
+use super::incoming::Incoming;
 use super::notes::Comments;
 use super::opinions::Opinions;
 use super::speakers::Speakers;
@@ -33,6 +34,8 @@ pub struct MeetingState {
     pub opinions: Opinions,
     /// Comments on documents sent to the secretariat.
     pub comments: Comments,
+    /// Incoming documents and petitions.
+    pub incoming: Incoming,
 }
 
 impl MeetingState {
@@ -49,6 +52,7 @@ impl MeetingState {
             speakers: Speakers::default(),
             opinions: Opinions::default(),
             comments: Comments::default(),
+            incoming: Incoming::default(),
         }
     }
 
@@ -107,6 +111,7 @@ impl MeetingState {
         self.speakers.apply(event);
         self.opinions.apply(event);
         self.comments.apply(event);
+        self.incoming.apply(event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -202,7 +207,11 @@ impl MeetingState {
             | EventKind::OpinionAnswered { .. }
             | EventKind::OpinionReminderSent { .. }
             | EventKind::OpinionRequestClosed { .. }
-            | EventKind::DocumentCommentSent { .. } => {}
+            | EventKind::DocumentCommentSent { .. }
+            | EventKind::IncomingRegistered { .. }
+            | EventKind::IncomingForwarded { .. }
+            | EventKind::IncomingUpdated { .. }
+            | EventKind::IncomingClosed { .. } => {}
         }
     }
 

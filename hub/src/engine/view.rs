@@ -56,6 +56,21 @@ impl Viewer {
                     .filter(|me| request.recipients.contains(me))
                     .map(|_| Cow::Borrowed(event)),
             },
+            // Incoming items reach the secretariat and the chair, and the leaders they
+            // were forwarded to.
+            EventKind::IncomingRegistered { .. } => {
+                (*self == Viewer::Full).then_some(Cow::Borrowed(event))
+            }
+            EventKind::IncomingForwarded {
+                item: protocol::incoming::IncomingItem { forwarded_to, .. },
+            }
+            | EventKind::IncomingUpdated { forwarded_to, .. }
+            | EventKind::IncomingClosed { forwarded_to, .. } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => me
+                    .filter(|me| forwarded_to.contains(me))
+                    .map(|_| Cow::Borrowed(event)),
+            },
             EventKind::DocumentCommentSent { comment } => self
                 .sees_roll_of(comment.participant)
                 .then_some(Cow::Borrowed(event)),
@@ -104,6 +119,7 @@ impl MeetingState {
             speakers: self.speakers.view(),
             opinions: self.opinions.view(viewer),
             comments: self.comments.view(viewer),
+            incoming: self.incoming.view(viewer),
         })
     }
 }

@@ -287,7 +287,7 @@ fn existing(state: &MeetingState, id: OpinionRequestId) -> Result<&RequestState,
         .ok_or_else(|| EngineError::NotFound(format!("no opinion request {id}")))
 }
 
-fn check_attachment(a: &Attachment) -> Result<Attachment, EngineError> {
+pub(in crate::engine) fn check_attachment(a: &Attachment) -> Result<Attachment, EngineError> {
     let sha256 = match &a.sha256 {
         Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Some(h.to_ascii_lowercase())
