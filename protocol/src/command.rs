@@ -2,7 +2,9 @@
 //! client-chosen id; the engine decides whether the sender's role and the meeting's state
 //! allow it and answers with events or an error.
 
-use crate::ids::{AgendaItemId, IncomingId, NoteId, OpinionRequestId, ParticipantId};
+use crate::ids::{
+    AgendaItemId, CalendarEventId, IncomingId, NoteId, OpinionRequestId, ParticipantId,
+};
 use crate::incoming::IncomingKind;
 use crate::model::{Fraction, Role, Timestamp};
 use crate::opinions::{Answer, Attachment};
@@ -192,6 +194,27 @@ pub enum Command {
         #[serde(default)]
         note: String,
     },
+
+    // Information (protocol/src/info.rs).
+    /// Put an event on the body's work calendar (secretariat).
+    AddCalendarEvent {
+        title: String,
+        starts_at: Timestamp,
+        #[serde(default)]
+        ends_at: Option<Timestamp>,
+        #[serde(default)]
+        location: String,
+        #[serde(default)]
+        host: String,
+    },
+    /// Take an event off the calendar (secretariat).
+    RemoveCalendarEvent { event: CalendarEventId },
+    /// Announce something to every participant (secretariat or chair).
+    PostAnnouncement {
+        title: String,
+        #[serde(default)]
+        text: String,
+    },
 }
 
 impl Command {
@@ -240,6 +263,9 @@ impl Command {
             Command::ReadIncoming { .. } => "read_incoming",
             Command::DirectIncoming { .. } => "direct_incoming",
             Command::CloseIncoming { .. } => "close_incoming",
+            Command::AddCalendarEvent { .. } => "add_calendar_event",
+            Command::RemoveCalendarEvent { .. } => "remove_calendar_event",
+            Command::PostAnnouncement { .. } => "post_announcement",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the log; a client sees the subset its role may see, so the numbers it receives only ever
 //! increase.
 
-use crate::ids::{AgendaItemId, IncomingId, OpinionRequestId, ParticipantId};
+use crate::ids::{AgendaItemId, CalendarEventId, IncomingId, OpinionRequestId, ParticipantId};
 use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use crate::notes::DocumentComment;
@@ -154,6 +154,17 @@ pub enum EventKind {
         item: IncomingId,
         entry: IncomingEntry,
         forwarded_to: Vec<ParticipantId>,
+    },
+
+    // Information: seen by everyone in the body.
+    CalendarEventAdded {
+        event: crate::info::CalendarEvent,
+    },
+    CalendarEventRemoved {
+        event: CalendarEventId,
+    },
+    AnnouncementPosted {
+        announcement: crate::info::Announcement,
     },
 }
 

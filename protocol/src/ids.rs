@@ -70,6 +70,15 @@ uuid_id!(
     IncomingId
 );
 
+uuid_id!(
+    /// An entry of the work calendar.
+    CalendarEventId
+);
+uuid_id!(
+    /// An announcement.
+    AnnouncementId
+);
+
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ pub mod event;
 pub mod frame;
 pub mod ids;
 pub mod incoming;
+pub mod info;
 pub mod model;
 pub mod notes;
 pub mod opinions;
@@ -22,8 +23,8 @@ pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
 pub use ids::{
-    AgendaItemId, CommandId, DocumentCommentId, IncomingId, MeetingId, NoteId, OpinionRequestId,
-    ParticipantId,
+    AgendaItemId, AnnouncementId, CalendarEventId, CommandId, DocumentCommentId, IncomingId,
+    MeetingId, NoteId, OpinionRequestId, ParticipantId,
 };
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,

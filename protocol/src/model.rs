@@ -224,6 +224,12 @@ pub struct MeetingView {
     /// forwarded to them for a leader.
     #[serde(default)]
     pub incoming: Vec<crate::incoming::IncomingItem>,
+    /// The body's calendar events, by start.
+    #[serde(default)]
+    pub calendar: Vec<crate::info::CalendarEvent>,
+    /// Announcements, oldest first.
+    #[serde(default)]
+    pub announcements: Vec<crate::info::Announcement>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 mod agenda;
 mod incoming;
+mod info;
 mod lifecycle;
 mod notes;
 mod opinions;
@@ -15,6 +16,7 @@ mod speakers;
 mod state;
 mod view;
 
+pub use info::{calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS};
 pub use notes::{decide_note, may_read_notes, note_owner, NoteChange};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,
@@ -145,6 +147,9 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::ReadIncoming { .. }
         | Command::DirectIncoming { .. }
         | Command::CloseIncoming { .. } => incoming::decide(state, actor, command, ctx),
+        Command::AddCalendarEvent { .. }
+        | Command::RemoveCalendarEvent { .. }
+        | Command::PostAnnouncement { .. } => info::decide(state, actor, command, ctx),
         Command::SendDocumentComment { .. }
         | Command::SaveNote { .. }
         | Command::DeleteNote { .. } => notes::decide(state, actor, command, ctx),

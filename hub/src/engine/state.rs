@@ -7,6 +7,7 @@ use protocol::{
 use std::collections::{HashMap, HashSet};
 
 use super::incoming::Incoming;
+use super::info::Info;
 use super::notes::Comments;
 use super::opinions::Opinions;
 use super::speakers::Speakers;
@@ -36,6 +37,8 @@ pub struct MeetingState {
     pub comments: Comments,
     /// Incoming documents and petitions.
     pub incoming: Incoming,
+    /// The body's work calendar and announcements.
+    pub info: Info,
 }
 
 impl MeetingState {
@@ -53,6 +56,7 @@ impl MeetingState {
             opinions: Opinions::default(),
             comments: Comments::default(),
             incoming: Incoming::default(),
+            info: Info::default(),
         }
     }
 
@@ -112,6 +116,7 @@ impl MeetingState {
         self.opinions.apply(event);
         self.comments.apply(event);
         self.incoming.apply(event);
+        self.info.apply(event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -211,7 +216,10 @@ impl MeetingState {
             | EventKind::IncomingRegistered { .. }
             | EventKind::IncomingForwarded { .. }
             | EventKind::IncomingUpdated { .. }
-            | EventKind::IncomingClosed { .. } => {}
+            | EventKind::IncomingClosed { .. }
+            | EventKind::CalendarEventAdded { .. }
+            | EventKind::CalendarEventRemoved { .. }
+            | EventKind::AnnouncementPosted { .. } => {}
         }
     }
 

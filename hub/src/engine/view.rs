@@ -120,6 +120,8 @@ impl MeetingState {
             opinions: self.opinions.view(viewer),
             comments: self.comments.view(viewer),
             incoming: self.incoming.view(viewer),
+            calendar: self.info.calendar.clone(),
+            announcements: self.info.announcements.clone(),
         })
     }
 }

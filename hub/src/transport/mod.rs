@@ -2,6 +2,7 @@
 //! layer; they decide nothing themselves.
 
 mod auth;
+mod calendar;
 mod error;
 mod join;
 mod notes;
@@ -71,6 +72,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/meetings/{meeting}/opinions/{request}/summary.csv",
             get(opinions::summary_csv),
         )
+        .route("/calendar", get(calendar::calendar))
         .route(
             "/meetings/{meeting}/participants/{participant}/notes",
             get(notes::list),
