@@ -93,6 +93,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             .await?;
     }
     super::demo_live::seed_speakers(&handle).await?;
+    super::demo_live::seed_announcement(&handle).await?;
     let now = protocol::Timestamp(time::OffsetDateTime::now_utc().unix_timestamp() * 1000);
     let body = super::demo_live::seed_body(server, &congress, now).await?;
     let info = DemoInfo {

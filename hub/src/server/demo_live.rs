@@ -64,6 +64,73 @@ pub async fn seed_speakers(handle: &MeetingHandle) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The announcement the congress's delegates find when they join.
+pub async fn seed_announcement(handle: &MeetingHandle) -> anyhow::Result<()> {
+    let post = Command::PostAnnouncement {
+        title: "Thông báo của Đoàn Thư ký Đại hội".into(),
+        text: "Đại biểu đăng ký phát biểu tham luận trên máy tính bảng; mỗi ý kiến không quá 7 phút. Phiên chiều bắt đầu lúc 13:30.".into(),
+    };
+    run(handle, Actor::Office, post).await?;
+    Ok(())
+}
+
+/// The standing committee's work calendar for the current week (Viet Nam time).
+async fn seed_calendar(handle: &MeetingHandle, now: Timestamp) -> anyhow::Result<()> {
+    let today = crate::engine::vietnam_date(now);
+    let monday = today - time::Duration::days(i64::from(today.weekday().number_days_from_monday()));
+    let at = |day: i64, hour: u8, minute: u8| {
+        let date = monday + time::Duration::days(day);
+        let moment = date
+            .with_hms(hour, minute, 0)
+            .unwrap_or(date.midnight())
+            .assume_offset(crate::import::VIETNAM_OFFSET);
+        Timestamp((moment.unix_timestamp_nanos() / 1_000_000) as i64)
+    };
+    let week = [
+        (
+            "Giao ban Thường trực Huyện ủy",
+            at(0, 7, 30),
+            "Phòng họp số 1",
+            "Thường trực Huyện ủy",
+        ),
+        (
+            "Tiếp công dân định kỳ",
+            at(1, 8, 0),
+            "Trụ sở Tiếp công dân huyện",
+            "Đồng chí Bí thư Huyện ủy",
+        ),
+        (
+            "Làm việc với Đảng ủy xã Tân Lập về xây dựng nông thôn mới",
+            at(2, 14, 0),
+            "Xã Tân Lập",
+            "Đồng chí Phó Bí thư Thường trực",
+        ),
+        (
+            "Họp Ban Thường vụ Huyện ủy",
+            at(3, 8, 0),
+            "Phòng họp Ban Thường vụ",
+            "Ban Thường vụ Huyện ủy",
+        ),
+        (
+            "Dự Hội nghị trực tuyến của Tỉnh ủy",
+            at(4, 14, 0),
+            "Điểm cầu Huyện ủy",
+            "Thường trực Huyện ủy",
+        ),
+    ];
+    for (title, starts_at, location, host) in week {
+        let add = Command::AddCalendarEvent {
+            title: title.into(),
+            starts_at,
+            ends_at: None,
+            location: location.into(),
+            host: host.into(),
+        };
+        run(handle, Actor::Office, add).await?;
+    }
+    Ok(())
+}
+
 /// The standing committee, drawn from the congress's first members, with an opinion
 /// request open for three days that three members have already answered.
 pub async fn seed_body(
@@ -186,6 +253,7 @@ pub async fn seed_body(
         )
         .await?;
     }
+    seed_calendar(&handle, now).await?;
     Ok(DemoBody {
         meeting: imported.meeting,
         title,
