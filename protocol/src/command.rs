@@ -3,8 +3,12 @@
 //! allow it and answers with events or an error.
 
 use crate::document::{Classification, DocumentFile};
-use crate::ids::{AgendaItemId, DocumentId, ParticipantId};
+use crate::ids::{
+    AgendaItemId, CalendarEventId, DocumentId, IncomingId, NoteId, OpinionRequestId, ParticipantId,
+};
+use crate::incoming::IncomingKind;
 use crate::model::{Fraction, Role, Timestamp};
+use crate::opinions::{Answer, Attachment};
 use serde::{Deserialize, Serialize};
 
 /// A command, tagged by `"op"`.
@@ -122,6 +126,133 @@ pub enum Command {
     ReportHeld { document: DocumentId, version: u32 },
     /// The delegate opened the document on this tablet (any participant who may read it).
     ReportOpened { document: DocumentId },
+
+    // The list of speakers (protocol/src/speakers.rs).
+    /// Ask to speak on `item`, or on the current item (a member, once at a time).
+    RequestToSpeak {
+        #[serde(default)]
+        item: Option<AgendaItemId>,
+    },
+    /// Leave the queue: one's own request, or anyone's (chair or secretariat).
+    WithdrawSpeakingRequest {
+        #[serde(default)]
+        participant: Option<ParticipantId>,
+    },
+    /// Give the floor to `participant`, or to the next in the current item's queue; a
+    /// speech under way ends first (chair or secretariat, in session).
+    GiveFloor {
+        #[serde(default)]
+        participant: Option<ParticipantId>,
+    },
+    /// End the speech under way (chair, secretariat, or the speaker).
+    EndSpeech,
+    /// Speaking time for the floor given from now on, in seconds; 0 is none (chair or
+    /// secretariat).
+    SetSpeakingLimit { seconds: u32 },
+
+    // Opinion requests (protocol/src/opinions.rs).
+    /// Ask named members for their opinion (secretariat).
+    CreateOpinionRequest {
+        title: String,
+        #[serde(default)]
+        description: String,
+        questions: Vec<String>,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
+        recipients: Vec<ParticipantId>,
+        deadline: Timestamp,
+    },
+    /// Answer every question of a request, replacing one's earlier answers (a recipient,
+    /// before the deadline).
+    AnswerOpinionRequest {
+        request: OpinionRequestId,
+        answers: Vec<Answer>,
+    },
+    /// Remind the recipients who have not answered (secretariat).
+    RemindOpinionRequest { request: OpinionRequestId },
+    /// Close a request: the secretariat at any time, the hub itself at the deadline.
+    CloseOpinionRequest { request: OpinionRequestId },
+
+    // Notes and comments (protocol/src/notes.rs).
+    /// Write a private note (`note` absent: a new one) or replace one's own note. Only
+    /// the author ever receives it.
+    SaveNote {
+        #[serde(default)]
+        note: Option<NoteId>,
+        document: String,
+        #[serde(default)]
+        page: Option<u32>,
+        text: String,
+    },
+    /// Delete one of one's own notes.
+    DeleteNote { note: NoteId },
+    /// Send a comment on a document (or a page of it) to the secretariat (a member).
+    SendDocumentComment {
+        document: String,
+        #[serde(default)]
+        page: Option<u32>,
+        text: String,
+    },
+
+    // Incoming documents and petitions (protocol/src/incoming.rs).
+    /// Register an incoming document or petition (secretariat).
+    RegisterIncoming {
+        kind: IncomingKind,
+        #[serde(default)]
+        number: String,
+        sender: String,
+        subject: String,
+        #[serde(default)]
+        file: Option<Attachment>,
+    },
+    /// Forward an item to leaders (members), with a due date (secretariat).
+    ForwardIncoming {
+        item: IncomingId,
+        to: Vec<ParticipantId>,
+        #[serde(default)]
+        due: Option<Timestamp>,
+        #[serde(default)]
+        note: String,
+    },
+    /// Record that one has read an item forwarded to one (a leader).
+    ReadIncoming { item: IncomingId },
+    /// Give a direction or comment on an item forwarded to one (a leader).
+    DirectIncoming { item: IncomingId, text: String },
+    /// Close an item (secretariat).
+    CloseIncoming {
+        item: IncomingId,
+        #[serde(default)]
+        note: String,
+    },
+
+    // Information (protocol/src/info.rs).
+    /// Put an event on the body's work calendar (secretariat).
+    AddCalendarEvent {
+        title: String,
+        starts_at: Timestamp,
+        #[serde(default)]
+        ends_at: Option<Timestamp>,
+        #[serde(default)]
+        location: String,
+        #[serde(default)]
+        host: String,
+    },
+    /// Take an event off the calendar (secretariat).
+    RemoveCalendarEvent { event: CalendarEventId },
+    /// Announce something to every participant (secretariat or chair).
+    PostAnnouncement {
+        title: String,
+        #[serde(default)]
+        text: String,
+    },
+}
+
+impl Command {
+    /// Commands about a participant's private notes: the hub keeps them out of the
+    /// meeting's log.
+    pub fn is_private_note(&self) -> bool {
+        matches!(self, Command::SaveNote { .. } | Command::DeleteNote { .. })
+    }
 }
 
 impl Command {
@@ -151,6 +282,26 @@ impl Command {
             Command::RecallDocuments { .. } => "recall_documents",
             Command::ReportHeld { .. } => "report_held",
             Command::ReportOpened { .. } => "report_opened",
+            Command::RequestToSpeak { .. } => "request_to_speak",
+            Command::WithdrawSpeakingRequest { .. } => "withdraw_speaking_request",
+            Command::GiveFloor { .. } => "give_floor",
+            Command::EndSpeech => "end_speech",
+            Command::SetSpeakingLimit { .. } => "set_speaking_limit",
+            Command::CreateOpinionRequest { .. } => "create_opinion_request",
+            Command::AnswerOpinionRequest { .. } => "answer_opinion_request",
+            Command::RemindOpinionRequest { .. } => "remind_opinion_request",
+            Command::CloseOpinionRequest { .. } => "close_opinion_request",
+            Command::SaveNote { .. } => "save_note",
+            Command::DeleteNote { .. } => "delete_note",
+            Command::SendDocumentComment { .. } => "send_document_comment",
+            Command::RegisterIncoming { .. } => "register_incoming",
+            Command::ForwardIncoming { .. } => "forward_incoming",
+            Command::ReadIncoming { .. } => "read_incoming",
+            Command::DirectIncoming { .. } => "direct_incoming",
+            Command::CloseIncoming { .. } => "close_incoming",
+            Command::AddCalendarEvent { .. } => "add_calendar_event",
+            Command::RemoveCalendarEvent { .. } => "remove_calendar_event",
+            Command::PostAnnouncement { .. } => "post_announcement",
         }
     }
 }

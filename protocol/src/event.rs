@@ -3,8 +3,13 @@
 //! increase.
 
 use crate::document::Document;
-use crate::ids::{AgendaItemId, DocumentId, ParticipantId};
+use crate::ids::{
+    AgendaItemId, CalendarEventId, DocumentId, IncomingId, OpinionRequestId, ParticipantId,
+};
+use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
+use crate::notes::DocumentComment;
+use crate::opinions::{Answer, OpinionRequest};
 use serde::{Deserialize, Serialize};
 
 /// An event in a meeting's log.
@@ -101,6 +106,96 @@ pub enum EventKind {
     DocumentOpened {
         document: DocumentId,
         participant: ParticipantId,
+    },
+
+    // The list of speakers: public to the whole hall.
+    /// A member asked to speak on `item`; they join the end of the queue.
+    SpeakerQueued {
+        participant: ParticipantId,
+        item: AgendaItemId,
+    },
+    /// A member left the queue without speaking.
+    SpeakerWithdrawn {
+        participant: ParticipantId,
+    },
+    /// The floor is `participant`'s from `started_at`, for `limit_secs` (0: no limit);
+    /// they leave the queue.
+    FloorGiven {
+        participant: ParticipantId,
+        item: AgendaItemId,
+        started_at: Timestamp,
+        limit_secs: u32,
+    },
+    /// The speech under way ended.
+    SpeechEnded {
+        participant: ParticipantId,
+        ended_at: Timestamp,
+    },
+    SpeakingLimitSet {
+        seconds: u32,
+    },
+
+    // Opinion requests: seen only by their recipients, the secretariat and the chair.
+    OpinionRequestCreated {
+        request: OpinionRequest,
+    },
+    /// A recipient's answers, replacing their earlier ones. Others than the secretariat,
+    /// the chair and the recipient never receive this event.
+    OpinionAnswered {
+        request: OpinionRequestId,
+        participant: ParticipantId,
+        answers: Vec<Answer>,
+    },
+    /// A reminder to those who had not answered; each of them receives it naming only
+    /// themselves.
+    OpinionReminderSent {
+        request: OpinionRequestId,
+        to: Vec<ParticipantId>,
+    },
+    /// No more answers are accepted.
+    OpinionRequestClosed {
+        request: OpinionRequestId,
+    },
+
+    /// A comment on a document; seen only by its author, the secretariat and the chair.
+    DocumentCommentSent {
+        comment: DocumentComment,
+    },
+
+    // Incoming documents and petitions: the secretariat, the chair and the office see
+    // every item; a leader sees the items forwarded to them.
+    /// A new item, status `new`.
+    IncomingRegistered {
+        item: IncomingItem,
+    },
+    /// The item after it was forwarded, in full: a leader who receives it may not have
+    /// seen the item before.
+    IncomingForwarded {
+        item: IncomingItem,
+    },
+    /// A step by a leader (read, directed): `entry.by` is the leader. `forwarded_to` is
+    /// the item's leaders, who (with the secretariat and the chair) receive the event.
+    IncomingUpdated {
+        item: IncomingId,
+        entry: IncomingEntry,
+        forwarded_to: Vec<ParticipantId>,
+    },
+    /// The item is closed; received like [`EventKind::IncomingUpdated`].
+    IncomingClosed {
+        item: IncomingId,
+        entry: IncomingEntry,
+        forwarded_to: Vec<ParticipantId>,
+    },
+
+    // Information: seen by everyone in the body.
+    CalendarEventAdded {
+        event: crate::info::CalendarEvent,
+    },
+    CalendarEventRemoved {
+        event: CalendarEventId,
+    },
+    AnnouncementPosted {
+        announcement: crate::info::Announcement,
     },
 }
 

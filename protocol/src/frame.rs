@@ -45,6 +45,9 @@ pub struct Me {
 /// Frames the hub sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A snapshot is built once per connection and serialised at once; boxing its view would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum HubFrame {
     /// The whole meeting as of `seq`, filtered for this client; live events follow.
     Snapshot {
@@ -72,6 +75,15 @@ pub enum HubFrame {
     /// Something was refused. With an `id`, it answers that command and nothing changed.
     Error(ErrorFrame),
     Pong,
+    /// This participant's private notes: all of them (`replace: true`, after every
+    /// `snapshot` or `resumed`) or those that changed. Sent to the author only; not part of
+    /// the log, so it has no seq.
+    Notes {
+        replace: bool,
+        notes: Vec<crate::notes::Note>,
+        #[serde(default)]
+        deleted: Vec<crate::ids::NoteId>,
+    },
 }
 
 impl HubFrame {

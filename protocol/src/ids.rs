@@ -55,6 +55,34 @@ uuid_id!(
     DocumentId
 );
 
+uuid_id!(
+    /// An opinion request (phiếu xin ý kiến).
+    OpinionRequestId
+);
+
+uuid_id!(
+    /// A delegate's private note.
+    NoteId
+);
+uuid_id!(
+    /// A comment on a document sent to the secretariat.
+    DocumentCommentId
+);
+
+uuid_id!(
+    /// An incoming document or petition (văn bản đến / đơn thư).
+    IncomingId
+);
+
+uuid_id!(
+    /// An entry of the work calendar.
+    CalendarEventId
+);
+uuid_id!(
+    /// An announcement.
+    AnnouncementId
+);
+
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -12,7 +12,12 @@ pub mod error;
 pub mod event;
 pub mod frame;
 pub mod ids;
+pub mod incoming;
+pub mod info;
 pub mod model;
+pub mod notes;
+pub mod opinions;
+pub mod speakers;
 
 pub use command::Command;
 pub use document::{
@@ -21,7 +26,10 @@ pub use document::{
 pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
-pub use ids::{AgendaItemId, CommandId, DocumentId, MeetingId, ParticipantId};
+pub use ids::{
+    AgendaItemId, AnnouncementId, CalendarEventId, CommandId, DocumentCommentId, DocumentId,
+    IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId,
+};
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
     Participant, Role, Timestamp,

@@ -213,6 +213,26 @@ pub struct MeetingView {
     /// The documents this viewer may see, in the order they were published.
     #[serde(default)]
     pub documents: Vec<crate::document::Document>,
+    /// The list of speakers.
+    #[serde(default)]
+    pub speakers: crate::speakers::SpeakersView,
+    /// The opinion requests this viewer may see, oldest first.
+    #[serde(default)]
+    pub opinions: Vec<crate::opinions::OpinionRequestView>,
+    /// Comments on documents: all of them for the secretariat and the chair, gathered by
+    /// document; one's own for anyone else.
+    #[serde(default)]
+    pub comments: Vec<crate::notes::DocumentComment>,
+    /// Incoming documents and petitions: all for the secretariat and the chair; those
+    /// forwarded to them for a leader.
+    #[serde(default)]
+    pub incoming: Vec<crate::incoming::IncomingItem>,
+    /// The body's calendar events, by start.
+    #[serde(default)]
+    pub calendar: Vec<crate::info::CalendarEvent>,
+    /// Announcements, oldest first.
+    #[serde(default)]
+    pub announcements: Vec<crate::info::Announcement>,
 }
 
 #[cfg(test)]

@@ -77,7 +77,8 @@ impl Follower {
                 self.last_seq = event.seq;
                 self.events.push(event.clone());
             }
-            HubFrame::Ack { .. } | HubFrame::Error(_) | HubFrame::Pong => {}
+            HubFrame::Ack { .. } | HubFrame::Error(_) | HubFrame::Pong | HubFrame::Notes { .. } => {
+            }
         }
         Ok(())
     }

@@ -12,6 +12,9 @@ use tablet_client::{ClientError, CommandError, Connection, Follower};
 pub struct Tablet {
     pub conn: Connection,
     pub follower: Follower,
+    /// The `notes` frames received (a participant's private notes), in order. They carry
+    /// no seq, so [`Tablet::next`] sets them aside here rather than returning them.
+    pub notes: Vec<HubFrame>,
 }
 
 impl Tablet {
@@ -43,7 +46,11 @@ impl Tablet {
         let conn = guard("the WebSocket to open", Connection::open(ws_url))
             .await
             .unwrap_or_else(|e| panic!("opening {ws_url}: {e}"));
-        Tablet { conn, follower }
+        Tablet {
+            conn,
+            follower,
+            notes: Vec::new(),
+        }
     }
 
     /// Says hello; returns the hub's first answer, already observed.
@@ -71,9 +78,15 @@ impl Tablet {
 
     /// The next frame, whatever it is.
     pub async fn next(&mut self) -> Result<HubFrame, ClientError> {
-        let frame = guard("a frame from the hub", self.conn.recv()).await?;
-        self.observe(&frame);
-        Ok(frame)
+        loop {
+            let frame = guard("a frame from the hub", self.conn.recv()).await?;
+            self.observe(&frame);
+            if matches!(frame, HubFrame::Notes { .. }) {
+                self.notes.push(frame);
+                continue;
+            }
+            return Ok(frame);
+        }
     }
 
     /// The next frame, which must exist.

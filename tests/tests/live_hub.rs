@@ -222,7 +222,7 @@ async fn a_dropped_tablet_resumes_with_exactly_the_events_it_missed() {
     dropped.events_until(opened).await;
     stayed.events_until(opened).await;
     let left_at = dropped.follower.last_seq();
-    let Tablet { conn, follower } = dropped;
+    let Tablet { conn, follower, .. } = dropped;
     guard("closing the dropped tablet", conn.close())
         .await
         .expect("a clean close");

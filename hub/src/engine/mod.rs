@@ -8,11 +8,22 @@
 mod agenda;
 mod delivery;
 pub mod documents;
+mod incoming;
+mod info;
 mod lifecycle;
+mod notes;
+mod opinions;
 mod roll;
+mod speakers;
 mod state;
 mod view;
 
+pub use info::{calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS};
+pub use notes::{decide_note, may_read_notes, note_owner, NoteChange};
+pub use opinions::{
+    summary as opinion_summary, summary_csv as opinion_summary_csv,
+    summary_for as opinion_summary_for,
+};
 pub use state::MeetingState;
 pub use view::Viewer;
 
@@ -137,6 +148,26 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::RecallDocuments { .. }
         | Command::ReportHeld { .. }
         | Command::ReportOpened { .. } => documents::decide(state, actor, command, ctx),
+        Command::RequestToSpeak { .. }
+        | Command::WithdrawSpeakingRequest { .. }
+        | Command::GiveFloor { .. }
+        | Command::EndSpeech
+        | Command::SetSpeakingLimit { .. } => speakers::decide(state, actor, command, ctx),
+        Command::CreateOpinionRequest { .. }
+        | Command::AnswerOpinionRequest { .. }
+        | Command::RemindOpinionRequest { .. }
+        | Command::CloseOpinionRequest { .. } => opinions::decide(state, actor, command, ctx),
+        Command::RegisterIncoming { .. }
+        | Command::ForwardIncoming { .. }
+        | Command::ReadIncoming { .. }
+        | Command::DirectIncoming { .. }
+        | Command::CloseIncoming { .. } => incoming::decide(state, actor, command, ctx),
+        Command::AddCalendarEvent { .. }
+        | Command::RemoveCalendarEvent { .. }
+        | Command::PostAnnouncement { .. } => info::decide(state, actor, command, ctx),
+        Command::SendDocumentComment { .. }
+        | Command::SaveNote { .. }
+        | Command::DeleteNote { .. } => notes::decide(state, actor, command, ctx),
     }
 }
 

@@ -6,6 +6,12 @@ use protocol::{
 };
 use std::collections::{HashMap, HashSet};
 
+use super::incoming::Incoming;
+use super::info::Info;
+use super::notes::Comments;
+use super::opinions::Opinions;
+use super::speakers::Speakers;
+
 /// One meeting, as of event `seq`. Built only by [`MeetingState::apply`].
 #[derive(Clone, Debug)]
 pub struct MeetingState {
@@ -25,6 +31,16 @@ pub struct MeetingState {
     pub arrived: HashSet<ParticipantId>,
     /// The documents and who holds them.
     pub documents: super::documents::Documents,
+    /// The list of speakers.
+    pub speakers: Speakers,
+    /// Opinion requests, with their answers.
+    pub opinions: Opinions,
+    /// Comments on documents sent to the secretariat.
+    pub comments: Comments,
+    /// Incoming documents and petitions.
+    pub incoming: Incoming,
+    /// The body's work calendar and announcements.
+    pub info: Info,
 }
 
 impl MeetingState {
@@ -39,6 +55,11 @@ impl MeetingState {
             present: HashSet::new(),
             arrived: HashSet::new(),
             documents: Default::default(),
+            speakers: Speakers::default(),
+            opinions: Opinions::default(),
+            comments: Comments::default(),
+            incoming: Incoming::default(),
+            info: Info::default(),
         }
     }
 
@@ -93,6 +114,12 @@ impl MeetingState {
     pub fn apply(&mut self, event: &Event) {
         debug_assert_eq!(event.seq, self.seq + 1, "events are applied in order");
         self.seq = event.seq;
+        // Each sub-state folds the events it owns and ignores the rest.
+        self.speakers.apply(event);
+        self.opinions.apply(event);
+        self.comments.apply(event);
+        self.incoming.apply(event);
+        self.info.apply(event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -184,6 +211,24 @@ impl MeetingState {
             // Redacted forms are only ever sent to clients, never stored or applied.
             EventKind::CheckedIn { participant: None }
             | EventKind::CheckedOut { participant: None } => {}
+            // Folded by their sub-states above.
+            EventKind::SpeakerQueued { .. }
+            | EventKind::SpeakerWithdrawn { .. }
+            | EventKind::FloorGiven { .. }
+            | EventKind::SpeechEnded { .. }
+            | EventKind::SpeakingLimitSet { .. }
+            | EventKind::OpinionRequestCreated { .. }
+            | EventKind::OpinionAnswered { .. }
+            | EventKind::OpinionReminderSent { .. }
+            | EventKind::OpinionRequestClosed { .. }
+            | EventKind::DocumentCommentSent { .. }
+            | EventKind::IncomingRegistered { .. }
+            | EventKind::IncomingForwarded { .. }
+            | EventKind::IncomingUpdated { .. }
+            | EventKind::IncomingClosed { .. }
+            | EventKind::CalendarEventAdded { .. }
+            | EventKind::CalendarEventRemoved { .. }
+            | EventKind::AnnouncementPosted { .. } => {}
         }
     }
 

@@ -99,6 +99,16 @@ impl Hall {
         execute(&mut self.state, &actor, &command, &ctx)
     }
 
+    /// The time the next command will run at is a second after this.
+    pub fn now(&self) -> Timestamp {
+        Timestamp(self.clock)
+    }
+
+    /// Moves the clock on, e.g. past a deadline.
+    pub fn advance(&mut self, ms: i64) {
+        self.clock += ms;
+    }
+
     pub fn add_item(&mut self, title: &str) -> AgendaItemId {
         let id = Uuid::new_v4();
         let secretariat = self.secretariat();

@@ -65,6 +65,47 @@ impl Viewer {
                     })
                 }
             },
+            // Opinion requests reach only those asked, the secretariat and the chair; an
+            // answer reaches only its author, the secretariat and the chair.
+            EventKind::OpinionRequestCreated { request } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => me
+                    .filter(|me| request.recipients.contains(me))
+                    .map(|_| Cow::Borrowed(event)),
+            },
+            // Incoming items reach the secretariat and the chair, and the leaders they
+            // were forwarded to.
+            EventKind::IncomingRegistered { .. } => {
+                (*self == Viewer::Full).then_some(Cow::Borrowed(event))
+            }
+            EventKind::IncomingForwarded {
+                item: protocol::incoming::IncomingItem { forwarded_to, .. },
+            }
+            | EventKind::IncomingUpdated { forwarded_to, .. }
+            | EventKind::IncomingClosed { forwarded_to, .. } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => me
+                    .filter(|me| forwarded_to.contains(me))
+                    .map(|_| Cow::Borrowed(event)),
+            },
+            EventKind::DocumentCommentSent { comment } => self
+                .sees_roll_of(comment.participant)
+                .then_some(Cow::Borrowed(event)),
+            EventKind::OpinionAnswered { participant, .. } => self
+                .sees_roll_of(*participant)
+                .then_some(Cow::Borrowed(event)),
+            EventKind::OpinionReminderSent { request, to } => match self {
+                Viewer::Full => Some(Cow::Borrowed(event)),
+                Viewer::Hall { me } => me.filter(|me| to.contains(me)).map(|me| {
+                    Cow::Owned(Event {
+                        event: EventKind::OpinionReminderSent {
+                            request: *request,
+                            to: vec![me],
+                        },
+                        ..event.clone()
+                    })
+                }),
+            },
             _ => Some(Cow::Borrowed(event)),
         }
     }
@@ -99,6 +140,12 @@ impl MeetingState {
                     Viewer::Hall { me } => Some(me),
                 },
             ),
+            speakers: self.speakers.view(),
+            opinions: self.opinions.view(viewer),
+            comments: self.comments.view(viewer),
+            incoming: self.incoming.view(viewer),
+            calendar: self.info.calendar.clone(),
+            announcements: self.info.announcements.clone(),
         })
     }
 }

@@ -1,5 +1,6 @@
 //! The task that owns one meeting's working state and commits its commands in batches.
 
+use super::deadlines::Deadlines;
 use super::idempotency::{Cache, Key};
 use super::{Job, Live, LiveSettings, Outcome, Published, Refused, Request};
 use crate::engine::{self, Ctx, EngineError, MeetingState};
@@ -33,6 +34,8 @@ struct Batch {
     kick: Vec<ParticipantId>,
     replies: Vec<(oneshot::Sender<Outcome>, Outcome)>,
     new_keys: Vec<Key>,
+    /// Private notes to write (not events; see `engine/notes.rs`).
+    notes: Vec<engine::NoteChange>,
 }
 
 impl Batch {
@@ -63,7 +66,21 @@ impl MeetingTask {
     }
 
     pub(super) async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
-        while let Some(first) = jobs.recv().await {
+        let mut timers = Deadlines::default();
+        loop {
+            let first = match timers.next(&self.working) {
+                None => jobs.recv().await,
+                Some((at, job)) => tokio::select! {
+                    job = jobs.recv() => job,
+                    _ = tokio::time::sleep_until(at) => {
+                        match timers.due(&self.working, job) {
+                            Some(job) => Some(job),
+                            None => continue,
+                        }
+                    }
+                },
+            };
+            let Some(first) = first else { break };
             let mut pending = vec![first];
             self.gather(&mut jobs, &mut pending).await;
             let mut batch = Batch::default();
@@ -127,6 +144,13 @@ impl MeetingTask {
         if let Some(outcome) = key.as_ref().and_then(|k| self.done.get(k)) {
             return outcome.clone();
         }
+        if let Some(outcome) = self.private_note(&request, batch) {
+            if let Some(key) = key {
+                self.done.insert(key.clone(), outcome.clone());
+                batch.new_keys.push(key);
+            }
+            return outcome;
+        }
         let now = now();
         // Several steps are all or nothing: keep the state to go back to.
         let backup = (request.steps.len() > 1).then(|| self.working.clone());
@@ -174,6 +198,63 @@ impl MeetingTask {
         outcome
     }
 
+    /// Decides a note command, if this is one: its outcome goes into the batch's notes,
+    /// never into the log.
+    fn private_note(&self, request: &Request, batch: &mut Batch) -> Option<Outcome> {
+        let [(command, new_id)] = request.steps.as_slice() else {
+            return None;
+        };
+        if !command.is_private_note() {
+            return None;
+        }
+        let refused = |e: EngineError| Refused::new(e.code(), e.to_string());
+        let ctx = Ctx {
+            now: now(),
+            new_id: *new_id,
+        };
+        let decided = (|| {
+            let owner = engine::note_owner(&request.actor).map_err(refused)?;
+            let named = match command {
+                protocol::Command::SaveNote { note, .. } => *note,
+                protocol::Command::DeleteNote { note } => Some(*note),
+                _ => None,
+            };
+            let existing = match named {
+                Some(id) => self.existing_note(owner, id, batch)?,
+                None => None,
+            };
+            engine::decide_note(&request.actor, existing.as_ref(), command, &ctx).map_err(refused)
+        })();
+        Some(decided.map(|change| {
+            batch.notes.push(change);
+            self.working.seq
+        }))
+    }
+
+    /// A note as this batch leaves it: a change earlier in the batch, else the stored one.
+    fn existing_note(
+        &self,
+        owner: ParticipantId,
+        id: protocol::NoteId,
+        batch: &Batch,
+    ) -> Result<Option<protocol::notes::Note>, Refused> {
+        for change in batch.notes.iter().rev() {
+            match change {
+                engine::NoteChange::Put { owner: o, note } if *o == owner && note.id == id => {
+                    return Ok(Some(note.clone()))
+                }
+                engine::NoteChange::Delete { owner: o, note } if *o == owner && *note == id => {
+                    return Ok(None)
+                }
+                _ => {}
+            }
+        }
+        self.store.note(self.working.id, owner, id).map_err(|e| {
+            tracing::error!(error = %e, "reading a note failed");
+            Refused::new(ErrorCode::Internal, "the hub could not read your notes")
+        })
+    }
+
     async fn commit(&mut self, batch: Batch) {
         if let Err(e) = self.persist(&batch).await {
             tracing::error!(meeting = %self.working.id, error = %e, "could not make a batch durable; its commands are refused");
@@ -209,6 +290,9 @@ impl MeetingTask {
         for (event, _) in batch.records {
             let _ = self.published.live.send(Live::Event(Arc::new(event)));
         }
+        for change in batch.notes {
+            let _ = self.published.live.send(Live::Note(Arc::new(change)));
+        }
         for participant in batch.kick {
             let _ = self.published.live.send(Live::Revoked(participant));
         }
@@ -219,16 +303,23 @@ impl MeetingTask {
 
     async fn persist(&self, batch: &Batch) -> Result<(), crate::store::StoreError> {
         let meeting = self.working.id;
-        if batch.records.is_empty() && batch.grants.is_empty() && batch.revoke.is_empty() {
+        if batch.records.is_empty()
+            && batch.grants.is_empty()
+            && batch.revoke.is_empty()
+            && batch.notes.is_empty()
+        {
             return Ok(());
         }
+        // Notes first: if the events then fail, a re-sent note is written again, which is
+        // harmless; the other order could record events whose commands were refused.
+        self.store.apply_notes(meeting, &batch.notes)?;
         self.store
             .append_revoking(meeting, &batch.records, &batch.grants, &batch.revoke)?;
         self.store.flush().await
     }
 }
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);

@@ -7,6 +7,7 @@
 //! hears of an event that a crash could take back.
 
 mod actor;
+mod deadlines;
 mod idempotency;
 
 use crate::engine::{Actor, MeetingState};
@@ -25,6 +26,8 @@ pub enum Live {
     Event(Arc<Event>),
     /// This participant's token no longer works: close their connections.
     Revoked(ParticipantId),
+    /// A private note changed: for its author's connections only.
+    Note(Arc<crate::engine::NoteChange>),
 }
 
 /// A refusal, with the code and the message the client gets.

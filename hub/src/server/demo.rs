@@ -36,6 +36,9 @@ pub struct DemoInfo {
     /// The published documents.
     #[serde(default)]
     pub documents: Vec<DemoDocumentInfo>,
+    /// The district's standing committee, with an open opinion request.
+    #[serde(default)]
+    pub body: Option<super::demo_live::DemoBody>,
 }
 
 /// One published demo document.
@@ -78,6 +81,20 @@ pub struct DemoParticipant {
     pub qr_url: Option<String>,
 }
 
+impl From<super::Issued> for DemoParticipant {
+    fn from(i: super::Issued) -> Self {
+        DemoParticipant {
+            id: Some(i.participant.id),
+            qr_url: None,
+            name: i.participant.name,
+            role: i.participant.role,
+            seat: i.participant.seat,
+            token: i.token.as_str().to_owned(),
+            join_url: i.join_url,
+        }
+    }
+}
+
 impl DemoInfo {
     /// The first participant in `role`.
     pub fn first(&self, role: Role) -> Option<&DemoParticipant> {
@@ -95,7 +112,8 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             // The address may differ from the last run; the tokens do not.
             let base = &server.state.public_base;
             info.hub_url.clone_from(base);
-            for p in &mut info.participants {
+            let body = info.body.iter_mut().flat_map(|b| b.participants.iter_mut());
+            for p in info.participants.iter_mut().chain(body) {
                 p.join_url = format!("{base}/j/{}", p.token);
             }
             super::demo_docs::add_documents(server, &mut info).await?;
@@ -108,6 +126,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         Command::CreateMeeting { title, .. } => title.clone(),
         _ => String::new(),
     };
+    let congress = package.participants.clone();
     let imported = server.import(package).await?;
     let handle = server
         .state
@@ -123,6 +142,10 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             .run(Request::one(Actor::Office, None, command))
             .await?;
     }
+    super::demo_live::seed_speakers(&handle).await?;
+    super::demo_live::seed_announcement(&handle).await?;
+    let now = protocol::Timestamp(time::OffsetDateTime::now_utc().unix_timestamp() * 1000);
+    let body = super::demo_live::seed_body(server, &congress, now).await?;
     let mut info = DemoInfo {
         meeting: imported.meeting,
         title,
@@ -139,20 +162,13 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         participants: imported
             .participants
             .into_iter()
-            .map(|i| DemoParticipant {
-                id: Some(i.participant.id),
-                qr_url: None,
-                name: i.participant.name,
-                role: i.participant.role,
-                seat: i.participant.seat,
-                token: i.token.as_str().to_owned(),
-                join_url: i.join_url,
-            })
+            .map(DemoParticipant::from)
             .collect(),
         public_url: String::new(),
         public_qr_url: String::new(),
         badges_url: String::new(),
         documents: Vec::new(),
+        body: Some(body),
     };
     super::demo_docs::add_documents(server, &mut info).await?;
     write(&path, &info)?;

@@ -3,6 +3,7 @@
 
 mod demo;
 mod demo_docs;
+mod demo_live;
 mod office;
 
 pub use demo::{seed_demo, DemoDocumentInfo, DemoInfo, DEMO_FILE};

@@ -11,6 +11,7 @@
 //! | `participant_grants` | meeting id (16) ++ participant id (16) | token hash (32) |
 //! | `links`              | `m` ++ meeting id (16) / `l` ++ link text | link text / meeting id |
 //! | `kept_tokens`        | meeting id (16) ++ participant id (16) | nonce (12) ++ sealed token |
+//! | `notes`              | meeting id (16) ++ author id (16) ++ note id (16) | JSON `Note` |
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
@@ -23,6 +24,24 @@ pub(super) const GRANTS: &str = "grants";
 pub(super) const PARTICIPANT_GRANTS: &str = "participant_grants";
 pub(super) const LINKS: &str = "links";
 pub(super) const KEPT_TOKENS: &str = "kept_tokens";
+/// Private notes: kept apart from the event log, so nothing that reads the log sees them.
+pub(super) const NOTES: &str = "notes";
+
+/// Prefix of one author's notes in one meeting.
+pub(super) fn notes_of(meeting: MeetingId, author: ParticipantId) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(meeting.as_bytes());
+    key[16..].copy_from_slice(author.as_bytes());
+    key
+}
+
+/// Key of one note.
+pub(super) fn note(meeting: MeetingId, author: ParticipantId, note: protocol::NoteId) -> [u8; 48] {
+    let mut key = [0u8; 48];
+    key[..32].copy_from_slice(&notes_of(meeting, author));
+    key[32..].copy_from_slice(note.as_bytes());
+    key
+}
 
 /// Prefix shared by all of a meeting's events: scanning it yields the log in order.
 pub(super) fn meeting(meeting: MeetingId) -> [u8; 16] {

@@ -10,6 +10,7 @@ mod blobs;
 mod grants;
 mod keys;
 mod links;
+mod notes;
 mod records;
 #[cfg(test)]
 mod tests;

@@ -2,10 +2,13 @@
 //! layer; they decide nothing themselves.
 
 mod auth;
+mod calendar;
 mod documents;
 mod error;
 pub(crate) mod files;
 mod join;
+mod notes;
+mod opinions;
 mod print;
 mod public;
 mod rest;
@@ -67,6 +70,19 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(rest::reissue_token).delete(rest::revoke_token),
         )
         .merge(document_routes(&state))
+        .route(
+            "/meetings/{meeting}/opinions/{request}/summary",
+            get(opinions::summary_json),
+        )
+        .route(
+            "/meetings/{meeting}/opinions/{request}/summary.csv",
+            get(opinions::summary_csv),
+        )
+        .route("/calendar", get(calendar::calendar))
+        .route(
+            "/meetings/{meeting}/participants/{participant}/notes",
+            get(notes::list),
+        )
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()
         .route("/healthz", get(healthz))

@@ -4,7 +4,7 @@
 use super::outbox::Outbox;
 use super::rate::Bucket;
 use super::ConnectionGuard;
-use crate::engine::{Actor, Viewer};
+use crate::engine::{Actor, NoteChange, Viewer};
 use crate::live::{Live, MeetingHandle, Outcome, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
@@ -157,6 +157,7 @@ async fn converse(
     session
         .greet(state, out, resume_from, &call.name, call.role)
         .await?;
+    send_notes(state, out, session.handle.id, session.participant()).await?;
     session.check_in();
     session.serve(state, out, stream, &mut live).await
 }
@@ -373,6 +374,20 @@ impl Session {
                 "this badge's code was replaced or withdrawn; ask the secretariat for a new badge",
             )),
             Ok(Live::Revoked(_)) => Ok(()),
+            // Only the author's own connections hear of a note.
+            Ok(Live::Note(change)) if Some(change.owner()) == self.participant() => {
+                let (notes, deleted) = match &*change {
+                    NoteChange::Put { note, .. } => (vec![note.clone()], Vec::new()),
+                    NoteChange::Delete { note, .. } => (Vec::new(), vec![*note]),
+                };
+                out.push(&HubFrame::Notes {
+                    replace: false,
+                    notes,
+                    deleted,
+                })
+                .await
+            }
+            Ok(Live::Note(_)) => Ok(()),
             Err(RecvError::Lagged(_)) => Err(Ending::lagged()),
             Err(RecvError::Closed) => Err(Ending::with(
                 ErrorCode::ShuttingDown,
@@ -476,6 +491,29 @@ pub(crate) fn is_upload(command: &Command) -> bool {
         command,
         Command::PublishDocument { .. } | Command::ReviseDocument { .. }
     )
+}
+
+/// A participant's own private notes, in full, after the snapshot or resume: they live
+/// outside the log, so a resume alone would not bring the changes made elsewhere.
+async fn send_notes(
+    state: &AppState,
+    out: &Outbox,
+    meeting: protocol::MeetingId,
+    me: Option<protocol::ParticipantId>,
+) -> Result<(), Ending> {
+    let Some(me) = me else {
+        return Ok(());
+    };
+    let notes = state.store.notes(meeting, me).map_err(|e| {
+        tracing::error!(error = %e, "reading notes failed");
+        Ending::with(ErrorCode::Internal, "the hub could not read your notes")
+    })?;
+    out.send(&HubFrame::Notes {
+        replace: true,
+        notes,
+        deleted: Vec::new(),
+    })
+    .await
 }
 
 /// Refuses an oversized frame, naming the command's id when one can be read from it, so
