@@ -37,23 +37,31 @@ pub async fn seed_speakers(handle: &MeetingHandle) -> anyhow::Result<()> {
         s.participants
             .iter()
             .filter(|p| p.role == Role::Delegate)
-            .skip(20)
-            .step_by(17)
-            .take(4)
             .map(|p| Actor::Participant {
                 id: p.id,
                 role: p.role,
             })
-            .collect()
+            .collect::<Vec<_>>()
     });
+    // Four delegates spread over the hall, whatever its size.
+    let step = (delegates.len() / 5).max(1);
+    let delegates: Vec<Actor> = delegates
+        .into_iter()
+        .skip(step)
+        .step_by(step)
+        .take(4)
+        .collect();
     run(
         handle,
         Actor::Office,
         Command::SetSpeakingLimit { seconds: 420 },
     )
     .await?;
-    for d in delegates {
-        run(handle, d, Command::RequestToSpeak { item: None }).await?;
+    for d in &delegates {
+        run(handle, *d, Command::RequestToSpeak { item: None }).await?;
+    }
+    if delegates.is_empty() {
+        return Ok(());
     }
     run(
         handle,
