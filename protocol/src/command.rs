@@ -2,7 +2,8 @@
 //! client-chosen id; the engine decides whether the sender's role and the meeting's state
 //! allow it and answers with events or an error.
 
-use crate::ids::{AgendaItemId, ParticipantId};
+use crate::ids::{AgendaItemId, ParticipantId, PollId};
+use crate::poll::PollSpec;
 use crate::model::{Fraction, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +93,32 @@ pub enum Command {
     CheckIn { participant: ParticipantId },
     /// Record that a member has left the hall (secretariat).
     CheckOut { participant: ParticipantId },
+
+    /// Prepare a poll, in draft (secretariat or chair).
+    CreatePoll { poll: PollSpec },
+    /// draft → open: every tablet shows it; checks the poll's quorum (chair).
+    OpenPoll { poll: PollId },
+    /// open → closed: counted by the poll's rule (chair; the hub when the countdown ends).
+    ClosePoll { poll: PollId },
+    /// closed → published: the result and, for a secret poll, the receipts go to the hall.
+    PublishPoll { poll: PollId },
+    /// draft, open or closed → cancelled (chair).
+    CancelPoll { poll: PollId },
+    /// A ballot: indexes into the poll's options. A delegate votes for themselves; the
+    /// secretariat may record an open poll's ballot `on_behalf_of` a member without a device.
+    CastBallot {
+        poll: PollId,
+        choices: Vec<u32>,
+        #[serde(default)]
+        on_behalf_of: Option<ParticipantId>,
+    },
+    /// Add the counts of paper ballots counted in the hall to a secret poll (secretariat).
+    RecordPaperBallots {
+        poll: PollId,
+        valid: u32,
+        invalid: u32,
+        tallies: Vec<u32>,
+    },
 }
 
 impl Command {
@@ -115,6 +142,13 @@ impl Command {
             Command::RemoveParticipant { .. } => "remove_participant",
             Command::CheckIn { .. } => "check_in",
             Command::CheckOut { .. } => "check_out",
+            Command::CreatePoll { .. } => "create_poll",
+            Command::OpenPoll { .. } => "open_poll",
+            Command::ClosePoll { .. } => "close_poll",
+            Command::PublishPoll { .. } => "publish_poll",
+            Command::CancelPoll { .. } => "cancel_poll",
+            Command::CastBallot { .. } => "cast_ballot",
+            Command::RecordPaperBallots { .. } => "record_paper_ballots",
         }
     }
 }

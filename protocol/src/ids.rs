@@ -50,6 +50,10 @@ uuid_id!(
     /// One item of a meeting's agenda (nội dung, mục).
     AgendaItemId
 );
+uuid_id!(
+    /// A vote or an election (biểu quyết, bầu cử) of a meeting.
+    PollId
+);
 
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.

@@ -12,15 +12,20 @@ pub mod event;
 pub mod frame;
 pub mod ids;
 pub mod model;
+pub mod poll;
 
 pub use command::Command;
 pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
-pub use ids::{AgendaItemId, CommandId, MeetingId, ParticipantId};
+pub use ids::{AgendaItemId, CommandId, MeetingId, ParticipantId, PollId};
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
     Participant, Role, Timestamp,
+};
+pub use poll::{
+    MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus, PollView, Preset,
+    ReceiptLine, Threshold,
 };
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell

@@ -210,6 +210,9 @@ pub struct MeetingView {
     pub agenda: Vec<AgendaItem>,
     pub participants: Vec<Participant>,
     pub attendance: Attendance,
+    /// Votes and elections, in the order they were created, as this viewer may see them.
+    #[serde(default)]
+    pub polls: Vec<crate::poll::PollView>,
 }
 
 #[cfg(test)]
