@@ -3,8 +3,8 @@
 //! allow it and answers with events or an error.
 
 use crate::ids::{AgendaItemId, ParticipantId, PollId};
-use crate::poll::PollSpec;
 use crate::model::{Fraction, Role, Timestamp};
+use crate::poll::PollSpec;
 use serde::{Deserialize, Serialize};
 
 /// A command, tagged by `"op"`.

@@ -3,8 +3,8 @@
 //! increase.
 
 use crate::ids::{AgendaItemId, CommandId, ParticipantId, PollId};
-use crate::poll::{PaperCount, Poll, PollResult, ReceiptLine};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
+use crate::poll::{PaperCount, Poll, PollResult, ReceiptLine};
 use serde::{Deserialize, Serialize};
 
 /// An event in a meeting's log.
@@ -75,7 +75,9 @@ pub enum EventKind {
         participant: Option<ParticipantId>,
     },
     /// A poll was prepared, in draft.
-    PollCreated { poll: Poll },
+    PollCreated {
+        poll: Poll,
+    },
     /// A poll opened; `eligible` members may vote; a countdown closes it at `closes_at`.
     PollOpened {
         poll: PollId,
@@ -106,7 +108,10 @@ pub enum EventKind {
         sealed: Option<ReceiptLine>,
     },
     /// Paper ballots counted in the hall were added to a secret poll.
-    PaperBallotsRecorded { poll: PollId, count: PaperCount },
+    PaperBallotsRecorded {
+        poll: PollId,
+        count: PaperCount,
+    },
     /// The poll closed and was counted. The hall gets `result: null` until it is published.
     PollClosed {
         poll: PollId,
@@ -119,7 +124,9 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         receipts: Option<Vec<ReceiptLine>>,
     },
-    PollCancelled { poll: PollId },
+    PollCancelled {
+        poll: PollId,
+    },
 }
 
 #[cfg(test)]

@@ -293,6 +293,9 @@ pub struct PollView {
     /// Whether this viewer has voted, and (open polls) their choices.
     pub voted: bool,
     pub my_choices: Option<Vec<u32>>,
+    /// Who has voted: for the chair and the secretariat only (the roll, not the choices).
+    #[serde(default)]
+    pub voters: Option<Vec<ParticipantId>>,
     /// After the close, for viewers allowed to see it (everyone once published).
     pub result: Option<PollResult>,
     /// Secret polls, once published: every ballot by receipt.
@@ -306,10 +309,16 @@ mod tests {
     #[test]
     fn thresholds_parse_and_compare_exactly() {
         let half: Threshold = "more_than_half".parse().unwrap();
-        assert!(!half.passed_by(50, 100), "exactly half is not more than half");
+        assert!(
+            !half.passed_by(50, 100),
+            "exactly half is not more than half"
+        );
         assert!(half.passed_by(51, 100));
         let two_thirds: Threshold = "two_thirds".parse().unwrap();
-        assert!(two_thirds.passed_by(200, 300), "exactly two thirds is enough");
+        assert!(
+            two_thirds.passed_by(200, 300),
+            "exactly two thirds is enough"
+        );
         assert!(!two_thirds.passed_by(199, 300));
         let t: Threshold = ">=3/5".parse().unwrap();
         assert_eq!(t.to_string(), ">=3/5");

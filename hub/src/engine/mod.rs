@@ -7,6 +7,7 @@
 
 mod agenda;
 mod lifecycle;
+pub mod polls;
 mod roll;
 mod state;
 mod view;
@@ -122,6 +123,13 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         | Command::RemoveParticipant { .. }
         | Command::CheckIn { .. }
         | Command::CheckOut { .. } => roll::decide(state, meeting, actor, command, ctx),
+        Command::CreatePoll { .. }
+        | Command::OpenPoll { .. }
+        | Command::ClosePoll { .. }
+        | Command::PublishPoll { .. }
+        | Command::CancelPoll { .. }
+        | Command::CastBallot { .. }
+        | Command::RecordPaperBallots { .. } => polls::decide(state, actor, command, ctx),
     }
 }
 

@@ -23,6 +23,8 @@ pub struct MeetingState {
     /// Members who have been checked in at least once: the hub checks a member in by itself
     /// only on their first arrival, so it never undoes the secretariat's check-out.
     pub arrived: HashSet<ParticipantId>,
+    /// Votes and elections.
+    pub polls: super::polls::Polls,
 }
 
 impl MeetingState {
@@ -36,6 +38,7 @@ impl MeetingState {
             index: HashMap::new(),
             present: HashSet::new(),
             arrived: HashSet::new(),
+            polls: Default::default(),
         }
     }
 
@@ -175,6 +178,13 @@ impl MeetingState {
             // Redacted forms are only ever sent to clients, never stored or applied.
             EventKind::CheckedIn { participant: None }
             | EventKind::CheckedOut { participant: None } => {}
+            EventKind::PollCreated { .. }
+            | EventKind::PollOpened { .. }
+            | EventKind::BallotCast { .. }
+            | EventKind::PaperBallotsRecorded { .. }
+            | EventKind::PollClosed { .. }
+            | EventKind::PollPublished { .. }
+            | EventKind::PollCancelled { .. } => self.polls.apply(&event.event),
         }
     }
 

@@ -318,7 +318,7 @@ impl Session {
                 received = live.recv() => self.on_live(out, received).await?,
                 Some((id, outcome)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     let frame = match outcome {
-                        Ok(seq) => HubFrame::Ack { id, seq },
+                        Ok(seq) => HubFrame::Ack { id, seq, receipt: None },
                         Err(r) => HubFrame::error(Some(id), r.code, r.message),
                     };
                     out.push(&frame).await?;
