@@ -55,6 +55,7 @@ impl Server {
         config.validate()?;
         let store = Store::open(&config.data)?;
         office::ensure_token(&config.data, &store).await?;
+        let signer = crate::signing::Signer::load_or_create(&config.data)?;
         let settings = LiveSettings {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
@@ -71,6 +72,7 @@ impl Server {
             public_base,
             connections: AtomicUsize::new(0),
             shutdown: watcher,
+            signer,
         });
         Ok(Server { state, shutdown })
     }

@@ -9,6 +9,7 @@
 //! | `meetings`           | meeting id (16)                      | JSON `MeetingEntry` |
 //! | `grants`             | token hash (32)                      | JSON `Principal` |
 //! | `participant_grants` | meeting id (16) ++ participant id (16) | token hash (32) |
+//! | `ballots`            | meeting id (16) ++ poll id (16) ++ receipt | JSON choices |
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
@@ -19,6 +20,7 @@ pub(super) const EVENTS: &str = "events";
 pub(super) const MEETINGS: &str = "meetings";
 pub(super) const GRANTS: &str = "grants";
 pub(super) const PARTICIPANT_GRANTS: &str = "participant_grants";
+pub(super) const BALLOTS: &str = "ballots";
 
 /// Prefix shared by all of a meeting's events: scanning it yields the log in order.
 pub(super) fn meeting(meeting: MeetingId) -> [u8; 16] {

@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod join;
+mod polls;
 mod rest;
 mod ws;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub connections: AtomicUsize,
     /// Turns true when the hub shuts down; every connection loop watches it.
     pub shutdown: watch::Receiver<bool>,
+    /// The hub's key, signing exported results.
+    pub signer: crate::signing::Signer,
 }
 
 /// The hub's routes.
@@ -60,6 +63,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/meetings/{meeting}/participants/{participant}/token",
             post(rest::reissue_token).delete(rest::revoke_token),
+        )
+        .route("/signing-key", get(polls::signing_key))
+        .route(
+            "/meetings/{meeting}/polls/{poll}/{file}",
+            get(polls::export),
         )
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()
