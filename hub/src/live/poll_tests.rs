@@ -158,13 +158,19 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
             receipts.push(receipt.expect("a secret ballot's ack carries its receipt"));
         }
         // A re-send with the same id is answered with the same receipt, and not counted.
-        let (again, receipt) = h
-            .submit_with_receipt(ballot(h.id, voters[0], poll, "b-0", vec![2]))
-            .unwrap()
-            .await
-            .unwrap();
-        again.unwrap();
-        assert_eq!(receipt.as_deref(), Some(receipts[0].as_str()));
+        let resent: Vec<_> = voters
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                h.submit_with_receipt(ballot(h.id, *v, poll, &format!("b-{k}"), vec![2]))
+                    .unwrap()
+            })
+            .collect();
+        for (k, rx) in resent.into_iter().enumerate() {
+            let (again, receipt) = rx.await.unwrap();
+            again.unwrap();
+            assert_eq!(receipt.as_deref(), Some(receipts[k].as_str()), "voter {k}");
+        }
         h.run(run(Actor::Office, Command::ClosePoll { poll }))
             .await
             .unwrap();
@@ -272,4 +278,32 @@ async fn the_countdown_closes_a_poll_by_itself() {
     assert_eq!(r.tallies, vec![0, 1, 0]);
     let late = h.run(ballot(h.id, voters[1], poll, "late", vec![0])).await;
     assert_eq!(late.unwrap_err().code, ErrorCode::InvalidState);
+}
+
+#[tokio::test]
+async fn a_resent_secret_ballot_gets_its_receipt_while_another_poll_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let meetings = Meetings::load(store, settings()).unwrap();
+    let mut motion = election();
+    let (h, voters, election) = hall(&meetings, 4, election()).await;
+    motion.secret = false;
+    motion.kind = PollKind::Motion;
+    let mut create = run(Actor::Office, Command::CreatePoll { poll: motion });
+    let motion = PollId(create.steps[0].1);
+    create.origin = None;
+    h.run(create).await.unwrap();
+    h.run(run(Actor::Office, Command::OpenPoll { poll: motion }))
+        .await
+        .unwrap();
+    let send = |cmd: &str, poll, choices| {
+        h.submit_with_receipt(ballot(h.id, voters[0], poll, cmd, choices))
+            .unwrap()
+    };
+    let (m1, _) = send("m", motion, vec![0]).await.unwrap();
+    let (e1, r1) = send("e", election, vec![1]).await.unwrap();
+    let (m2, _) = send("m", motion, vec![0]).await.unwrap();
+    let (e2, r2) = send("e", election, vec![1]).await.unwrap();
+    assert_eq!((m1, e1, r1.clone()), (m2, e2, r2));
+    assert!(r1.is_some());
 }

@@ -1,6 +1,7 @@
 //! `hub demo`: a district Party congress, created once in the data directory and reused on
 //! the next start, with `demo.json` for scripts that drive it.
 
+use super::demo_polls::{self, DemoExport};
 use super::Server;
 use crate::engine::Actor;
 use crate::live::Request;
@@ -22,6 +23,9 @@ pub struct DemoInfo {
     #[serde(default)]
     pub agenda: Vec<DemoItem>,
     pub participants: Vec<DemoParticipant>,
+    /// Signed exports of the demo's published results, to try `hub verify` at once.
+    #[serde(default)]
+    pub results: Vec<DemoExport>,
 }
 
 /// One agenda item of the demo.
@@ -61,6 +65,9 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             for p in &mut info.participants {
                 p.join_url = format!("{base}/j/{}", p.token);
             }
+            for r in &mut info.results {
+                *r = DemoExport::new(base, info.meeting, r.poll, std::mem::take(&mut r.title));
+            }
             write(&path, &info)?;
             return Ok(info);
         }
@@ -85,6 +92,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
             .run(Request::one(Actor::Office, None, command))
             .await?;
     }
+    let (poll, poll_title) = demo_polls::seed(&handle).await?;
     let info = DemoInfo {
         meeting: imported.meeting,
         title,
@@ -109,6 +117,12 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
                 join_url: i.join_url,
             })
             .collect(),
+        results: vec![DemoExport::new(
+            &server.state.public_base,
+            imported.meeting,
+            poll,
+            poll_title,
+        )],
     };
     write(&path, &info)?;
     Ok(info)

@@ -2,9 +2,11 @@
 //! caller bound (port 0 in tests), until a shutdown future resolves.
 
 mod demo;
+mod demo_polls;
 mod office;
 
 pub use demo::{seed_demo, DemoInfo, DEMO_FILE};
+pub use demo_polls::DemoExport;
 pub use office::OFFICE_TOKEN_FILE;
 
 use crate::config::Config;
