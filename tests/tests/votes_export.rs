@@ -204,3 +204,93 @@ async fn bad_ballots_and_chair_commands_from_delegates_get_error_frames() {
     assert_eq!(r.status, 200);
     assert!(!r.text().contains("Đại biểu"), "{}", r.text());
 }
+
+/// `hub demo` seeds a published agenda vote, and `demo.json` lists its signed exports:
+/// a new user can fetch them and run `hub verify` at once.
+#[tokio::test]
+async fn the_demo_lists_a_signed_result_that_verifies() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(hub_binary())
+        .args([
+            "demo",
+            "--delegates",
+            "40",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting hub demo");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr = None;
+    guard("the demo to be seeded", async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(a) = line.trim().strip_prefix("listening on http://") {
+                addr = Some(a.parse::<std::net::SocketAddr>().unwrap());
+            }
+            if line.contains("Every participant's join URL") {
+                return;
+            }
+        }
+        panic!("hub demo stopped");
+    })
+    .await;
+    let addr = addr.expect("the address");
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
+    let result = &info["results"][0];
+    assert_eq!(
+        result["title"],
+        "Thông qua chương trình làm việc của Đại hội"
+    );
+    let token = info["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "delegate")
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fetch = |url: &serde_json::Value| {
+        let path = url
+            .as_str()
+            .unwrap()
+            .split_once("/api/")
+            .unwrap()
+            .1
+            .to_owned();
+        let token = token.clone();
+        async move {
+            let path = format!("/api/{path}");
+            let r = meeting_tests::http::Request::new("GET", &path)
+                .bearer(&token)
+                .send(addr)
+                .await
+                .unwrap();
+            assert_eq!(r.status, 200, "{path}: {}", r.text());
+            r.body
+        }
+    };
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("result.json");
+    std::fs::write(&file, fetch(&result["json"]).await).unwrap();
+    std::fs::write(
+        out.path().join("result.json.sig"),
+        fetch(&result["json_signature"]).await,
+    )
+    .unwrap();
+    let key = out.path().join("signing.pub");
+    std::fs::write(&key, fetch(&result["public_key"]).await).unwrap();
+    let (ok, said) = verify(&file, &key).await;
+    assert!(ok, "{said}");
+    let export: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(export["status"], "published");
+    assert_eq!(export["result"]["passed"], true);
+    child.start_kill().unwrap();
+}
