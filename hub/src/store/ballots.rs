@@ -11,11 +11,14 @@ use protocol::{MeetingId, PollId, ReceiptLine};
 use ring::rand::{SecureRandom, SystemRandom};
 use uuid::Uuid;
 
+/// A key and a value of the `ballots` tree.
+pub(super) type Row = (Vec<u8>, Vec<u8>);
+
 /// Keys and values for `ballots`, in a random order.
 pub(super) fn encode(
     meeting: MeetingId,
     ballots: &[(PollId, ReceiptLine)],
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+) -> Result<Vec<Row>, StoreError> {
     let mut rows = Vec::with_capacity(ballots.len());
     for (poll, line) in ballots {
         let mut key = Vec::with_capacity(32 + line.receipt.len());
