@@ -11,8 +11,10 @@
 //! user of the hub lives in.
 
 mod participants;
+mod polls;
 
 pub use participants::{parse_participants_csv, NewParticipant, RowError};
+pub use polls::PackagePoll;
 
 use protocol::{Command, Fraction, Timestamp};
 use serde::Deserialize;
@@ -44,6 +46,8 @@ pub struct MeetingPackage {
     pub agenda: Vec<Command>,
     /// The participants, in file order.
     pub participants: Vec<NewParticipant>,
+    /// Polls prepared in advance (`[[polls]]`), created in draft.
+    pub polls: Vec<PackagePoll>,
 }
 
 impl MeetingPackage {
@@ -123,6 +127,8 @@ struct MeetingFile {
     quorum: Option<Fraction>,
     #[serde(default)]
     agenda: Vec<AgendaEntry>,
+    #[serde(default)]
+    polls: Vec<toml::Spanned<polls::PollEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -145,7 +151,7 @@ pub fn read_package(dir: &Path, default_quorum: Fraction) -> Result<MeetingPacka
         &meeting_path,
         "the meeting: title, starts_at, venue, quorum and [[agenda]] items",
     )?;
-    let (create, agenda) = parse_meeting(&meeting_path, &text, default_quorum)?;
+    let (create, agenda, polls) = parse_meeting(&meeting_path, &text, default_quorum)?;
 
     let csv_path = dir.join(PARTICIPANTS_FILE);
     let text = read_text(
@@ -164,6 +170,7 @@ pub fn read_package(dir: &Path, default_quorum: Fraction) -> Result<MeetingPacka
         create,
         agenda,
         participants,
+        polls,
     })
 }
 
@@ -193,7 +200,7 @@ fn parse_meeting(
     path: &Path,
     text: &str,
     default_quorum: Fraction,
-) -> Result<(Command, Vec<Command>), ImportError> {
+) -> Result<(Command, Vec<Command>, Vec<PackagePoll>), ImportError> {
     // Notepad writes a byte order mark; it is not part of the TOML. Dropping it shifts byte
     // offsets but not lines, and spans are only ever turned into lines.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -258,7 +265,18 @@ fn parse_meeting(
         starts_at,
         quorum: Some(file.quorum.unwrap_or(default_quorum)),
     };
-    Ok((create, agenda))
+    let agenda_len = agenda.len();
+    let mut polls = Vec::with_capacity(file.polls.len());
+    for entry in file.polls {
+        let span = entry.span();
+        polls.push(
+            entry
+                .into_inner()
+                .into_poll(agenda_len)
+                .map_err(|m| invalid(span, m))?,
+        );
+    }
+    Ok((create, agenda, polls))
 }
 
 /// Trims a text value and checks its length and that it holds no control characters

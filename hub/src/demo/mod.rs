@@ -51,6 +51,7 @@ pub fn demo_package_at(summoned_delegates: usize, now: Timestamp) -> MeetingPack
         create,
         agenda,
         participants: participants(summoned_delegates),
+        polls: Vec::new(),
     }
 }
 

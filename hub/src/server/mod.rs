@@ -124,8 +124,11 @@ impl Server {
             grants: Vec::new(),
         };
         request.steps.push((package.create.clone(), Uuid::new_v4()));
+        let mut items = Vec::with_capacity(package.agenda.len());
         for item in &package.agenda {
-            request.steps.push((item.clone(), Uuid::new_v4()));
+            let id = Uuid::new_v4();
+            items.push(protocol::AgendaItemId(id));
+            request.steps.push((item.clone(), id));
         }
         let first_participant = request.steps.len();
         let commands = package
@@ -134,11 +137,21 @@ impl Server {
             .map(|p| p.to_command())
             .collect();
         let summons = setup::summon(&mut request, meeting, commands);
+        let first_poll = request.steps.len();
+        for p in &package.polls {
+            let mut spec = p.spec.clone();
+            spec.item = p.agenda_item.and_then(|n| items.get(n - 1).copied());
+            let create = protocol::Command::CreatePoll { poll: spec };
+            request.steps.push((create, Uuid::new_v4()));
+        }
         let refusals = setup::dry_run(&MeetingState::new(meeting), &Actor::Office, &request.steps);
         if !refusals.is_empty() {
             let lines: Vec<String> = refusals
                 .iter()
                 .map(|(n, e)| match n.checked_sub(first_participant) {
+                    Some(_) if *n >= first_poll => {
+                        format!("meeting.toml, poll {}: {e}", n - first_poll + 1)
+                    }
                     Some(k) => format!(
                         "participants.csv line {}: {e}",
                         package.participants[k].line
