@@ -9,16 +9,19 @@
 //! The same library drives the end-to-end and load tests in `tests/`.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 mod connection;
 mod error;
 mod follower;
 mod join;
+mod session;
 pub mod swarm;
 
 pub use connection::Connection;
 pub use error::{ClientError, CommandError};
 pub use follower::Follower;
 pub use join::JoinUrl;
+pub use session::Session;
 
 /// The wire types, re-exported so a user of this crate needs no direct dependency on them.
 pub use protocol;

@@ -8,6 +8,7 @@
 
 pub mod fixture;
 pub mod http;
+pub mod relay;
 pub mod tablet;
 
 pub use fixture::{MeetingFixture, Member};

@@ -145,6 +145,75 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     })
 }
 
+/// A plan against `hub demo`: its delegates' tokens, its secretariat as the driver.
+pub fn demo_plan(
+    path: &std::path::Path,
+    clients: usize,
+    rounds: usize,
+    server_pid: Option<u32>,
+) -> anyhow::Result<Plan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let demo: serde_json::Value = serde_json::from_str(&text).context("demo.json is not JSON")?;
+    let participants = demo["participants"]
+        .as_array()
+        .context("demo.json has no participants")?;
+    let of_role = |role: &'static str| participants.iter().filter(move |p| p["role"] == role);
+    let tablets: Vec<String> = of_role("delegate")
+        .filter_map(|p| p["token"].as_str().map(str::to_owned))
+        .take(clients)
+        .collect();
+    if tablets.len() < clients {
+        anyhow::bail!(
+            "the demo has {} delegates; start it with `hub demo --delegates {clients}`",
+            tablets.len()
+        );
+    }
+    let driver = of_role("secretariat")
+        .find_map(|p| p["token"].as_str())
+        .context("the demo has no secretariat")?;
+    let hub = demo["hub_url"]
+        .as_str()
+        .context("demo.json has no hub_url")?;
+    let ws_url = format!("{}/api/v1/ws", hub.replacen("http", "ws", 1));
+    let item = first_item(&demo)?;
+    let driver_command = format!(
+        r#"{{"type":"command","id":"{{id}}","command":{{"op":"update_agenda_item","item":"{item}","description":"Vòng {{round}}"}}}}"#
+    );
+    Ok(Plan {
+        target: "hub".into(),
+        ws_url,
+        tablets,
+        driver: driver.to_owned(),
+        driver_command,
+        burst_command: None,
+        rounds,
+        server_pid,
+    })
+}
+
+fn first_item(demo: &serde_json::Value) -> anyhow::Result<String> {
+    demo["agenda"][0]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("demo.json lists no agenda (a newer hub writes it)")
+}
+
+/// A plan against the baseline server.
+pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Option<u32>) -> Plan {
+    let command = r#"{"type":"command","id":"{id}","command":{"op":"update_agenda_item","description":"Vòng {round}"}}"#;
+    Plan {
+        target: "baseline".into(),
+        ws_url: url,
+        tablets: (0..clients).map(|i| format!("tablet-{i}")).collect(),
+        driver: "driver".into(),
+        driver_command: command.into(),
+        burst_command: Some(command.into()),
+        rounds,
+        server_pid,
+    }
+}
+
 /// Every tablet sends one command within the same instant; each answer's round trip.
 async fn burst(
     orders: &watch::Sender<Order>,
