@@ -216,6 +216,13 @@ fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
         "  Hub-wide secretariat token (REST API):  {}",
         state.config.data.join(OFFICE_TOKEN_FILE).display()
     );
+    for r in &info.results {
+        println!("  Signed result, {}:", r.title);
+        println!("    {}  (+ .sig; key: {})", r.json, r.public_key);
+    }
+    if !info.results.is_empty() {
+        println!("    check a downloaded copy offline: hub verify result.json --key signing.pub");
+    }
     println!();
 }
 
