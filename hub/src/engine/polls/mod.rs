@@ -7,6 +7,8 @@
 //! links the two. The sealed ballots are not in the event log: the live layer writes them
 //! to the store's ballot box and gives them back with [`Polls::restore_sealed`] on start.
 
+#[cfg(test)]
+mod access_tests;
 mod decide;
 mod rules;
 mod tally;
