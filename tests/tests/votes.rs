@@ -160,7 +160,7 @@ async fn flushes(hub: &TestHub) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_delegates_vote_at_once_and_the_count_is_exact() {
-    let hub = TestHub::start().await;
+    let mut hub = TestHub::start().await;
     let m = hub.meeting_with(DELEGATES).await;
     hub.office_command(m.id, "start", &Command::StartSession)
         .await;
@@ -301,4 +301,41 @@ async fn three_hundred_delegates_vote_at_once_and_the_count_is_exact() {
         flushed < 600,
         "group commit: {flushed} flushes for 1200 commands"
     );
+
+    // Whoever holds the disk: stop the hub and read every record of every tree. No record
+    // that names a delegate and concerns the election holds a receipt or a choice, and the
+    // ballot box names nobody.
+    assert!(hub.terminate().await.success());
+    let store = hub::store::Store::open(hub.data_dir()).expect("the stopped hub's store");
+    let election_text = election.to_string();
+    let receipts: Vec<&str> = voted.iter().map(|v| v.receipt.as_str()).collect();
+    let mut in_box = 0;
+    for (tree, key, value) in store.dump() {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&key),
+            String::from_utf8_lossy(&value)
+        );
+        let names_voter = m.delegates.iter().any(|d| {
+            let id = d.id();
+            text.contains(&id.to_string())
+                || key.windows(16).any(|w| w == id.as_bytes())
+                || value.windows(16).any(|w| w == id.as_bytes())
+        });
+        let about_election =
+            text.contains(&election_text) || key.windows(16).any(|w| w == election.as_bytes());
+        if tree == "ballots" {
+            in_box += 1;
+            assert!(!names_voter, "a ballot names its voter: {text}");
+        }
+        if names_voter && about_election {
+            assert!(!text.contains("choices"), "{tree}: {text}");
+            assert!(!text.contains("\"origin\":{"), "{tree}: {text}");
+            assert!(
+                !receipts.iter().any(|r| text.contains(r)),
+                "{tree}: a voter's record holds a receipt: {text}"
+            );
+        }
+    }
+    assert_eq!(in_box, DELEGATES, "the ballot box holds each ballot once");
 }
