@@ -39,6 +39,25 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Check an exported result against the hub's signature, offline. Exits 0 when the
+    /// file is exactly as the hub signed it, 1 when it was altered.
+    Verify(VerifyArgs),
+}
+
+/// `hub verify FILE`.
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    /// The exported file (result.json or result.csv).
+    file: PathBuf,
+    /// The detached signature [default: FILE.sig].
+    #[arg(long)]
+    signature: Option<PathBuf>,
+    /// The hub's public key file (signing.pub, 64 hex digits).
+    #[arg(long, conflicts_with = "data")]
+    key: Option<PathBuf>,
+    /// Or the hub's data directory, to use its signing.pub.
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
 /// Settings every command takes; each overrides the config file.
@@ -122,6 +141,46 @@ pub async fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Cmd::Verify(args) => verify(&args),
+    }
+}
+
+fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let bytes = read(&args.file)?;
+    let sig_path = args.signature.clone().unwrap_or_else(|| {
+        let mut p = args.file.clone().into_os_string();
+        p.push(".sig");
+        PathBuf::from(p)
+    });
+    let signature = String::from_utf8_lossy(&read(&sig_path)?).into_owned();
+    let key_path = match (&args.key, &args.data) {
+        (Some(key), _) => key.clone(),
+        (None, Some(data)) => data.join(crate::signing::PUBLIC_KEY_FILE),
+        (None, None) => PathBuf::from(crate::signing::PUBLIC_KEY_FILE),
+    };
+    let key = String::from_utf8_lossy(&read(&key_path)?).into_owned();
+    match crate::signing::verify(&key, &bytes, &signature) {
+        Ok(true) => {
+            println!(
+                "VALID: {} is exactly as the hub signed it (key {})",
+                args.file.display(),
+                key.trim()
+            );
+            Ok(())
+        }
+        Ok(false) => anyhow::bail!(
+            "ALTERED: the signature does not match {}: the file was changed after the hub \
+             signed it, or it was signed by another key",
+            args.file.display()
+        ),
+        Err(why) => anyhow::bail!(
+            "cannot verify: {why} ({} or {})",
+            key_path.display(),
+            sig_path.display()
+        ),
     }
 }
 
@@ -164,6 +223,13 @@ fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
         "  Hub-wide secretariat token (REST API):  {}",
         state.config.data.join(OFFICE_TOKEN_FILE).display()
     );
+    for r in &info.results {
+        println!("  Signed result, {}:", r.title);
+        println!("    {}  (+ .sig; key: {})", r.json, r.public_key);
+    }
+    if !info.results.is_empty() {
+        println!("    check a downloaded copy offline: hub verify result.json --key signing.pub");
+    }
     println!();
 }
 

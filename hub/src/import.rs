@@ -12,9 +12,11 @@
 
 mod documents;
 mod participants;
+mod polls;
 
 pub use documents::PackageDocument;
 pub use participants::{parse_participants_csv, NewParticipant, RowError};
+pub use polls::PackagePoll;
 
 use protocol::{Command, Fraction, Timestamp};
 use serde::Deserialize;
@@ -48,6 +50,8 @@ pub struct MeetingPackage {
     pub participants: Vec<NewParticipant>,
     /// The documents (`[[document]]`), in file order.
     pub documents: Vec<PackageDocument>,
+    /// Polls prepared in advance (`[[polls]]`), created in draft.
+    pub polls: Vec<PackagePoll>,
 }
 
 impl MeetingPackage {
@@ -132,6 +136,8 @@ struct MeetingFile {
     #[allow(dead_code)]
     #[serde(default)]
     document: Vec<documents::DocumentEntry>,
+    #[serde(default)]
+    polls: Vec<toml::Spanned<polls::PollEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -154,7 +160,7 @@ pub fn read_package(dir: &Path, default_quorum: Fraction) -> Result<MeetingPacka
         &meeting_path,
         "the meeting: title, starts_at, venue, quorum and [[agenda]] items",
     )?;
-    let (create, agenda) = parse_meeting(&meeting_path, &text, default_quorum)?;
+    let (create, agenda, polls) = parse_meeting(&meeting_path, &text, default_quorum)?;
 
     let csv_path = dir.join(PARTICIPANTS_FILE);
     let text = read_text(
@@ -182,6 +188,7 @@ pub fn read_package(dir: &Path, default_quorum: Fraction) -> Result<MeetingPacka
         agenda,
         participants,
         documents,
+        polls,
     })
 }
 
@@ -211,7 +218,7 @@ fn parse_meeting(
     path: &Path,
     text: &str,
     default_quorum: Fraction,
-) -> Result<(Command, Vec<Command>), ImportError> {
+) -> Result<(Command, Vec<Command>, Vec<PackagePoll>), ImportError> {
     // Notepad writes a byte order mark; it is not part of the TOML. Dropping it shifts byte
     // offsets but not lines, and spans are only ever turned into lines.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -276,7 +283,18 @@ fn parse_meeting(
         starts_at,
         quorum: Some(file.quorum.unwrap_or(default_quorum)),
     };
-    Ok((create, agenda))
+    let agenda_len = agenda.len();
+    let mut polls = Vec::with_capacity(file.polls.len());
+    for entry in file.polls {
+        let span = entry.span();
+        polls.push(
+            entry
+                .into_inner()
+                .into_poll(agenda_len)
+                .map_err(|m| invalid(span, m))?,
+        );
+    }
+    Ok((create, agenda, polls))
 }
 
 /// Trims a text value and checks its length and that it holds no control characters

@@ -5,10 +5,12 @@
 use crate::document::{Classification, DocumentFile};
 use crate::ids::{
     AgendaItemId, CalendarEventId, DocumentId, IncomingId, NoteId, OpinionRequestId, ParticipantId,
+    PollId,
 };
 use crate::incoming::IncomingKind;
 use crate::model::{Fraction, Role, Timestamp};
 use crate::opinions::{Answer, Attachment};
+use crate::poll::PollSpec;
 use serde::{Deserialize, Serialize};
 
 /// A command, tagged by `"op"`.
@@ -245,6 +247,32 @@ pub enum Command {
         #[serde(default)]
         text: String,
     },
+
+    /// Prepare a poll, in draft (secretariat or chair).
+    CreatePoll { poll: PollSpec },
+    /// draft → open: every tablet shows it; checks the poll's quorum (chair).
+    OpenPoll { poll: PollId },
+    /// open → closed: counted by the poll's rule (chair; the hub when the countdown ends).
+    ClosePoll { poll: PollId },
+    /// closed → published: the result and, for a secret poll, the receipts go to the hall.
+    PublishPoll { poll: PollId },
+    /// draft, open or closed → cancelled (chair).
+    CancelPoll { poll: PollId },
+    /// A ballot: indexes into the poll's options. A delegate votes for themselves; the
+    /// secretariat may record an open poll's ballot `on_behalf_of` a member without a device.
+    CastBallot {
+        poll: PollId,
+        choices: Vec<u32>,
+        #[serde(default)]
+        on_behalf_of: Option<ParticipantId>,
+    },
+    /// Add the counts of paper ballots counted in the hall to a secret poll (secretariat).
+    RecordPaperBallots {
+        poll: PollId,
+        valid: u32,
+        invalid: u32,
+        tallies: Vec<u32>,
+    },
 }
 
 impl Command {
@@ -302,6 +330,13 @@ impl Command {
             Command::AddCalendarEvent { .. } => "add_calendar_event",
             Command::RemoveCalendarEvent { .. } => "remove_calendar_event",
             Command::PostAnnouncement { .. } => "post_announcement",
+            Command::CreatePoll { .. } => "create_poll",
+            Command::OpenPoll { .. } => "open_poll",
+            Command::ClosePoll { .. } => "close_poll",
+            Command::PublishPoll { .. } => "publish_poll",
+            Command::CancelPoll { .. } => "cancel_poll",
+            Command::CastBallot { .. } => "cast_ballot",
+            Command::RecordPaperBallots { .. } => "record_paper_ballots",
         }
     }
 }

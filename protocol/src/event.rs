@@ -4,12 +4,14 @@
 
 use crate::document::Document;
 use crate::ids::{
-    AgendaItemId, CalendarEventId, DocumentId, IncomingId, OpinionRequestId, ParticipantId,
+    AgendaItemId, CalendarEventId, CommandId, DocumentId, IncomingId, OpinionRequestId,
+    ParticipantId, PollId,
 };
 use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use crate::notes::DocumentComment;
 use crate::opinions::{Answer, OpinionRequest};
+use crate::poll::{PaperCount, Poll, PollResult, ReceiptLine};
 use serde::{Deserialize, Serialize};
 
 /// An event in a meeting's log.
@@ -196,6 +198,59 @@ pub enum EventKind {
     },
     AnnouncementPosted {
         announcement: crate::info::Announcement,
+    },
+    /// A poll was prepared, in draft.
+    PollCreated {
+        poll: Poll,
+    },
+    /// A poll opened; `eligible` members may vote; a countdown closes it at `closes_at`.
+    PollOpened {
+        poll: PollId,
+        closes_at: Option<Timestamp>,
+        eligible: u32,
+    },
+    /// A ballot was accepted. `voter` is redacted like a check-in. `choices` is `null` for
+    /// a secret poll (the hub does not record them here) and for viewers who may not see
+    /// the running tally. A changed ballot replaces the voter's earlier one.
+    BallotCast {
+        poll: PollId,
+        voter: Option<ParticipantId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        choices: Option<Vec<u32>>,
+        /// Recorded by the secretariat for a member without a device.
+        #[serde(default)]
+        proxy: bool,
+        /// Whether the hall may see `choices` before the close (the poll's `show_running`).
+        #[serde(default)]
+        shown: bool,
+        /// Secret polls only: the voter's command id, kept in the log instead of the
+        /// record's origin so a re-send after a restart is recognised. Never on the wire.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        command: Option<CommandId>,
+        /// Secret polls only: the ballot itself, in memory between the engine and the
+        /// ballot box. Never serialized: not in the log, not on the wire.
+        #[serde(skip)]
+        sealed: Option<ReceiptLine>,
+    },
+    /// Paper ballots counted in the hall were added to a secret poll.
+    PaperBallotsRecorded {
+        poll: PollId,
+        count: PaperCount,
+    },
+    /// The poll closed and was counted. The hall gets `result: null` until it is published.
+    PollClosed {
+        poll: PollId,
+        result: Option<PollResult>,
+    },
+    /// The result was announced; for a secret poll with every ballot by its receipt.
+    PollPublished {
+        poll: PollId,
+        result: PollResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        receipts: Option<Vec<ReceiptLine>>,
+    },
+    PollCancelled {
+        poll: PollId,
     },
 }
 

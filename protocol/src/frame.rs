@@ -71,6 +71,10 @@ pub enum HubFrame {
     Ack {
         id: CommandId,
         seq: u64,
+        /// For an accepted secret ballot only: the voter's receipt, to find their ballot in
+        /// the list published after the close. Sent to the voter alone, never stored with them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        receipt: Option<String>,
     },
     /// Something was refused. With an `id`, it answers that command and nothing changed.
     Error(ErrorFrame),
@@ -199,6 +203,7 @@ mod tests {
         let f = HubFrame::Ack {
             id: CommandId::try_from("c1").unwrap(),
             seq: 3,
+            receipt: None,
         };
         assert_eq!(
             serde_json::to_string(&f).unwrap(),

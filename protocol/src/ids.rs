@@ -82,6 +82,10 @@ uuid_id!(
     /// An announcement.
     AnnouncementId
 );
+uuid_id!(
+    /// A vote or an election (biểu quyết, bầu cử) of a meeting.
+    PollId
+);
 
 /// The id a client gives a command. Re-sending a command with the same id is harmless:
 /// the hub answers with the outcome of the first one.

@@ -17,6 +17,7 @@ pub mod info;
 pub mod model;
 pub mod notes;
 pub mod opinions;
+pub mod poll;
 pub mod speakers;
 
 pub use command::Command;
@@ -28,11 +29,15 @@ pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
 pub use ids::{
     AgendaItemId, AnnouncementId, CalendarEventId, CommandId, DocumentCommentId, DocumentId,
-    IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId,
+    IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId, PollId,
 };
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
     Participant, Role, Timestamp,
+};
+pub use poll::{
+    MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus, PollView, Preset,
+    ReceiptLine, Threshold,
 };
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell

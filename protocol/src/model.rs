@@ -233,6 +233,9 @@ pub struct MeetingView {
     /// Announcements, oldest first.
     #[serde(default)]
     pub announcements: Vec<crate::info::Announcement>,
+    /// Votes and elections, in the order they were created, as this viewer may see them.
+    #[serde(default)]
+    pub polls: Vec<crate::poll::PollView>,
 }
 
 #[cfg(test)]

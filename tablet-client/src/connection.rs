@@ -125,7 +125,7 @@ impl Connection {
         loop {
             let frame = self.read_frame().await?;
             match frame {
-                HubFrame::Ack { id: got, seq } if got == id => return Ok(seq),
+                HubFrame::Ack { id: got, seq, .. } if got == id => return Ok(seq),
                 HubFrame::Error(e) if e.id.as_ref() == Some(&id) => {
                     return Err(CommandError::Refused(e))
                 }

@@ -132,7 +132,7 @@ impl Session {
         };
         loop {
             match conn.recv().await? {
-                HubFrame::Ack { id: got, seq } if &got == id => return Ok(Ok(seq)),
+                HubFrame::Ack { id: got, seq, .. } if &got == id => return Ok(Ok(seq)),
                 HubFrame::Error(e) if e.id.as_ref() == Some(id) => {
                     if matches!(
                         e.code,

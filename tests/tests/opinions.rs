@@ -187,9 +187,41 @@ async fn a_request_to_forty_leaders_closes_at_its_deadline_with_the_counts_they_
     let r = hub.get(&path, &m.secretariat.token).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
-    assert!(v["signature"].is_null(), "signed at merge time");
     let summary: protocol::opinions::OpinionSummary =
         serde_json::from_value(v["summary"].clone()).unwrap();
+    // Signed by the hub's key, like the vote results: inline, and as files with detached
+    // signatures that verify against the published key and fail once altered.
+    let key = hub
+        .get("/api/v1/signing-key", &m.secretariat.token)
+        .await
+        .text();
+    let key = key.trim();
+    assert_eq!(v["signature"]["key"], key);
+    let compact = serde_json::to_vec(&summary).unwrap();
+    let inline = v["signature"]["sig"].as_str().unwrap();
+    assert_eq!(hub::signing::verify(key, &compact, inline), Ok(true));
+    for ext in ["json", "csv"] {
+        let body = hub
+            .get(&format!("{path}.{ext}"), &m.secretariat.token)
+            .await
+            .body;
+        let sig = hub
+            .get(&format!("{path}.{ext}.sig"), &m.secretariat.token)
+            .await
+            .text();
+        assert_eq!(
+            hub::signing::verify(key, &body, sig.trim()),
+            Ok(true),
+            "summary.{ext}"
+        );
+        let mut altered = body.clone();
+        altered[body.len() / 2] ^= 1;
+        assert_eq!(
+            hub::signing::verify(key, &altered, sig.trim()),
+            Ok(false),
+            "altered summary.{ext}"
+        );
+    }
     let answered = (0..LEADERS)
         .filter(|n| final_choice(*n, 1).is_some())
         .count();

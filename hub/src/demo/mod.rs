@@ -56,6 +56,7 @@ pub fn demo_package_at(summoned_delegates: usize, now: Timestamp) -> MeetingPack
         participants: participants(summoned_delegates),
         // Published after the import, see `server::demo_docs`: they are generated PDFs.
         documents: Vec::new(),
+        polls: Vec::new(),
     }
 }
 

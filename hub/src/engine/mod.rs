@@ -13,6 +13,7 @@ mod info;
 mod lifecycle;
 mod notes;
 mod opinions;
+pub mod polls;
 mod roll;
 mod speakers;
 mod state;
@@ -168,6 +169,13 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         Command::SendDocumentComment { .. }
         | Command::SaveNote { .. }
         | Command::DeleteNote { .. } => notes::decide(state, actor, command, ctx),
+        Command::CreatePoll { .. }
+        | Command::OpenPoll { .. }
+        | Command::ClosePoll { .. }
+        | Command::PublishPoll { .. }
+        | Command::CancelPoll { .. }
+        | Command::CastBallot { .. }
+        | Command::RecordPaperBallots { .. } => polls::decide(state, actor, command, ctx),
     }
 }
 

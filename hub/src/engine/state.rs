@@ -41,6 +41,8 @@ pub struct MeetingState {
     pub incoming: Incoming,
     /// The body's work calendar and announcements.
     pub info: Info,
+    /// Votes and elections.
+    pub polls: super::polls::Polls,
 }
 
 impl MeetingState {
@@ -60,6 +62,7 @@ impl MeetingState {
             comments: Comments::default(),
             incoming: Incoming::default(),
             info: Info::default(),
+            polls: Default::default(),
         }
     }
 
@@ -229,6 +232,13 @@ impl MeetingState {
             | EventKind::CalendarEventAdded { .. }
             | EventKind::CalendarEventRemoved { .. }
             | EventKind::AnnouncementPosted { .. } => {}
+            EventKind::PollCreated { .. }
+            | EventKind::PollOpened { .. }
+            | EventKind::BallotCast { .. }
+            | EventKind::PaperBallotsRecorded { .. }
+            | EventKind::PollClosed { .. }
+            | EventKind::PollPublished { .. }
+            | EventKind::PollCancelled { .. } => self.polls.apply(&event.event),
         }
     }
 

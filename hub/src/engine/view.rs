@@ -34,6 +34,9 @@ impl Viewer {
 
     /// The event as this viewer may see it: `None` to withhold it, or a redacted copy.
     pub fn redact<'a>(&self, event: &'a Event) -> Option<Cow<'a, Event>> {
+        if let Some(poll_event) = super::polls::redact(self, event) {
+            return Some(poll_event);
+        }
         let hide_who = |participant: &Option<ParticipantId>| matches!(participant, Some(p) if !self.sees_roll_of(*p));
         match &event.event {
             EventKind::CheckedIn { participant } if hide_who(participant) => {
@@ -146,6 +149,7 @@ impl MeetingState {
             incoming: self.incoming.view(viewer),
             calendar: self.info.calendar.clone(),
             announcements: self.info.announcements.clone(),
+            polls: self.poll_views(viewer),
         })
     }
 }

@@ -324,3 +324,28 @@ fn start_times_without_an_offset_are_viet_nam_time() {
     let p = read_package(dir.path(), Fraction::TWO_THIRDS).unwrap();
     assert!(matches!(p.create, Command::CreateMeeting { starts_at: Some(t), .. } if t == utc));
 }
+
+#[test]
+fn polls_prepared_in_meeting_toml_are_read_with_their_agenda_item() {
+    let dir = package(Some(EXAMPLE_MEETING), Some(EXAMPLE_PARTICIPANTS));
+    let p = read_package(dir.path(), Fraction::TWO_THIRDS).unwrap();
+    assert_eq!(p.polls.len(), 2);
+    assert_eq!(p.polls[0].agenda_item, Some(2));
+    assert!(matches!(
+        p.polls[1].spec.kind,
+        protocol::PollKind::Election { seats: 9, .. }
+    ));
+    assert!(p.polls[1].spec.secret);
+
+    let bad = "title = \"Hội nghị\"\n[[agenda]]\ntitle = \"A\"\n\n[[polls]]\ntitle = \"X\"\nkind = \"lottery\"\n";
+    let dir = package(Some(bad), Some(EXAMPLE_PARTICIPANTS));
+    let err = read_package(dir.path(), Fraction::TWO_THIRDS).unwrap_err();
+    assert!(
+        err.to_string().contains("line 5") && err.to_string().contains("lottery"),
+        "{err}"
+    );
+    let bad = "title = \"Hội nghị\"\n[[agenda]]\ntitle = \"A\"\n\n[[polls]]\ntitle = \"X\"\nkind = \"motion\"\nagenda_item = 3\n";
+    let dir = package(Some(bad), Some(EXAMPLE_PARTICIPANTS));
+    let err = read_package(dir.path(), Fraction::TWO_THIRDS).unwrap_err();
+    assert!(err.to_string().contains("agenda_item 3"), "{err}");
+}

@@ -2,14 +2,17 @@
 
 use super::deadlines::Deadlines;
 use super::idempotency::{Cache, Key};
-use super::{Job, Live, LiveSettings, Outcome, Published, Refused, Request};
-use crate::engine::{self, Ctx, EngineError, MeetingState};
+use super::{Job, Live, LiveSettings, Outcome, Published, Refused, Reply, Request};
+use crate::engine::{self, Actor, Ctx, EngineError, MeetingState};
 use crate::store::{Origin, Principal, Store};
 use crate::tokens::TokenHash;
-use protocol::{ErrorCode, Event, EventKind, ParticipantId, Timestamp};
+use protocol::{
+    Command, ErrorCode, Event, EventKind, ParticipantId, PollId, ReceiptLine, Timestamp,
+};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// The most jobs one flush covers; a hall of 1,600 voting at once fits in two.
@@ -20,6 +23,10 @@ pub(super) struct MeetingTask {
     published: Arc<Published>,
     working: MeetingState,
     done: Cache,
+    /// Receipts of secret ballots accepted while their poll is open, so that a ballot
+    /// re-sent after a lost ack gets its receipt again. Memory only, and dropped when the
+    /// poll closes: it is the one place that pairs a voter with a receipt.
+    receipts: HashMap<Key, (PollId, String)>,
     window: Duration,
 }
 
@@ -32,10 +39,12 @@ struct Batch {
     revoke: Vec<ParticipantId>,
     /// Participants whose open connections must close (token replaced, revoked, removed).
     kick: Vec<ParticipantId>,
-    replies: Vec<(oneshot::Sender<Outcome>, Outcome)>,
+    replies: Vec<(Reply, Outcome, Option<String>)>,
     new_keys: Vec<Key>,
     /// Private notes to write (not events; see `engine/notes.rs`).
     notes: Vec<engine::NoteChange>,
+    /// Secret ballots for the ballot box, apart from the events.
+    ballots: Vec<(PollId, ReceiptLine)>,
 }
 
 impl Batch {
@@ -61,6 +70,7 @@ impl MeetingTask {
             published,
             working,
             done,
+            receipts: HashMap::new(),
             window: settings.group_commit_window,
         }
     }
@@ -68,26 +78,53 @@ impl MeetingTask {
     pub(super) async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
         let mut timers = Deadlines::default();
         loop {
-            let first = match timers.next(&self.working) {
-                None => jobs.recv().await,
-                Some((at, job)) => tokio::select! {
-                    job = jobs.recv() => job,
-                    _ = tokio::time::sleep_until(at) => {
-                        match timers.due(&self.working, job) {
-                            Some(job) => Some(job),
-                            None => continue,
-                        }
-                    }
+            // The next deadline comes from the state, so it survives a restart: an opinion
+            // request's (a job to submit) or a poll's countdown (closed by `close_due`).
+            let opinion = timers.next(&self.working);
+            let poll =
+                self.working.polls.next_deadline().map(|at| {
+                    Instant::now() + Duration::from_millis((at.0 - now().0).max(0) as u64)
+                });
+            let wake = match (opinion.map(|(at, _)| at), poll) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let first = match wake {
+                None => match jobs.recv().await {
+                    Some(job) => Some(job),
+                    None => break,
+                },
+                Some(at) => tokio::select! {
+                    job = jobs.recv() => match job {
+                        Some(job) => Some(job),
+                        None => break,
+                    },
+                    _ = tokio::time::sleep_until(at) => opinion
+                        .filter(|(due, _)| *due <= Instant::now())
+                        .and_then(|(_, request)| timers.due(&self.working, request)),
                 },
             };
-            let Some(first) = first else { break };
-            let mut pending = vec![first];
-            self.gather(&mut jobs, &mut pending).await;
+            let mut pending: Vec<Job> = first.into_iter().collect();
+            if !pending.is_empty() {
+                self.gather(&mut jobs, &mut pending).await;
+            }
             let mut batch = Batch::default();
+            self.close_due(&mut batch);
             for job in pending {
                 self.decide(job, &mut batch);
             }
             self.commit(batch).await;
+        }
+    }
+
+    /// Closes the polls whose countdown ran out, before any ballot of this batch: a ballot
+    /// that arrives after the deadline finds the poll closed.
+    fn close_due(&mut self, batch: &mut Batch) {
+        for poll in self.working.polls.due(now()) {
+            let request = Request::one(Actor::System, None, Command::ClosePoll { poll });
+            if let Err(e) = self.execute(request, batch).0 {
+                tracing::warn!(%poll, error = %e, "the countdown could not close the poll");
+            }
         }
     }
 
@@ -110,8 +147,8 @@ impl MeetingTask {
     fn decide(&mut self, job: Job, batch: &mut Batch) {
         match job {
             Job::Execute(request, reply) => {
-                let outcome = self.execute(request, batch);
-                batch.replies.push((reply, outcome));
+                let (outcome, receipt) = self.execute(request, batch);
+                batch.replies.push((reply, outcome, receipt));
             }
             Job::Reissue(participant, token, reply) => {
                 let outcome = match self.working.participant(participant) {
@@ -134,23 +171,28 @@ impl MeetingTask {
                         Ok(self.working.seq)
                     }
                 };
-                batch.replies.push((reply, outcome));
+                batch.replies.push((Reply::Plain(reply), outcome, None));
             }
         }
     }
 
-    fn execute(&mut self, request: Request, batch: &mut Batch) -> Outcome {
+    fn execute(&mut self, request: Request, batch: &mut Batch) -> (Outcome, Option<String>) {
         let key = request.origin.clone();
         if let Some(outcome) = key.as_ref().and_then(|k| self.done.get(k)) {
-            return outcome.clone();
+            let receipt = key
+                .as_ref()
+                .and_then(|k| self.receipts.get(k))
+                .map(|(_, r)| r.clone());
+            return (outcome.clone(), receipt);
         }
         if let Some(outcome) = self.private_note(&request, batch) {
             if let Some(key) = key {
                 self.done.insert(key.clone(), outcome.clone());
                 batch.new_keys.push(key);
             }
-            return outcome;
+            return (outcome, None);
         }
+        let mut receipt = None;
         let now = now();
         // Several steps are all or nothing: keep the state to go back to.
         let backup = (request.steps.len() > 1).then(|| self.working.clone());
@@ -180,10 +222,36 @@ impl MeetingTask {
                 let origin = key
                     .clone()
                     .map(|(principal, command)| Origin { principal, command });
-                for event in events {
-                    if let EventKind::ParticipantRemoved { participant } = &event.event {
-                        batch.revoke_all(*participant);
-                        batch.kick.push(*participant);
+                for mut event in events {
+                    match &mut event.event {
+                        EventKind::ParticipantRemoved { participant } => {
+                            batch.revoke_all(*participant);
+                            batch.kick.push(*participant);
+                        }
+                        EventKind::BallotCast {
+                            poll,
+                            sealed: Some(line),
+                            command,
+                            ..
+                        } => {
+                            // A secret ballot: the choice goes to the ballot box; the
+                            // record of the voter keeps the command id (for re-sends) and
+                            // no origin, whose place in the log would pair them again.
+                            batch.ballots.push((*poll, line.clone()));
+                            *command = key.as_ref().map(|(_, c)| c.clone());
+                            receipt = Some(line.receipt.clone());
+                            if let Some(k) = &key {
+                                self.receipts
+                                    .insert(k.clone(), (*poll, line.receipt.clone()));
+                            }
+                            batch.records.push((event, None));
+                            continue;
+                        }
+                        EventKind::PollClosed { poll, .. } | EventKind::PollCancelled { poll } => {
+                            let poll = *poll;
+                            self.receipts.retain(|_, (p, _)| *p != poll);
+                        }
+                        _ => {}
                     }
                     batch.records.push((event, origin.clone()));
                 }
@@ -195,7 +263,7 @@ impl MeetingTask {
             self.done.insert(key.clone(), outcome.clone());
             batch.new_keys.push(key);
         }
-        outcome
+        (outcome, receipt)
     }
 
     /// Decides a note command, if this is one: its outcome goes into the batch's notes,
@@ -271,8 +339,8 @@ impl MeetingTask {
                 ErrorCode::Internal,
                 "the hub could not record this; send the same command again",
             );
-            for (reply, _) in batch.replies {
-                let _ = reply.send(Err(failed.clone()));
+            for (reply, _, _) in batch.replies {
+                reply.send(Err(failed.clone()), None);
             }
             return;
         }
@@ -287,7 +355,10 @@ impl MeetingTask {
             }
         }
         // No receivers is not an error: nobody is connected yet.
-        for (event, _) in batch.records {
+        for (mut event, _) in batch.records {
+            if let EventKind::BallotCast { sealed, .. } = &mut event.event {
+                *sealed = None;
+            }
             let _ = self.published.live.send(Live::Event(Arc::new(event)));
         }
         for change in batch.notes {
@@ -296,8 +367,8 @@ impl MeetingTask {
         for participant in batch.kick {
             let _ = self.published.live.send(Live::Revoked(participant));
         }
-        for (reply, outcome) in batch.replies {
-            let _ = reply.send(outcome);
+        for (reply, outcome, receipt) in batch.replies {
+            reply.send(outcome, receipt);
         }
     }
 
@@ -313,8 +384,13 @@ impl MeetingTask {
         // Notes first: if the events then fail, a re-sent note is written again, which is
         // harmless; the other order could record events whose commands were refused.
         self.store.apply_notes(meeting, &batch.notes)?;
-        self.store
-            .append_revoking(meeting, &batch.records, &batch.grants, &batch.revoke)?;
+        self.store.append_with_ballots(
+            meeting,
+            &batch.records,
+            &batch.grants,
+            &batch.revoke,
+            &batch.ballots,
+        )?;
         self.store.flush().await
     }
 }

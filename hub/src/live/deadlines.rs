@@ -60,7 +60,7 @@ impl Deadlines {
                 let (reply, _) = oneshot::channel();
                 Some(Job::Execute(
                     Request::one(Actor::System, None, command),
-                    reply,
+                    super::Reply::Plain(reply),
                 ))
             }
             Err(_)

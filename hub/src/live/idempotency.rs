@@ -3,7 +3,7 @@
 
 use super::Outcome;
 use crate::store::{Principal, Record};
-use protocol::CommandId;
+use protocol::{CommandId, EventKind, MeetingId};
 use std::collections::{HashMap, VecDeque};
 
 pub(super) type Key = (Principal, CommandId);
@@ -22,9 +22,22 @@ pub(super) struct Cache {
 const CAPACITY: usize = 500_000;
 
 impl Cache {
-    pub fn from_log(records: &[Record]) -> Self {
+    pub fn from_log(meeting: MeetingId, records: &[Record]) -> Self {
         let mut cache = Cache::default();
         for record in records {
+            // A secret ballot keeps its command id in the event, not in an origin.
+            if let EventKind::BallotCast {
+                voter: Some(voter),
+                command: Some(command),
+                ..
+            } = &record.event.event
+            {
+                let principal = Principal::Participant {
+                    meeting,
+                    participant: *voter,
+                };
+                cache.insert((principal, command.clone()), Ok(record.event.seq));
+            }
             if let Some(origin) = &record.origin {
                 cache.insert(
                     (origin.principal.clone(), origin.command.clone()),

@@ -9,6 +9,8 @@
 mod actor;
 mod deadlines;
 mod idempotency;
+#[cfg(test)]
+mod poll_tests;
 
 use crate::engine::{Actor, MeetingState};
 use crate::store::{Principal, Store, StoreError};
@@ -50,6 +52,25 @@ impl Refused {
 /// The meeting's sequence number after the command, or why it was refused.
 pub type Outcome = Result<u64, Refused>;
 
+/// An outcome with, for an accepted secret ballot, the voter's receipt.
+pub type Answer = (Outcome, Option<String>);
+
+/// Where a command's outcome goes.
+enum Reply {
+    Plain(oneshot::Sender<Outcome>),
+    WithReceipt(oneshot::Sender<Answer>),
+}
+
+impl Reply {
+    fn send(self, outcome: Outcome, receipt: Option<String>) {
+        // A closed receiver means the client left; the command stands regardless.
+        let _ = match self {
+            Reply::Plain(tx) => tx.send(outcome).map_err(|_| ()),
+            Reply::WithReceipt(tx) => tx.send((outcome, receipt)).map_err(|_| ()),
+        };
+    }
+}
+
 /// A command to run, as the transport hands it over.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -76,7 +97,7 @@ impl Request {
 }
 
 enum Job {
-    Execute(Request, oneshot::Sender<Outcome>),
+    Execute(Request, Reply),
     /// Replace (`Some`) or revoke (`None`) a participant's token.
     Reissue(ParticipantId, Option<TokenHash>, oneshot::Sender<Outcome>),
 }
@@ -119,7 +140,17 @@ impl MeetingHandle {
     /// Queues a command; the receiver yields its outcome once it is durable.
     pub fn submit(&self, request: Request) -> Result<oneshot::Receiver<Outcome>, Refused> {
         let (tx, rx) = oneshot::channel();
-        self.enqueue(Job::Execute(request, tx))?;
+        self.enqueue(Job::Execute(request, Reply::Plain(tx)))?;
+        Ok(rx)
+    }
+
+    /// Like [`MeetingHandle::submit`], answering with the receipt of a secret ballot too.
+    pub fn submit_with_receipt(
+        &self,
+        request: Request,
+    ) -> Result<oneshot::Receiver<Answer>, Refused> {
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(Job::Execute(request, Reply::WithReceipt(tx)))?;
         Ok(rx)
     }
 
@@ -184,8 +215,10 @@ impl Meetings {
         };
         for id in store.meetings()? {
             let records = store.replay(id)?;
-            let state = MeetingState::replay(id, records.iter().map(|r| &r.event));
-            let done = idempotency::Cache::from_log(&records);
+            let mut state = MeetingState::replay(id, records.iter().map(|r| &r.event));
+            // Secret ballots are not in the log: they come back from the ballot box.
+            state.polls.restore_sealed(store.ballots(id)?);
+            let done = idempotency::Cache::from_log(id, &records);
             meetings.start(state, done);
         }
         Ok(meetings)

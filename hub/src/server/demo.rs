@@ -1,6 +1,7 @@
 //! `hub demo`: a district Party congress, created once in the data directory and reused on
 //! the next start, with `demo.json` for scripts that drive it.
 
+use super::demo_polls::{self, DemoExport};
 use super::Server;
 use crate::engine::Actor;
 use crate::live::Request;
@@ -39,6 +40,9 @@ pub struct DemoInfo {
     /// The district's standing committee, with an open opinion request.
     #[serde(default)]
     pub body: Option<super::demo_live::DemoBody>,
+    /// Signed exports of the demo's published results, to try `hub verify` at once.
+    #[serde(default)]
+    pub results: Vec<DemoExport>,
 }
 
 /// One published demo document.
@@ -117,6 +121,9 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
                 p.join_url = format!("{base}/j/{}", p.token);
             }
             super::demo_docs::add_documents(server, &mut info).await?;
+            for r in &mut info.results {
+                *r = DemoExport::new(base, info.meeting, r.poll, std::mem::take(&mut r.title));
+            }
             write(&path, &info)?;
             return Ok(info);
         }
@@ -146,6 +153,7 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
     super::demo_live::seed_announcement(&handle).await?;
     let now = protocol::Timestamp(time::OffsetDateTime::now_utc().unix_timestamp() * 1000);
     let body = super::demo_live::seed_body(server, &congress, now).await?;
+    let (poll, poll_title) = demo_polls::seed(&handle).await?;
     let mut info = DemoInfo {
         meeting: imported.meeting,
         title,
@@ -169,6 +177,12 @@ pub async fn seed_demo(server: &Server, delegates: usize) -> anyhow::Result<Demo
         badges_url: String::new(),
         documents: Vec::new(),
         body: Some(body),
+        results: vec![DemoExport::new(
+            &server.state.public_base,
+            imported.meeting,
+            poll,
+            poll_title,
+        )],
     };
     super::demo_docs::add_documents(server, &mut info).await?;
     write(&path, &info)?;

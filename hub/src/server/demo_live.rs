@@ -170,6 +170,7 @@ pub async fn seed_body(
         agenda: Vec::new(),
         participants,
         documents: Vec::new(),
+        polls: Vec::new(),
     };
     let imported = server.import(package).await?;
     let handle = server

@@ -4,9 +4,11 @@
 mod demo;
 mod demo_docs;
 mod demo_live;
+mod demo_polls;
 mod office;
 
 pub use demo::{seed_demo, DemoDocumentInfo, DemoInfo, DEMO_FILE};
+pub use demo_polls::DemoExport;
 pub use office::OFFICE_TOKEN_FILE;
 
 use crate::config::Config;
@@ -57,6 +59,7 @@ impl Server {
         config.validate()?;
         let store = Store::open(&config.data)?;
         office::ensure_token(&config.data, &store).await?;
+        let signer = crate::signing::Signer::load_or_create(&config.data)?;
         let settings = LiveSettings {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
@@ -73,6 +76,7 @@ impl Server {
             public_base,
             connections: AtomicUsize::new(0),
             shutdown: watcher,
+            signer,
         });
         Ok(Server { state, shutdown })
     }
@@ -186,6 +190,13 @@ impl Server {
             let publish = self.store_package_document(doc, &items, &readers).await?;
             request.steps.push((publish, Uuid::new_v4()));
         }
+        let first_poll = request.steps.len();
+        for p in &package.polls {
+            let mut spec = p.spec.clone();
+            spec.item = p.agenda_item.and_then(|n| items.get(n - 1).copied());
+            let create = protocol::Command::CreatePoll { poll: spec };
+            request.steps.push((create, Uuid::new_v4()));
+        }
         let refusals = setup::dry_run(&MeetingState::new(meeting), &Actor::Office, &request.steps);
         if !refusals.is_empty() {
             let lines: Vec<String> = refusals
@@ -196,6 +207,9 @@ impl Server {
                         n - first_document + 1,
                         package.documents[n - first_document].title
                     ),
+                    Some(_) if *n >= first_poll => {
+                        format!("meeting.toml, poll {}: {e}", n - first_poll + 1)
+                    }
                     Some(k) => format!(
                         "participants.csv line {}: {e}",
                         package.participants[k].line

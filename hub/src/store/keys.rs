@@ -12,6 +12,7 @@
 //! | `links`              | `m` ++ meeting id (16) / `l` ++ link text | link text / meeting id |
 //! | `kept_tokens`        | meeting id (16) ++ participant id (16) | nonce (12) ++ sealed token |
 //! | `notes`              | meeting id (16) ++ author id (16) ++ note id (16) | JSON `Note` |
+//! | `ballots`            | meeting id (16) ++ poll id (16) ++ receipt | JSON choices |
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
@@ -42,6 +43,7 @@ pub(super) fn note(meeting: MeetingId, author: ParticipantId, note: protocol::No
     key[32..].copy_from_slice(note.as_bytes());
     key
 }
+pub(super) const BALLOTS: &str = "ballots";
 
 /// Prefix shared by all of a meeting's events: scanning it yields the log in order.
 pub(super) fn meeting(meeting: MeetingId) -> [u8; 16] {

@@ -6,6 +6,7 @@
 //! anyone (group commit). Each meeting's log is hash-chained so [`Store::replay`] can tell
 //! a log that was edited behind the hub's back.
 
+mod ballots;
 mod blobs;
 mod grants;
 mod keys;
@@ -21,7 +22,7 @@ pub use records::{Origin, Principal, Record};
 
 use crate::tokens::TokenHash;
 use grants::{encode_grants, write_grant};
-use protocol::{Event, MeetingId, ParticipantId};
+use protocol::{Event, MeetingId, ParticipantId, PollId, ReceiptLine};
 use records::{from_hex, next_chain, to_hex, MeetingEntry, GENESIS};
 use sled::transaction::TransactionError;
 use sled::Transactional as _;
@@ -102,6 +103,8 @@ pub struct Store {
     token_key: Arc<ring::aead::LessSafeKey>,
     /// Document bytes by SHA-256.
     blobs: Blobs,
+    /// Secret ballots, by meeting, poll and receipt: no voter, no time (see `ballots.rs`).
+    ballots: sled::Tree,
     /// Each meeting's tail, read from disk on first use. Guarding appends with this lock
     /// also serializes the check-then-write of sequence numbers.
     tails: Arc<Mutex<HashMap<MeetingId, Tail>>>,
@@ -139,6 +142,7 @@ impl Store {
             kept_tokens: db.open_tree(keys::KEPT_TOKENS)?,
             token_key: Arc::new(links::open_key(dir)?),
             blobs: Blobs::open(dir)?,
+            ballots: db.open_tree(keys::BALLOTS)?,
             db,
             tails: Arc::default(),
             flushes: Arc::default(),
@@ -168,6 +172,19 @@ impl Store {
         records: &[(Event, Option<Origin>)],
         grants: &[(TokenHash, Principal)],
         revoke: &[ParticipantId],
+    ) -> Result<(), StoreError> {
+        self.append_with_ballots(meeting, records, grants, revoke, &[])
+    }
+
+    /// [`Store::append_revoking`], also dropping secret ballots into the ballot box in the
+    /// same atomic write (see `ballots.rs` for what they hold and in which order).
+    pub fn append_with_ballots(
+        &self,
+        meeting: MeetingId,
+        records: &[(Event, Option<Origin>)],
+        grants: &[(TokenHash, Principal)],
+        revoke: &[ParticipantId],
+        ballots: &[(PollId, ReceiptLine)],
     ) -> Result<(), StoreError> {
         let mut tails = self.lock_tails();
         let start = self.tail(&mut tails, meeting)?;
@@ -207,14 +224,19 @@ impl Store {
             _ => None,
         };
         let grants = encode_grants(grants)?;
+        let ballots = ballots::encode(meeting, ballots)?;
 
         (
             &self.events,
             &self.meetings,
             &self.grants,
             &self.participant_grants,
+            &self.ballots,
         )
-            .transaction(|(ev, mt, gr, pg)| {
+            .transaction(|(ev, mt, gr, pg, bb)| {
+                for (key, value) in &ballots {
+                    bb.insert(&key[..], &value[..])?;
+                }
                 for (key, value) in &rows {
                     ev.insert(&key[..], &value[..])?;
                 }

@@ -9,6 +9,7 @@ pub(crate) mod files;
 mod join;
 mod notes;
 mod opinions;
+mod polls;
 mod print;
 mod public;
 mod rest;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub connections: AtomicUsize,
     /// Turns true when the hub shuts down; every connection loop watches it.
     pub shutdown: watch::Receiver<bool>,
+    /// The hub's key, signing exported results.
+    pub signer: crate::signing::Signer,
 }
 
 /// The hub's routes.
@@ -71,17 +74,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .merge(document_routes(&state))
         .route(
-            "/meetings/{meeting}/opinions/{request}/summary",
-            get(opinions::summary_json),
-        )
-        .route(
-            "/meetings/{meeting}/opinions/{request}/summary.csv",
-            get(opinions::summary_csv),
+            "/meetings/{meeting}/opinions/{request}/{file}",
+            get(opinions::summary),
         )
         .route("/calendar", get(calendar::calendar))
         .route(
             "/meetings/{meeting}/participants/{participant}/notes",
             get(notes::list),
+        )
+        .route("/signing-key", get(polls::signing_key))
+        .route(
+            "/meetings/{meeting}/polls/{poll}/{file}",
+            get(polls::export),
         )
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()

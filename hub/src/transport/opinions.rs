@@ -7,7 +7,7 @@ use crate::engine;
 use crate::live::Refused;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use protocol::opinions::OpinionSummary;
 use protocol::{MeetingId, OpinionRequestId};
@@ -25,41 +25,60 @@ fn compile(
         .map_err(|e| ApiError::from(Refused::new(e.code(), e.to_string())))
 }
 
-/// The summary with its signature: `{"summary": …, "signature": …}`. The summary's bytes
-/// are its deterministic JSON (`serde_json::to_vec` of [`OpinionSummary`]), which is what a
-/// signature covers.
-///
-/// MERGE(signing): this is the one place where the hub's Ed25519 signature is attached,
-/// once the shared signing key (from the votes work) is in `AppState`: sign
-/// `serde_json::to_vec(&summary)` and put `{"alg":"ed25519","key":…,"sig":…}` here, as the
-/// vote results do. Until then `signature` is `null`.
-fn signed(summary: OpinionSummary) -> serde_json::Value {
-    serde_json::json!({ "summary": summary, "signature": null })
-}
-
-/// `GET /api/v1/meetings/{meeting}/opinions/{request}/summary`
-pub(super) async fn summary_json(
+/// `GET /api/v1/meetings/{meeting}/opinions/{request}/{file}`: the compiled summary as
+/// `summary` (`{"summary": …, "signature": {"alg", "key", "sig"}}`, the signature over the
+/// summary's compact JSON), or as files signed like the vote results: `summary.json` and
+/// `summary.csv`, each with a detached `.sig` (hex Ed25519 over the exact bytes served),
+/// which `hub verify` checks offline.
+pub(super) async fn summary(
     State(state): State<Arc<AppState>>,
     Caller(principal): Caller,
-    Path((meeting, request)): Path<(MeetingId, OpinionRequestId)>,
-) -> Result<impl IntoResponse, ApiError> {
+    Path((meeting, request, file)): Path<(MeetingId, OpinionRequestId, String)>,
+) -> Result<Response, ApiError> {
     let summary = compile(&state, &principal, meeting, request)?;
-    Ok(Json(signed(summary)))
+    let json = || serde_json::to_vec_pretty(&summary).map_err(|e| ApiError::internal("summary", e));
+    let csv = || engine::opinion_summary_csv(&summary).into_bytes();
+    let signature = |bytes: &[u8]| format!("{}\n", state.signer.sign_hex(bytes));
+    let text = "text/plain; charset=utf-8";
+    Ok(match file.as_str() {
+        "summary" => {
+            let compact =
+                serde_json::to_vec(&summary).map_err(|e| ApiError::internal("summary", e))?;
+            let sig = serde_json::json!({
+                "alg": "ed25519",
+                "key": state.signer.public_hex(),
+                "sig": state.signer.sign_hex(&compact),
+            });
+            Json(serde_json::json!({ "summary": summary, "signature": sig })).into_response()
+        }
+        "summary.json" => attachment(
+            "application/json",
+            &format!("tong-hop-y-kien-{request}.json"),
+            json()?,
+        ),
+        "summary.json.sig" => ([(header::CONTENT_TYPE, text)], signature(&json()?)).into_response(),
+        "summary.csv" => attachment(
+            "text/csv; charset=utf-8",
+            &format!("tong-hop-y-kien-{request}.csv"),
+            csv(),
+        ),
+        "summary.csv.sig" => ([(header::CONTENT_TYPE, text)], signature(&csv())).into_response(),
+        _ => {
+            return Err(ApiError::not_found(
+                "the summary is summary, summary.json or summary.csv, each with a .sig",
+            ))
+        }
+    })
 }
 
-/// `GET /api/v1/meetings/{meeting}/opinions/{request}/summary.csv`
-pub(super) async fn summary_csv(
-    State(state): State<Arc<AppState>>,
-    Caller(principal): Caller,
-    Path((meeting, request)): Path<(MeetingId, OpinionRequestId)>,
-) -> Result<impl IntoResponse, ApiError> {
-    let summary = compile(&state, &principal, meeting, request)?;
-    let file = format!("attachment; filename=\"tong-hop-y-kien-{request}.csv\"");
-    Ok((
+fn attachment(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
-        engine::opinion_summary_csv(&summary),
-    ))
+        bytes,
+    )
+        .into_response()
 }

@@ -152,8 +152,22 @@ pub(super) async fn run_command(
         ));
     }
     let request = Request::one(call.actor, Some((principal, body.id)), body.command);
-    let seq = call.handle.run(request).await?;
-    Ok(Json(json!({ "seq": seq })))
+    let (outcome, receipt) = call
+        .handle
+        .submit_with_receipt(request)?
+        .await
+        .map_err(|_| {
+            ApiError::from(crate::live::Refused::new(
+                protocol::ErrorCode::ShuttingDown,
+                "the hub is stopping",
+            ))
+        })?;
+    let seq = outcome?;
+    // A secret ballot's receipt goes to its voter in this answer, and nowhere else.
+    match receipt {
+        Some(receipt) => Ok(Json(json!({ "seq": seq, "receipt": receipt }))),
+        None => Ok(Json(json!({ "seq": seq }))),
+    }
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ use super::outbox::Outbox;
 use super::rate::Bucket;
 use super::ConnectionGuard;
 use crate::engine::{Actor, NoteChange, Viewer};
-use crate::live::{Live, MeetingHandle, Outcome, Refused, Request};
+use crate::live::{Answer, Live, MeetingHandle, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
 use crate::transport::AppState;
@@ -26,7 +26,7 @@ const MAX_RESUME_EVENTS: u64 = 5_000;
 /// Commands one connection may have waiting for their outcome.
 const MAX_IN_FLIGHT: usize = 32;
 
-type Pending = Pin<Box<dyn Future<Output = (CommandId, Outcome)> + Send>>;
+type Pending = Pin<Box<dyn Future<Output = (CommandId, Answer)> + Send>>;
 
 /// Why a conversation ends; the client is told before the socket closes.
 #[derive(Debug)]
@@ -317,9 +317,9 @@ impl Session {
                     return Err(Ending::with(ErrorCode::ShuttingDown, "the hub is shutting down; reconnect and resume"));
                 }
                 received = live.recv() => self.on_live(out, received).await?,
-                Some((id, outcome)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                Some((id, (outcome, receipt))) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     let frame = match outcome {
-                        Ok(seq) => HubFrame::Ack { id, seq },
+                        Ok(seq) => HubFrame::Ack { id, seq, receipt },
                         Err(r) => HubFrame::error(Some(id), r.code, r.message),
                     };
                     out.push(&frame).await?;
@@ -464,13 +464,15 @@ impl Session {
             Some((self.principal.clone(), id.clone())),
             command,
         );
-        match self.handle.submit(request) {
+        match self.handle.submit_with_receipt(request) {
             Ok(rx) => {
                 let pending = rx.map(move |r| {
                     (
                         id,
                         r.unwrap_or_else(|_| {
-                            Err(Refused::new(ErrorCode::ShuttingDown, "the hub is stopping"))
+                            let stopping =
+                                Refused::new(ErrorCode::ShuttingDown, "the hub is stopping");
+                            (Err(stopping), None)
                         }),
                     )
                 });
