@@ -114,6 +114,23 @@ async fn a_package_brings_its_documents_and_their_readers() {
         )
         .await;
     assert_eq!(stored.body, bytes);
+    // The tokens the import issued were kept for printing: the badges print at once.
+    let badge = format!(
+        "/api/v1/meetings/{meeting}/participants/{}/qr.png",
+        seat("A-002")
+    );
+    let qr = hub.get(&badge, hub.office_token()).await;
+    assert_eq!(
+        (qr.status, qr.header("content-type")),
+        (200, Some("image/png"))
+    );
+    let sheet = hub
+        .get(
+            &format!("/api/v1/meetings/{meeting}/badges.pdf"),
+            hub.office_token(),
+        )
+        .await;
+    assert_eq!(sheet.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
