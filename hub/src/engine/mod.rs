@@ -9,6 +9,7 @@ mod agenda;
 mod incoming;
 mod info;
 mod lifecycle;
+mod minutes;
 mod notes;
 mod opinions;
 mod roll;
@@ -17,6 +18,7 @@ mod state;
 mod view;
 
 pub use info::{calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS};
+pub use minutes::speakers_csv;
 pub use notes::{decide_note, may_read_notes, note_owner, NoteChange};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,

@@ -1,5 +1,6 @@
-//! Exports of opinion requests: the compiled summary (tổng hợp ý kiến) as JSON and as CSV.
-//! The engine decides who may read it; these handlers only serialise.
+//! Exports: the compiled opinions (tổng hợp ý kiến) as JSON and CSV, and the list of
+//! speakers for the minutes as CSV.
+//! The engine decides who may read the summary; these handlers only serialise.
 
 use super::auth::{in_meeting, Caller};
 use super::{ApiError, AppState};
@@ -45,6 +46,24 @@ pub(super) async fn summary_json(
 ) -> Result<impl IntoResponse, ApiError> {
     let summary = compile(&state, &principal, meeting, request)?;
     Ok(Json(signed(summary)))
+}
+
+/// `GET /api/v1/meetings/{meeting}/speakers.csv`: the speeches for the minutes. The list
+/// of speakers is public to the hall, so any participant of the meeting may read it.
+pub(super) async fn speakers_csv(
+    State(state): State<Arc<AppState>>,
+    Caller(principal): Caller,
+    Path(meeting): Path<MeetingId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let call = in_meeting(&state, &principal, meeting)?;
+    let file = format!("attachment; filename=\"danh-sach-phat-bieu-{meeting}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        call.handle.read(engine::speakers_csv),
+    ))
 }
 
 /// `GET /api/v1/meetings/{meeting}/opinions/{request}/summary.csv`
