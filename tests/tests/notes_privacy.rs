@@ -153,6 +153,14 @@ async fn a_note_never_reaches_another_participant() {
         let view = hub.get(&format!("/api/v1/meetings/{}", m.id), token).await;
         assert_eq!(view.status, 200);
         assert!(!view.text().contains(MARK), "{who}'s view");
+        for export in [
+            format!("/api/v1/meetings/{}/speakers.csv", m.id),
+            "/api/v1/calendar".to_owned(),
+        ] {
+            let r = hub.get(&export, token).await;
+            assert_eq!(r.status, 200, "{who}: {export}");
+            assert!(!r.text().contains(MARK), "{who}'s {export}");
+        }
         let notes = hub.get(&path, token).await;
         assert_eq!(
             (notes.status, notes.error_code().as_deref()),

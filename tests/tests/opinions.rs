@@ -126,12 +126,51 @@ async fn a_request_to_forty_leaders_closes_at_its_deadline_with_the_counts_they_
     };
     secretariat.ok("ask", ask).await;
 
+    // The secretariat sees who has answered, then reminds those who have not.
+    let answered = (0..LEADERS)
+        .filter(|n| final_choice(*n, 1).is_some())
+        .count();
+    let mut who: HashSet<ParticipantId> = HashSet::new();
+    let mut request = None;
+    while who.len() < answered {
+        match secretariat.event().await.event {
+            EventKind::OpinionAnswered {
+                participant,
+                request: r,
+                ..
+            } => {
+                who.insert(participant);
+                request = Some(r);
+            }
+            _ => continue,
+        }
+    }
+    let request = request.expect("answers");
+    secretariat
+        .ok("remind", Command::RemindOpinionRequest { request })
+        .await;
+
     let mut closed_request = None;
     for (n, task) in tasks.into_iter().enumerate() {
         let (tablet, request) = guard("a leader to see the request close", task)
             .await
             .unwrap_or_else(|e| panic!("leader {n}: {e}"));
         closed_request = Some(request);
+        // A reminder reaches exactly those who had not answered, naming only them.
+        let reminders: Vec<_> = tablet
+            .follower
+            .events()
+            .iter()
+            .filter_map(|e| match &e.event {
+                EventKind::OpinionReminderSent { to, .. } => Some(to.clone()),
+                _ => None,
+            })
+            .collect();
+        if final_choice(n, 1).is_some() {
+            assert!(reminders.is_empty(), "leader {n} answered and was reminded");
+        } else {
+            assert_eq!(reminders, vec![vec![leaders[n].id()]], "leader {n}");
+        }
         // No leader ever receives another's answers.
         for e in tablet.follower.events() {
             if let EventKind::OpinionAnswered { participant, .. } = &e.event {
@@ -154,7 +193,7 @@ async fn a_request_to_forty_leaders_closes_at_its_deadline_with_the_counts_they_
             "closed long after the deadline"
         );
     }
-    let request = closed_request.expect("forty leaders");
+    assert_eq!(closed_request, Some(request));
 
     // Too late now: refused with a code, nothing changes.
     let (mut late, first) = hub.join(&leaders[9].token, None).await;

@@ -186,4 +186,27 @@ async fn thirty_speakers_driven_by_the_chair_are_seen_in_the_same_order_everywhe
         .iter()
         .all(|s| s.item == item && s.limit_secs == 180 && s.ended_at.is_some()));
     assert!(view.speakers.queue.is_empty() && view.speakers.speaking.is_none());
+
+    // The same list for the minutes, as CSV.
+    let csv = hub
+        .get(
+            &format!("/api/v1/meetings/{}/speakers.csv", m.id),
+            &m.secretariat.token,
+        )
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    let names: Vec<String> = csv
+        .text()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = floor
+        .iter()
+        .map(|p| {
+            let d = m.delegates.iter().find(|d| d.id() == *p).unwrap();
+            d.participant.name.clone()
+        })
+        .collect();
+    assert_eq!(names, expected, "the minutes list the speakers in order");
 }

@@ -11,6 +11,7 @@ pub mod documents;
 mod incoming;
 mod info;
 mod lifecycle;
+mod minutes;
 mod notes;
 mod opinions;
 pub mod polls;
@@ -20,6 +21,7 @@ mod state;
 mod view;
 
 pub use info::{calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS};
+pub use minutes::speakers_csv;
 pub use notes::{decide_note, may_read_notes, note_owner, NoteChange};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,

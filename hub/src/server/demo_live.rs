@@ -82,6 +82,53 @@ pub async fn seed_announcement(handle: &MeetingHandle) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A petition registered and forwarded to the first two members, one of whom has given a
+/// direction.
+async fn seed_incoming(
+    handle: &MeetingHandle,
+    members: &[Actor],
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let register = Command::RegisterIncoming {
+        kind: protocol::incoming::IncomingKind::Petition,
+        number: "58/ĐT".into(),
+        sender: "Ông Hoàng Văn Sơn, thôn Đồng Tâm, xã Tân Lập".into(),
+        subject: "Đơn kiến nghị về việc bồi thường khi mở rộng đường liên xã".into(),
+        file: Some(Attachment {
+            name: "Don-kien-nghi-58.pdf".into(),
+            sha256: None,
+        }),
+    };
+    run(handle, Actor::Office, register).await?;
+    let item = handle
+        .read(|s| s.incoming.items.last().map(|i| i.id))
+        .context("the petition vanished")?;
+    let to: Vec<_> = members
+        .iter()
+        .take(2)
+        .filter_map(|a| match a {
+            Actor::Participant { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let forward = Command::ForwardIncoming {
+        item,
+        to,
+        due: Some(Timestamp(now.0 + 7 * 24 * 3_600_000)),
+        note: "Kính chuyển các đồng chí cho ý kiến chỉ đạo".into(),
+    };
+    run(handle, Actor::Office, forward).await?;
+    if let Some(first) = members.first() {
+        run(handle, *first, Command::ReadIncoming { item }).await?;
+        let direct = Command::DirectIncoming {
+            item,
+            text: "Giao Ủy ban nhân dân huyện kiểm tra, trả lời công dân trước ngày 15.".into(),
+        };
+        run(handle, *first, direct).await?;
+    }
+    Ok(())
+}
+
 /// The standing committee's work calendar for the current week (Viet Nam time).
 async fn seed_calendar(handle: &MeetingHandle, now: Timestamp) -> anyhow::Result<()> {
     let today = crate::engine::vietnam_date(now);
@@ -264,6 +311,7 @@ pub async fn seed_body(
         .await?;
     }
     seed_calendar(&handle, now).await?;
+    seed_incoming(&handle, &members, now).await?;
     Ok(DemoBody {
         meeting: imported.meeting,
         title,

@@ -79,6 +79,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/calendar", get(calendar::calendar))
         .route(
+            "/meetings/{meeting}/speakers.csv",
+            get(opinions::speakers_csv),
+        )
+        .route(
             "/meetings/{meeting}/participants/{participant}/notes",
             get(notes::list),
         )

@@ -82,3 +82,21 @@ fn attachment(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
     )
         .into_response()
 }
+
+/// `GET /api/v1/meetings/{meeting}/speakers.csv`: the speeches for the minutes. The list
+/// of speakers is public to the hall, so any participant of the meeting may read it.
+pub(super) async fn speakers_csv(
+    State(state): State<Arc<AppState>>,
+    Caller(principal): Caller,
+    Path(meeting): Path<MeetingId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let call = in_meeting(&state, &principal, meeting)?;
+    let file = format!("attachment; filename=\"danh-sach-phat-bieu-{meeting}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        call.handle.read(engine::speakers_csv),
+    ))
+}

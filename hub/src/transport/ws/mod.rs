@@ -1,6 +1,7 @@
 //! The one WebSocket, `/api/v1/ws`: checks before the upgrade (origin, capacity) and the
 //! socket limits; the conversation itself is in [`session`].
 
+mod notes;
 mod outbox;
 mod rate;
 mod session;

@@ -1,10 +1,11 @@
 //! One client's conversation: `hello`, then the snapshot or the missed events, then live
 //! events and commands until either side leaves.
 
+use super::notes;
 use super::outbox::Outbox;
 use super::rate::Bucket;
 use super::ConnectionGuard;
-use crate::engine::{Actor, NoteChange, Viewer};
+use crate::engine::{Actor, Viewer};
 use crate::live::{Answer, Live, MeetingHandle, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
@@ -157,7 +158,7 @@ async fn converse(
     session
         .greet(state, out, resume_from, &call.name, call.role)
         .await?;
-    send_notes(state, out, session.handle.id, session.participant()).await?;
+    notes::send_all(state, out, session.handle.id, session.participant()).await?;
     session.check_in();
     session.serve(state, out, stream, &mut live).await
 }
@@ -375,19 +376,10 @@ impl Session {
             )),
             Ok(Live::Revoked(_)) => Ok(()),
             // Only the author's own connections hear of a note.
-            Ok(Live::Note(change)) if Some(change.owner()) == self.participant() => {
-                let (notes, deleted) = match &*change {
-                    NoteChange::Put { note, .. } => (vec![note.clone()], Vec::new()),
-                    NoteChange::Delete { note, .. } => (Vec::new(), vec![*note]),
-                };
-                out.push(&HubFrame::Notes {
-                    replace: false,
-                    notes,
-                    deleted,
-                })
-                .await
-            }
-            Ok(Live::Note(_)) => Ok(()),
+            Ok(Live::Note(change)) => match notes::changed(&change, self.participant()) {
+                Some(frame) => out.push(&frame).await,
+                None => Ok(()),
+            },
             Err(RecvError::Lagged(_)) => Err(Ending::lagged()),
             Err(RecvError::Closed) => Err(Ending::with(
                 ErrorCode::ShuttingDown,
@@ -493,29 +485,6 @@ pub(crate) fn is_upload(command: &Command) -> bool {
         command,
         Command::PublishDocument { .. } | Command::ReviseDocument { .. }
     )
-}
-
-/// A participant's own private notes, in full, after the snapshot or resume: they live
-/// outside the log, so a resume alone would not bring the changes made elsewhere.
-async fn send_notes(
-    state: &AppState,
-    out: &Outbox,
-    meeting: protocol::MeetingId,
-    me: Option<protocol::ParticipantId>,
-) -> Result<(), Ending> {
-    let Some(me) = me else {
-        return Ok(());
-    };
-    let notes = state.store.notes(meeting, me).map_err(|e| {
-        tracing::error!(error = %e, "reading notes failed");
-        Ending::with(ErrorCode::Internal, "the hub could not read your notes")
-    })?;
-    out.send(&HubFrame::Notes {
-        replace: true,
-        notes,
-        deleted: Vec::new(),
-    })
-    .await
 }
 
 /// Refuses an oversized frame, naming the command's id when one can be read from it, so
