@@ -9,6 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
 
+/// Readable by the page: this browser has opened a join link.
+const JOINED_COOKIE: &str = "hub_joined";
+
 /// A year: a badge works for the whole term of a congress; revocation is on the hub side.
 const COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
 
@@ -21,10 +24,15 @@ pub(super) async fn join(
             let cookie = format!(
                 "{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_MAX_AGE}"
             );
+            // The token cookie is HttpOnly, so the page cannot tell "no badge scanned"
+            // from "badge revoked"; this marker, which holds no secret, lets it.
+            let joined =
+                format!("{JOINED_COOKIE}=1; Path=/; SameSite=Lax; Max-Age={COOKIE_MAX_AGE}");
             (
                 StatusCode::SEE_OTHER,
                 [
                     (SET_COOKIE, cookie),
+                    (SET_COOKIE, joined),
                     (LOCATION, "/".to_owned()),
                     (CACHE_CONTROL, "no-store".to_owned()),
                 ],
@@ -38,12 +46,6 @@ pub(super) async fn join(
     }
 }
 
-/// The hub's page. The web UI replaces this; until then it says what the hub is and
-/// whether this browser has joined.
-pub(super) async fn index() -> Html<String> {
-    Html(page(INDEX))
-}
-
 fn page(body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
@@ -53,10 +55,6 @@ fn page(body: &str) -> String {
          </head><body>{body}</body></html>"
     )
 }
-
-const INDEX: &str = "<h1>Phòng họp không giấy</h1>\
-    <p>Máy chủ phòng họp đang hoạt động. Quét mã QR trên thẻ đại biểu để tham gia.</p>\
-    <p lang=\"en\">The meeting hub is running. Scan the QR code on your badge to join.</p>";
 
 const BAD_BADGE: &str = "<h1>Mã tham gia không hợp lệ</h1>\
     <p>Mã QR trên thẻ này không còn hiệu lực (đã được cấp lại hoặc thu hồi). \

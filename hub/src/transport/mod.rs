@@ -13,6 +13,7 @@ mod polls;
 mod print;
 mod public;
 mod rest;
+mod web;
 mod ws;
 
 pub use auth::TOKEN_COOKIE;
@@ -94,7 +95,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/", get(join::index))
+        .route("/", get(web::index))
+        .route("/sw.js", get(web::service_worker))
+        .route("/vendor/pdfjs/{file}", get(web::pdfjs))
+        .route("/js/{*path}", get(web::script))
+        .route("/css/{*path}", get(web::style))
         .route("/j/{token}", get(join::join))
         .route("/p/{link}", get(public::page))
         .route("/p/{link}/qr.png", get(public::qr))

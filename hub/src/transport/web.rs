@@ -1,0 +1,136 @@
+//! The web UI: static files from `hub/web/`, built into the binary so that a hub is one
+//! file to copy. `/` is the single app shell; the role's screen is chosen in the browser.
+//!
+//! Every file is served with its SHA-256 as a strong `ETag` and `Cache-Control: no-cache`,
+//! so a tablet revalidates (a cheap 304) and never runs the scripts of an older hub.
+
+use axum::extract::Path;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+    X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rust_embed::{EmbeddedFile, RustEmbed};
+
+use super::ApiError;
+
+/// The UI's own files. `node_modules` is npm's; only pdf.js is taken from it, below.
+#[derive(RustEmbed)]
+#[folder = "web/"]
+#[exclude = "node_modules/*"]
+#[exclude = "package.json"]
+#[exclude = "package-lock.json"]
+struct WebFiles;
+
+/// pdf.js from the npm package `pdfjs-dist` (hub/build.rs installs it).
+#[derive(RustEmbed)]
+#[folder = "web/node_modules/pdfjs-dist/build/"]
+#[include = "pdf.min.mjs"]
+#[include = "pdf.worker.min.mjs"]
+#[exclude = "*.map"]
+struct PdfJs;
+
+/// What the app shell may load: only the hub itself. pdf.js needs `blob:` for its worker's
+/// fonts and images; the WebSocket is same-origin (`'self'` covers ws/wss).
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data: blob:; \
+     worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// `GET /`: the app shell.
+pub(super) async fn index(headers: HeaderMap) -> Response {
+    serve(WebFiles::get("index.html"), "index.html", &headers)
+}
+
+/// `GET /sw.js`: the service worker must be served from `/` to control the whole page.
+pub(super) async fn service_worker(headers: HeaderMap) -> Response {
+    serve(WebFiles::get("sw.js"), "sw.js", &headers)
+}
+
+/// `GET /js/…`.
+pub(super) async fn script(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let name = format!("js/{path}");
+    serve(WebFiles::get(&name), &name, &headers)
+}
+
+/// `GET /css/…`.
+pub(super) async fn style(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let name = format!("css/{path}");
+    serve(WebFiles::get(&name), &name, &headers)
+}
+
+/// `GET /vendor/pdfjs/…`.
+pub(super) async fn pdfjs(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    serve(PdfJs::get(&file), &file, &headers)
+}
+
+fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Response {
+    let Some(file) = file else {
+        return ApiError::not_found("no such file").into_response();
+    };
+    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()));
+    let mut response = if headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(CONTENT_TYPE, content_type(name))], file.data.into_owned()).into_response()
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(ETAG, v);
+    }
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if name.ends_with(".html") {
+        h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
+    response
+}
+
+/// Module scripts are refused by browsers unless served as JavaScript, so the types are
+/// named here rather than guessed.
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json" | "webmanifest") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_shell_and_pdfjs_are_built_in() {
+        assert!(WebFiles::get("index.html").is_some());
+        assert!(WebFiles::get("sw.js").is_some());
+        assert!(PdfJs::get("pdf.min.mjs").is_some());
+        assert!(PdfJs::get("pdf.worker.min.mjs").is_some());
+        assert!(
+            PdfJs::get("pdf.mjs").is_none(),
+            "only the minified build is embedded"
+        );
+    }
+
+    #[test]
+    fn scripts_are_served_as_javascript() {
+        assert_eq!(content_type("js/app.js"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("pdf.min.mjs"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+    }
+}

@@ -1,0 +1,71 @@
+// The app shell: connect to the hub with the badge's cookie, wait for the snapshot, then
+// hand the page to the screen of the participant's role. One page for every role, so a
+// tablet needs one bookmark and the join link needs one target.
+
+import { HubConnection } from './connection.js';
+import { MeetingState } from './state.js';
+import { t } from './i18n.js';
+import { h, fill, langButton } from './ui.js';
+
+const SCREENS = {
+  delegate: () => import('./delegate.js'),
+  projector: () => import('./projector.js'),
+  chair: () => import('./chair.js'),
+  secretariat: () => import('./desk.js'),
+};
+
+const root = document.getElementById('app');
+
+function joined() {
+  return document.cookie.split(';').some((c) => c.trim().startsWith('hub_joined='));
+}
+
+/** A full-page message (no badge, a revoked badge). */
+function notice(titleKey, textKey, testid) {
+  const draw = () => fill(root,
+    h('section', { class: 'notice', 'data-testid': testid },
+      h('h1', {}, t(titleKey)),
+      h('p', {}, t(textKey)),
+      langButton()));
+  addEventListener('hub-lang', draw);
+  draw();
+  root.className = 'notice-page';
+  root.removeAttribute('aria-busy');
+}
+
+async function main() {
+  // The office token is not in any meeting: the desk names one with `?meeting=`.
+  const meeting = new URLSearchParams(location.search).get('meeting');
+  if (!joined() && !meeting) {
+    notice('no_badge_title', 'no_badge_text', 'no-badge');
+    return;
+  }
+  const connection = new HubConnection({ meeting });
+  const state = new MeetingState().attach(connection);
+  let screen = null;
+  connection.addEventListener('denied', (e) => {
+    screen?.stop?.();
+    if (e.detail.code === 'bad_token') notice('bad_badge_title', 'bad_badge_text', 'bad-badge');
+    else notice('bad_badge_title', 'error_generic', 'denied');
+  });
+  connection.addEventListener('snapshot', async () => {
+    if (screen) return;
+    const role = state.me.role;
+    const load = SCREENS[role];
+    if (!load) {
+      fill(root, h('p', {}, t('unknown_role')));
+      return;
+    }
+    screen = {};
+    const module = await load();
+    root.className = `screen-${role}`;
+    root.removeAttribute('aria-busy');
+    screen = module.mount(root, { connection, state }) ?? {};
+  }, { once: false });
+  connection.start();
+  if ('serviceWorker' in navigator && isSecureContext) {
+    navigator.serviceWorker.register('/sw.js').catch(() => {});
+  }
+}
+
+main();

@@ -1,0 +1,110 @@
+// Every visible word goes through `t(key)`: Vietnamese first, English as a choice that the
+// browser remembers. Screens add their own words with `define()`.
+
+const LANG_KEY = 'hub.lang';
+const dictionaries = { vi: {}, en: {} };
+let lang = readLang();
+
+function readLang() {
+  try {
+    const saved = localStorage.getItem(LANG_KEY);
+    if (saved === 'vi' || saved === 'en') return saved;
+  } catch { /* storage off: Vietnamese */ }
+  return 'vi';
+}
+
+/** Adds words: `define({vi: {key: '…'}, en: {key: '…'}})`. */
+export function define(words) {
+  for (const l of Object.keys(dictionaries)) Object.assign(dictionaries[l], words[l] ?? {});
+}
+
+/** The text for `key`, with `{name}` placeholders filled from `params`. Falls back to
+ *  Vietnamese, then to the key itself (a missing word shows, rather than hides). */
+export function t(key, params = {}) {
+  const text = dictionaries[lang][key] ?? dictionaries.vi[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? `{${name}}`));
+}
+
+export function getLang() {
+  return lang;
+}
+
+export function setLang(next) {
+  if (next !== 'vi' && next !== 'en') return;
+  lang = next;
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch { /* this page only */ }
+  document.documentElement.lang = next;
+  dispatchEvent(new CustomEvent('hub-lang', { detail: next }));
+}
+
+// Words shared by every screen.
+define({
+  vi: {
+    app_title: 'Phòng họp không giấy',
+    status_connecting: 'Đang kết nối…',
+    status_online: 'Đã kết nối',
+    status_offline: 'Mất kết nối, đang thử lại…',
+    status_resuming: 'Đang kết nối lại…',
+    lang_switch: 'English',
+    lang_switch_label: 'Chuyển sang tiếng Anh',
+    ok: 'Đồng ý',
+    cancel: 'Hủy',
+    close: 'Đóng',
+    confirm: 'Xác nhận',
+    send: 'Gửi',
+    save: 'Lưu',
+    delete: 'Xóa',
+    loading: 'Đang tải…',
+    no_badge_title: 'Chào mừng đến phòng họp',
+    no_badge_text: 'Vui lòng quét mã QR trên thẻ đại biểu của đồng chí để tham gia cuộc họp.',
+    bad_badge_title: 'Thẻ không còn hiệu lực',
+    bad_badge_text: 'Mã trên thẻ này đã được cấp lại hoặc thu hồi. Vui lòng liên hệ bộ phận thư ký để nhận thẻ mới.',
+    unknown_role: 'Không có màn hình cho vai trò này.',
+    role_delegate: 'Đại biểu',
+    role_chair: 'Chủ tọa',
+    role_secretariat: 'Thư ký',
+    role_projector: 'Màn hình hội trường',
+    meeting_draft: 'Đang chuẩn bị',
+    meeting_open: 'Đã khai mạc',
+    meeting_in_session: 'Đang họp',
+    meeting_adjourned: 'Tạm nghỉ',
+    meeting_closed: 'Đã bế mạc',
+    error_generic: 'Không thực hiện được: {message}',
+  },
+  en: {
+    app_title: 'Paperless meeting room',
+    status_connecting: 'Connecting…',
+    status_online: 'Connected',
+    status_offline: 'Offline, retrying…',
+    status_resuming: 'Reconnecting…',
+    lang_switch: 'Tiếng Việt',
+    lang_switch_label: 'Switch to Vietnamese',
+    ok: 'OK',
+    cancel: 'Cancel',
+    close: 'Close',
+    confirm: 'Confirm',
+    send: 'Send',
+    save: 'Save',
+    delete: 'Delete',
+    loading: 'Loading…',
+    no_badge_title: 'Welcome to the meeting room',
+    no_badge_text: 'Please scan the QR code on your delegate badge to join the meeting.',
+    bad_badge_title: 'This badge is no longer valid',
+    bad_badge_text: 'The code on this badge was replaced or withdrawn. Please ask the secretariat for a new badge.',
+    unknown_role: 'There is no screen for this role.',
+    role_delegate: 'Delegate',
+    role_chair: 'Chair',
+    role_secretariat: 'Secretariat',
+    role_projector: 'Hall screen',
+    meeting_draft: 'In preparation',
+    meeting_open: 'Opened',
+    meeting_in_session: 'In session',
+    meeting_adjourned: 'Adjourned',
+    meeting_closed: 'Closed',
+    error_generic: 'Could not do this: {message}',
+  },
+});
+
+document.documentElement.lang = lang;

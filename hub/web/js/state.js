@@ -1,0 +1,292 @@
+// The meeting as this client sees it: the `view` of the last snapshot, with every later
+// event folded in. Field names are the protocol's (docs/PROTOCOL.md), so screens read
+// `state.view.agenda`, `state.view.polls`… directly.
+
+const MEMBER_ROLES = new Set(['chair', 'delegate']);
+/** Roles that see everything (§1.5). */
+const OVERSEERS = new Set(['chair', 'secretariat']);
+
+/** Fires `change` with `detail: {kind}` (the event's kind, `snapshot` or `notes`). */
+export class MeetingState extends EventTarget {
+  constructor() {
+    super();
+    this.view = null;
+    this.me = null;
+    this.seq = 0;
+    /** The participant's private notes (never events; §1.9.3). */
+    this.notes = [];
+    /** Receipts of this client's secret ballots, by poll id (only the ack carries them). */
+    this.receipts = loadReceipts();
+  }
+
+  /** Listens to a `HubConnection`'s frames. */
+  attach(connection) {
+    connection.addEventListener('snapshot', (e) => this.loadSnapshot(e.detail));
+    connection.addEventListener('resumed', (e) => { this.me = e.detail.me; });
+    connection.addEventListener('event', (e) => this.applyEvent(e.detail));
+    connection.addEventListener('notes', (e) => this.applyNotes(e.detail));
+    connection.addEventListener('ack', (e) => {
+      const { command, frame } = e.detail;
+      if (frame.receipt && command?.op === 'cast_ballot') this.keepReceipt(command.poll, frame.receipt);
+    });
+    return this;
+  }
+
+  loadSnapshot(frame) {
+    this.view = frame.view;
+    this.me = frame.me;
+    this.seq = frame.seq;
+    this.#changed('snapshot');
+  }
+
+  applyNotes(frame) {
+    const gone = new Set(frame.deleted ?? []);
+    const byId = new Map(frame.replace ? [] : this.notes.map((n) => [n.id, n]));
+    for (const id of gone) byId.delete(id);
+    for (const n of frame.notes ?? []) byId.set(n.id, n);
+    this.notes = [...byId.values()].sort((a, b) => b.updated_at - a.updated_at);
+    this.#changed('notes');
+  }
+
+  keepReceipt(poll, receipt) {
+    this.receipts[poll] = receipt;
+    try {
+      localStorage.setItem('hub.receipts', JSON.stringify(this.receipts));
+    } catch { /* the receipt is still on screen */ }
+    this.#changed('receipt');
+  }
+
+  // Lookups the screens share.
+  participant(id) { return this.view?.participants.find((p) => p.id === id) ?? null; }
+  item(id) { return this.view?.agenda.find((i) => i.id === id) ?? null; }
+  currentItem() { return this.view?.agenda.find((i) => i.status === 'current') ?? null; }
+  poll(id) { return this.view?.polls.find((p) => p.poll.id === id) ?? null; }
+  openPoll() { return this.view?.polls.find((p) => p.status === 'open') ?? null; }
+
+  /** Folds one `event` frame into the view. Events at or below the view's seq are
+   *  already in it (a resume replays from the last seq we had). */
+  applyEvent(frame) {
+    if (!this.view || frame.seq <= this.seq) return;
+    this.seq = frame.seq;
+    const ev = frame.event;
+    const fold = FOLD[ev.kind];
+    if (fold) fold(this.view, ev, frame.at, this.me);
+    this.#changed(ev.kind);
+  }
+
+  #changed(kind) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { kind } }));
+  }
+}
+
+function loadReceipts() {
+  try {
+    return JSON.parse(localStorage.getItem('hub.receipts') ?? '{}') ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function replaceById(list, item, key = 'id') {
+  const i = list.findIndex((x) => x[key] === item[key]);
+  if (i >= 0) list[i] = item;
+  else list.push(item);
+}
+
+function recount(view) {
+  view.attendance.summoned = view.participants.filter((p) => MEMBER_ROLES.has(p.role)).length;
+  const [num, den] = String(view.attendance.quorum ?? view.meeting.quorum).split('/').map(Number);
+  const { present, summoned } = view.attendance;
+  view.attendance.quorum_reached = summoned > 0 && present * den >= num * summoned;
+}
+
+function pollOf(view, id) {
+  return view.polls.find((p) => p.poll.id === id);
+}
+
+const FOLD = {
+  meeting_created(v, e) { Object.assign(v.meeting, { title: e.title, venue: e.venue, starts_at: e.starts_at, quorum: e.quorum }); },
+  meeting_updated(v, e) {
+    Object.assign(v.meeting, { title: e.title, venue: e.venue, starts_at: e.starts_at, quorum: e.quorum });
+    v.attendance.quorum = e.quorum;
+    recount(v);
+  },
+  meeting_status_changed(v, e) { v.meeting.status = e.status; },
+  agenda_item_added(v, e) { v.agenda.push(e.item); },
+  agenda_item_updated(v, e) {
+    const it = v.agenda.find((i) => i.id === e.item);
+    if (it) Object.assign(it, { title: e.title, description: e.description });
+  },
+  agenda_item_removed(v, e) { v.agenda = v.agenda.filter((i) => i.id !== e.item); },
+  agenda_reordered(v, e) {
+    const byId = new Map(v.agenda.map((i) => [i.id, i]));
+    v.agenda = e.order.map((id) => byId.get(id)).filter(Boolean);
+  },
+  agenda_item_started(v, e) {
+    for (const i of v.agenda) if (i.status === 'current') i.status = 'done';
+    const it = v.agenda.find((i) => i.id === e.item);
+    if (it) it.status = 'current';
+  },
+  agenda_item_finished(v, e) {
+    const it = v.agenda.find((i) => i.id === e.item);
+    if (it) it.status = 'done';
+  },
+  participant_added(v, e) { v.participants.push(e.participant); recount(v); },
+  participant_updated(v, e) { replaceById(v.participants, e.participant); },
+  participant_removed(v, e) {
+    v.participants = v.participants.filter((p) => p.id !== e.participant);
+    v.attendance.present_ids = v.attendance.present_ids.filter((id) => id !== e.participant);
+    recount(v);
+  },
+  checked_in(v, e) {
+    v.attendance.present += 1;
+    if (e.participant && !v.attendance.present_ids.includes(e.participant)) v.attendance.present_ids.push(e.participant);
+    recount(v);
+  },
+  checked_out(v, e) {
+    v.attendance.present = Math.max(0, v.attendance.present - 1);
+    if (e.participant) v.attendance.present_ids = v.attendance.present_ids.filter((id) => id !== e.participant);
+    recount(v);
+  },
+  document_published(v, e) { replaceById(v.documents, e.document); },
+  document_revised(v, e) {
+    const old = v.documents.find((d) => d.id === e.document.id);
+    if (old?.delivery && !e.document.delivery) {
+      // A new version: nobody holds it yet.
+      const d = old.delivery;
+      e.document.delivery = { ...d, missing: [...(d.held ?? []), ...(d.missing ?? [])], held: [] };
+    }
+    replaceById(v.documents, e.document);
+  },
+  // Withdrawn and recalled documents leave every tablet (§4.1).
+  document_withdrawn(v, e, _at, me) { documentGone(v, e.document, me); },
+  document_recalled(v, e, _at, me) { documentGone(v, e.document, me); },
+  document_held(v, e) {
+    const d = v.documents.find((x) => x.id === e.document)?.delivery;
+    if (!d) return;
+    d.missing = (d.missing ?? []).filter((p) => p !== e.participant);
+    if (!(d.held ?? []).includes(e.participant)) (d.held ??= []).push(e.participant);
+  },
+  document_opened(v, e) {
+    const d = v.documents.find((x) => x.id === e.document)?.delivery;
+    if (d && !(d.opened ?? []).includes(e.participant)) (d.opened ??= []).push(e.participant);
+  },
+  speaker_queued(v, e, at) { v.speakers.queue.push({ participant: e.participant, item: e.item, requested_at: at }); },
+  speaker_withdrawn(v, e) { v.speakers.queue = v.speakers.queue.filter((q) => q.participant !== e.participant); },
+  floor_given(v, e) {
+    v.speakers.queue = v.speakers.queue.filter((q) => q.participant !== e.participant);
+    v.speakers.speaking = { participant: e.participant, item: e.item, started_at: e.started_at, limit_secs: e.limit_secs, ended_at: null };
+  },
+  speech_ended(v, e) {
+    const s = v.speakers.speaking;
+    if (s && s.participant === e.participant) {
+      v.speakers.history.push({ ...s, ended_at: e.ended_at });
+      v.speakers.speaking = null;
+    }
+  },
+  speaking_limit_set(v, e) { v.speakers.limit_secs = e.seconds; },
+  opinion_request_created(v, e) { v.opinions.push({ request: e.request, replies: [], reminded_at: null, closed_at: null }); },
+  opinion_answered(v, e, at) {
+    const o = v.opinions.find((x) => x.request.id === e.request);
+    if (!o) return;
+    o.replies = o.replies.filter((r) => r.participant !== e.participant);
+    o.replies.push({ participant: e.participant, answers: e.answers, answered_at: at });
+  },
+  opinion_reminder_sent(v, e, at) {
+    const o = v.opinions.find((x) => x.request.id === e.request);
+    if (o) o.reminded_at = at;
+  },
+  opinion_request_closed(v, e, at) {
+    const o = v.opinions.find((x) => x.request.id === e.request);
+    if (o) o.closed_at = at;
+  },
+  document_comment_sent(v, e) { replaceById(v.comments, e.comment); },
+  incoming_registered(v, e) { replaceById(v.incoming, e.item); },
+  incoming_forwarded(v, e) { replaceById(v.incoming, e.item); },
+  incoming_updated(v, e) {
+    const it = v.incoming.find((x) => x.id === e.item);
+    if (!it) return;
+    it.history.push(e.entry);
+    it.forwarded_to = e.forwarded_to;
+    const directed = new Set(it.history.filter((h) => h.action === 'directed').map((h) => h.by));
+    if (it.status !== 'closed' && it.forwarded_to.length > 0 && it.forwarded_to.every((p) => directed.has(p))) {
+      it.status = 'answered';
+    }
+  },
+  incoming_closed(v, e) {
+    const it = v.incoming.find((x) => x.id === e.item);
+    if (!it) return;
+    it.history.push(e.entry);
+    it.forwarded_to = e.forwarded_to;
+    it.status = 'closed';
+  },
+  calendar_event_added(v, e) {
+    replaceById(v.calendar, e.event);
+    v.calendar.sort((a, b) => a.starts_at - b.starts_at);
+  },
+  calendar_event_removed(v, e) { v.calendar = v.calendar.filter((c) => c.id !== e.event); },
+  announcement_posted(v, e) { v.announcements.push(e.announcement); },
+  poll_created(v, e) {
+    v.polls.push({
+      poll: e.poll, status: 'draft', closes_at: null, ballots_in: 0, eligible: 0, tallies: null,
+      voted: false, my_choices: null, voters: null, result: null, receipts: null,
+    });
+  },
+  poll_opened(v, e, _at, me) {
+    const p = pollOf(v, e.poll);
+    if (!p) return;
+    Object.assign(p, { status: 'open', closes_at: e.closes_at, eligible: e.eligible, ballots_in: 0 });
+    const desk = OVERSEERS.has(me?.role);
+    if (desk) p.voters = [];
+    if (!p.poll.secret && (desk || p.poll.show_running)) p.tallies = new Array(optionCount(p.poll)).fill(0);
+  },
+  ballot_cast(v, e, _at, me) {
+    const p = pollOf(v, e.poll);
+    if (!p) return;
+    const again = e.voter && p.voters?.includes(e.voter);
+    const mine = me && e.voter && e.voter === me.participant;
+    if (mine && p.voted) {
+      // A changed ballot: take the old choices out of a running tally.
+      if (p.tallies && p.my_choices) for (const c of p.my_choices) p.tallies[c] -= 1;
+    } else if (!again) {
+      p.ballots_in += 1;
+    }
+    if (e.voter && p.voters && !again) p.voters.push(e.voter);
+    if (mine) {
+      p.voted = true;
+      if (e.choices) p.my_choices = e.choices;
+    }
+    if (p.tallies && e.choices) for (const c of e.choices) p.tallies[c] += 1;
+  },
+  paper_ballots_recorded(v, e) {
+    const p = pollOf(v, e.poll);
+    if (!p) return;
+    p.ballots_in += e.count.valid + e.count.invalid;
+    if (p.tallies) e.count.tallies.forEach((t, i) => { p.tallies[i] += t; });
+  },
+  poll_closed(v, e) {
+    const p = pollOf(v, e.poll);
+    if (p) Object.assign(p, { status: 'closed', closes_at: null, result: e.result ?? p.result });
+  },
+  poll_published(v, e) {
+    const p = pollOf(v, e.poll);
+    if (p) Object.assign(p, { status: 'published', result: e.result, receipts: e.receipts ?? p.receipts });
+  },
+  poll_cancelled(v, e) {
+    const p = pollOf(v, e.poll);
+    if (p) Object.assign(p, { status: 'cancelled', closes_at: null });
+  },
+};
+
+/** How many options a poll offers: the motion's three, or its list. */
+export function optionCount(poll) {
+  const k = poll.kind;
+  if (k.type === 'motion') return 3;
+  return (k.options ?? k.candidates ?? []).length;
+}
+
+function documentGone(v, doc, me) {
+  // The secretariat and the chair keep it in the list, marked; others drop it.
+  if (OVERSEERS.has(me?.role)) replaceById(v.documents, doc);
+  else v.documents = v.documents.filter((d) => d.id !== doc.id);
+}

@@ -1,0 +1,28 @@
+// The service worker keeps the app shell (pages, scripts, pdf.js) so that a tablet that
+// reloads while the Wi-Fi is down still opens the page and the documents it already has
+// (those are kept in IndexedDB by js/offline.js). Browsers run service workers only in a
+// secure context (https, or localhost); on plain http the page works without it.
+//
+// Network first: the hub is on the same LAN, and a fresh script must win over a cached one.
+
+const CACHE = 'hub-shell-v1';
+const SHELL = /^\/($|js\/|css\/|vendor\/)/;
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== location.origin || !SHELL.test(url.pathname)) return;
+  event.respondWith(
+    fetch(event.request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((c) => c.put(event.request, copy));
+        }
+        return response;
+      })
+      .catch(() => caches.match(event.request, { ignoreSearch: true }).then((r) => r ?? Response.error())),
+  );
+});
