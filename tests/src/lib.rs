@@ -6,6 +6,7 @@
 //! exit, bounded by [`GUARD`] so a broken hub fails a test instead of hanging it.
 #![forbid(unsafe_code)]
 
+pub mod browser;
 pub mod files;
 pub mod fixture;
 pub mod http;

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 pub struct Relay {
     pub addr: SocketAddr,
     swallow: Arc<AtomicBool>,
+    refuse: Arc<AtomicBool>,
     cut: watch::Sender<u64>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -26,9 +27,15 @@ impl Relay {
         let addr = listener.local_addr().expect("the relay's address");
         let swallow = Arc::new(AtomicBool::new(false));
         let (cut, cuts) = watch::channel(0u64);
+        let refuse = Arc::new(AtomicBool::new(false));
         let flag = swallow.clone();
+        let down = refuse.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                if down.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(hub).await else {
                     continue;
                 };
@@ -38,6 +45,7 @@ impl Relay {
         Relay {
             addr,
             swallow,
+            refuse,
             cut,
             task,
         }
@@ -52,6 +60,18 @@ impl Relay {
     pub fn cut(&self) {
         self.swallow_replies(false);
         self.cut.send_modify(|n| *n += 1);
+    }
+
+    /// The network is gone: every relayed connection is cut and new ones are closed as
+    /// soon as they are accepted, until [`Relay::restore`].
+    pub fn go_down(&self) {
+        self.refuse.store(true, Ordering::SeqCst);
+        self.cut();
+    }
+
+    /// The network is back: connections are relayed again.
+    pub fn restore(&self) {
+        self.refuse.store(false, Ordering::SeqCst);
     }
 }
 

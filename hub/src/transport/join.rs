@@ -6,7 +6,7 @@ use super::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{AppendHeaders, Html, IntoResponse, Response};
 use std::sync::Arc;
 
 /// Readable by the page: this browser has opened a join link.
@@ -28,14 +28,15 @@ pub(super) async fn join(
             // from "badge revoked"; this marker, which holds no secret, lets it.
             let joined =
                 format!("{JOINED_COOKIE}=1; Path=/; SameSite=Lax; Max-Age={COOKIE_MAX_AGE}");
+            // AppendHeaders: two Set-Cookie headers, where an array would keep the last.
             (
                 StatusCode::SEE_OTHER,
-                [
+                AppendHeaders([
                     (SET_COOKIE, cookie),
                     (SET_COOKIE, joined),
                     (LOCATION, "/".to_owned()),
                     (CACHE_CONTROL, "no-store".to_owned()),
-                ],
+                ]),
             )
                 .into_response()
         }

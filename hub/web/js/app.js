@@ -21,11 +21,12 @@ function joined() {
 }
 
 /** A full-page message (no badge, a revoked badge). */
-function notice(titleKey, textKey, testid) {
+function notice(titleKey, textKey, testid, detail = null) {
   const draw = () => fill(root,
     h('section', { class: 'notice', 'data-testid': testid },
       h('h1', {}, t(titleKey)),
-      h('p', {}, t(textKey)),
+      h('p', {}, t(textKey, { message: detail ?? '' })),
+      detail ? h('p', { class: 'muted small' }, detail) : null,
       langButton()));
   addEventListener('hub-lang', draw);
   draw();
@@ -45,8 +46,8 @@ async function main() {
   let screen = null;
   connection.addEventListener('denied', (e) => {
     screen?.stop?.();
-    if (e.detail.code === 'bad_token') notice('bad_badge_title', 'bad_badge_text', 'bad-badge');
-    else notice('bad_badge_title', 'error_generic', 'denied');
+    if (e.detail.code === 'bad_token') notice('bad_badge_title', 'bad_badge_text', 'bad-badge', e.detail.message);
+    else notice('bad_badge_title', 'error_generic', 'denied', e.detail.message);
   });
   connection.addEventListener('snapshot', async () => {
     if (screen) return;
