@@ -1,0 +1,231 @@
+// The chair console: attendance and quorum, the agenda, votes and the speakers' queue on one
+// landscape screen. Everything shown comes from the meeting state the shell keeps; every
+// button sends one command and shows the hub's refusal, if any, in words.
+
+import { confirmDialog, fill, h, langButton, statusBadge, toast } from './ui.js';
+import { button, person, say, stylesheet, tick, word } from './staff.js';
+import { pollCard, pollForm } from './polls-staff.js';
+
+/**
+ * Mounts the console in `root` (the shell's contract): `connection` sends commands, `state`
+ * is the live meeting. Returns `{stop}`, which ends its timers.
+ */
+export function mount(root, { connection, state }) {
+  stylesheet('/css/staff.css');
+  const send = (command) =>
+    connection.send(command).catch((e) => {
+      toast(e?.message || word('failed'), 'error');
+      throw e;
+    });
+  const top = h('header', { class: 'chair-top' });
+  const agenda = h('section', { class: 'panel chair-agenda', 'aria-labelledby': 'chair-agenda-h' });
+  const polls = h('div', { class: 'chair-poll-list' });
+  const form = pollForm({ state, send, idPrefix: 'chair' });
+  const speakers = h('section', { class: 'panel chair-speakers', 'aria-labelledby': 'chair-speakers-h' });
+  fill(root, 
+    h(
+      'div',
+      { class: 'chair' },
+      top,
+      h(
+        'div',
+        { class: 'chair-grid' },
+        agenda,
+        h(
+          'section',
+          { class: 'panel chair-polls', 'aria-labelledby': 'chair-polls-h' },
+          h('h2', { id: 'chair-polls-h' }, say('Biểu quyết, bầu cử', 'Votes and elections')),
+          polls,
+          form.element,
+        ),
+        speakers,
+      ),
+    ),
+  );
+
+  const bar = h('div', { class: 'staff-bar' }, statusBadge(connection), langButton());
+  const render = () => {
+    const view = state.view;
+    if (!view) return;
+    renderTop(top, view, send, bar);
+    renderAgenda(agenda, view, send);
+    fill(polls, ...orderPolls(view.polls || []).map((p) => pollCard(p, view, send)));
+    form.refresh(view);
+    renderSpeakers(speakers, view, send);
+    tick();
+  };
+  state.addEventListener('change', render);
+  addEventListener('hub-lang', render);
+  render();
+  const timer = setInterval(tick, 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      state.removeEventListener('change', render);
+      removeEventListener('hub-lang', render);
+    },
+  };
+}
+
+/** Open polls first, then those to prepare or publish, then the finished ones. */
+function orderPolls(list) {
+  const rank = { open: 0, closed: 1, draft: 2, published: 3, cancelled: 4 };
+  return [...list].sort((a, b) => rank[a.status] - rank[b.status]);
+}
+
+function renderTop(top, view, send, bar) {
+  const m = view.meeting;
+  const a = view.attendance;
+  const [num, den] = (a.quorum || '2/3').split('/').map(Number);
+  const needed = Math.ceil((a.summoned * num) / den);
+  const sessionButtons = [];
+  if (m.status === 'draft')
+    sessionButtons.push(button(say('Mở cuộc họp', 'Open the meeting'), () => send({ op: 'open_meeting' })));
+  if (m.status === 'open' || m.status === 'adjourned')
+    sessionButtons.push(
+      button(say('Bắt đầu phiên họp', 'Start the session'), () => send({ op: 'start_session' }), 'primary'),
+    );
+  if (m.status === 'in_session')
+    sessionButtons.push(button(say('Tạm dừng', 'Adjourn'), () => send({ op: 'adjourn' })));
+  if (m.status !== 'closed')
+    sessionButtons.push(
+      button(
+        say('Bế mạc', 'Close the meeting'),
+        async () => {
+          const sure = await confirmDialog(say('Bế mạc cuộc họp?', 'Close the meeting?'), say('Sau khi bế mạc, không thể thay đổi gì nữa.', 'Nothing can change after it.'));
+          if (sure) await send({ op: 'close_meeting' });
+        },
+        'danger',
+      ),
+    );
+  fill(top, 
+    h(
+      'div',
+      { class: 'chair-title' },
+      h('h1', {}, m.title),
+      h('span', { class: `chip status-${m.status}` }, word(`status.${m.status}`)),
+    ),
+    h(
+      'div',
+      {
+        class: `chair-attendance ${a.quorum_reached ? 'quorum-ok' : 'quorum-no'}`,
+        role: 'status',
+        'aria-live': 'polite',
+      },
+      h(
+        'div',
+        { class: 'big' },
+        h('span', { class: 'present-count' }, String(a.present)),
+        h('span', { class: 'of' }, ` / ${a.summoned}`),
+      ),
+      h(
+        'div',
+        {},
+        h('div', {}, say('đại biểu có mặt', 'members present')),
+        h(
+          'strong',
+          { class: 'quorum-state' },
+          a.quorum_reached
+            ? say(`Đủ số lượng (${a.quorum})`, `Quorum reached (${a.quorum})`)
+            : say(`Chưa đủ số lượng: cần ${needed}`, `No quorum: ${needed} needed`),
+        ),
+      ),
+    ),
+    h('div', { class: 'chair-session' }, ...sessionButtons),
+    bar,
+  );
+}
+
+function renderAgenda(section, view, send) {
+  const running = view.meeting.status === 'in_session';
+  fill(section, 
+    h('h2', { id: 'chair-agenda-h' }, say('Chương trình', 'Agenda')),
+    h(
+      'ol',
+      { class: 'chair-agenda-list' },
+      ...view.agenda.map((item, i) =>
+        h(
+          'li',
+          { class: `agenda-${item.status}`, 'data-item': item.id, 'aria-current': item.status === 'current' ? 'step' : null },
+          h('span', { class: 'n' }, String(i + 1)),
+          h(
+            'div',
+            { class: 'what' },
+            h('div', { class: 'title' }, item.title),
+            h('div', { class: 'state' }, word(`item.${item.status}`)),
+          ),
+          item.status === 'current'
+            ? button(say('Kết thúc', 'Finish'), () => send({ op: 'finish_agenda_item', item: item.id }))
+            : button(
+                item.status === 'done' ? say('Thảo luận lại', 'Resume') : say('Bắt đầu', 'Start'),
+                () => send({ op: 'start_agenda_item', item: item.id }),
+                item.status === 'pending' ? 'primary' : '',
+                !running,
+              ),
+        ),
+      ),
+    ),
+    running ? null : h('p', { class: 'hint' }, say('Bắt đầu phiên họp để điều hành chương trình.', 'Start the session to run the agenda.')),
+  );
+}
+
+function renderSpeakers(section, view, send) {
+  const sp = view.speakers || { queue: [], speaking: null, limit_secs: 300 };
+  const speaking = sp.speaking && sp.speaking.ended_at == null ? sp.speaking : null;
+  const limitInput = h('input', {
+    type: 'number',
+    min: '0',
+    max: '60',
+    id: 'chair-limit',
+    value: String(Math.round((sp.limit_secs || 0) / 60)),
+  });
+  fill(section, 
+    h('h2', { id: 'chair-speakers-h' }, say('Phát biểu', 'Speakers')),
+    speaking
+      ? h(
+          'div',
+          { class: 'now-speaking' },
+          h('div', { class: 'label' }, say('Đang phát biểu', 'Speaking')),
+          h('div', { class: 'who' }, person(view, speaking.participant).name),
+          h('div', { class: 'pos' }, person(view, speaking.participant).position || ''),
+          h('div', {
+            class: 'speech-timer',
+            'data-since': String(speaking.started_at),
+            'data-limit': String(speaking.limit_secs || 0),
+            role: 'timer',
+          }),
+          button(say('Kết thúc phát biểu', 'End the speech'), () => send({ op: 'end_speech' }), 'danger'),
+        )
+      : h('p', { class: 'hint' }, say('Chưa có ai phát biểu.', 'Nobody has the floor.')),
+    button(
+      say('Mời người tiếp theo', 'Next speaker'),
+      () => send({ op: 'give_floor' }),
+      'primary next-speaker',
+      sp.queue.length === 0 || view.meeting.status !== 'in_session',
+    ),
+    h('h3', {}, say(`Đăng ký phát biểu (${sp.queue.length})`, `Waiting to speak (${sp.queue.length})`)),
+    h(
+      'ol',
+      { class: 'speaker-queue' },
+      ...sp.queue.map((q) => {
+        const p = person(view, q.participant);
+        return h(
+          'li',
+          { 'data-participant': q.participant },
+          h('div', { class: 'what' }, h('div', { class: 'title' }, p.name), h('div', { class: 'state' }, p.unit || '')),
+          button(say('Mời', 'Give floor'), () => send({ op: 'give_floor', participant: q.participant }), 'primary', view.meeting.status !== 'in_session'),
+          button('×', () => send({ op: 'withdraw_speaking_request', participant: q.participant }), 'quiet', false, say('Rút khỏi danh sách', 'Remove from the list')),
+        );
+      }),
+    ),
+    h(
+      'div',
+      { class: 'limit-row' },
+      h('label', { for: 'chair-limit' }, say('Thời gian tối đa (phút, 0 = không giới hạn)', 'Time limit (minutes, 0 = none)')),
+      limitInput,
+      button(say('Đặt', 'Set'), () =>
+        send({ op: 'set_speaking_limit', seconds: Math.max(0, Math.round(Number(limitInput.value) * 60)) }),
+      ),
+    ),
+  );
+}

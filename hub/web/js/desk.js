@@ -1,0 +1,135 @@
+// The secretariat desk: a tab per task (meeting and agenda, participants, documents, votes,
+// opinion requests, incoming documents, exports). Each tab is a module under `desk/`
+// with `{element, render(view)}`; every change of the meeting redraws the visible one.
+
+import { fill, h, langButton, statusBadge, toast } from './ui.js';
+import { csvField, download, say, stylesheet, tick, word } from './staff.js';
+import { pollCard, pollForm } from './polls-staff.js';
+import { meetingSection } from './desk/meeting.js';
+import { participantsSection } from './desk/participants.js';
+import { documentsSection } from './desk/documents.js';
+import { opinionsSection } from './desk/opinions.js';
+import { incomingSection } from './desk/incoming.js';
+
+/** Mounts the desk in `root` (the shell's contract); returns `{stop}`. */
+export function mount(root, { connection, state }) {
+  stylesheet('/css/staff.css');
+  const send = (command) =>
+    connection.send(command).catch((e) => {
+      toast(e?.message || word('failed'), 'error');
+      throw e;
+    });
+  const meetingId = state.view.meeting.id;
+  const ctx = { send, state, meetingId };
+  const tabs = [
+    ['meeting', () => say('Cuộc họp', 'Meeting'), meetingSection(ctx)],
+    ['participants', () => say('Đại biểu', 'Participants'), participantsSection(ctx)],
+    ['documents', () => say('Tài liệu', 'Documents'), documentsSection(ctx)],
+    ['polls', () => say('Biểu quyết', 'Votes'), pollsSection(ctx)],
+    ['opinions', () => say('Xin ý kiến', 'Opinions'), opinionsSection(ctx)],
+    ['incoming', () => say('Văn bản đến', 'Incoming'), incomingSection(ctx)],
+    ['exports', () => say('Xuất dữ liệu', 'Exports'), exportsSection(ctx)],
+  ];
+  let active = sessionStorage.getItem('desk.tab') || 'participants';
+  const nav = h('nav', { class: 'desk-nav', role: 'tablist', 'aria-label': say('Bàn thư ký', 'Secretariat desk') });
+  const panel = h('main', { class: 'desk-panel', role: 'tabpanel' });
+  const title = h('h1', {});
+  const summary = h('div', { class: 'desk-summary', role: 'status' });
+  fill(root, 
+    h(
+      'div',
+      { class: 'desk' },
+      h('header', { class: 'desk-top' }, title, summary, h('div', { class: 'staff-bar' }, statusBadge(connection), langButton())),
+      nav,
+      panel,
+    ),
+  );
+
+  const render = () => {
+    const view = state.view;
+    if (!view) return;
+    title.textContent = view.meeting.title;
+    const a = view.attendance;
+    summary.textContent = `${word(`status.${view.meeting.status}`)} · ${say('có mặt', 'present')} ${a.present}/${a.summoned} · ${
+      a.quorum_reached ? say('đủ số lượng', 'quorum') : say('chưa đủ số lượng', 'no quorum')
+    }`;
+    fill(nav, 
+      ...tabs.map(([key, label]) =>
+        h('button', {
+          type: 'button',
+          role: 'tab',
+          id: `tab-${key}`,
+          class: 'desk-tab',
+          'aria-selected': key === active ? 'true' : 'false',
+          onclick: () => {
+            active = key;
+            sessionStorage.setItem('desk.tab', key);
+            render();
+          },
+        }, label()),
+      ),
+    );
+    const [, , section] = tabs.find(([key]) => key === active) || tabs[1];
+    if (panel.firstChild !== section.element) fill(panel, section.element);
+    section.render(view);
+    tick();
+  };
+  state.addEventListener('change', render);
+  addEventListener('hub-lang', render);
+  render();
+  const timer = setInterval(tick, 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      state.removeEventListener('change', render);
+      removeEventListener('hub-lang', render);
+    },
+  };
+}
+
+function pollsSection({ send, state }) {
+  const list = h('div', { class: 'poll-list' });
+  const form = pollForm({ state, send, idPrefix: 'desk' });
+  const element = h('section', { class: 'desk-section', id: 'desk-polls' }, h('h2', {}, say('Biểu quyết, bầu cử', 'Votes and elections')), list, form.element);
+  const render = (view) => {
+    fill(list, ...[...view.polls].reverse().map((p) => pollCard(p, view, send)));
+    form.refresh(view);
+  };
+  return { element, render };
+}
+
+function exportsSection({ state, meetingId }) {
+  const base = `/api/v1/meetings/${meetingId}`;
+  const body = h('div', {});
+  const attendance = () => {
+    const view = state.view;
+    const present = new Set(view.attendance.present_ids);
+    const rows = [['seat', 'name', 'position', 'unit', 'role', 'present']];
+    for (const p of view.participants) {
+      const member = p.role === 'chair' || p.role === 'delegate';
+      rows.push([p.seat ?? '', p.name, p.position, p.unit, p.role, member ? (present.has(p.id) ? 'yes' : 'no') : '']);
+    }
+    download(`diem-danh-${meetingId}.csv`, rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n');
+  };
+  const element = h('section', { class: 'desk-section', id: 'desk-exports' }, h('h2', {}, say('Xuất dữ liệu', 'Exports')), body);
+  const render = (view) => {
+    const counted = view.polls.filter((p) => p.result);
+    fill(body, 
+      h('h3', {}, say('Điểm danh', 'Attendance')),
+      h('p', {}, say(`Có mặt ${view.attendance.present}/${view.attendance.summoned}. `, `Present ${view.attendance.present}/${view.attendance.summoned}. `),
+        h('button', { type: 'button', class: 'btn', id: 'export-attendance', onclick: attendance }, say('Tải danh sách điểm danh (CSV)', 'Download attendance (CSV)'))),
+      h('h3', {}, say('Phát biểu', 'Speeches')),
+      h('p', {}, h('a', { class: 'btn', href: `${base}/speakers.csv`, download: 'speakers.csv' }, say('Danh sách phát biểu (CSV)', 'Speeches (CSV)'))),
+      h('h3', {}, say('Kết quả biểu quyết (có chữ ký số)', 'Vote results (signed)')),
+      counted.length
+        ? h('ul', {}, ...counted.map((p) => h('li', {}, `${p.poll.title} — `, ...['result.json', 'result.json.sig', 'result.csv', 'result.csv.sig'].map((f) => h('a', { href: `${base}/polls/${p.poll.id}/${f}`, download: f, class: 'file' }, f)))))
+        : h('p', { class: 'hint' }, say('Chưa có kết quả nào.', 'No results yet.')),
+      h('p', {}, h('a', { href: '/api/v1/signing-key', download: 'signing.pub' }, say('Khóa công khai để kiểm tra chữ ký', 'Public key to check signatures'))),
+      h('h3', {}, say('Xin ý kiến', 'Opinion requests')),
+      view.opinions.length
+        ? h('ul', {}, ...view.opinions.map((o) => h('li', {}, `${o.request.title} — `, ...['summary.csv', 'summary.csv.sig', 'summary.json', 'summary.json.sig'].map((f) => h('a', { href: `${base}/opinions/${o.request.id}/${f}`, download: f, class: 'file' }, f)))))
+        : h('p', { class: 'hint' }, say('Chưa có yêu cầu nào.', 'None yet.')),
+    );
+  };
+  return { element, render };
+}

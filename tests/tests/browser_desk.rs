@@ -1,0 +1,194 @@
+//! The secretariat's desk in a real browser (headless chromium, a 1280×800 landscape
+//! tablet or laptop): import participants from a CSV, with a preview and the hub's
+//! line-numbered refusals, then upload a document and watch its progress bar finish.
+
+use meeting_tests::browser::{via, Driver, Page};
+use meeting_tests::{files, TestHub, TEST_CONFIG};
+use protocol::Role;
+use serde_json::json;
+
+const DESK: (u32, u32) = (1280, 800);
+
+/// A CSV as a secretariat writes it in a spreadsheet: line 3 has no name and line 4 a
+/// role the hub does not know.
+const BAD_CSV: &str = "Họ và tên,Chức vụ,Đơn vị,Vai trò,Số ghế\n\
+Hoàng Thị Hạnh,Phó Bí thư Huyện ủy,Đảng bộ huyện,Đại biểu,C-001\n\
+,Trưởng ban Tuyên giáo,Ban Tuyên giáo Huyện ủy,Đại biểu,C-002\n\
+Vũ Đức Thắng,Giám đốc Trung tâm,Trung tâm Chính trị,khách,C-003\n";
+
+const GOOD_CSV: &str = "Họ và tên,Chức vụ,Đơn vị,Vai trò,Số ghế\n\
+Hoàng Thị Hạnh,Phó Bí thư Huyện ủy,Đảng bộ huyện,Đại biểu,C-001\n\
+Đỗ Quang Khải,Trưởng ban Tuyên giáo,Ban Tuyên giáo Huyện ủy,Đại biểu,C-002\n\
+Vũ Đức Thắng,Giám đốc Trung tâm,Trung tâm Chính trị,Đại biểu,C-003\n";
+
+async fn open_desk(driver: &Driver, hub: &TestHub, join_url: &str) -> Page {
+    let page = driver.page(DESK).await;
+    page.goto(&via(join_url, hub.addr()).unwrap()).await;
+    page.wait_for(".desk #tab-participants").await;
+    page
+}
+
+async fn type_into(page: &Page, css: &str, text: &str) {
+    let el = page
+        .client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("finding {css}: {e}"));
+    el.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretariat_imports_a_csv_after_fixing_the_lines_the_hub_refused() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(2).await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-participants").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("dai-bieu.csv");
+    std::fs::write(&csv, BAD_CSV).unwrap();
+    type_into(&page, "#import-file", csv.to_str().unwrap()).await;
+    // The preview numbers rows by their line in the file, the header being line 1.
+    let row = page.wait_for("#import-preview tr[data-line='4']").await;
+    assert!(row.contains("Vũ Đức Thắng"), "{row}");
+    page.screenshot("desk-import-preview").await;
+
+    page.click("#import-submit").await;
+    let errors = page
+        .wait_text("#import-errors", "the refused lines", |t| {
+            t.contains("Dòng 3")
+        })
+        .await;
+    assert!(
+        errors.contains("Dòng 4"),
+        "both bad lines are named: {errors}"
+    );
+    assert!(
+        errors.contains("khách"),
+        "the unknown role is quoted: {errors}"
+    );
+    assert_eq!(
+        page.count("#import-preview tr.bad").await,
+        2,
+        "the two bad rows are marked"
+    );
+    page.screenshot("desk-import-errors").await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert_eq!(view.participants.len(), 5, "a refused import adds nobody");
+
+    // Fix the file in the page and import again.
+    page.eval(&format!(
+        "const t = document.getElementById('import-text'); t.value = {}; t.dispatchEvent(new Event('input'));",
+        json!(GOOD_CSV)
+    ))
+    .await;
+    page.wait_text("#import-errors", "the refusals cleared", |t| t.is_empty())
+        .await;
+    page.click("#import-submit").await;
+    page.wait_text("#import-done", "the import to finish", |t| t.contains("3"))
+        .await;
+    page.wait_text("#participants-table", "the new names listed", |t| {
+        t.contains("Đỗ Quang Khải") && t.contains("C-003")
+    })
+    .await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert_eq!(view.participants.len(), 8);
+    let khai = view
+        .participants
+        .iter()
+        .find(|p| p.name == "Đỗ Quang Khải")
+        .expect("imported with the Vietnamese marks intact");
+    assert_eq!(khai.role, Role::Delegate);
+    page.screenshot("desk-participants").await;
+    page.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretariat_uploads_a_document_and_sees_it_delivered_to_the_list() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(2).await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-documents").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("Dự thảo Nghị quyết Đại hội.pdf");
+    let bytes = files::test_bytes(3 * 1024 * 1024, 7);
+    std::fs::write(&pdf, &bytes).unwrap();
+    type_into(&page, "#doc-file", pdf.to_str().unwrap()).await;
+    // The title is taken from the file name, marks and all.
+    let title = page
+        .eval("return document.getElementById('doc-title').value;")
+        .await;
+    assert_eq!(title, "Dự thảo Nghị quyết Đại hội");
+    page.click("#doc-submit").await;
+    let status = page
+        .wait_text("#upload-status.done", "the upload to finish", |t| {
+            t.contains("Đã tải lên")
+        })
+        .await;
+    assert!(status.contains("3 MB"), "{status}");
+    let progress = page
+        .eval("return document.getElementById('upload-progress').value;")
+        .await;
+    assert_eq!(progress, 100, "the progress bar is full");
+    page.wait_text("#doc-list", "the document listed", |t| {
+        t.contains("Dự thảo Nghị quyết Đại hội") && t.contains("Nội bộ")
+    })
+    .await;
+    // Delivery: nobody holds it yet, of the three members (the chair and two delegates).
+    let delivery = page.wait_for("#doc-list td.delivery").await;
+    assert_eq!(delivery, "0/3");
+    page.screenshot("desk-documents").await;
+
+    let r = hub
+        .get(
+            &format!("/api/v1/meetings/{}/documents", m.id),
+            hub.office_token(),
+        )
+        .await;
+    let docs = r.json()["documents"].clone();
+    assert_eq!(docs.as_array().map(Vec::len), Some(1), "{docs}");
+    assert_eq!(docs[0]["versions"][0]["size"], bytes.len());
+    assert_eq!(
+        docs[0]["versions"][0]["sha256"],
+        files::sha256_hex(&bytes),
+        "the hub holds exactly the bytes chosen"
+    );
+    page.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_the_hubs_limit_says_why_it_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(TEST_CONFIG),
+        "[limits]\nmax_upload_bytes = 65536\n",
+    )
+    .unwrap();
+    let hub = TestHub::start_in(dir).await;
+    let m = hub.meeting_with(1).await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-documents").await;
+    let files_dir = tempfile::tempdir().unwrap();
+    let big = files_dir.path().join("Phụ lục lớn.pdf");
+    std::fs::write(&big, files::test_bytes(2 * 1024 * 1024, 3)).unwrap();
+    type_into(&page, "#doc-file", big.to_str().unwrap()).await;
+    page.click("#doc-submit").await;
+    let why = page
+        .wait_text("#upload-status.failed", "the failure", |t| !t.is_empty())
+        .await;
+    assert!(why.contains("quá lớn"), "the message names the size: {why}");
+    let r = hub
+        .get(
+            &format!("/api/v1/meetings/{}/documents", m.id),
+            hub.office_token(),
+        )
+        .await;
+    assert_eq!(r.json()["documents"], json!([]), "nothing was published");
+    page.close().await;
+}
