@@ -130,6 +130,16 @@ async fn the_chair_runs_a_vote_and_sees_turnout_rise_as_delegates_vote() {
     page.wait_for(".poll-card.poll-published .exports").await;
     page.screenshot("chair-result").await;
 
+    // The secretariat's desk shows the same result, with its signed exports.
+    let desk = driver.page(CONSOLE).await;
+    desk.goto(&via(&m.secretariat.join_url, hub.addr()).unwrap())
+        .await;
+    desk.click("#tab-polls").await;
+    let card = desk.wait_for("#desk-polls .poll-card.poll-published").await;
+    assert!(card.contains("result.csv.sig"), "{card}");
+    desk.screenshot("desk-polls").await;
+    desk.close().await;
+
     // The hall learns the result from the hub, not from the page.
     guard("the published result on a delegate's tablet", async {
         loop {

@@ -39,6 +39,15 @@ async fn type_into(page: &Page, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
 }
 
+/// Scrolls the element into the middle of the viewport, for a screenshot that shows it.
+async fn show(page: &Page, css: &str) {
+    page.eval(&format!(
+        "document.querySelector({}).scrollIntoView({{block: 'center'}});",
+        json!(css)
+    ))
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secretariat_imports_a_csv_after_fixing_the_lines_the_hub_refused() {
     let hub = TestHub::start().await;
@@ -54,6 +63,7 @@ async fn the_secretariat_imports_a_csv_after_fixing_the_lines_the_hub_refused() 
     // The preview numbers rows by their line in the file, the header being line 1.
     let row = page.wait_for("#import-preview tr[data-line='4']").await;
     assert!(row.contains("Vũ Đức Thắng"), "{row}");
+    show(&page, "#import-preview").await;
     page.screenshot("desk-import-preview").await;
 
     page.click("#import-submit").await;
@@ -75,6 +85,7 @@ async fn the_secretariat_imports_a_csv_after_fixing_the_lines_the_hub_refused() 
         2,
         "the two bad rows are marked"
     );
+    show(&page, "#import-preview").await;
     page.screenshot("desk-import-errors").await;
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     assert_eq!(view.participants.len(), 5, "a refused import adds nobody");

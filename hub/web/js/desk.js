@@ -30,7 +30,10 @@ export function mount(root, { connection, state }) {
     ['incoming', () => say('Văn bản đến', 'Incoming'), incomingSection(ctx)],
     ['exports', () => say('Xuất dữ liệu', 'Exports'), exportsSection(ctx)],
   ];
-  let active = sessionStorage.getItem('desk.tab') || 'participants';
+  // A tab can be bookmarked (`/#documents`); otherwise the last one used in this window.
+  const known = (key) => tabs.some(([k]) => k === key);
+  const fromHash = location.hash.slice(1);
+  let active = known(fromHash) ? fromHash : sessionStorage.getItem('desk.tab') || 'participants';
   const nav = h('nav', { class: 'desk-nav', role: 'tablist', 'aria-label': say('Bàn thư ký', 'Secretariat desk') });
   const panel = h('main', { class: 'desk-panel', role: 'tabpanel' });
   const title = h('h1', {});
@@ -64,6 +67,7 @@ export function mount(root, { connection, state }) {
           onclick: () => {
             active = key;
             sessionStorage.setItem('desk.tab', key);
+            history.replaceState(null, '', `${location.pathname}${location.search}#${key}`);
             render();
           },
         }, label()),
@@ -74,8 +78,16 @@ export function mount(root, { connection, state }) {
     section.render(view);
     tick();
   };
+  const onHash = () => {
+    const key = location.hash.slice(1);
+    if (known(key) && key !== active) {
+      active = key;
+      render();
+    }
+  };
   state.addEventListener('change', render);
   addEventListener('hub-lang', render);
+  addEventListener('hashchange', onHash);
   render();
   const timer = setInterval(tick, 500);
   return {
@@ -83,6 +95,7 @@ export function mount(root, { connection, state }) {
       clearInterval(timer);
       state.removeEventListener('change', render);
       removeEventListener('hub-lang', render);
+      removeEventListener('hashchange', onHash);
     },
   };
 }

@@ -224,8 +224,8 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id) {
     'article',
     { class: `poll-card poll-${pv.status}`, 'data-poll': poll.id, 'aria-label': poll.title },
     h(
-      'header',
-      {},
+      'div',
+      { class: 'poll-head' },
       h('h3', {}, poll.title),
       h('span', { class: `chip poll-status-${pv.status}` }, word(`poll.${pv.status}`)),
     ),

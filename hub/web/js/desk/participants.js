@@ -86,7 +86,13 @@ export function participantsSection({ send, meetingId }) {
       } catch (e) {
         refused = new Map(e.errors.map((x) => [x.line, x.message]));
         fill(errorsBox, 
-          h('p', {}, e.message),
+          h(
+            'p',
+            {},
+            e.errors.length
+              ? say(`${e.errors.length} dòng không nhập được; chưa nhập người nào. Sửa các dòng dưới đây rồi nhập lại.`, e.message)
+              : e.message,
+          ),
           h('ul', {}, ...e.errors.map((x) => h('li', { 'data-line': String(x.line) }, say(`Dòng ${x.line}: ${x.message}`, `Line ${x.line}: ${x.message}`)))),
         );
         showPreview();
