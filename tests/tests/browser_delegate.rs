@@ -1,15 +1,97 @@
-//! The delegate's tablet in a real browser (headless chromium at 800×1280): join from the
-//! badge's URL, read a document, vote, lose the Wi-Fi and get it back.
+//! The delegate's tablet and the hall's projector in real browsers (headless chromium):
+//! join from the badge's URL at 800×1280, read a PDF in the page, vote when the chair
+//! opens a poll and see the result on the projector, lose the Wi-Fi and get it back
+//! without losing or doubling the ballot.
 
-use meeting_tests::browser::{via, Driver, TABLET};
-use meeting_tests::TestHub;
+use meeting_tests::browser::{via, Driver, Page, PROJECTOR, TABLET};
+use meeting_tests::files::{upload, Part};
+use meeting_tests::relay::Relay;
+use meeting_tests::{MeetingFixture, TestHub};
+use serde_json::{json, Value};
+
+/// Runs a command as the office (the secretariat), failing the test on a refusal.
+async fn office(hub: &TestHub, m: &MeetingFixture, id: &str, command: Value) -> Value {
+    as_token(hub, m, hub.office_token(), id, command).await
+}
+
+async fn as_token(
+    hub: &TestHub,
+    m: &MeetingFixture,
+    token: &str,
+    id: &str,
+    command: Value,
+) -> Value {
+    let path = format!("/api/v1/meetings/{}/commands", m.id);
+    let r = hub
+        .post(&path, token, &json!({"id": id, "command": command}))
+        .await;
+    assert_eq!(r.status, 200, "{id}: {}", r.text());
+    r.json()
+}
+
+async fn view(hub: &TestHub, m: &MeetingFixture) -> Value {
+    let r = hub
+        .get(&format!("/api/v1/meetings/{}", m.id), hub.office_token())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["view"].clone()
+}
+
+/// A meeting in session with an agenda of three items, the second one current.
+async fn congress(hub: &TestHub, delegates: usize) -> (MeetingFixture, Vec<String>) {
+    let m = hub.meeting_with(delegates).await;
+    let mut items = Vec::new();
+    for title in [
+        "Khai mạc Đại hội",
+        "Báo cáo chính trị của Ban Chấp hành Đảng bộ khóa XIV",
+        "Bầu Ban Chấp hành Đảng bộ khóa XV",
+    ] {
+        let r = hub
+            .post(
+                &format!("/api/v1/meetings/{}/agenda", m.id),
+                hub.office_token(),
+                &json!({"title": title, "description": "Trình bày: đồng chí Bí thư"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        items.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    office(hub, &m, "session", json!({"op": "start_session"})).await;
+    office(
+        hub,
+        &m,
+        "item-1",
+        json!({"op": "start_agenda_item", "item": items[0]}),
+    )
+    .await;
+    office(
+        hub,
+        &m,
+        "item-2",
+        json!({"op": "start_agenda_item", "item": items[1]}),
+    )
+    .await;
+    (m, items)
+}
+
+async fn create_poll(hub: &TestHub, m: &MeetingFixture, id: &str, poll: Value) -> String {
+    office(hub, m, id, json!({"op": "create_poll", "poll": poll})).await;
+    let v = view(hub, m).await;
+    let poll = v["polls"].as_array().unwrap().last().unwrap()["poll"]["id"].clone();
+    poll.as_str().unwrap().to_owned()
+}
+
+async fn join(driver: &Driver, url: &str, size: (u32, u32)) -> Page {
+    let page = driver.page(size).await;
+    page.goto(url).await;
+    page
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_without_a_badge_is_asked_to_scan_one() {
     let hub = TestHub::start().await;
     let driver = Driver::start().await;
-    let page = driver.page(TABLET).await;
-    page.goto(&format!("http://{}/", hub.addr())).await;
+    let page = join(&driver, &format!("http://{}/", hub.addr()), TABLET).await;
     let text = page.wait_for("[data-testid=no-badge]").await;
     assert!(text.contains("quét mã QR"), "{text}");
     page.close().await;
@@ -20,14 +102,298 @@ async fn a_revoked_badge_says_to_ask_the_secretariat() {
     let hub = TestHub::start().await;
     let m = hub.meeting_with(1).await;
     let driver = Driver::start().await;
-    let page = driver.page(TABLET).await;
     let delegate = &m.delegates[0];
-    page.goto(&via(&delegate.join_url, hub.addr()).unwrap())
-        .await;
+    let page = join(
+        &driver,
+        &via(&delegate.join_url, hub.addr()).unwrap(),
+        TABLET,
+    )
+    .await;
     page.wait_for("[data-testid=agenda]").await;
     hub.revoke_token(m.id, delegate.id()).await;
     page.goto(&format!("http://{}/", hub.addr())).await;
     let text = page.wait_for("[data-testid=bad-badge]").await;
     assert!(text.contains("thư ký"), "{text}");
     page.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page() {
+    let hub = TestHub::start().await;
+    let (m, items) = congress(&hub, 4).await;
+    // A real PDF with Vietnamese text: the hub's own badge sheet.
+    let pdf = hub
+        .get(
+            &format!("/api/v1/meetings/{}/badges.pdf", m.id),
+            hub.office_token(),
+        )
+        .await;
+    assert_eq!(pdf.status, 200);
+    let path = format!("/api/v1/meetings/{}/documents", m.id);
+    let r = hub
+        .request(upload(
+            &path,
+            hub.office_token(),
+            &[
+                Part::Text("title", "Dự thảo Báo cáo chính trị".into()),
+                Part::Text("classification", "internal".into()),
+                Part::Text("item", items[1].clone()),
+                Part::File("file", "Dự thảo.pdf", "application/pdf", &pdf.body),
+            ],
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+
+    let driver = Driver::start().await;
+    let page = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    let agenda = page
+        .wait_text("[data-testid=agenda]", "the agenda", |t| {
+            t.contains("Báo cáo chính trị")
+        })
+        .await;
+    assert!(
+        agenda.contains("Bầu Ban Chấp hành Đảng bộ khóa XV"),
+        "{agenda}"
+    );
+    let current = page.wait_for("[aria-current=step]").await;
+    assert!(
+        current.contains("Báo cáo chính trị"),
+        "the current item is marked: {current}"
+    );
+    let url = page.eval("return location.href").await;
+    assert!(
+        !url.as_str().unwrap().contains(&m.delegates[0].token),
+        "the token leaves the address bar after the join: {url}"
+    );
+    page.screenshot("delegate-agenda").await;
+
+    page.click("[data-testid=open-document]").await;
+    page.wait_for("canvas[data-rendered='1']").await;
+    let painted = page
+        .eval(
+            "const c = document.querySelector('[data-testid=pdf-canvas]');
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+             return [c.width, c.height, dark];",
+        )
+        .await;
+    assert!(
+        painted[0].as_u64().unwrap() > 300,
+        "a page-wide canvas: {painted}"
+    );
+    assert!(
+        painted[2].as_u64().unwrap() > 1000,
+        "the page has ink on it: {painted}"
+    );
+    page.screenshot("delegate-document").await;
+
+    // The tablet told the hub it holds and opened the document.
+    let mut opened = false;
+    for _ in 0..50 {
+        let v = view(&hub, &m).await;
+        let delivery = &v["documents"][0]["delivery"];
+        if delivery["opened"].as_array().is_some_and(|o| !o.is_empty()) {
+            opened = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(opened, "report_opened reached the hub");
+    page.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result() {
+    let hub = TestHub::start().await;
+    let (m, items) = congress(&hub, 2).await;
+    let driver = Driver::start().await;
+    let projector = join(&driver, &m.projector.join_url, PROJECTOR).await;
+    let tablet = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    tablet.wait_for("[data-testid=agenda]").await;
+    office(
+        &hub,
+        &m,
+        "in-chair",
+        json!({"op": "check_in", "participant": m.chair.id()}),
+    )
+    .await;
+    office(
+        &hub,
+        &m,
+        "in-d2",
+        json!({"op": "check_in", "participant": m.delegates[1].id()}),
+    )
+    .await;
+
+    // The hall sees the speaker and the time left.
+    office(
+        &hub,
+        &m,
+        "item-3",
+        json!({"op": "start_agenda_item", "item": items[2]}),
+    )
+    .await;
+    as_token(
+        &hub,
+        &m,
+        &m.delegates[1].token,
+        "ask",
+        json!({"op": "request_to_speak"}),
+    )
+    .await;
+    office(&hub, &m, "floor", json!({"op": "give_floor"})).await;
+    projector
+        .wait_text("[data-testid=proj-clock]", "the countdown", |t| {
+            t.starts_with("4:5")
+        })
+        .await;
+    projector.screenshot("projector-speaker").await;
+    office(&hub, &m, "end", json!({"op": "end_speech"})).await;
+
+    let poll = create_poll(
+        &hub,
+        &m,
+        "poll",
+        json!({"title": "Bầu Ban Chấp hành Đảng bộ khóa XV", "item": items[2],
+               "kind": {"type": "election", "candidates": ["Lê Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Nguyễn Thị Dung"], "seats": 2},
+               "secret": true}),
+    )
+    .await;
+    office(&hub, &m, "open", json!({"op": "open_poll", "poll": poll})).await;
+
+    // The panel comes up by itself; a half-filled ballot survives a reload.
+    tablet.click("[data-testid=option-0]").await;
+    tablet.goto(&format!("http://{}/", hub.addr())).await;
+    tablet
+        .wait_text("[data-testid=option-0]", "the kept choice", |_| true)
+        .await;
+    let pressed = tablet
+        .eval(
+            "return document.querySelector('[data-testid=option-0]').getAttribute('aria-pressed')",
+        )
+        .await;
+    assert_eq!(
+        pressed, "true",
+        "the half-filled ballot was kept across the reload"
+    );
+    tablet.click("[data-testid=option-2]").await;
+    tablet.screenshot("delegate-vote").await;
+    tablet.click("[data-testid=vote-submit]").await;
+    tablet.click("[data-testid=confirm-yes]").await;
+    tablet.wait_for("[data-testid=vote-recorded]").await;
+    let receipt = tablet.wait_for("[data-testid=vote-receipt] strong").await;
+    assert_eq!(receipt.len(), 10, "a secret ballot's receipt: {receipt}");
+    tablet.screenshot("delegate-receipt").await;
+
+    projector
+        .wait_text("[data-testid=proj-turnout]", "the turnout", |t| {
+            t.contains("1/3")
+        })
+        .await;
+    as_token(
+        &hub,
+        &m,
+        &m.delegates[1].token,
+        "b2",
+        json!({"op": "cast_ballot", "poll": poll, "choices": [0, 1]}),
+    )
+    .await;
+    projector
+        .wait_text("[data-testid=proj-turnout]", "the turnout", |t| {
+            t.contains("2/3")
+        })
+        .await;
+    projector.screenshot("projector-turnout").await;
+
+    office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
+    office(
+        &hub,
+        &m,
+        "publish",
+        json!({"op": "publish_poll", "poll": poll}),
+    )
+    .await;
+    let result = projector
+        .wait_text("[data-testid=proj-result]", "the published result", |t| {
+            t.contains("Lê Văn An")
+        })
+        .await;
+    assert!(
+        result.contains("2 (100%)"),
+        "Lê Văn An has both ballots: {result}"
+    );
+    assert_eq!(
+        projector.count("[data-testid=proj-chart] rect").await,
+        4,
+        "a bar per candidate"
+    );
+    projector.screenshot("projector-result").await;
+
+    let v = view(&hub, &m).await;
+    let tally = &v["polls"][0]["result"];
+    assert_eq!(tally["ballots"], 2, "{tally}");
+    assert_eq!(tally["tallies"], json!([2, 1, 1, 0]), "{tally}");
+    projector.close().await;
+    tablet.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ballot_sent_as_the_wifi_drops_is_recorded_once_after_it_returns() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 1).await;
+    let relay = Relay::start(hub.addr()).await;
+    let driver = Driver::start().await;
+    let tablet = join(
+        &driver,
+        &via(&m.delegates[0].join_url, relay.addr).unwrap(),
+        TABLET,
+    )
+    .await;
+    tablet.wait_for("[data-testid=agenda]").await;
+    tablet
+        .wait_text("[data-testid=connection]", "online", |t| {
+            t.contains("Đã kết nối")
+        })
+        .await;
+    let poll = create_poll(
+        &hub,
+        &m,
+        "poll",
+        json!({"title": "Thông qua Nghị quyết Đại hội", "kind": {"type": "motion"}, "quorum": "0/1"}),
+    )
+    .await;
+    office(&hub, &m, "open", json!({"op": "open_poll", "poll": poll})).await;
+    tablet.click("[data-testid=option-0]").await;
+
+    // The hub records the ballot but its ack never arrives: the tablet must not claim it.
+    relay.swallow_replies(true);
+    tablet.click("[data-testid=vote-submit]").await;
+    tablet.click("[data-testid=confirm-yes]").await;
+    tablet.wait_for("[data-testid=vote-sending]").await;
+    relay.go_down();
+    tablet
+        .wait_text("[data-testid=connection]", "the offline badge", |t| {
+            t.contains("Mất kết nối")
+        })
+        .await;
+    assert_eq!(tablet.count("[data-testid=vote-recorded]").await, 0);
+    tablet.screenshot("delegate-offline").await;
+
+    relay.restore();
+    tablet.wait_for("[data-testid=vote-recorded]").await;
+    tablet
+        .wait_text("[data-testid=connection]", "online again", |t| {
+            t.contains("Đã kết nối")
+        })
+        .await;
+
+    office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
+    let v = view(&hub, &m).await;
+    let result = &v["polls"][0]["result"];
+    assert_eq!(
+        result["ballots"], 1,
+        "the re-sent ballot counted once: {result}"
+    );
+    assert_eq!(result["tallies"], json!([1, 0, 0]), "{result}");
+    tablet.close().await;
 }

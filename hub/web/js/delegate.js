@@ -1,66 +1,275 @@
-// The delegate's tablet: the agenda with the current item, its documents read in the page,
-// the vote panel that comes up by itself, speaking, opinions, comments, notes and
-// announcements. Built for a 10-inch tablet in portrait; everything reachable by touch,
-// keyboard and screen reader.
+// The delegate's tablet: the agenda with the current item and its documents, the vote
+// panel that comes up by itself when a poll opens, speaking, opinion requests, notes and
+// announcements. Built for a 10-inch tablet in portrait; every control is reachable by
+// touch, keyboard and screen reader.
 
 import { t, define } from './i18n.js';
-import { h, fill, statusBadge, langButton, formatTime, formatDate } from './ui.js';
+import { h, fill, statusBadge, langButton, formatTime, formatDateTime, toast, nameOf, useStyle } from './ui.js';
+import { openViewer } from './viewer.js';
+import { forgetAllBut } from './offline.js';
+import { votePanel } from './vote.js';
 
 define({
   vi: {
     tab_agenda: 'Chương trình',
+    tab_speak: 'Phát biểu',
+    tab_opinions: 'Xin ý kiến',
+    tab_notes: 'Ghi chú',
+    tab_news: 'Thông báo',
     agenda_empty: 'Chưa có chương trình nghị sự.',
     item_current: 'Đang thảo luận',
     item_done: 'Đã xong',
     item_pending: 'Sắp tới',
-    documents_of_item: 'Tài liệu',
     no_documents: 'Chưa có tài liệu.',
-    meeting_documents: 'Tài liệu chung của cuộc họp',
+    meeting_documents: 'Tài liệu chung',
+    class_public: 'Công khai',
+    class_internal: 'Nội bộ',
+    class_confidential: 'Mật',
+    open_document: 'Mở',
+    speak_ask: 'Đăng ký phát biểu',
+    speak_withdraw: 'Rút đăng ký',
+    speak_position: 'Đồng chí đang ở vị trí {n} trong danh sách.',
+    speak_now: 'Đồng chí đang phát biểu.',
+    speak_queue: 'Danh sách đăng ký phát biểu',
+    speak_nobody: 'Chưa có ai đăng ký.',
+    speaking_now: 'Đang phát biểu: {name}',
+    speak_asked: 'Đã đăng ký phát biểu.',
+    speak_withdrawn: 'Đã rút đăng ký.',
+    opinions_none: 'Không có yêu cầu xin ý kiến nào.',
+    opinion_deadline: 'Hạn trả lời: {time}',
+    opinion_closed: 'Đã kết thúc',
+    opinion_answered: 'Đồng chí đã trả lời; có thể sửa trước hạn.',
+    choice_agree: 'Đồng ý',
+    choice_disagree: 'Không đồng ý',
+    choice_other: 'Ý kiến khác',
+    opinion_comment: 'Ý kiến (bắt buộc với "Ý kiến khác")',
+    opinion_send: 'Gửi ý kiến',
+    opinion_sent: 'Đã ghi nhận ý kiến.',
+    notes_none: 'Chưa có ghi chú. Mở một tài liệu để ghi chú theo trang.',
+    notes_page: '{doc} · trang {page}',
+    news_none: 'Chưa có thông báo.',
   },
   en: {
     tab_agenda: 'Agenda',
+    tab_speak: 'Speak',
+    tab_opinions: 'Opinions',
+    tab_notes: 'Notes',
+    tab_news: 'Announcements',
     agenda_empty: 'There is no agenda yet.',
     item_current: 'Under discussion',
     item_done: 'Done',
     item_pending: 'Coming up',
-    documents_of_item: 'Documents',
     no_documents: 'No documents yet.',
     meeting_documents: 'Documents for the whole meeting',
+    class_public: 'Public',
+    class_internal: 'Internal',
+    class_confidential: 'Confidential',
+    open_document: 'Open',
+    speak_ask: 'Ask to speak',
+    speak_withdraw: 'Withdraw',
+    speak_position: 'You are number {n} in the queue.',
+    speak_now: 'You have the floor.',
+    speak_queue: 'Speakers waiting',
+    speak_nobody: 'Nobody is waiting.',
+    speaking_now: 'Speaking: {name}',
+    speak_asked: 'You are in the queue.',
+    speak_withdrawn: 'You left the queue.',
+    opinions_none: 'There are no opinion requests.',
+    opinion_deadline: 'Answer by {time}',
+    opinion_closed: 'Closed',
+    opinion_answered: 'You have answered; you may change it before the deadline.',
+    choice_agree: 'Agree',
+    choice_disagree: 'Disagree',
+    choice_other: 'Other',
+    opinion_comment: 'Comment (needed with "Other")',
+    opinion_send: 'Send my opinion',
+    opinion_sent: 'Your opinion is recorded.',
+    notes_none: 'No notes yet. Open a document to take notes by page.',
+    notes_page: '{doc} · page {page}',
+    news_none: 'No announcements yet.',
   },
 });
 
+const TABS = ['agenda', 'speak', 'opinions', 'notes', 'news'];
+
 /** Mounts the delegate's screen in `root`; returns `{stop}`. */
 export function mount(root, { connection, state }) {
+  useStyle('/css/delegate.css');
+  let tab = 'agenda';
+  let viewerOpen = null;
   const top = h('header', { class: 'topbar' });
-  const main = h('div', { class: 'content' });
-  fill(root, top, main);
+  const current = h('div', { class: 'current-bar', 'aria-live': 'polite' });
+  const tabs = h('nav', { class: 'tabs', role: 'tablist' });
+  const main = h('div', { class: 'content', role: 'tabpanel' });
+  const vote = h('div', { class: 'vote-slot' });
+  fill(root, top, current, vote, tabs, main);
+  const badge = statusBadge(connection);
+  const lang = langButton();
+  const drawVote = votePanel(vote, { connection, state });
 
-  const draw = () => {
+  const draw = (force = false) => {
     const v = state.view;
     fill(top,
       h('div', { class: 'title' },
         h('strong', {}, v.meeting.title),
         h('span', {}, `${state.me.name} · ${t(`meeting_${v.meeting.status}`)}`)),
-      statusBadge(connection),
-      langButton());
-    fill(main, agendaPanel(state));
+      badge, lang);
+    const item = state.currentItem();
+    const speaking = v.speakers.speaking;
+    fill(current,
+      item ? h('span', {}, h('span', { class: 'tag current' }, t('item_current')), ' ', item.title) : null,
+      speaking ? h('span', { class: 'muted' }, ' · ', t('speaking_now', { name: nameOf(state, speaking.participant) })) : null);
+    current.hidden = !item && !speaking;
+    fill(tabs, TABS.map((name) => h('button', {
+      role: 'tab', type: 'button', 'aria-selected': String(tab === name), 'data-testid': `tab-${name}`,
+      onclick: () => { tab = name; draw(true); },
+    }, t(`tab_${name}`), badgeCount(state, name))));
+    const typing = main.contains(document.activeElement) && /^(TEXTAREA|INPUT)$/.test(document.activeElement.tagName);
+    if (!typing || force) fill(main, PANELS[tab](state, connection, (doc) => {
+      viewerOpen = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; } });
+    }));
+    drawVote();
   };
-  state.addEventListener('change', draw);
-  addEventListener('hub-lang', draw);
-  draw();
-  return { stop() { state.removeEventListener('change', draw); } };
+  const onChange = (e) => {
+    const kind = e.detail.kind;
+    if (kind === 'announcement_posted') {
+      const a = state.view.announcements.at(-1);
+      toast(`📢 ${a.title}`, 'info', 8000);
+    }
+    if (kind === 'snapshot' || kind.startsWith('document_')) {
+      // A withdrawn or recalled document leaves the tablet too.
+      forgetAllBut(state.view.documents.flatMap((d) => d.versions.map((x) => x.sha256)));
+    }
+    draw();
+  };
+  state.addEventListener('change', onChange);
+  addEventListener('hub-lang', () => draw(true));
+  draw(true);
+  return { stop() { state.removeEventListener('change', onChange); viewerOpen?.(); } };
 }
 
-function agendaPanel(state) {
+function badgeCount(state, tab) {
   const v = state.view;
-  if (v.agenda.length === 0) return h('section', { class: 'panel', 'data-testid': 'agenda' }, h('p', { class: 'empty' }, t('agenda_empty')));
-  return h('section', { class: 'panel', 'data-testid': 'agenda', 'aria-label': t('tab_agenda') },
-    h('h1', {}, t('tab_agenda')),
-    h('ol', { class: 'list agenda' }, v.agenda.map((item, i) =>
-      h('li', { class: `agenda-item ${item.status}`, 'aria-current': item.status === 'current' ? 'step' : null },
-        h('div', { class: 'agenda-head' },
-          h('span', { class: 'num' }, `${i + 1}.`),
-          h('strong', {}, item.title),
-          h('span', { class: `tag ${item.status === 'current' ? 'current' : ''}` }, t(`item_${item.status}`))),
-        item.description ? h('p', { class: 'muted' }, item.description) : null))));
+  let n = 0;
+  if (tab === 'opinions') n = v.opinions.filter((o) => !o.closed_at && !o.replies.some((r) => r.participant === state.me.participant)).length;
+  if (tab === 'news') n = v.announcements.length;
+  return n > 0 ? h('span', { class: 'tag count' }, String(n)) : null;
+}
+
+const PANELS = {
+  agenda(state, _connection, open) {
+    const v = state.view;
+    const docs = (item) => v.documents.filter((d) => d.item === item && d.status === 'published');
+    const docList = (list) => (list.length === 0 ? null : h('ul', { class: 'docs' }, list.map((d) =>
+      h('li', {},
+        h('button', { class: 'btn doc', type: 'button', 'data-testid': 'open-document', onclick: () => open(d) },
+          h('span', { 'aria-hidden': 'true' }, '📄'),
+          h('span', { class: 'doc-title' }, d.title),
+          h('span', { class: `tag ${d.classification === 'confidential' ? 'bad' : ''}` }, t(`class_${d.classification}`)))))));
+    if (v.agenda.length === 0) {
+      return h('section', { class: 'panel', 'data-testid': 'agenda' }, h('p', { class: 'empty' }, t('agenda_empty')));
+    }
+    const general = docs(null);
+    return h('section', { 'data-testid': 'agenda', 'aria-label': t('tab_agenda') },
+      h('ol', { class: 'agenda' }, v.agenda.map((item, i) =>
+        h('li', { class: `panel agenda-item ${item.status}`, 'aria-current': item.status === 'current' ? 'step' : null },
+          h('div', { class: 'agenda-head' },
+            h('span', { class: 'num' }, `${i + 1}`),
+            h('div', { class: 'agenda-text' },
+              h('strong', {}, item.title),
+              item.description ? h('p', { class: 'muted' }, item.description) : null),
+            h('span', { class: `tag ${item.status === 'current' ? 'current' : item.status === 'done' ? 'ok' : ''}` }, t(`item_${item.status}`))),
+          docList(docs(item.id))))),
+      general.length ? h('div', { class: 'panel' }, h('h2', {}, t('meeting_documents')), docList(general)) : null);
+  },
+
+  speak(state, connection) {
+    const v = state.view;
+    const me = state.me.participant;
+    const queue = v.speakers.queue;
+    const at = queue.findIndex((q) => q.participant === me);
+    const speaking = v.speakers.speaking?.participant === me;
+    const act = async (command, done) => {
+      try {
+        await connection.send(command);
+        toast(t(done), 'ok');
+      } catch (e) { toast(t('error_generic', { message: e.message }), 'error'); }
+    };
+    return h('section', { 'data-testid': 'speak' },
+      h('div', { class: 'panel' },
+        speaking ? h('p', { class: 'big-text' }, t('speak_now'))
+          : at >= 0 ? h('p', { class: 'big-text' }, t('speak_position', { n: at + 1 })) : null,
+        at >= 0
+          ? h('button', { class: 'btn big', type: 'button', 'data-testid': 'speak-withdraw', onclick: () => act({ op: 'withdraw_speaking_request' }, 'speak_withdrawn') }, t('speak_withdraw'))
+          : h('button', { class: 'btn big primary', type: 'button', disabled: speaking, 'data-testid': 'speak-ask', onclick: () => act({ op: 'request_to_speak' }, 'speak_asked') }, `✋ ${t('speak_ask')}`)),
+      h('div', { class: 'panel' },
+        h('h2', {}, t('speak_queue')),
+        queue.length === 0 ? h('p', { class: 'empty' }, t('speak_nobody'))
+          : h('ol', { class: 'list' }, queue.map((q) => h('li', { class: q.participant === me ? 'me' : '' },
+            nameOf(state, q.participant), h('span', { class: 'muted' }, ` · ${formatTime(q.requested_at)}`))))));
+  },
+
+  opinions(state, connection) {
+    const v = state.view;
+    if (v.opinions.length === 0) return h('section', { class: 'panel' }, h('p', { class: 'empty' }, t('opinions_none')));
+    return h('section', { 'data-testid': 'opinions' }, v.opinions.map((o) => opinionForm(state, connection, o)));
+  },
+
+  notes(state) {
+    if (state.notes.length === 0) return h('section', { class: 'panel' }, h('p', { class: 'empty' }, t('notes_none')));
+    return h('section', { class: 'panel' }, h('ul', { class: 'list' }, state.notes.map((n) => h('li', {},
+      h('strong', {}, t('notes_page', { doc: n.document, page: n.page ?? '–' })),
+      h('p', { class: 'pre' }, n.text),
+      h('span', { class: 'muted' }, formatDateTime(n.updated_at))))));
+  },
+
+  news(state) {
+    const list = [...state.view.announcements].reverse();
+    if (list.length === 0) return h('section', { class: 'panel' }, h('p', { class: 'empty' }, t('news_none')));
+    return h('section', {}, list.map((a) => h('article', { class: 'panel' },
+      h('h2', {}, a.title), a.text ? h('p', { class: 'pre' }, a.text) : null,
+      h('span', { class: 'muted' }, formatDateTime(a.posted_at)))));
+  },
+};
+
+function opinionForm(state, connection, o) {
+  const r = o.request;
+  const mine = o.replies.find((x) => x.participant === state.me.participant);
+  const closed = Boolean(o.closed_at) || Date.now() >= r.deadline;
+  const choices = new Map((mine?.answers ?? []).map((a) => [a.question, { choice: a.choice, comment: a.comment ?? '' }]));
+  const form = h('form', { class: 'panel opinion', 'data-testid': 'opinion' },
+    h('h2', {}, r.title),
+    r.description ? h('p', {}, r.description) : null,
+    h('p', { class: 'muted' }, closed ? t('opinion_closed') : t('opinion_deadline', { time: formatDateTime(r.deadline) })),
+    mine ? h('p', { class: 'tag ok' }, t('opinion_answered')) : null,
+    r.questions.map((q, i) => {
+      const n = i + 1;
+      const name = `q-${r.id}-${n}`;
+      const current = choices.get(n);
+      return h('fieldset', { class: 'question', disabled: closed },
+        h('legend', {}, `${n}. ${q}`),
+        h('div', { class: 'choice-row' }, ['agree', 'disagree', 'other'].map((c) =>
+          h('label', { class: 'choice' },
+            h('input', { type: 'radio', name, value: c, checked: current?.choice === c, required: true }),
+            t(`choice_${c}`)))),
+        h('label', { for: `${name}-c` }, t('opinion_comment')),
+        h('textarea', { id: `${name}-c`, name: `${name}-c` }, current?.comment ?? ''));
+    }),
+    closed ? null : h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('opinion_send'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const answers = r.questions.map((_, i) => {
+      const name = `q-${r.id}-${i + 1}`;
+      const a = { question: i + 1, choice: data.get(name) };
+      const comment = String(data.get(`${name}-c`) ?? '').trim();
+      if (comment) a.comment = comment;
+      return a;
+    });
+    try {
+      await connection.send({ op: 'answer_opinion_request', request: r.id, answers });
+      toast(t('opinion_sent'), 'ok');
+    } catch (err) { toast(t('error_generic', { message: err.message }), 'error'); }
+  });
+  return form;
 }

@@ -136,3 +136,9 @@ export function formatDuration(ms) {
 export function nameOf(state, id) {
   return state.participant(id)?.name ?? '—';
 }
+
+/** Loads a screen's own stylesheet once (`/css/delegate.css`…), next to app.css. */
+export function useStyle(href) {
+  if (document.querySelector(`link[href="${href}"]`)) return;
+  document.head.append(h('link', { rel: 'stylesheet', href }));
+}

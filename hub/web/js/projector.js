@@ -1,0 +1,164 @@
+// The hall's screen: the current item, who speaks and the time left, turnout during a
+// vote, and the published result as a bar chart large enough to read from the back of
+// the hall. Dark, high contrast, sized in viewport units so it fills any projector.
+
+import { t, define } from './i18n.js';
+import { h, svg, fill, statusBadge, formatDuration, nameOf, useStyle } from './ui.js';
+import { optionLabels } from './vote.js';
+
+define({
+  vi: {
+    proj_current: 'Nội dung đang thảo luận',
+    proj_no_item: 'Chưa bắt đầu nội dung nào',
+    proj_speaking: 'Đang phát biểu',
+    proj_time_left: 'Thời gian còn lại',
+    proj_over_time: 'Quá giờ',
+    proj_next: 'Tiếp theo: {names}',
+    proj_vote_open: 'Đang biểu quyết',
+    proj_turnout: 'Đã bỏ phiếu',
+    proj_result: 'Kết quả biểu quyết',
+    proj_passed: 'THÔNG QUA',
+    proj_not_passed: 'KHÔNG THÔNG QUA',
+    proj_elected: 'Trúng cử: {names}',
+    proj_tied: 'Bằng phiếu: {names}',
+    proj_ballots: 'Phiếu phát ra (có mặt): {present} · Phiếu thu về: {ballots} · Hợp lệ: {valid} · Không hợp lệ: {invalid}',
+    proj_attendance: 'Có mặt {present}/{summoned} đại biểu',
+    proj_quorum_ok: 'Đủ số lượng theo quy định ({quorum})',
+    proj_quorum_no: 'Chưa đủ số lượng ({quorum})',
+    proj_votes: '{n} phiếu',
+  },
+  en: {
+    proj_current: 'Now under discussion',
+    proj_no_item: 'No item has started yet',
+    proj_speaking: 'Speaking',
+    proj_time_left: 'Time left',
+    proj_over_time: 'Over time',
+    proj_next: 'Next: {names}',
+    proj_vote_open: 'Voting in progress',
+    proj_turnout: 'Ballots in',
+    proj_result: 'Result of the vote',
+    proj_passed: 'PASSED',
+    proj_not_passed: 'NOT PASSED',
+    proj_elected: 'Elected: {names}',
+    proj_tied: 'Tied: {names}',
+    proj_ballots: 'Present: {present} · Ballots: {ballots} · Valid: {valid} · Invalid: {invalid}',
+    proj_attendance: '{present} of {summoned} members present',
+    proj_quorum_ok: 'Quorum reached ({quorum})',
+    proj_quorum_no: 'No quorum yet ({quorum})',
+    proj_votes: '{n} votes',
+  },
+});
+
+export function mount(root, { connection, state }) {
+  useStyle('/css/projector.css');
+  document.body.classList.add('projector-body');
+  const head = h('header', { class: 'proj-head' });
+  const stage = h('main', { class: 'proj-stage', 'aria-live': 'polite' });
+  const foot = h('footer', { class: 'proj-foot' });
+  const badge = statusBadge(connection);
+  fill(root, head, stage, foot);
+  let ticker = null;
+
+  const draw = () => {
+    clearInterval(ticker);
+    const v = state.view;
+    const item = state.currentItem();
+    fill(head,
+      h('div', { class: 'proj-meeting' }, v.meeting.title),
+      badge);
+    const open = state.openPoll();
+    // The last published result stays up until the next poll opens or the item changes.
+    const published = [...v.polls].reverse().find((p) => p.status === 'published' && (!item || !p.poll.item || p.poll.item === item.id));
+    const parts = [
+      h('section', { class: 'proj-item', 'data-testid': 'proj-item' },
+        h('div', { class: 'proj-label' }, t('proj_current')),
+        h('h1', {}, item ? item.title : t('proj_no_item'))),
+    ];
+    if (open) parts.push(turnout(open));
+    else if (published) parts.push(resultChart(published));
+    else parts.push(speaker(state));
+    fill(stage, parts);
+    const a = v.attendance;
+    fill(foot,
+      h('span', { 'data-testid': 'proj-attendance' }, t('proj_attendance', { present: a.present, summoned: a.summoned })),
+      h('span', { class: a.quorum_reached ? 'ok' : 'warn' }, t(a.quorum_reached ? 'proj_quorum_ok' : 'proj_quorum_no', { quorum: a.quorum })));
+    // Count down between events: the hub does not send a tick (§1.9.1).
+    const countdown = stage.querySelector('[data-deadline]');
+    if (countdown) {
+      const tick = () => {
+        const left = Number(countdown.dataset.deadline) - Date.now();
+        countdown.textContent = formatDuration(Math.max(left, -5999000));
+        countdown.classList.toggle('over', left < 0);
+      };
+      tick();
+      ticker = setInterval(tick, 250);
+    }
+  };
+  state.addEventListener('change', draw);
+  addEventListener('hub-lang', draw);
+  draw();
+  return { stop() { clearInterval(ticker); state.removeEventListener('change', draw); } };
+}
+
+function speaker(state) {
+  const s = state.view.speakers;
+  const now = s.speaking;
+  const item = state.currentItem();
+  const waiting = s.queue.filter((q) => !item || q.item === item.id).slice(0, 3).map((q) => nameOf(state, q.participant));
+  if (!now) {
+    return h('section', { class: 'proj-speaker idle' },
+      waiting.length ? h('div', { class: 'proj-next' }, t('proj_next', { names: waiting.join(', ') })) : null);
+  }
+  const who = state.participant(now.participant);
+  return h('section', { class: 'proj-speaker', 'data-testid': 'proj-speaker' },
+    h('div', { class: 'proj-label' }, t('proj_speaking')),
+    h('div', { class: 'proj-name' }, who?.name ?? '—'),
+    who ? h('div', { class: 'proj-sub' }, [who.position, who.unit].filter(Boolean).join(' · ')) : null,
+    now.limit_secs > 0 ? h('div', { class: 'proj-clock', 'data-testid': 'proj-clock', 'data-deadline': String(now.started_at + now.limit_secs * 1000) }) : null,
+    waiting.length ? h('div', { class: 'proj-next' }, t('proj_next', { names: waiting.join(', ') })) : null);
+}
+
+function turnout(pv) {
+  const pct = pv.eligible ? Math.round((100 * pv.ballots_in) / pv.eligible) : 0;
+  return h('section', { class: 'proj-vote', 'data-testid': 'proj-turnout' },
+    h('div', { class: 'proj-label' }, t('proj_vote_open')),
+    h('h2', {}, pv.poll.title),
+    h('div', { class: 'proj-big' }, `${pv.ballots_in}/${pv.eligible}`),
+    h('div', { class: 'meter', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(pv.eligible), 'aria-valuenow': String(pv.ballots_in) },
+      h('div', { class: 'meter-fill', style: { width: `${pct}%` } })),
+    h('div', { class: 'proj-sub' }, `${t('proj_turnout')}: ${pct}%`),
+    pv.closes_at ? h('div', { class: 'proj-clock', 'data-deadline': String(pv.closes_at) }) : null);
+}
+
+/** The result as horizontal bars: one per option, the count and share at its end. */
+function resultChart(pv) {
+  const r = pv.result;
+  const labels = optionLabels(pv.poll);
+  const max = Math.max(1, ...r.tallies);
+  const rowH = 90;
+  const labelW = 640;
+  const barW = 1000;
+  const height = labels.length * rowH + 10;
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${labelW + barW + 260} ${height}`, role: 'img', 'aria-label': t('proj_result'), 'data-testid': 'proj-chart' },
+    labels.map((label, i) => {
+      const y = i * rowH + 10;
+      const w = Math.max(4, (barW * r.tallies[i]) / max);
+      const win = (r.elected ?? []).includes(i);
+      const share = r.valid ? Math.round((1000 * r.tallies[i]) / r.valid) / 10 : 0;
+      return svg('g', {},
+        svg('text', { x: labelW - 20, y: y + rowH / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle', class: 'chart-label' }, label),
+        svg('rect', { x: labelW, y: y + 12, width: w, height: rowH - 30, rx: 8, class: win ? 'bar win' : 'bar' }),
+        svg('text', { x: labelW + w + 20, y: y + rowH / 2, 'dominant-baseline': 'middle', class: 'chart-value' }, `${r.tallies[i]} (${share}%)`));
+    }));
+  const names = (list) => list.map((i) => labels[i]).join(', ');
+  const verdict = pv.poll.kind.type === 'election'
+    ? h('div', { class: 'verdict' }, r.elected.length ? t('proj_elected', { names: names(r.elected) }) : null,
+      r.tied?.length ? h('div', { class: 'proj-sub' }, t('proj_tied', { names: names(r.tied) })) : null)
+    : h('div', { class: `verdict ${r.passed ? 'pass' : 'fail'}`, 'data-testid': 'proj-verdict' }, r.passed ? t('proj_passed') : t('proj_not_passed'));
+  return h('section', { class: 'proj-result', 'data-testid': 'proj-result' },
+    h('div', { class: 'proj-label' }, t('proj_result')),
+    h('h2', {}, pv.poll.title),
+    chart,
+    verdict,
+    h('div', { class: 'proj-sub' }, t('proj_ballots', { present: r.present, ballots: r.ballots, valid: r.valid, invalid: r.invalid })));
+}

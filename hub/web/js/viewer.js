@@ -1,0 +1,186 @@
+// The document viewer: PDFs drawn by pdf.js on a canvas, one page at a time, with zoom
+// and page buttons large enough for a finger (Android's browser shows no PDF inline).
+// Comments to the secretariat and private notes are written from here, on the page read.
+
+import * as pdfjs from '/vendor/pdfjs/pdf.min.mjs';
+import { t, define } from './i18n.js';
+import { h, fill, toast } from './ui.js';
+import { documentBytes } from './offline.js';
+import { newId } from './connection.js';
+
+pdfjs.GlobalWorkerOptions.workerSrc = '/vendor/pdfjs/pdf.worker.min.mjs';
+
+define({
+  vi: {
+    viewer_close: 'Đóng tài liệu',
+    viewer_prev: 'Trang trước',
+    viewer_next: 'Trang sau',
+    viewer_zoom_in: 'Phóng to',
+    viewer_zoom_out: 'Thu nhỏ',
+    viewer_page: 'Trang {page}/{pages}',
+    viewer_loading: 'Đang mở tài liệu…',
+    viewer_failed: 'Không mở được tài liệu: {message}',
+    viewer_offline_copy: 'Bản lưu trên máy',
+    viewer_not_pdf: 'Tài liệu này không phải PDF; hãy tải về để xem.',
+    viewer_download: 'Tải về',
+    comment_to_secretariat: 'Góp ý gửi thư ký (trang {page})',
+    comment_placeholder: 'Nội dung góp ý…',
+    comment_sent: 'Đã gửi góp ý.',
+    note_private: 'Ghi chú riêng (trang {page})',
+    note_placeholder: 'Chỉ mình đồng chí xem được…',
+    note_saved: 'Đã lưu ghi chú.',
+  },
+  en: {
+    viewer_close: 'Close document',
+    viewer_prev: 'Previous page',
+    viewer_next: 'Next page',
+    viewer_zoom_in: 'Zoom in',
+    viewer_zoom_out: 'Zoom out',
+    viewer_page: 'Page {page} of {pages}',
+    viewer_loading: 'Opening the document…',
+    viewer_failed: 'Could not open the document: {message}',
+    viewer_offline_copy: 'Copy on this device',
+    viewer_not_pdf: 'This document is not a PDF; download it to read it.',
+    viewer_download: 'Download',
+    comment_to_secretariat: 'Comment to the secretariat (page {page})',
+    comment_placeholder: 'Your comment…',
+    comment_sent: 'Comment sent.',
+    note_private: 'Private note (page {page})',
+    note_placeholder: 'Only you can see this…',
+    note_saved: 'Note saved.',
+  },
+});
+
+/**
+ * Opens `doc` full screen over the page. `connection` sends the delivery reports,
+ * comments and notes. Returns a function that closes the viewer.
+ */
+export function openViewer(doc, { connection, state, onClose }) {
+  const meeting = state.me.meeting;
+  const canvas = h('canvas', { class: 'pdf-page', 'data-testid': 'pdf-canvas', 'aria-label': doc.title });
+  const pageLabel = h('span', { class: 'page-label', 'aria-live': 'polite' }, t('viewer_loading'));
+  const stage = h('div', { class: 'viewer-stage' }, canvas);
+  const side = h('div', { class: 'viewer-side' });
+  let pdf = null;
+  let page = 1;
+  let zoom = 1;
+  let rendering = null;
+
+  const close = () => {
+    overlay.remove();
+    pdf?.destroy();
+    removeEventListener('keydown', onKey);
+    onClose?.();
+  };
+  const go = (delta) => { if (pdf && page + delta >= 1 && page + delta <= pdf.numPages) { page += delta; render(); } };
+  const scale = (f) => { zoom = Math.min(4, Math.max(0.5, zoom * f)); render(); };
+  const onKey = (e) => {
+    if (e.key === 'Escape') close();
+    if (e.key === 'ArrowRight' || e.key === 'PageDown') go(1);
+    if (e.key === 'ArrowLeft' || e.key === 'PageUp') go(-1);
+  };
+
+  const overlay = h('div', { class: 'viewer', role: 'dialog', 'aria-modal': 'true', 'aria-label': doc.title, 'data-testid': 'viewer' },
+    h('div', { class: 'viewer-bar' },
+      h('button', { class: 'btn', type: 'button', onclick: close, 'data-testid': 'viewer-close' }, `✕ ${t('viewer_close')}`),
+      h('strong', { class: 'viewer-title' }, doc.title),
+      h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_zoom_out'), onclick: () => scale(1 / 1.25) }, '−'),
+      h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_zoom_in'), onclick: () => scale(1.25) }, '+'),
+      h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_prev'), onclick: () => go(-1), 'data-testid': 'viewer-prev' }, '‹'),
+      pageLabel,
+      h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_next'), onclick: () => go(1), 'data-testid': 'viewer-next' }, '›')),
+    stage,
+    side);
+  document.body.append(overlay);
+  addEventListener('keydown', onKey);
+  overlay.querySelector('button').focus();
+
+  async function render() {
+    if (!pdf) return;
+    const want = { page, zoom };
+    if (rendering) await rendering.catch(() => {});
+    const p = await pdf.getPage(want.page);
+    // Fit the page's width to the screen, then apply the zoom; draw at the device's
+    // pixel ratio so text stays sharp on a tablet.
+    const base = p.getViewport({ scale: 1 });
+    const fit = Math.max(0.2, (stage.clientWidth - 16) / base.width);
+    const viewport = p.getViewport({ scale: fit * want.zoom });
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.floor(viewport.width * ratio);
+    canvas.height = Math.floor(viewport.height * ratio);
+    canvas.style.width = `${Math.floor(viewport.width)}px`;
+    canvas.style.height = `${Math.floor(viewport.height)}px`;
+    const task = p.render({ canvas, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined });
+    rendering = task.promise;
+    await rendering;
+    canvas.dataset.rendered = String(want.page);
+    pageLabel.textContent = t('viewer_page', { page: want.page, pages: pdf.numPages });
+    drawSide();
+  }
+
+  function drawSide() {
+    const comment = h('textarea', { id: 'comment-text', placeholder: t('comment_placeholder'), 'data-testid': 'comment-text' });
+    const note = h('textarea', { id: 'note-text', placeholder: t('note_placeholder'), 'data-testid': 'note-text' });
+    const mine = state.notes.find((n) => n.document === doc.title && n.page === page);
+    if (mine) note.value = mine.text;
+    fill(side,
+      h('div', { class: 'panel' },
+        h('label', { for: 'comment-text' }, t('comment_to_secretariat', { page })),
+        comment,
+        h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'button', 'data-testid': 'comment-send', onclick: async () => {
+          const text = comment.value.trim();
+          if (!text) return;
+          try {
+            await connection.send({ op: 'send_document_comment', document: doc.id, page, text });
+            comment.value = '';
+            toast(t('comment_sent'), 'ok');
+          } catch (e) { toast(t('error_generic', { message: e.message }), 'error'); }
+        } }, t('send')))),
+      h('div', { class: 'panel' },
+        h('label', { for: 'note-text' }, t('note_private', { page })),
+        note,
+        h('div', { class: 'actions' }, h('button', { class: 'btn', type: 'button', 'data-testid': 'note-save', onclick: async () => {
+          const cmd = { op: 'save_note', document: doc.title, page, text: note.value };
+          if (mine) cmd.note = mine.id;
+          try {
+            await connection.send(cmd, newId());
+            toast(t('note_saved'), 'ok');
+          } catch (e) { toast(t('error_generic', { message: e.message }), 'error'); }
+        } }, t('save')))));
+  }
+
+  (async () => {
+    try {
+      const version = doc.versions[doc.versions.length - 1];
+      if (version.content_type !== 'application/pdf' && !version.file_name.toLowerCase().endsWith('.pdf')) {
+        fill(stage, h('div', { class: 'panel' }, h('p', {}, t('viewer_not_pdf')),
+          h('a', { class: 'btn primary', href: `/api/v1/meetings/${meeting}/documents/${doc.id}` }, t('viewer_download'))));
+        return;
+      }
+      const got = await documentBytes(meeting, doc);
+      if (got.fromCache) pageLabel.textContent = t('viewer_offline_copy');
+      // pdf.js takes the buffer over: give it a copy, the kept one stays intact.
+      pdf = await pdfjs.getDocument({ data: got.bytes.slice(), isEvalSupported: false }).promise;
+      await render();
+      report(connection, doc, got);
+    } catch (e) {
+      fill(stage, h('p', { class: 'panel', role: 'alert' }, t('viewer_failed', { message: e.message ?? String(e) })));
+    }
+  })();
+
+  return close;
+}
+
+// Delivery reports (§4.3): held once verified, opened once. Failures are harmless: the
+// secretariat's view is only a little behind.
+function report(connection, doc, got) {
+  const reported = JSON.parse(sessionStorage.getItem('hub.reported') ?? '{}');
+  const key = `${doc.id}/${got.version.version}`;
+  if (got.verified && !reported[key]) {
+    connection.send({ op: 'report_held', document: doc.id, version: got.version.version }).catch(() => {});
+  }
+  if (!reported[doc.id]) connection.send({ op: 'report_opened', document: doc.id }).catch(() => {});
+  reported[key] = true;
+  reported[doc.id] = true;
+  sessionStorage.setItem('hub.reported', JSON.stringify(reported));
+}

@@ -1,0 +1,185 @@
+// The vote panel. It comes up by itself when a poll opens. A ballot shows as recorded only
+// after the hub's ack; its command id is chosen once and kept with the choices in
+// localStorage, so a reconnect or a reload re-sends the same ballot (never a second one),
+// and a half-filled election ballot survives both.
+
+import { t, define } from './i18n.js';
+import { h, fill, confirmDialog, formatDuration } from './ui.js';
+import { newId } from './connection.js';
+
+define({
+  vi: {
+    vote_title: 'Biểu quyết',
+    vote_secret: 'Bỏ phiếu kín',
+    vote_open: 'Công khai',
+    motion_0: 'Tán thành',
+    motion_1: 'Không tán thành',
+    motion_2: 'Không biểu quyết',
+    vote_pick_one: 'Chọn một phương án.',
+    vote_pick_max: 'Chọn tối đa {max} phương án.',
+    vote_pick_seats: 'Chọn tối đa {seats} người ({n} đã chọn). Không chọn ai cũng là phiếu hợp lệ.',
+    vote_submit: 'Gửi phiếu',
+    vote_confirm_title: 'Xác nhận phiếu',
+    vote_confirm_none: 'Phiếu không chọn ai.',
+    vote_sending: 'Đang gửi phiếu… Phiếu sẽ được ghi nhận khi có kết nối.',
+    vote_recorded: 'Phiếu của đồng chí đã được ghi nhận.',
+    vote_receipt: 'Mã biên nhận phiếu kín',
+    vote_receipt_help: 'Ghi lại mã này: khi công bố kết quả, đồng chí có thể kiểm tra phiếu của mình trong danh sách biên nhận.',
+    vote_refused: 'Phiếu không được ghi nhận: {message}',
+    vote_time_left: 'Còn {time}',
+    vote_turnout: '{n}/{of} đã bỏ phiếu',
+    vote_your_choice: 'Lựa chọn: {choices}',
+  },
+  en: {
+    vote_title: 'Vote',
+    vote_secret: 'Secret ballot',
+    vote_open: 'Open vote',
+    motion_0: 'In favour',
+    motion_1: 'Against',
+    motion_2: 'Abstain',
+    vote_pick_one: 'Choose one option.',
+    vote_pick_max: 'Choose up to {max} options.',
+    vote_pick_seats: 'Choose up to {seats} names ({n} chosen). Choosing nobody is a valid ballot.',
+    vote_submit: 'Cast my ballot',
+    vote_confirm_title: 'Confirm your ballot',
+    vote_confirm_none: 'A ballot choosing nobody.',
+    vote_sending: 'Sending your ballot… It will be recorded once connected.',
+    vote_recorded: 'Your ballot is recorded.',
+    vote_receipt: 'Secret ballot receipt',
+    vote_receipt_help: 'Note this code: when the result is published you can find your ballot in the list of receipts.',
+    vote_refused: 'Your ballot was not recorded: {message}',
+    vote_time_left: '{time} left',
+    vote_turnout: '{n} of {of} have voted',
+    vote_your_choice: 'Your choice: {choices}',
+  },
+});
+
+/** The options of a poll as labels. */
+export function optionLabels(poll) {
+  const k = poll.kind;
+  if (k.type === 'motion') return [t('motion_0'), t('motion_1'), t('motion_2')];
+  return k.options ?? k.candidates ?? [];
+}
+
+function draftKey(poll) { return `hub.ballot.${poll}`; }
+
+function loadDraft(poll) {
+  try { return JSON.parse(localStorage.getItem(draftKey(poll)) ?? 'null'); } catch { return null; }
+}
+
+function saveDraft(poll, draft) {
+  try { localStorage.setItem(draftKey(poll), JSON.stringify(draft)); } catch { /* this page only */ }
+}
+
+/**
+ * Draws the panel into `slot` whenever the returned function is called (the delegate's
+ * screen calls it on every change). Hidden when no poll is open for this member.
+ */
+export function votePanel(slot, { connection, state }) {
+  let refused = null;
+  let ticker = null;
+  connection.addEventListener('ack', () => draw());
+  connection.addEventListener('rejected', (e) => {
+    if (e.detail.command?.op !== 'cast_ballot') return;
+    refused = { poll: e.detail.command.poll, message: e.detail.error.message };
+    // A refused ballot may be corrected and sent again, with a new id.
+    const d = loadDraft(e.detail.command.poll);
+    if (d) saveDraft(e.detail.command.poll, { ...d, id: newId(), sent: false });
+    draw();
+  });
+
+  function draw() {
+    clearInterval(ticker);
+    const pv = state.openPoll() ?? recentlyVoted(state);
+    const role = state.me.role;
+    if (!pv || (role !== 'delegate' && role !== 'chair')) {
+      slot.hidden = true;
+      fill(slot);
+      return;
+    }
+    slot.hidden = false;
+    const poll = pv.poll;
+    const draft = loadDraft(poll.id) ?? { id: newId(), choices: [], sent: false };
+    const pending = connection.pendingCommands().some((c) => c.id === draft.id);
+    const receipt = state.receipts[poll.id];
+    const labels = optionLabels(poll);
+    const header = h('div', { class: 'vote-head' },
+      h('h2', { id: 'vote-title' }, `🗳 ${poll.title}`),
+      h('span', { class: `tag ${poll.secret ? 'warn' : ''}` }, poll.secret ? t('vote_secret') : t('vote_open')),
+      pv.status === 'open' ? h('span', { class: 'muted', 'data-testid': 'vote-turnout' }, t('vote_turnout', { n: pv.ballots_in, of: pv.eligible })) : null,
+      pv.closes_at ? h('span', { class: 'tag', 'data-testid': 'vote-timer' }) : null);
+    const section = h('section', { class: 'vote', 'aria-labelledby': 'vote-title', 'data-testid': 'vote-panel' }, header);
+    if (pv.closes_at) {
+      const tick = () => {
+        const el = section.querySelector('[data-testid=vote-timer]');
+        if (el) el.textContent = t('vote_time_left', { time: formatDuration(Math.max(0, pv.closes_at - Date.now())) });
+      };
+      tick();
+      ticker = setInterval(tick, 1000);
+    }
+
+    if (pv.voted && !pending) {
+      // Recorded: the hub said so (an ack, or the snapshot's `voted`).
+      const chosen = pv.my_choices ?? draft.choices;
+      section.append(
+        h('p', { class: 'recorded', role: 'status', 'data-testid': 'vote-recorded' }, `✔ ${t('vote_recorded')}`),
+        chosen?.length ? h('p', {}, t('vote_your_choice', { choices: chosen.map((c) => labels[c]).join(', ') })) : null,
+        receipt ? h('div', { class: 'receipt', 'data-testid': 'vote-receipt' },
+          h('span', {}, t('vote_receipt')),
+          h('strong', {}, receipt),
+          h('p', { class: 'muted' }, t('vote_receipt_help'))) : null);
+      fill(slot, section);
+      return;
+    }
+    if (pv.status !== 'open') { slot.hidden = true; fill(slot); return; }
+    if (draft.sent && pending) {
+      section.append(h('p', { class: 'sending', role: 'status', 'data-testid': 'vote-sending' }, `⏳ ${t('vote_sending')}`));
+      fill(slot, section);
+      return;
+    }
+
+    const k = poll.kind;
+    const max = k.type === 'motion' || k.type === 'single_choice' ? 1 : k.type === 'multiple_choice' ? k.max : k.seats;
+    const min = k.type === 'election' ? 0 : 1;
+    const hint = k.type === 'election' ? t('vote_pick_seats', { seats: k.seats, n: draft.choices.length })
+      : max === 1 ? t('vote_pick_one') : t('vote_pick_max', { max });
+    const toggle = (i) => {
+      let c = draft.choices;
+      if (max === 1) c = [i];
+      else if (c.includes(i)) c = c.filter((x) => x !== i);
+      else if (c.length < max) c = [...c, i];
+      draft.choices = c.sort((a, b) => a - b);
+      saveDraft(poll.id, draft);
+      refused = null;
+      draw();
+    };
+    section.append(
+      h('p', { class: 'muted' }, hint),
+      h('div', { class: `options ${k.type}`, role: 'group', 'aria-label': poll.title }, labels.map((label, i) =>
+        h('button', {
+          type: 'button', class: `btn option ${k.type === 'motion' ? `motion-${i}` : ''}`, 'aria-pressed': String(draft.choices.includes(i)),
+          'data-testid': `option-${i}`, onclick: () => toggle(i),
+        }, label))),
+      refused?.poll === poll.id ? h('p', { class: 'error', role: 'alert' }, t('vote_refused', { message: refused.message })) : null,
+      h('button', {
+        type: 'button', class: 'btn big primary', 'data-testid': 'vote-submit', disabled: draft.choices.length < min,
+        onclick: async () => {
+          const summary = draft.choices.length ? draft.choices.map((c) => labels[c]).join(', ') : t('vote_confirm_none');
+          if (!(await confirmDialog(t('vote_confirm_title'), summary))) return;
+          draft.sent = true;
+          saveDraft(poll.id, draft);
+          // The same id on every attempt: the hub counts a ballot once (§1.6, §5.2).
+          connection.send({ op: 'cast_ballot', poll: poll.id, choices: draft.choices }, draft.id).catch(() => {});
+          draw();
+        },
+      }, t('vote_submit')));
+    fill(slot, section);
+  }
+  return draw;
+}
+
+// Keep the recorded confirmation (and the receipt) on screen while the poll is closed
+// and not yet published.
+function recentlyVoted(state) {
+  return state.view.polls.find((p) => p.status === 'closed' && p.voted) ?? null;
+}
