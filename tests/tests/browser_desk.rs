@@ -203,3 +203,65 @@ async fn an_upload_over_the_hubs_limit_says_why_it_failed() {
     assert_eq!(r.json()["documents"], json!([]), "nothing was published");
     page.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_asks_for_opinions_and_forwards_an_incoming_petition() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(2).await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+
+    // An opinion request to every member (all ticked by default), due in 2030.
+    page.click("#tab-opinions").await;
+    type_into(&page, "#op-title", "Xin ý kiến dự thảo Quy chế làm việc").await;
+    type_into(&page, "#op-questions", "Đồng ý với dự thảo?").await;
+    page.eval("document.getElementById('op-deadline').value = '2030-01-15T17:00';")
+        .await;
+    page.click("#op-form button[type=submit]").await;
+    page.wait_text("#op-list", "the request listed", |t| {
+        t.contains("đã trả lời 0/3")
+    })
+    .await;
+    let (mut tablet, _) = hub.join(&m.delegates[0].token, None).await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let request = view.opinions[0].request.id;
+    tablet
+        .ok(
+            "answer-1",
+            serde_json::from_value(json!({
+                "op": "answer_opinion_request", "request": request,
+                "answers": [{"question": 1, "choice": "agree"}]
+            }))
+            .unwrap(),
+        )
+        .await;
+    page.wait_text("#op-list", "the answer counted", |t| {
+        t.contains("đã trả lời 1/3") && t.contains("Đồng ý 1")
+    })
+    .await;
+
+    // A petition registered, then forwarded to the chair.
+    page.click("#tab-incoming").await;
+    type_into(&page, "#in-sender", "Ông Nguyễn Văn Bình, xã Hòa Bình").await;
+    type_into(&page, "#in-subject", "Đề nghị xem xét việc cấp đất").await;
+    page.eval("document.getElementById('in-kind').value = 'petition';")
+        .await;
+    page.click("#in-form button[type=submit]").await;
+    page.wait_text("#in-list", "the petition registered", |t| {
+        t.contains("Mới đến")
+    })
+    .await;
+    page.click("#in-list details summary").await;
+    page.click(&format!("#in-list input[value='{}']", m.chair.id()))
+        .await;
+    page.click("#in-list details .btn.primary").await;
+    page.wait_text("#in-list", "the petition forwarded", |t| {
+        t.contains("Đã chuyển") && t.contains("Nguyễn Văn Chủ")
+    })
+    .await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert_eq!(view.incoming.len(), 1);
+    assert_eq!(view.incoming[0].forwarded_to, vec![m.chair.id()]);
+    assert_eq!(view.incoming[0].subject, "Đề nghị xem xét việc cấp đất");
+    page.close().await;
+}
