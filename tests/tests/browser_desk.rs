@@ -265,3 +265,39 @@ async fn the_desk_asks_for_opinions_and_forwards_an_incoming_petition() {
     assert_eq!(view.incoming[0].subject, "Đề nghị xem xét việc cấp đất");
     page.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_creates_a_meeting_and_opens_its_desk() {
+    let hub = TestHub::start().await;
+    let first = hub.create_meeting("Hội nghị Ban Chấp hành lần thứ 5").await;
+    let driver = Driver::start().await;
+    let page = driver.page(DESK).await;
+    // The office token's join link, as printed for the hub's office.
+    page.goto(&format!("http://{}/j/{}", hub.addr(), hub.office_token()))
+        .await;
+    page.wait_text("#office-meetings", "the hub's meetings", |t| {
+        t.contains("Hội nghị Ban Chấp hành lần thứ 5")
+    })
+    .await;
+    assert_eq!(page.count(&format!("[data-meeting='{first}']")).await, 1);
+    type_into(
+        &page,
+        "#new-title",
+        "Hội nghị Ban Thường vụ Huyện ủy tháng 12",
+    )
+    .await;
+    type_into(&page, "#new-venue", "Phòng họp số 1").await;
+    page.click("#new-meeting button[type=submit]").await;
+    page.wait_text("#office-meetings", "the new meeting listed", |t| {
+        t.contains("Ban Thường vụ Huyện ủy tháng 12")
+    })
+    .await;
+    page.click("#new-meeting-link").await;
+    page.wait_text(".desk-top h1", "the new meeting's desk", |t| {
+        t == "Hội nghị Ban Thường vụ Huyện ủy tháng 12"
+    })
+    .await;
+    let r = hub.get("/api/v1/meetings", hub.office_token()).await;
+    assert_eq!(r.json()["meetings"].as_array().map(Vec::len), Some(2));
+    page.close().await;
+}

@@ -46,6 +46,12 @@ async function main() {
   let screen = null;
   connection.addEventListener('denied', (e) => {
     screen?.stop?.();
+    // The office token names no meeting: its start page lists them (office.js).
+    if (e.detail.code === 'invalid' && !meeting) {
+      root.className = 'screen-office';
+      import('./office.js').then((m) => { screen = m.mount(root); });
+      return;
+    }
     if (e.detail.code === 'bad_token') notice('bad_badge_title', 'bad_badge_text', 'bad-badge', e.detail.message);
     else notice('bad_badge_title', 'error_generic', 'denied', e.detail.message);
   });

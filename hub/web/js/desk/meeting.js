@@ -128,8 +128,9 @@ export function meetingSection({ send, state }) {
   return { element, render };
 }
 
-/** The office creates meetings; the new one opens in its own desk page. */
-function newMeetingForm() {
+/** The office creates meetings; the new one opens in its own desk page. `created` is
+ *  called after each, e.g. to refresh a list. */
+export function newMeetingForm(created = () => {}) {
   const title = h('input', { id: 'new-title', type: 'text', required: true, maxlength: '500' });
   const venue = h('input', { id: 'new-venue', type: 'text', maxlength: '300' });
   const starts = h('input', { id: 'new-starts', type: 'datetime-local' });
@@ -153,7 +154,8 @@ function newMeetingForm() {
     try {
       const { id } = await api('POST', '/meetings', { title: title.value, venue: venue.value, starts_at: fromLocal(starts.value) });
       form.reset();
-      fill(result, say('Đã tạo. ', 'Created. '), h('a', { href: `/?meeting=${id}` }, say('Mở bàn thư ký của cuộc họp mới', "Open the new meeting's desk")));
+      created(id);
+      fill(result, say('Đã tạo. ', 'Created. '), h('a', { href: `/?meeting=${id}`, id: 'new-meeting-link' }, say('Mở bàn thư ký của cuộc họp mới', "Open the new meeting's desk")));
     } catch (err) {
       result.textContent = err.message;
     }
