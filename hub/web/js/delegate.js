@@ -134,7 +134,7 @@ export function mount(root, { connection, state }) {
     const kind = e.detail.kind;
     if (kind === 'announcement_posted') {
       const a = state.view.announcements.at(-1);
-      toast(`📢 ${a.title}`, 'info', 8000);
+      toast(a.title, 'info', 8000);
     }
     if (kind === 'snapshot' || kind.startsWith('document_')) {
       // A withdrawn or recalled document leaves the tablet too.
@@ -163,7 +163,7 @@ const PANELS = {
     const docList = (list) => (list.length === 0 ? null : h('ul', { class: 'docs' }, list.map((d) =>
       h('li', {},
         h('button', { class: 'btn doc', type: 'button', 'data-testid': 'open-document', onclick: () => open(d) },
-          h('span', { 'aria-hidden': 'true' }, '📄'),
+          h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, 'PDF'),
           h('span', { class: 'doc-title' }, d.title),
           h('span', { class: `tag ${d.classification === 'confidential' ? 'bad' : ''}` }, t(`class_${d.classification}`)))))));
     if (v.agenda.length === 0) {
@@ -201,7 +201,7 @@ const PANELS = {
           : at >= 0 ? h('p', { class: 'big-text' }, t('speak_position', { n: at + 1 })) : null,
         at >= 0
           ? h('button', { class: 'btn big', type: 'button', 'data-testid': 'speak-withdraw', onclick: () => act({ op: 'withdraw_speaking_request' }, 'speak_withdrawn') }, t('speak_withdraw'))
-          : h('button', { class: 'btn big primary', type: 'button', disabled: speaking, 'data-testid': 'speak-ask', onclick: () => act({ op: 'request_to_speak' }, 'speak_asked') }, `✋ ${t('speak_ask')}`)),
+          : h('button', { class: 'btn big primary', type: 'button', disabled: speaking, 'data-testid': 'speak-ask', onclick: () => act({ op: 'request_to_speak' }, 'speak_asked') }, t('speak_ask'))),
       h('div', { class: 'panel' },
         h('h2', {}, t('speak_queue')),
         queue.length === 0 ? h('p', { class: 'empty' }, t('speak_nobody'))

@@ -114,6 +114,7 @@ function speaker(state) {
     h('div', { class: 'proj-label' }, t('proj_speaking')),
     h('div', { class: 'proj-name' }, who?.name ?? '—'),
     who ? h('div', { class: 'proj-sub' }, [who.position, who.unit].filter(Boolean).join(' · ')) : null,
+    now.limit_secs > 0 ? h('div', { class: 'proj-label clock-label' }, t('proj_time_left')) : null,
     now.limit_secs > 0 ? h('div', { class: 'proj-clock', 'data-testid': 'proj-clock', 'data-deadline': String(now.started_at + now.limit_secs * 1000) }) : null,
     waiting.length ? h('div', { class: 'proj-next' }, t('proj_next', { names: waiting.join(', ') })) : null);
 }

@@ -7,6 +7,9 @@ import { t, define } from './i18n.js';
 import { h, fill, confirmDialog, formatDuration } from './ui.js';
 import { newId } from './connection.js';
 
+// Element.append would print a skipped part as the text "null".
+const add = (el, ...parts) => el.append(...parts.filter((p) => p !== null && p !== undefined && p !== false));
+
 define({
   vi: {
     vote_title: 'Biểu quyết',
@@ -104,7 +107,7 @@ export function votePanel(slot, { connection, state }) {
     const receipt = state.receipts[poll.id];
     const labels = optionLabels(poll);
     const header = h('div', { class: 'vote-head' },
-      h('h2', { id: 'vote-title' }, `🗳 ${poll.title}`),
+      h('h2', { id: 'vote-title' }, poll.title),
       h('span', { class: `tag ${poll.secret ? 'warn' : ''}` }, poll.secret ? t('vote_secret') : t('vote_open')),
       pv.status === 'open' ? h('span', { class: 'muted', 'data-testid': 'vote-turnout' }, t('vote_turnout', { n: pv.ballots_in, of: pv.eligible })) : null,
       pv.closes_at ? h('span', { class: 'tag', 'data-testid': 'vote-timer' }) : null);
@@ -121,7 +124,7 @@ export function votePanel(slot, { connection, state }) {
     if (pv.voted && !pending) {
       // Recorded: the hub said so (an ack, or the snapshot's `voted`).
       const chosen = pv.my_choices ?? draft.choices;
-      section.append(
+      add(section, 
         h('p', { class: 'recorded', role: 'status', 'data-testid': 'vote-recorded' }, `✔ ${t('vote_recorded')}`),
         chosen?.length ? h('p', {}, t('vote_your_choice', { choices: chosen.map((c) => labels[c]).join(', ') })) : null,
         receipt ? h('div', { class: 'receipt', 'data-testid': 'vote-receipt' },
@@ -133,7 +136,7 @@ export function votePanel(slot, { connection, state }) {
     }
     if (pv.status !== 'open') { slot.hidden = true; fill(slot); return; }
     if (draft.sent && pending) {
-      section.append(h('p', { class: 'sending', role: 'status', 'data-testid': 'vote-sending' }, `⏳ ${t('vote_sending')}`));
+      add(section, h('p', { class: 'sending', role: 'status', 'data-testid': 'vote-sending' }, t('vote_sending')));
       fill(slot, section);
       return;
     }
@@ -153,7 +156,7 @@ export function votePanel(slot, { connection, state }) {
       refused = null;
       draw();
     };
-    section.append(
+    add(section, 
       h('p', { class: 'muted' }, hint),
       h('div', { class: `options ${k.type}`, role: 'group', 'aria-label': poll.title }, labels.map((label, i) =>
         h('button', {
