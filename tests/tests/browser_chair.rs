@@ -130,6 +130,15 @@ async fn the_chair_runs_a_vote_and_sees_turnout_rise_as_delegates_vote() {
     page.wait_for(".poll-card.poll-published .exports").await;
     page.screenshot("chair-result").await;
 
+    // English, as a choice: the whole console, its forms included.
+    page.click(".chair-top .lang").await;
+    page.wait_text("#chair-polls-h", "the console in English", |t| {
+        t == "Votes and elections"
+    })
+    .await;
+    let create = page.wait_for("#chair-poll-create").await;
+    assert_eq!(create, "Create the vote");
+
     // The secretariat's desk shows the same result, with its signed exports.
     let desk = driver.page(CONSOLE).await;
     desk.goto(&via(&m.secretariat.join_url, hub.addr()).unwrap())

@@ -8,9 +8,25 @@ import { pollCard, pollForm } from './polls-staff.js';
 
 /**
  * Mounts the console in `root` (the shell's contract): `connection` sends commands, `state`
- * is the live meeting. Returns `{stop}`, which ends its timers.
+ * is the live meeting. Returns `{stop}`. A change of language draws it again, labels
+ * of the forms included.
  */
-export function mount(root, { connection, state }) {
+export function mount(root, ctx) {
+  let inner = draw(root, ctx);
+  const relabel = () => {
+    inner.stop();
+    inner = draw(root, ctx);
+  };
+  addEventListener('hub-lang', relabel);
+  return {
+    stop() {
+      inner.stop();
+      removeEventListener('hub-lang', relabel);
+    },
+  };
+}
+
+function draw(root, { connection, state }) {
   stylesheet('/css/staff.css');
   const send = (command) =>
     connection.send(command).catch((e) => {
@@ -55,14 +71,12 @@ export function mount(root, { connection, state }) {
     tick();
   };
   state.addEventListener('change', render);
-  addEventListener('hub-lang', render);
   render();
   const timer = setInterval(tick, 500);
   return {
     stop() {
       clearInterval(timer);
       state.removeEventListener('change', render);
-      removeEventListener('hub-lang', render);
     },
   };
 }

@@ -11,8 +11,27 @@ import { documentsSection } from './desk/documents.js';
 import { opinionsSection } from './desk/opinions.js';
 import { incomingSection } from './desk/incoming.js';
 
-/** Mounts the desk in `root` (the shell's contract); returns `{stop}`. */
-export function mount(root, { connection, state }) {
+/**
+ * Mounts the desk in `root` (the shell's contract): `connection` sends commands, `state`
+ * is the live meeting. Returns `{stop}`. A change of language draws it again, labels
+ * of the forms included.
+ */
+export function mount(root, ctx) {
+  let inner = draw(root, ctx);
+  const relabel = () => {
+    inner.stop();
+    inner = draw(root, ctx);
+  };
+  addEventListener('hub-lang', relabel);
+  return {
+    stop() {
+      inner.stop();
+      removeEventListener('hub-lang', relabel);
+    },
+  };
+}
+
+function draw(root, { connection, state }) {
   stylesheet('/css/staff.css');
   const send = (command) =>
     connection.send(command).catch((e) => {
@@ -86,7 +105,6 @@ export function mount(root, { connection, state }) {
     }
   };
   state.addEventListener('change', render);
-  addEventListener('hub-lang', render);
   addEventListener('hashchange', onHash);
   render();
   const timer = setInterval(tick, 500);
@@ -94,7 +112,6 @@ export function mount(root, { connection, state }) {
     stop() {
       clearInterval(timer);
       state.removeEventListener('change', render);
-      removeEventListener('hub-lang', render);
       removeEventListener('hashchange', onHash);
     },
   };
