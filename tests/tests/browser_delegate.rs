@@ -118,10 +118,10 @@ async fn a_revoked_badge_says_to_ask_the_secretariat() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page() {
+async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page_online_and_off() {
     let hub = TestHub::start().await;
-    let (m, items) = congress(&hub, 4).await;
-    // A real PDF with Vietnamese text: the hub's own badge sheet.
+    // Nine badges: a two-page badge sheet, a real PDF with Vietnamese text.
+    let (m, items) = congress(&hub, 6).await;
     let pdf = hub
         .get(
             &format!("/api/v1/meetings/{}/badges.pdf", m.id),
@@ -144,8 +144,14 @@ async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
 
+    let relay = Relay::start(hub.addr()).await;
     let driver = Driver::start().await;
-    let page = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    let page = join(
+        &driver,
+        &via(&m.delegates[0].join_url, relay.addr).unwrap(),
+        TABLET,
+    )
+    .await;
     let agenda = page
         .wait_text("[data-testid=agenda]", "the agenda", |t| {
             t.contains("Báo cáo chính trị")
@@ -169,14 +175,11 @@ async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page() {
 
     page.click("[data-testid=open-document]").await;
     page.wait_for("canvas[data-rendered='1']").await;
-    let painted = page
-        .eval(
-            "const c = document.querySelector('[data-testid=pdf-canvas]');
-             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-             let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
-             return [c.width, c.height, dark];",
-        )
-        .await;
+    let ink = "const c = document.querySelector('[data-testid=pdf-canvas]');
+         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+         return [c.width, c.height, dark];";
+    let painted = page.eval(ink).await;
     assert!(
         painted[0].as_u64().unwrap() > 300,
         "a page-wide canvas: {painted}"
@@ -186,6 +189,10 @@ async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page() {
         "the page has ink on it: {painted}"
     );
     page.screenshot("delegate-document").await;
+    page.click("[data-testid=viewer-next]").await;
+    page.wait_for("canvas[data-rendered='2']").await;
+    page.wait_text(".page-label", "the page number", |t| t.contains("2/2"))
+        .await;
 
     // The tablet told the hub it holds and opened the document.
     let mut opened = false;
@@ -199,6 +206,39 @@ async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(opened, "report_opened reached the hub");
+
+    // The Wi-Fi goes: the document already opened still opens, from the tablet's copy.
+    page.click("[data-testid=viewer-close]").await;
+    relay.go_down();
+    page.wait_text("[data-testid=connection]", "offline", |t| {
+        t.contains("Mất kết nối")
+    })
+    .await;
+    page.click("[data-testid=open-document]").await;
+    page.wait_for("canvas[data-rendered='1']").await;
+    let painted = page.eval(ink).await;
+    assert!(
+        painted[2].as_u64().unwrap() > 1000,
+        "read offline: {painted}"
+    );
+
+    // English is a choice, and it is remembered.
+    page.click("[data-testid=viewer-close]").await;
+    relay.restore();
+    page.wait_text("[data-testid=connection]", "online", |t| {
+        t.contains("Đã kết nối")
+    })
+    .await;
+    page.click("button.lang").await;
+    page.wait_text("[data-testid=tab-agenda]", "English", |t| {
+        t.contains("Agenda")
+    })
+    .await;
+    page.goto(&format!("http://{}/", relay.addr)).await;
+    page.wait_text("[data-testid=tab-agenda]", "English after a reload", |t| {
+        t.contains("Agenda")
+    })
+    .await;
     page.close().await;
 }
 
@@ -395,5 +435,44 @@ async fn a_ballot_sent_as_the_wifi_drops_is_recorded_once_after_it_returns() {
         "the re-sent ballot counted once: {result}"
     );
     assert_eq!(result["tallies"], json!([1, 0, 0]), "{result}");
+
+    // A ballot cast while the tablet is offline goes out when the link returns.
+    let second = create_poll(
+        &hub,
+        &m,
+        "poll-2",
+        json!({"title": "Thông qua danh sách Ban Kiểm phiếu", "kind": {"type": "motion"}, "quorum": "0/1"}),
+    )
+    .await;
+    office(
+        &hub,
+        &m,
+        "open-2",
+        json!({"op": "open_poll", "poll": second}),
+    )
+    .await;
+    tablet.click("[data-testid=option-1]").await;
+    relay.go_down();
+    tablet
+        .wait_text("[data-testid=connection]", "the offline badge", |t| {
+            t.contains("Mất kết nối")
+        })
+        .await;
+    tablet.click("[data-testid=vote-submit]").await;
+    tablet.click("[data-testid=confirm-yes]").await;
+    tablet.wait_for("[data-testid=vote-sending]").await;
+    relay.restore();
+    tablet.wait_for("[data-testid=vote-recorded]").await;
+    office(
+        &hub,
+        &m,
+        "close-2",
+        json!({"op": "close_poll", "poll": second}),
+    )
+    .await;
+    let v = view(&hub, &m).await;
+    let result = &v["polls"][1]["result"];
+    assert_eq!(result["ballots"], 1, "{result}");
+    assert_eq!(result["tallies"], json!([0, 1, 0]), "{result}");
     tablet.close().await;
 }
