@@ -152,6 +152,10 @@ function renderTop(top, view, send, bar) {
 
 function renderAgenda(section, view, send) {
   const running = view.meeting.status === 'in_session';
+  // Only the natural next item (the first pending one after the current) is the
+  // prominent button; the others stay quiet so the list reads as a list.
+  const at = view.agenda.findIndex((a) => a.status === 'current');
+  const next = view.agenda.find((a, i) => i > at && a.status === 'pending')?.id;
   fill(section, 
     h('h2', { id: 'chair-agenda-h' }, say('Chương trình', 'Agenda')),
     h(
@@ -173,7 +177,7 @@ function renderAgenda(section, view, send) {
             : button(
                 item.status === 'done' ? say('Thảo luận lại', 'Resume') : say('Bắt đầu', 'Start'),
                 () => send({ op: 'start_agenda_item', item: item.id }),
-                item.status === 'pending' ? 'primary' : '',
+                item.id === next ? 'primary' : '',
                 !running,
               ),
         ),
