@@ -476,3 +476,87 @@ async fn a_ballot_sent_as_the_wifi_drops_is_recorded_once_after_it_returns() {
     assert_eq!(result["tallies"], json!([0, 1, 0]), "{result}");
     tablet.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcements() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 2).await;
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+        + 3_600_000;
+    office(
+        &hub,
+        &m,
+        "ask",
+        json!({"op": "create_opinion_request", "title": "Xin ý kiến dự thảo Nghị quyết về chuyển đổi số",
+               "questions": ["Đồng ý với dự thảo?", "Đồng ý với lộ trình 2026–2030?"],
+               "recipients": [m.delegates[0].id()], "deadline": deadline}),
+    )
+    .await;
+    let driver = Driver::start().await;
+    let page = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    page.wait_for("[data-testid=agenda]").await;
+
+    // Speaking: ask, see the place in the queue, withdraw.
+    page.click("[data-testid=tab-speak]").await;
+    page.click("[data-testid=speak-ask]").await;
+    page.wait_text("[data-testid=speak]", "the place in the queue", |t| {
+        t.contains("vị trí 1")
+    })
+    .await;
+    let v = view(&hub, &m).await;
+    assert_eq!(
+        v["speakers"]["queue"][0]["participant"],
+        json!(m.delegates[0].id())
+    );
+    page.click("[data-testid=speak-withdraw]").await;
+    page.wait_for("[data-testid=speak-ask]").await;
+
+    // The opinion request: agree to one question, "other" with a comment to the second.
+    page.click("[data-testid=tab-opinions]").await;
+    page.click("fieldset:nth-of-type(1) input[value=agree]")
+        .await;
+    page.click("fieldset:nth-of-type(2) input[value=other]")
+        .await;
+    page.type_into(
+        "fieldset:nth-of-type(2) textarea",
+        "Đề nghị rút ngắn lộ trình",
+    )
+    .await;
+    page.screenshot("delegate-opinion").await;
+    page.click("[data-testid=opinion] button[type=submit]")
+        .await;
+    page.wait_text("[data-testid=opinion]", "the answer recorded", |t| {
+        t.contains("đã trả lời")
+    })
+    .await;
+    let v = view(&hub, &m).await;
+    let answers = &v["opinions"][0]["replies"][0]["answers"];
+    assert_eq!(answers[0]["choice"], "agree", "{answers}");
+    assert_eq!(answers[1]["choice"], "other", "{answers}");
+    assert_eq!(
+        answers[1]["comment"], "Đề nghị rút ngắn lộ trình",
+        "{answers}"
+    );
+
+    // An announcement reaches the tablet at once.
+    office(
+        &hub,
+        &m,
+        "news",
+        json!({"op": "post_announcement", "title": "Thay đổi giờ họp", "text": "Phiên chiều bắt đầu lúc 14:00."}),
+    )
+    .await;
+    page.wait_text(".toast", "the announcement", |t| {
+        t.contains("Thay đổi giờ họp")
+    })
+    .await;
+    page.click("[data-testid=tab-news]").await;
+    page.wait_text(".content", "the announcements", |t| {
+        t.contains("Phiên chiều bắt đầu lúc 14:00.")
+    })
+    .await;
+    page.close().await;
+}
