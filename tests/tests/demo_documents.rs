@@ -144,4 +144,28 @@ async fn the_demo_publishes_its_documents_and_demo_json_names_every_url() {
         (200, Some("application/pdf"))
     );
     assert!(sheet.body.starts_with(b"%PDF-"));
+
+    // The standing committee's opinion request and petition carry real files.
+    let body = &info["body"];
+    let member = body["participants"][0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let meeting = body["meeting"].as_str().unwrap();
+    let view = get(format!("/api/v1/meetings/{meeting}"), Some(member.clone()))
+        .await
+        .json();
+    let request = view["view"]["opinions"][0]["request"]["id"]
+        .as_str()
+        .unwrap();
+    let item = view["view"]["incoming"][0]["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/meetings/{meeting}/opinions/{request}/attachments/1"),
+        format!("/api/v1/meetings/{meeting}/opinions/{request}/attachments/2"),
+        format!("/api/v1/meetings/{meeting}/incoming/{item}/file"),
+    ] {
+        let r = get(path.clone(), Some(member.clone())).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        assert!(r.body.starts_with(b"%PDF-"), "{path} is a PDF");
+    }
 }

@@ -28,7 +28,7 @@ pub fn demo_documents(district: &str) -> Vec<DemoDocument> {
         classification: class,
         file_name: file.to_owned(),
         readers,
-        pdf: render(title, district, sections),
+        pdf: render(title, district, sections, 2),
     };
     vec![
         d(
@@ -91,7 +91,15 @@ pub fn demo_documents(district: &str) -> Vec<DemoDocument> {
 }
 
 /// A title page heading and the sections, wrapped onto as many A4 pages as they take.
-fn render(title: &str, district: &str, sections: &[(&str, &[&str])]) -> Vec<u8> {
+/// A short PDF for a file that rides along with other work (an opinion request's draft, a
+/// petition), so the demo's attachments open like real ones.
+pub fn attachment_pdf(title: &str, district: &str, paragraphs: &[&str]) -> Vec<u8> {
+    render(title, district, &[("", paragraphs)], 1)
+}
+
+/// `times`: how often each section's text is set, to give the congress's documents a
+/// realistic length.
+fn render(title: &str, district: &str, sections: &[(&str, &[&str])], times: usize) -> Vec<u8> {
     let mut doc = PdfDoc::new();
     doc.new_page();
     let width = PAGE_WIDTH - 2.0 * MARGIN;
@@ -121,7 +129,7 @@ fn render(title: &str, district: &str, sections: &[(&str, &[&str])]) -> Vec<u8> 
         }
         doc.text(MARGIN, y, 13.0, heading);
         y -= 22.0;
-        for paragraph in paragraphs.iter().chain(paragraphs.iter()) {
+        for paragraph in paragraphs.iter().cycle().take(paragraphs.len() * times) {
             for line in doc.wrap(paragraph, BODY, width) {
                 if y < MARGIN {
                     doc.new_page();

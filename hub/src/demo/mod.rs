@@ -10,7 +10,7 @@
 mod documents;
 mod names;
 
-pub use documents::{demo_documents, DemoDocument};
+pub use documents::{attachment_pdf, demo_documents, DemoDocument};
 
 use crate::import::{MeetingPackage, NewParticipant, VIETNAM_OFFSET};
 use names::{Gender, Names};

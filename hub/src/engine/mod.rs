@@ -6,6 +6,7 @@
 //! in [`Ctx`], so the same log always folds to the same state (replay after a crash).
 
 mod agenda;
+pub mod attachments;
 mod delivery;
 pub mod documents;
 mod incoming;

@@ -31,6 +31,21 @@ async fn run(handle: &MeetingHandle, actor: Actor, command: Command) -> anyhow::
         .with_context(|| format!("demo: {op}"))
 }
 
+/// Stores a short PDF in the blob store and names it as an attachment.
+async fn store_pdf(
+    server: &Server,
+    name: &str,
+    title: &str,
+    paragraphs: &[&str],
+) -> anyhow::Result<Attachment> {
+    let pdf = crate::demo::attachment_pdf(title, crate::demo::DISTRICT, paragraphs);
+    let stored = server.state.store.blobs().store_bytes(&pdf).await?;
+    Ok(Attachment {
+        name: name.into(),
+        sha256: Some(stored.sha256),
+    })
+}
+
 /// Four delegates ask to speak on the current item; the first has the floor.
 pub async fn seed_speakers(handle: &MeetingHandle) -> anyhow::Result<()> {
     let delegates: Vec<Actor> = handle.read(|s| {
@@ -85,19 +100,29 @@ pub async fn seed_announcement(handle: &MeetingHandle) -> anyhow::Result<()> {
 /// A petition registered and forwarded to the first two members, one of whom has given a
 /// direction.
 async fn seed_incoming(
+    server: &Server,
     handle: &MeetingHandle,
     members: &[Actor],
     now: Timestamp,
 ) -> anyhow::Result<()> {
+    let name = "Đơn kiến nghị số 58.pdf";
+    let file = store_pdf(
+        server,
+        name,
+        "Đơn kiến nghị về việc bồi thường khi mở rộng đường liên xã",
+        &[
+            "Kính gửi: Thường trực Huyện ủy.",
+            "Tôi là Hoàng Văn Sơn, thôn Đồng Tâm, xã Tân Lập. Gia đình tôi có 120 m² đất nằm trong phạm vi mở rộng đường liên xã.",
+            "Đề nghị xem xét lại đơn giá bồi thường cho phù hợp với giá thị trường tại địa phương.",
+        ],
+    )
+    .await?;
     let register = Command::RegisterIncoming {
         kind: protocol::incoming::IncomingKind::Petition,
         number: "58/ĐT".into(),
         sender: "Ông Hoàng Văn Sơn, thôn Đồng Tâm, xã Tân Lập".into(),
         subject: "Đơn kiến nghị về việc bồi thường khi mở rộng đường liên xã".into(),
-        file: Some(Attachment {
-            name: "Don-kien-nghi-58.pdf".into(),
-            sha256: None,
-        }),
+        file: Some(file),
     };
     run(handle, Actor::Office, register).await?;
     let item = handle
@@ -254,14 +279,24 @@ pub async fn seed_body(
             "Đồng chí có đồng ý giao Ủy ban nhân dân huyện chủ trì tổ chức thực hiện không?".into(),
         ],
         attachments: vec![
-            Attachment {
-                name: "Du-thao-Nghi-quyet-chuyen-doi-so.pdf".into(),
-                sha256: None,
-            },
-            Attachment {
-                name: "To-trinh-cua-Van-phong-Huyen-uy.pdf".into(),
-                sha256: None,
-            },
+            store_pdf(
+                server,
+                "Dự thảo Nghị quyết chuyển đổi số.pdf",
+                "Dự thảo Nghị quyết về chuyển đổi số huyện giai đoạn 2026–2030",
+                &[
+                    "1. Mục tiêu: 100% thủ tục hành chính đủ điều kiện được cung cấp trực tuyến toàn trình.",
+                    "2. Lộ trình: hoàn thành hạ tầng số đến cấp xã trong năm 2027.",
+                    "3. Tổ chức thực hiện: giao Ủy ban nhân dân huyện chủ trì, các cơ quan phối hợp.",
+                ],
+            )
+            .await?,
+            store_pdf(
+                server,
+                "Tờ trình của Văn phòng Huyện ủy.pdf",
+                "Tờ trình về dự thảo Nghị quyết chuyển đổi số",
+                &["Văn phòng Huyện ủy kính trình Ban Thường vụ xem xét, cho ý kiến vào dự thảo."],
+            )
+            .await?,
         ],
         recipients,
         deadline: Timestamp(now.0 + ANSWER_WITHIN_MS),
@@ -311,7 +346,7 @@ pub async fn seed_body(
         .await?;
     }
     seed_calendar(&handle, now).await?;
-    seed_incoming(&handle, &members, now).await?;
+    seed_incoming(server, &handle, &members, now).await?;
     Ok(DemoBody {
         meeting: imported.meeting,
         title,

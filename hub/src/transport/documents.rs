@@ -18,8 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use protocol::{
-    AgendaItemId, Classification, Command, DocumentFile, DocumentId, DocumentVersion, ErrorCode,
-    MeetingId, ParticipantId, Role,
+    AgendaItemId, Classification, Command, DocumentFile, DocumentId, ErrorCode, MeetingId,
+    ParticipantId, Role,
 };
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,13 +28,11 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 type Shared = State<Arc<AppState>>;
 
-fn secretariat(call: &InMeeting) -> Result<(), ApiError> {
+pub(super) fn secretariat(call: &InMeeting) -> Result<(), ApiError> {
     if call.role == Role::Secretariat {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "only the secretariat may upload documents",
-        ))
+        Err(ApiError::forbidden("only the secretariat may upload files"))
     }
 }
 
@@ -50,16 +48,16 @@ impl From<Denied> for ApiError {
 
 /// What an upload said besides its file.
 #[derive(Default)]
-struct Form {
+pub(super) struct Form {
     title: Option<String>,
     classification: Option<Classification>,
     item: Option<AgendaItemId>,
     readers: Vec<ParticipantId>,
-    file: Option<DocumentFile>,
+    pub(super) file: Option<DocumentFile>,
 }
 
 /// Reads the multipart body, streaming the `file` part into the blob store.
-async fn read_form(state: &AppState, multipart: Multipart) -> Result<Form, ApiError> {
+pub(super) async fn read_form(state: &AppState, multipart: Multipart) -> Result<Form, ApiError> {
     let mut multipart = multipart;
     let mut form = Form::default();
     let limit = state.config.limits.max_upload_bytes;
@@ -158,7 +156,7 @@ fn multipart_error(status: StatusCode, text: String, limit: u64) -> ApiError {
     ApiError::new(status, ErrorCode::BadFrame, text)
 }
 
-fn multipart(m: Result<Multipart, MultipartRejection>) -> Result<Multipart, ApiError> {
+pub(super) fn multipart(m: Result<Multipart, MultipartRejection>) -> Result<Multipart, ApiError> {
     m.map_err(|e| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -301,7 +299,7 @@ async fn download(
     let file = call
         .handle
         .read(|s| rules::download(s, &call.actor, document, version).cloned())?;
-    serve(state, &file, headers).await
+    serve(state, &file.file, headers).await
 }
 
 /// `GET /p/{link}/documents/{d}`: a public document, with no token.
@@ -312,16 +310,15 @@ pub(super) async fn public_download(
 ) -> Result<Response, ApiError> {
     let handle = super::public::meeting_of(&state, &link)?;
     let file = handle.read(|s| rules::public_download(s, document, None).cloned())?;
-    serve(&state, &file, &headers).await
+    serve(&state, &file.file, &headers).await
 }
 
 /// Sends a stored version: whole, or the one range asked for.
 pub(super) async fn serve(
     state: &AppState,
-    version: &DocumentVersion,
+    file: &DocumentFile,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let file = &version.file;
     let etag = format!("\"{}\"", file.sha256);
     let header_str = |name| {
         headers

@@ -1,6 +1,7 @@
 //! HTTP and WebSocket transport (axum). Handlers translate between the wire and the live
 //! layer; they decide nothing themselves.
 
+mod attachments;
 mod auth;
 mod calendar;
 mod documents;
@@ -131,6 +132,7 @@ fn document_routes(state: &AppState) -> Router<Arc<AppState>> {
             "/meetings/{meeting}/documents/{document}/versions",
             post(documents::upload_version),
         )
+        .route("/meetings/{meeting}/files", post(attachments::upload))
         .layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
         .merge(uploads)
@@ -145,6 +147,14 @@ fn document_routes(state: &AppState) -> Router<Arc<AppState>> {
         .route(
             "/meetings/{meeting}/documents/{document}/delivery",
             get(documents::delivery),
+        )
+        .route(
+            "/meetings/{meeting}/incoming/{item}/file",
+            get(attachments::incoming_file),
+        )
+        .route(
+            "/meetings/{meeting}/opinions/{request}/attachments/{n}",
+            get(attachments::opinion_attachment),
         )
         .route("/meetings/{meeting}/public", get(print::public_link))
         .route("/meetings/{meeting}/badges.pdf", get(print::sheet))

@@ -146,6 +146,8 @@ pub(super) async fn run_command(
             "documents are published by uploading them: POST …/documents",
         ));
     }
+    super::attachments::check_files(state.store.blobs(), &body.command)
+        .map_err(ApiError::invalid)?;
     if matches!(body.command, Command::AddParticipant { .. }) {
         return Err(ApiError::invalid(
             "add participants through /participants, which issues their tokens",

@@ -102,6 +102,8 @@ struct Session {
     last_sent: u64,
     bucket: Bucket,
     in_flight: FuturesUnordered<Pending>,
+    /// Where uploaded files are, to refuse a command naming one that is not there.
+    blobs: crate::store::Blobs,
 }
 
 async fn converse(
@@ -152,6 +154,7 @@ async fn converse(
         last_sent: 0,
         bucket: Bucket::new(limits.commands_per_second, limits.command_burst),
         in_flight: FuturesUnordered::new(),
+        blobs: state.store.blobs().clone(),
     };
     // Subscribe first: whatever happens after the snapshot is read is then in the queue.
     let mut live = session.handle.subscribe();
@@ -447,6 +450,11 @@ impl Session {
         ) {
             let why =
                 "participants and meetings are created through the REST API, which issues tokens";
+            return out
+                .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
+                .await;
+        }
+        if let Err(why) = crate::transport::attachments::check_files(&self.blobs, &command) {
             return out
                 .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
                 .await;
