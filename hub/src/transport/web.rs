@@ -65,7 +65,12 @@ pub(super) async fn pdfjs(Path(file): Path<String>, headers: HeaderMap) -> Respo
 }
 
 fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Response {
-    let Some(file) = file else {
+    // A debug build reads the files from disk, where `js/../package.json` would resolve;
+    // only plain names are served, in every build.
+    let plain = name
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'));
+    let Some(file) = file.filter(|_| plain) else {
         return ApiError::not_found("no such file").into_response();
     };
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()));
