@@ -217,14 +217,32 @@ async fn the_desk_asks_for_opinions_and_forwards_an_incoming_petition() {
     type_into(&page, "#op-questions", "Đồng ý với dự thảo?").await;
     page.eval("document.getElementById('op-deadline').value = '2030-01-15T17:00';")
         .await;
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("Dự thảo Quy chế.pdf");
+    let draft_bytes = files::test_bytes(200 * 1024, 5);
+    std::fs::write(&draft, &draft_bytes).unwrap();
+    type_into(&page, "#op-files", draft.to_str().unwrap()).await;
     page.click("#op-form button[type=submit]").await;
     page.wait_text("#op-list", "the request listed", |t| {
-        t.contains("đã trả lời 0/3")
+        t.contains("đã trả lời 0/3") && t.contains("Dự thảo Quy chế.pdf")
     })
     .await;
     let (mut tablet, _) = hub.join(&m.delegates[0].token, None).await;
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let request = view.opinions[0].request.id;
+    let attachments = &view.opinions[0].request.attachments;
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(
+        attachments[0].sha256.as_deref(),
+        Some(files::sha256_hex(&draft_bytes).as_str())
+    );
+    let href = page
+        .eval("return document.querySelector('#op-list a.file').getAttribute('href');")
+        .await;
+    assert_eq!(
+        href,
+        format!("/api/v1/meetings/{}/opinions/{request}/attachments/1", m.id)
+    );
     tablet
         .ok(
             "answer-1",
@@ -246,11 +264,52 @@ async fn the_desk_asks_for_opinions_and_forwards_an_incoming_petition() {
     type_into(&page, "#in-subject", "Đề nghị xem xét việc cấp đất").await;
     page.eval("document.getElementById('in-kind').value = 'petition';")
         .await;
+    // With the scanned petition, uploaded first to the hub's file store.
+    let scan = dir.path().join("Đơn đề nghị cấp đất.pdf");
+    let bytes = files::test_bytes(600 * 1024, 11);
+    std::fs::write(&scan, &bytes).unwrap();
+    type_into(&page, "#in-file", scan.to_str().unwrap()).await;
     page.click("#in-form button[type=submit]").await;
     page.wait_text("#in-list", "the petition registered", |t| {
-        t.contains("Mới đến")
+        t.contains("Mới đến") && t.contains("Đơn đề nghị cấp đất.pdf")
     })
     .await;
+    let status = page.wait_for("#in-file-status.done").await;
+    assert!(status.contains("Đơn đề nghị cấp đất.pdf"), "{status}");
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let file = view.incoming[0]
+        .file
+        .clone()
+        .expect("the item names its file");
+    assert_eq!(file.name, "Đơn đề nghị cấp đất.pdf");
+    assert_eq!(
+        file.sha256.as_deref(),
+        Some(files::sha256_hex(&bytes).as_str()),
+        "the hub holds exactly the bytes chosen"
+    );
+    // The list's link downloads those bytes, with the desk's own cookie.
+    let href = page
+        .eval("return document.querySelector('#in-list a.file').getAttribute('href');")
+        .await;
+    let href = href.as_str().unwrap().to_owned();
+    assert_eq!(
+        href,
+        format!(
+            "/api/v1/meetings/{}/incoming/{}/file",
+            m.id, view.incoming[0].id
+        )
+    );
+    let got = page
+        .eval(&format!(
+            "return (async () => {{ const r = await fetch({}); const b = new Uint8Array(await r.arrayBuffer()); \
+             const d = new Uint8Array(await crypto.subtle.digest('SHA-256', b)); \
+             return [r.status, [...d].map((x) => x.toString(16).padStart(2, '0')).join('')]; }})();",
+            json!(href)
+        ))
+        .await;
+    assert_eq!(got, json!([200, files::sha256_hex(&bytes)]));
+    show(&page, "#in-list").await;
+    page.screenshot("desk-incoming").await;
     page.click("#in-list details summary").await;
     page.click(&format!("#in-list input[value='{}']", m.chair.id()))
         .await;

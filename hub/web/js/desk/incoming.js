@@ -4,12 +4,14 @@
 import { fill, h } from '../ui.js';
 import { button, person, say, when, word } from '../staff.js';
 import { fromLocal } from './meeting.js';
+import { fileField } from './files.js';
 
-export function incomingSection({ send }) {
+export function incomingSection({ send, meetingId }) {
   const kind = h('select', { id: 'in-kind' }, h('option', { value: 'document' }, word('incoming.document')), h('option', { value: 'petition' }, word('incoming.petition')));
   const number = h('input', { id: 'in-number', type: 'text' });
   const sender = h('input', { id: 'in-sender', type: 'text', required: true });
   const subject = h('input', { id: 'in-subject', type: 'text', required: true });
+  const file = fileField({ meetingId, id: 'in-file', label: say('Tệp văn bản (nếu có)', 'File (if any)') });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'form',
@@ -23,17 +25,24 @@ export function incomingSection({ send }) {
       h('div', { class: 'field wide' }, h('label', { for: 'in-sender' }, say('Nơi gửi', 'Sender')), sender),
     ),
     h('div', { class: 'field wide' }, h('label', { for: 'in-subject' }, say('Trích yếu', 'Subject')), subject),
+    file.element,
     error,
     h('button', { type: 'submit', class: 'btn primary' }, say('Vào sổ', 'Register')),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.textContent = '';
+    const submit = form.querySelector('button[type=submit]');
+    submit.disabled = true;
     try {
-      await send({ op: 'register_incoming', kind: kind.value, number: number.value, sender: sender.value, subject: subject.value });
+      const [stored] = await file.take();
+      await send({ op: 'register_incoming', kind: kind.value, number: number.value, sender: sender.value, subject: subject.value, file: stored ?? null });
       form.reset();
+      file.reset();
     } catch (err) {
       error.textContent = err.message;
+    } finally {
+      submit.disabled = false;
     }
   });
   const list = h('div', { id: 'in-list' });
@@ -82,6 +91,11 @@ export function incomingSection({ send }) {
           { class: `card incoming-${it.status}`, 'data-incoming': it.id },
           h('h3', {}, `${it.number ? `${it.number} — ` : ''}${it.subject}`),
           h('p', { class: 'meta' }, `${word(`incoming.${it.kind}`)} · ${it.sender} · `, h('span', { class: 'chip' }, word(`incoming.${it.status}`)), it.due ? say(` · hạn ${when(it.due)}`, ` · due ${when(it.due)}`) : ''),
+          it.file
+            ? h('p', { class: 'files' }, it.file.sha256
+              ? h('a', { class: 'file', href: `/api/v1/meetings/${meetingId}/incoming/${it.id}/file`, target: '_blank', 'data-file': it.file.sha256 }, it.file.name)
+              : h('span', { class: 'file' }, say(`${it.file.name} (chưa lưu trên máy chủ)`, `${it.file.name} (not stored on the hub)`)))
+            : null,
           h('ul', { class: 'history' }, ...it.history.map((e) => h('li', {}, describe(view, e)))),
           it.status !== 'closed'
             ? h('div', { class: 'actions' }, forwardForm(view, it), button(say('Kết thúc', 'Close'), () => send({ op: 'close_incoming', item: it.id }), 'quiet'))

@@ -4,6 +4,7 @@
 import { fill, h } from '../ui.js';
 import { button, person, say, when, word } from '../staff.js';
 import { fromLocal } from './meeting.js';
+import { fileField } from './files.js';
 
 export function opinionsSection({ send, meetingId }) {
   const title = h('input', { id: 'op-title', type: 'text', required: true, maxlength: '500' });
@@ -11,6 +12,7 @@ export function opinionsSection({ send, meetingId }) {
   const questions = h('textarea', { id: 'op-questions', rows: '3', placeholder: say('Mỗi dòng một câu hỏi', 'One question a line') });
   const deadline = h('input', { id: 'op-deadline', type: 'datetime-local', required: true });
   const recipients = h('fieldset', { class: 'readers', id: 'op-recipients' });
+  const files = fileField({ meetingId, id: 'op-files', label: say('Tài liệu kèm theo', 'Attachments'), multiple: true });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'form',
@@ -20,6 +22,7 @@ export function opinionsSection({ send, meetingId }) {
     h('div', { class: 'field wide' }, h('label', { for: 'op-desc' }, say('Nội dung', 'Description')), description),
     h('div', { class: 'field wide' }, h('label', { for: 'op-questions' }, say('Câu hỏi', 'Questions')), questions),
     h('div', { class: 'field' }, h('label', { for: 'op-deadline' }, say('Hạn trả lời', 'Deadline')), deadline),
+    files.element,
     recipients,
     error,
     h('button', { type: 'submit', class: 'btn primary' }, say('Gửi', 'Send')),
@@ -33,18 +36,25 @@ export function opinionsSection({ send, meetingId }) {
       error.textContent = say('Cần ít nhất một câu hỏi và một người được hỏi.', 'At least one question and one recipient.');
       return;
     }
+    const submit = form.querySelector('button[type=submit]');
+    submit.disabled = true;
     try {
+      const attachments = await files.take();
       await send({
         op: 'create_opinion_request',
         title: title.value,
         description: description.value,
         questions: qs,
+        attachments,
         recipients: to,
         deadline: fromLocal(deadline.value),
       });
       form.reset();
+      files.reset();
     } catch (err) {
       error.textContent = err.message;
+    } finally {
+      submit.disabled = false;
     }
   });
   const list = h('div', { id: 'op-list' });
@@ -71,6 +81,11 @@ export function opinionsSection({ send, meetingId }) {
           { class: 'card', 'data-request': r.id },
           h('h3', {}, r.title),
           h('p', { class: 'meta' }, say(`Hạn: ${when(r.deadline)} · đã trả lời ${answered.size}/${r.recipients.length}`, `Due ${when(r.deadline)} · answered ${answered.size}/${r.recipients.length}`), o.closed_at ? say(' · đã đóng', ' · closed') : ''),
+          r.attachments?.length
+            ? h('p', { class: 'files' }, ...r.attachments.map((a, i) => a.sha256
+              ? h('a', { class: 'file', href: `${base}/attachments/${i + 1}`, target: '_blank', 'data-file': a.sha256 }, a.name)
+              : h('span', { class: 'file' }, a.name)))
+            : null,
           h('ol', { class: 'questions' }, ...r.questions.map((q, i) => {
             const count = (c) => o.replies.filter((x) => x.answers.find((a) => a.question === i + 1)?.choice === c).length;
             return h('li', {}, q, h('span', { class: 'sub' }, ` — ${['agree', 'disagree', 'other'].map((c) => `${word(`choice.${c}`)} ${count(c)}`).join(' · ')}`));
