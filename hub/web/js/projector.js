@@ -74,9 +74,10 @@ export function mount(root, { connection, state }) {
         h('div', { class: 'proj-label' }, t('proj_current')),
         h('h1', {}, item ? item.title : t('proj_no_item'))),
     ];
+    // A vote under way first, then whoever has the floor, then the last result.
     if (open) parts.push(turnout(open));
-    else if (published) parts.push(resultChart(published));
-    else parts.push(speaker(state));
+    else if (v.speakers.speaking || !published) parts.push(speaker(state));
+    else parts.push(resultChart(published));
     fill(stage, parts);
     const a = v.attendance;
     fill(foot,
