@@ -207,6 +207,43 @@ async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page_online_and_
     }
     assert!(opened, "report_opened reached the hub");
 
+    // A comment on page 2 to the secretariat, and a private note.
+    page.type_into(
+        "[data-testid=comment-text]",
+        "Đề nghị bổ sung số liệu trang 2",
+    )
+    .await;
+    page.click("[data-testid=comment-send]").await;
+    page.wait_text(".toast", "the comment sent", |t| t.contains("Đã gửi góp ý"))
+        .await;
+    page.type_into("[data-testid=note-text]", "Hỏi lại số liệu")
+        .await;
+    page.click("[data-testid=note-save]").await;
+    page.wait_text(".toast:last-child", "the note saved", |t| {
+        t.contains("Đã lưu ghi chú")
+    })
+    .await;
+    let v = view(&hub, &m).await;
+    let comment = &v["comments"][0];
+    assert_eq!(comment["page"], 2, "{comment}");
+    assert_eq!(
+        comment["text"], "Đề nghị bổ sung số liệu trang 2",
+        "{comment}"
+    );
+    let notes = hub
+        .get(
+            &format!(
+                "/api/v1/meetings/{}/participants/{}/notes",
+                m.id,
+                m.delegates[0].id()
+            ),
+            &m.delegates[0].token,
+        )
+        .await
+        .json();
+    assert_eq!(notes["notes"][0]["text"], "Hỏi lại số liệu", "{notes}");
+    assert_eq!(notes["notes"][0]["page"], 2, "{notes}");
+
     // The Wi-Fi goes: the document already opened still opens, from the tablet's copy.
     page.click("[data-testid=viewer-close]").await;
     relay.go_down();
