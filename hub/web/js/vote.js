@@ -95,7 +95,9 @@ export function votePanel(slot, { connection, state }) {
     clearInterval(ticker);
     const pv = state.openPoll() ?? recentlyVoted(state);
     const role = state.me.role;
-    if (!pv || (role !== 'delegate' && role !== 'chair')) {
+    // Only members may vote, and only those the poll names when it names some.
+    const listed = !pv?.poll.eligible || pv.poll.eligible.includes(state.me.participant);
+    if (!pv || (role !== 'delegate' && role !== 'chair') || !listed) {
       slot.hidden = true;
       fill(slot);
       return;
