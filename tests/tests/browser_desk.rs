@@ -360,3 +360,144 @@ async fn the_office_creates_a_meeting_and_opens_its_desk() {
     assert_eq!(r.json()["meetings"].as_array().map(Vec::len), Some(2));
     page.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paper_ballots_counted_in_the_hall_are_added_from_the_desk_to_a_secret_vote() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(2).await;
+    hub.office_command(m.id, "start", &protocol::Command::StartSession)
+        .await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-polls").await;
+
+    // A secret motion for the two delegates only, with no quorum check: nobody has a
+    // tablet in this hall, so every ballot is on paper.
+    type_into(&page, "#desk-poll-title", "Thông qua Nghị quyết Đại hội").await;
+    page.click("#desk-poll-secret").await;
+    page.eval("document.getElementById('desk-poll-quorum').value = '0/1';")
+        .await;
+    page.click("#desk-poll-form details.eligible summary").await;
+    page.click(&format!(
+        "#desk-poll-eligible input[value='{}']",
+        m.chair.id()
+    ))
+    .await;
+    page.click("#desk-poll-create").await;
+    page.wait_for("#desk-polls .poll-card.poll-draft").await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let poll = &view.polls[0].poll;
+    let mut eligible = poll.eligible.clone().expect("a list of voters");
+    eligible.sort();
+    let mut delegates: Vec<_> = m.delegates.iter().map(|d| d.id()).collect();
+    delegates.sort();
+    assert_eq!(eligible, delegates, "the chair was left out");
+    assert_eq!(
+        serde_json::to_value(poll.quorum).unwrap(),
+        json!("0/1"),
+        "no quorum check"
+    );
+
+    page.click("#desk-polls .open-poll").await;
+    page.wait_for("#desk-polls .poll-card.poll-open details.poll-tools")
+        .await;
+    page.click("#desk-polls details.poll-tools summary").await;
+    // Two ballots counted: one agrees, one is spoilt.
+    page.eval(
+        "const f = document.querySelector('#desk-polls form.paper-ballots'); \
+         const set = (sel, v) => { f.querySelector(sel).value = v; }; \
+         set(\"input[id$='paper-valid']\", '1'); set(\"input[id$='paper-invalid']\", '1'); \
+         set(\"input[id$='paper-0']\", '1');",
+    )
+    .await;
+    // What is typed survives the card being redrawn: a latecomer's tablet checks in.
+    let (_tablet, _) = hub.join(&m.delegates[0].token, None).await;
+    page.wait_text(".desk-summary", "the latecomer present", |t| {
+        t.contains("có mặt 1/3")
+    })
+    .await;
+    let kept = page
+        .eval("return document.querySelector(\"#desk-polls input[id$='paper-valid']\").value;")
+        .await;
+    assert_eq!(kept, "1");
+    show(&page, "#desk-polls form.paper-ballots").await;
+    page.screenshot("desk-paper-ballots").await;
+    page.click("#desk-polls form.paper-ballots button[type=submit]")
+        .await;
+    page.wait_text("#desk-polls .turnout-count", "the paper ballots in", |t| {
+        t == "2/2"
+    })
+    .await;
+    page.click("#desk-polls .close-poll").await;
+    let result = page
+        .wait_text("#desk-polls .poll-card .result", "the result", |t| {
+            t.contains("không hợp lệ 1")
+        })
+        .await;
+    assert!(result.contains("hợp lệ 1"), "{result}");
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let r = view.polls[0].result.clone().expect("counted");
+    assert_eq!((r.ballots, r.valid, r.invalid), (2, 1, 1));
+    assert_eq!(r.tallies, vec![1, 0, 0]);
+    page.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_records_a_ballot_on_behalf_of_a_member_without_a_tablet() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(2).await;
+    hub.office_command(m.id, "start", &protocol::Command::StartSession)
+        .await;
+    // Checked in by the desk (no tablet), as a member at the door would be.
+    for (n, d) in m.delegates.iter().enumerate() {
+        hub.office_command(
+            m.id,
+            &format!("in-{n}"),
+            &protocol::Command::CheckIn {
+                participant: d.id(),
+            },
+        )
+        .await;
+    }
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-polls").await;
+    type_into(&page, "#desk-poll-title", "Thông qua chương trình hội nghị").await;
+    page.click("#desk-poll-create").await;
+    page.click("#desk-polls .open-poll").await;
+    page.wait_for("#desk-polls .poll-card.poll-open details.poll-tools")
+        .await;
+    page.click("#desk-polls details.poll-tools summary").await;
+    let who = m.delegates[1].id();
+    page.eval(&format!(
+        "document.querySelector('#desk-polls form.on-behalf select').value = {};",
+        json!(who)
+    ))
+    .await;
+    page.click("#desk-polls form.on-behalf input[value='1']")
+        .await;
+    page.click("#desk-polls form.on-behalf button[type=submit]")
+        .await;
+    page.wait_text("#desk-polls .turnout-count", "the ballot in", |t| {
+        t == "1/3"
+    })
+    .await;
+    // Whoever has voted is no longer offered.
+    let offered = page
+        .eval("return [...document.querySelectorAll('#desk-polls form.on-behalf select option')].map((o) => o.value);")
+        .await;
+    assert!(!offered.to_string().contains(&who.to_string()), "{offered}");
+    page.click("#desk-polls .close-poll").await;
+    let result = page
+        .wait_text("#desk-polls .poll-card .result", "the result", |t| {
+            t.contains("phiếu thư ký bỏ hộ")
+        })
+        .await;
+    assert!(result.contains("trong đó 1 phiếu"), "{result}");
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let r = view.polls[0].result.clone().expect("counted");
+    assert_eq!((r.ballots, r.proxy), (1, 1));
+    assert_eq!(r.tallies, vec![0, 1, 0]);
+    assert_eq!(view.polls[0].voters, Some(vec![who]));
+    page.close().await;
+}

@@ -4,7 +4,7 @@
 
 import { fill, h, langButton, statusBadge, toast } from './ui.js';
 import { csvField, download, say, stylesheet, tick, word } from './staff.js';
-import { pollCard, pollForm } from './polls-staff.js';
+import { pollCard, pollForm, pollTools } from './polls-staff.js';
 import { meetingSection } from './desk/meeting.js';
 import { participantsSection } from './desk/participants.js';
 import { documentsSection } from './desk/documents.js';
@@ -121,8 +121,18 @@ function pollsSection({ send, state }) {
   const list = h('div', { class: 'poll-list' });
   const form = pollForm({ state, send, idPrefix: 'desk' });
   const element = h('section', { class: 'desk-section', id: 'desk-polls' }, h('h2', {}, say('Biểu quyết, bầu cử', 'Votes and elections')), list, form.element);
+  // The paper-ballot and on-behalf forms of the open polls, kept across redraws.
+  const tools = new Map();
   const render = (view) => {
-    fill(list, ...[...view.polls].reverse().map((p) => pollCard(p, view, send)));
+    for (const id of tools.keys()) if (!view.polls.some((p) => p.poll.id === id && p.status === 'open')) tools.delete(id);
+    const extra = (p) => {
+      if (p.status !== 'open') return null;
+      if (!tools.has(p.poll.id)) tools.set(p.poll.id, pollTools(p, send));
+      const t = tools.get(p.poll.id);
+      t.refresh(p, view);
+      return t.element;
+    };
+    fill(list, ...[...view.polls].reverse().map((p) => pollCard(p, view, send, view.meeting.id, extra(p))));
     form.refresh(view);
   };
   return { element, render };

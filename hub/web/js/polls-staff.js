@@ -46,6 +46,22 @@ export function pollForm({ state, send, idPrefix }) {
   const secret = h('input', { id: id('secret'), type: 'checkbox' });
   const allowChange = h('input', { id: id('allow-change'), type: 'checkbox' });
   const showRunning = h('input', { id: id('show-running'), type: 'checkbox' });
+  const quorum = h(
+    'select',
+    { id: id('quorum') },
+    h('option', { value: '' }, say('Theo quy định của cuộc họp', "The meeting's quorum")),
+    h('option', { value: '1/2' }, say('Ít nhất một nửa số được biểu quyết có mặt', 'At least half of the voters present')),
+    h('option', { value: '2/3' }, say('Ít nhất hai phần ba số được biểu quyết có mặt', 'At least two thirds of the voters present')),
+    h('option', { value: '0/1' }, say('Không kiểm tra số lượng', 'No quorum check')),
+  );
+  // Who may vote: every member ticked unless untaken; the ids untaken survive a redraw.
+  const voters = h('fieldset', { class: 'readers', id: id('eligible') });
+  const untaken = new Set();
+  voters.addEventListener('change', (e) => {
+    if (e.target.type !== 'checkbox') return;
+    if (e.target.checked) untaken.delete(e.target.value);
+    else untaken.add(e.target.value);
+  });
   const optionsField = field(say('Phương án', 'Options'), options, 'wide');
   const countField = h('div', { class: 'field' }, countLabel, count);
   const check = (input, label) => h('label', { class: 'check', for: input.id }, input, ' ', label);
@@ -69,6 +85,12 @@ export function pollForm({ state, send, idPrefix }) {
     if (secret.checked) allowChange.checked = showRunning.checked = false;
   });
 
+  const members = () => (state.view?.participants || []).filter((p) => p.role === 'chair' || p.role === 'delegate');
+  // `null` (every member) unless some were untaken.
+  const eligibleIds = () => {
+    const all = members().map((p) => p.id);
+    return all.some((p) => untaken.has(p)) ? all.filter((p) => !untaken.has(p)) : null;
+  };
   const spec = () => {
     const k = kind.value;
     const list = options.value
@@ -91,6 +113,8 @@ export function pollForm({ state, send, idPrefix }) {
       preset: preset.value,
       allow_change: allowChange.checked,
       show_running: showRunning.checked,
+      quorum: quorum.value || null,
+      eligible: eligibleIds(),
       duration_secs: minutes > 0 ? Math.round(minutes * 60) : null,
     };
   };
@@ -104,6 +128,8 @@ export function pollForm({ state, send, idPrefix }) {
     optionsField,
     h('div', { class: 'row' }, field(say('Nguyên tắc thông qua', 'Rule'), preset), field(say('Thời gian (phút, 0 = không đếm ngược)', 'Countdown (minutes, 0 = none)'), duration)),
     field(say('Thuộc nội dung', 'Agenda item'), item, 'wide'),
+    field(say('Điều kiện số lượng để mở', 'Quorum to open'), quorum, 'wide'),
+    h('details', { class: 'eligible' }, h('summary', {}, say('Người được biểu quyết (mặc định: tất cả đại biểu)', 'Who may vote (default: every member)')), voters),
     h(
       'div',
       { class: 'checks' },
@@ -122,6 +148,10 @@ export function pollForm({ state, send, idPrefix }) {
       error.textContent = say('Nhập nội dung biểu quyết.', 'Enter a title.');
       return;
     }
+    if (poll.eligible && !poll.eligible.length) {
+      error.textContent = say('Cần ít nhất một người được biểu quyết.', 'At least one voter.');
+      return;
+    }
     if (poll.kind.type !== 'motion' && (poll.kind.options || poll.kind.candidates).length < 2) {
       error.textContent = say('Cần ít nhất hai phương án, mỗi dòng một.', 'At least two options, one a line.');
       return;
@@ -132,6 +162,9 @@ export function pollForm({ state, send, idPrefix }) {
       await send({ op: 'create_poll', poll });
       title.value = '';
       options.value = '';
+      untaken.clear();
+      quorum.value = '';
+      refresh(state.view);
     } catch (err) {
       error.textContent = err?.message || word('failed');
     } finally {
@@ -148,6 +181,10 @@ export function pollForm({ state, send, idPrefix }) {
       ...view.agenda.map((a, i) => h('option', { value: a.id }, `${i + 1}. ${a.title}`)),
     );
     item.value = chosen || current?.id || '';
+    fill(voters,
+      h('legend', {}, say('Người được biểu quyết', 'Voters')),
+      ...members().map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id, checked: !untaken.has(p.id) }), ' ', p.name)),
+    );
   };
   if (state.view) refresh(state.view);
   return { element, refresh };
@@ -169,8 +206,12 @@ function ruleText(poll) {
   return `${share} ${base}`;
 }
 
-/** One poll, as the chair or the secretariat sees it, with what can be done with it now. */
-export function pollCard(pv, view, send, meetingId = view.meeting.id) {
+/**
+ * One poll, as the chair or the secretariat sees it, with what can be done with it now.
+ * `extra` (the desk's paper ballots and votes on behalf) is placed in the card as given,
+ * so that what is typed in it survives the card's redraw.
+ */
+export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = null) {
   const poll = pv.poll;
   const opts = pollOptions(poll);
   const item = poll.item ? view.agenda.find((a) => a.id === poll.item) : null;
@@ -237,6 +278,7 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id) {
         .join(' · '),
     ),
     ...body,
+    extra,
     actions.length ? h('div', { class: 'actions' }, ...actions) : null,
   );
 }
@@ -286,6 +328,111 @@ function resultTable(pv, opts) {
         `Triệu tập ${r.summoned} · có mặt ${r.present} · phiếu thu về ${r.ballots} · hợp lệ ${r.valid} · không hợp lệ ${r.invalid} · tính trên ${r.base_count}`,
         `Summoned ${r.summoned} · present ${r.present} · ballots ${r.ballots} · valid ${r.valid} · invalid ${r.invalid} · measured against ${r.base_count}`,
       ),
+      r.proxy ? say(` · trong đó ${r.proxy} phiếu thư ký bỏ hộ`, ` · of which ${r.proxy} recorded on behalf by the secretariat`) : '',
     ),
   );
+}
+
+/**
+ * The secretariat's tools on an open poll: on a secret poll, the counts of the paper
+ * ballots counted in the hall; on an open one, a member's choice recorded on their behalf
+ * (the hub marks that ballot as such). `{element, refresh(pv, view)}`; what is typed
+ * survives a refresh.
+ */
+export function pollTools(pv, send) {
+  const poll = pv.poll;
+  const opts = pollOptions(poll);
+  const pid = `poll-${poll.id}`;
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const number = (id, label) => {
+    const input = h('input', { id: `${pid}-${id}`, type: 'number', min: '0', value: '0', class: 'count' });
+    return { input, field: h('div', { class: 'field' }, h('label', { for: input.id }, label), input) };
+  };
+  if (poll.secret) {
+    const valid = number('paper-valid', say('Phiếu hợp lệ', 'Valid ballots'));
+    const invalid = number('paper-invalid', say('Phiếu không hợp lệ', 'Invalid ballots'));
+    const counts = opts.map((name, i) => number(`paper-${i}`, name));
+    const form = h(
+      'form',
+      { class: 'paper-ballots desk-form', 'data-paper': poll.id },
+      h('h4', {}, say('Cộng phiếu giấy kiểm tại hội trường', 'Add the paper ballots counted in the hall')),
+      h('div', { class: 'row' }, valid.field, invalid.field),
+      h('div', { class: 'row' }, ...counts.map((c) => c.field)),
+      error,
+      h('button', { type: 'submit', class: 'btn primary' }, say('Cộng vào kết quả', 'Add to the count')),
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      const n = (input) => Number(input.value);
+      const all = [valid.input, invalid.input, ...counts.map((c) => c.input)];
+      if (all.some((input) => input.value === '' || !Number.isInteger(n(input)) || n(input) < 0)) {
+        error.textContent = say('Mỗi ô là một số nguyên không âm.', 'Each box takes a whole number, 0 or more.');
+        return;
+      }
+      if (n(valid.input) + n(invalid.input) === 0) {
+        error.textContent = say('Chưa có phiếu nào để cộng.', 'No ballots to add.');
+        return;
+      }
+      const submit = form.querySelector('button[type=submit]');
+      submit.disabled = true;
+      try {
+        await send({ op: 'record_paper_ballots', poll: poll.id, valid: n(valid.input), invalid: n(invalid.input), tallies: counts.map((c) => n(c.input)) });
+        for (const input of all) input.value = '0';
+      } catch (err) {
+        error.textContent = err?.message || word('failed');
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    return { element: h('details', { class: 'poll-tools' }, h('summary', {}, say('Phiếu giấy', 'Paper ballots')), form), refresh() {} };
+  }
+  const who = h('select', { id: `${pid}-behalf-who` });
+  const one = poll.kind.type === 'motion' || poll.kind.type === 'single_choice';
+  const choices = h(
+    'fieldset',
+    { class: 'behalf-choices' },
+    h('legend', {}, say('Lựa chọn', 'Choice')),
+    ...opts.map((name, i) => h('label', { class: 'check' }, h('input', { type: one ? 'radio' : 'checkbox', name: `${pid}-behalf`, value: String(i) }), ' ', name)),
+  );
+  const form = h(
+    'form',
+    { class: 'on-behalf desk-form', 'data-behalf': poll.id },
+    h('h4', {}, say('Ghi phiếu hộ đại biểu không có máy tính bảng', 'Record a ballot for a member without a tablet')),
+    h('div', { class: 'field wide' }, h('label', { for: who.id }, say('Đại biểu', 'Member')), who),
+    choices,
+    error,
+    h('button', { type: 'submit', class: 'btn primary' }, say('Ghi phiếu hộ', 'Record on their behalf')),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    const picked = [...choices.querySelectorAll('input:checked')].map((c) => Number(c.value));
+    if (!who.value) {
+      error.textContent = say('Chọn đại biểu.', 'Choose the member.');
+      return;
+    }
+    const submit = form.querySelector('button[type=submit]');
+    submit.disabled = true;
+    try {
+      await send({ op: 'cast_ballot', poll: poll.id, choices: picked, on_behalf_of: who.value });
+      for (const c of choices.querySelectorAll('input')) c.checked = false;
+      who.value = '';
+    } catch (err) {
+      error.textContent = err?.message || word('failed');
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  const refresh = (pv2, view) => {
+    // Those who may vote and have not: the members present, on the poll's list if it has one.
+    const chosen = who.value;
+    const voted = new Set(pv2.voters || []);
+    const present = new Set(view.attendance.present_ids);
+    const may = pv2.poll.eligible ? new Set(pv2.poll.eligible) : null;
+    const left = view.participants.filter((p) => (p.role === 'chair' || p.role === 'delegate') && present.has(p.id) && !voted.has(p.id) && (!may || may.has(p.id)));
+    fill(who, h('option', { value: '' }, say('— chọn —', '— choose —')), ...left.map((p) => h('option', { value: p.id }, p.seat ? `${p.seat} · ${p.name}` : p.name)));
+    who.value = left.some((p) => p.id === chosen) ? chosen : '';
+  };
+  return { element: h('details', { class: 'poll-tools' }, h('summary', {}, say('Phiếu bỏ hộ', 'Ballots on behalf')), form), refresh };
 }
