@@ -224,6 +224,9 @@ export class HubConnection extends EventTarget {
           } else {
             this.#settle(frame.id, null, { code: frame.code, message: frame.message });
           }
+        } else if (frame.code === 'internal' && !this.ready) {
+          // The hub could not replay from our seq (§1.1): start over from a snapshot.
+          this.lastSeq = null;
         } else if (FATAL_CODES.has(frame.code)) {
           this.stopped = true;
           this.dispatchEvent(new CustomEvent('denied', { detail: { code: frame.code, message: frame.message } }));
