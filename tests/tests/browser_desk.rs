@@ -501,3 +501,83 @@ async fn the_desk_records_a_ballot_on_behalf_of_a_member_without_a_tablet() {
     assert_eq!(view.polls[0].voters, Some(vec![who]));
     page.close().await;
 }
+
+/// Sets a `datetime-local` input to `HH:MM` of today in Viet Nam, whatever the browser's
+/// own time zone.
+async fn set_vn_time(page: &Page, css: &str, hhmm: &str) {
+    page.eval(&format!(
+        "const vn = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10); \
+         const ms = Date.parse(`${{vn}}T{hhmm}:00+07:00`); \
+         const local = new Date(ms - new Date(ms).getTimezoneOffset() * 60e3).toISOString().slice(0, 16); \
+         document.querySelector({}).value = local;",
+        json!(css)
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_keeps_the_work_calendar_and_posts_an_announcement() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(1).await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-calendar").await;
+    page.wait_for("#cal-days .cal-day.today").await;
+
+    // An end before the start is refused in the form, and nothing is added.
+    type_into(&page, "#cal-title", "Giao ban Thường trực Huyện ủy").await;
+    set_vn_time(&page, "#cal-starts", "09:00").await;
+    set_vn_time(&page, "#cal-ends", "08:00").await;
+    page.click("#cal-form button[type=submit]").await;
+    let why = page
+        .wait_text("#cal-form .form-error", "the refusal", |t| !t.is_empty())
+        .await;
+    assert!(why.contains("trước giờ bắt đầu"), "{why}");
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert!(view.calendar.is_empty());
+
+    set_vn_time(&page, "#cal-ends", "11:30").await;
+    type_into(&page, "#cal-location", "Phòng họp số 1").await;
+    type_into(&page, "#cal-host", "Đồng chí Bí thư chủ trì").await;
+    page.click("#cal-form button[type=submit]").await;
+    let today = page
+        .wait_text("#cal-days .cal-day.today", "the event on today", |t| {
+            t.contains("Giao ban Thường trực Huyện ủy")
+        })
+        .await;
+    assert!(today.contains("09:00–11:30"), "{today}");
+    assert!(today.contains("Phòng họp số 1"), "{today}");
+    assert_eq!(page.count("#cal-days .cal-day").await, 7, "a whole week");
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert_eq!(view.calendar.len(), 1);
+    assert_eq!(view.calendar[0].title, "Giao ban Thường trực Huyện ủy");
+
+    // By day: today only.
+    page.click("#desk-calendar .cal-mode").await;
+    page.wait_text("#cal-days", "one day", |t| t.contains("Giao ban"))
+        .await;
+    assert_eq!(page.count("#cal-days .cal-day").await, 1);
+    page.click("#desk-calendar .cal-mode").await;
+
+    type_into(&page, "#ann-title", "Thay đổi giờ họp").await;
+    type_into(&page, "#ann-text", "Phiên chiều bắt đầu lúc 14:00.").await;
+    page.click("#ann-form button[type=submit]").await;
+    page.wait_text("#ann-list", "the announcement listed", |t| {
+        t.contains("Thay đổi giờ họp") && t.contains("14:00")
+    })
+    .await;
+    show(&page, "#cal-days").await;
+    page.screenshot("desk-calendar").await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert_eq!(view.announcements.len(), 1);
+    assert_eq!(view.announcements[0].text, "Phiên chiều bắt đầu lúc 14:00.");
+
+    page.click("#cal-days li.cal-event .btn").await;
+    page.wait_text("#cal-days .cal-day.today", "the event removed", |t| {
+        !t.contains("Giao ban")
+    })
+    .await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert!(view.calendar.is_empty());
+    page.close().await;
+}

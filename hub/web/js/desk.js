@@ -1,5 +1,5 @@
 // The secretariat desk: a tab per task (meeting and agenda, participants, documents, votes,
-// opinion requests, incoming documents, exports). Each tab is a module under `desk/`
+// opinion requests, incoming documents, calendar and announcements, exports). Each tab is a module under `desk/`
 // with `{element, render(view)}`; every change of the meeting redraws the visible one.
 
 import { fill, h, langButton, statusBadge, toast } from './ui.js';
@@ -10,6 +10,7 @@ import { participantsSection } from './desk/participants.js';
 import { documentsSection } from './desk/documents.js';
 import { opinionsSection } from './desk/opinions.js';
 import { incomingSection } from './desk/incoming.js';
+import { calendarSection } from './desk/calendar.js';
 
 /**
  * Mounts the desk in `root` (the shell's contract): `connection` sends commands, `state`
@@ -47,6 +48,7 @@ function draw(root, { connection, state }) {
     ['polls', () => say('Biểu quyết', 'Votes'), pollsSection(ctx)],
     ['opinions', () => say('Xin ý kiến', 'Opinions'), opinionsSection(ctx)],
     ['incoming', () => say('Văn bản đến', 'Incoming'), incomingSection(ctx)],
+    ['calendar', () => say('Lịch, thông báo', 'Calendar'), calendarSection(ctx)],
     ['exports', () => say('Xuất dữ liệu', 'Exports'), exportsSection(ctx)],
   ];
   // A tab can be bookmarked (`/#documents`); otherwise the last one used in this window.
