@@ -1,4 +1,5 @@
-//! Makes sure pdf.js is present for the web UI before `rust-embed` embeds it.
+//! Makes sure pdf.js and js-sha256 are present for the web UI before `rust-embed` embeds
+//! them.
 //!
 //! pdf.js comes from the npm package `pdfjs-dist`, pinned to an exact version in
 //! `web/package.json` and by `web/package-lock.json`. A fresh clone has no
@@ -10,9 +11,10 @@
 use std::path::Path;
 use std::process::Command;
 
-const NEEDED: [&str; 2] = [
+const NEEDED: [&str; 3] = [
     "web/node_modules/pdfjs-dist/build/pdf.min.mjs",
     "web/node_modules/pdfjs-dist/build/pdf.worker.min.mjs",
+    "web/node_modules/js-sha256/build/sha256.min.mjs",
 ];
 
 fn main() {

@@ -206,6 +206,28 @@ async fn a_delegate_joins_from_the_badge_and_reads_a_pdf_in_the_page_online_and_
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(opened, "report_opened reached the hub");
+    let held = &view(&hub, &m).await["documents"][0]["delivery"]["held"];
+    assert_eq!(
+        held,
+        &json!([m.delegates[0].id()]),
+        "held once verified: {held}"
+    );
+    // On plain http there is no crypto.subtle: the fallback must hash the same.
+    let same = page
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             const bytes = new TextEncoder().encode('Đại hội đại biểu');
+             Promise.all([
+               import('/vendor/js-sha256/sha256.min.mjs').then((m) => m.sha256(bytes)),
+               crypto.subtle.digest('SHA-256', bytes).then((d) =>
+                 [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('')),
+             ]).then(([a, b]) => done([a, b]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(same[0], same[1], "{same}");
 
     // A comment on page 2 to the secretariat, and a private note.
     page.type_into(

@@ -27,6 +27,7 @@ async fn the_app_and_pdfjs_are_served_with_their_types_and_etags() {
         "/sw.js",
         "/vendor/pdfjs/pdf.min.mjs",
         "/vendor/pdfjs/pdf.worker.min.mjs",
+        "/vendor/js-sha256/sha256.min.mjs",
     ] {
         let r = get(&hub, path).await;
         assert_eq!(r.status, 200, "{path}");

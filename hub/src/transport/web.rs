@@ -31,6 +31,14 @@ struct WebFiles;
 #[exclude = "*.map"]
 struct PdfJs;
 
+/// SHA-256 in JavaScript from the npm package `js-sha256`: `crypto.subtle` exists only in a
+/// secure context, and a hub on `http://192.168.x.x` is not one, yet a tablet must check a
+/// download before it reports holding it.
+#[derive(RustEmbed)]
+#[folder = "web/node_modules/js-sha256/build/"]
+#[include = "sha256.min.mjs"]
+struct Sha256Js;
+
 /// What the app shell may load: only the hub itself. pdf.js needs `blob:` for its worker's
 /// fonts and images; the WebSocket is same-origin (`'self'` covers ws/wss).
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data: blob:; \
@@ -62,6 +70,11 @@ pub(super) async fn style(Path(path): Path<String>, headers: HeaderMap) -> Respo
 /// `GET /vendor/pdfjs/…`.
 pub(super) async fn pdfjs(Path(file): Path<String>, headers: HeaderMap) -> Response {
     serve(PdfJs::get(&file), &file, &headers)
+}
+
+/// `GET /vendor/js-sha256/…`.
+pub(super) async fn sha256js(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    serve(Sha256Js::get(&file), &file, &headers)
 }
 
 fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Response {
