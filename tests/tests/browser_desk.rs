@@ -581,3 +581,55 @@ async fn the_desk_keeps_the_work_calendar_and_posts_an_announcement() {
     assert!(view.calendar.is_empty());
     page.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_of_language_keeps_what_was_typed_in_the_desks_forms() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(1).await;
+    let driver = Driver::start().await;
+    let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
+    page.click("#tab-incoming").await;
+    type_into(&page, "#in-sender", "Bà Trần Thị Lý, thị trấn Minh Sơn").await;
+    page.eval("document.getElementById('in-kind').value = 'petition';")
+        .await;
+    // A form on a tab not shown, too.
+    page.click("#tab-polls").await;
+    type_into(&page, "#desk-poll-title", "Bầu Ban Kiểm tra").await;
+    page.eval(
+        "const k = document.getElementById('desk-poll-kind'); k.value = 'election'; \
+         k.dispatchEvent(new Event('change'));",
+    )
+    .await;
+    type_into(&page, "#desk-poll-options", "Lê Văn An\nTrần Thị Bình").await;
+
+    page.click(".desk-top .lang").await;
+    page.wait_text("#tab-polls", "the English labels", |t| t == "Votes")
+        .await;
+    let kept = page
+        .eval(
+            "const v = (id) => document.getElementById(id).value; \
+             return [v('desk-poll-title'), v('desk-poll-kind'), v('desk-poll-options'), \
+                     document.getElementById('desk-poll-count').closest('.field').hidden];",
+        )
+        .await;
+    assert_eq!(
+        kept,
+        json!([
+            "Bầu Ban Kiểm tra",
+            "election",
+            "Lê Văn An\nTrần Thị Bình",
+            false
+        ])
+    );
+    page.click("#tab-incoming").await;
+    let kept = page
+        .eval("return [document.getElementById('in-sender').value, document.getElementById('in-kind').value];")
+        .await;
+    assert_eq!(
+        kept,
+        json!(["Bà Trần Thị Lý, thị trấn Minh Sơn", "petition"])
+    );
+    let label = page.wait_for("label[for='in-sender']").await;
+    assert_eq!(label, "Sender");
+    page.close().await;
+}

@@ -3,7 +3,7 @@
 // button sends one command and shows the hub's refusal, if any, in words.
 
 import { confirmDialog, fill, h, langButton, statusBadge, toast } from './ui.js';
-import { button, person, say, stylesheet, tick, word } from './staff.js';
+import { button, person, restoreTyped, say, stylesheet, tick, typedIn, word } from './staff.js';
 import { pollCard, pollForm } from './polls-staff.js';
 
 /**
@@ -14,8 +14,11 @@ import { pollCard, pollForm } from './polls-staff.js';
 export function mount(root, ctx) {
   let inner = draw(root, ctx);
   const relabel = () => {
+    // What has been typed in a form survives the new labels.
+    const kept = typedIn(inner.elements());
     inner.stop();
     inner = draw(root, ctx);
+    restoreTyped(inner.elements(), kept);
   };
   addEventListener('hub-lang', relabel);
   return {
@@ -74,6 +77,7 @@ function draw(root, { connection, state }) {
   render();
   const timer = setInterval(tick, 500);
   return {
+    elements: () => [root],
     stop() {
       clearInterval(timer);
       state.removeEventListener('change', render);

@@ -3,7 +3,7 @@
 // with `{element, render(view)}`; every change of the meeting redraws the visible one.
 
 import { fill, h, langButton, statusBadge, toast } from './ui.js';
-import { csvField, download, say, stylesheet, tick, word } from './staff.js';
+import { csvField, download, restoreTyped, say, stylesheet, tick, typedIn, word } from './staff.js';
 import { pollCard, pollForm, pollTools } from './polls-staff.js';
 import { meetingSection } from './desk/meeting.js';
 import { participantsSection } from './desk/participants.js';
@@ -20,8 +20,11 @@ import { calendarSection } from './desk/calendar.js';
 export function mount(root, ctx) {
   let inner = draw(root, ctx);
   const relabel = () => {
+    // What has been typed in a form survives the new labels.
+    const kept = typedIn(inner.elements());
     inner.stop();
     inner = draw(root, ctx);
+    restoreTyped(inner.elements(), kept);
   };
   addEventListener('hub-lang', relabel);
   return {
@@ -111,6 +114,7 @@ function draw(root, { connection, state }) {
   render();
   const timer = setInterval(tick, 500);
   return {
+    elements: () => tabs.map(([, , section]) => section.element),
     stop() {
       clearInterval(timer);
       state.removeEventListener('change', render);

@@ -252,3 +252,34 @@ export function stylesheet(href) {
   if (document.querySelector(`link[href="${href}"]`)) return;
   document.head.append(h('link', { rel: 'stylesheet', href }));
 }
+
+/**
+ * What has been typed into the forms under `elements` (fields with an id; not files),
+ * to be put back with `restoreTyped` after a redraw (a change of language).
+ */
+export function typedIn(elements) {
+  const kept = new Map();
+  for (const el of elements)
+    for (const f of el.querySelectorAll('input[id], textarea[id], select[id]')) {
+      if (f.type === 'file') continue;
+      kept.set(f.id, f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value);
+    }
+  return kept;
+}
+
+/** Puts back what `typedIn` kept, in document order, telling each field's listeners. */
+export function restoreTyped(elements, kept) {
+  for (const el of elements)
+    for (const f of el.querySelectorAll('input[id], textarea[id], select[id]')) {
+      if (!kept.has(f.id)) continue;
+      const v = kept.get(f.id);
+      if (f.type === 'checkbox' || f.type === 'radio') {
+        if (f.checked === v) continue;
+        f.checked = v;
+      } else {
+        if (f.value === v) continue;
+        f.value = v;
+      }
+      f.dispatchEvent(new Event(f.tagName === 'SELECT' || f.type === 'checkbox' || f.type === 'radio' ? 'change' : 'input', { bubbles: true }));
+    }
+}
