@@ -19,10 +19,11 @@ pub enum Report {
         seq: u64,
         at: Instant,
     },
-    /// A command was answered.
+    /// A command was answered: when it was sent, when the answer came.
     Answer {
         client: usize,
         ok: bool,
+        sent: Instant,
         at: Instant,
     },
     /// The connection could not be made or ended; the client gives up.
@@ -35,8 +36,14 @@ pub enum Order {
     Follow,
     /// Drop the connection and resume from the last seq (a reconnect storm).
     Reconnect(u64),
-    /// Send this command text (the `{id}` in it replaced by a unique id).
-    Send(u64, String),
+    /// Send this command text (the `{id}` in it replaced by a unique id), each of `of`
+    /// tablets at its own moment spread evenly over `window`, as a hall votes.
+    Send {
+        round: u64,
+        template: String,
+        window: Duration,
+        of: usize,
+    },
 }
 
 #[derive(Deserialize)]
@@ -98,8 +105,20 @@ pub async fn run(
             return seen;
         }
         let mut greeted = false;
+        // A command waiting for its moment, and when the last one went out.
+        let mut due: Option<(Instant, String)> = None;
+        let mut sent = Instant::now();
         loop {
+            let moment = due.as_ref().map(|(at, _)| *at);
             tokio::select! {
+                () = sleep_until(moment), if moment.is_some() => {
+                    let Some((_, text)) = due.take() else { continue };
+                    sent = Instant::now();
+                    if ws.send(Message::Text(text.into())).await.is_err() {
+                        resume = Some(seen.last);
+                        continue 'connection;
+                    }
+                }
                 changed = orders.changed() => {
                     if changed.is_err() {
                         let _ = ws.close(None).await;
@@ -113,12 +132,11 @@ pub async fn run(
                             resume = Some(seen.last);
                             continue 'connection;
                         }
-                        Order::Send(round, template) => {
-                            let text = template.replace("{id}", &format!("c{client}-r{round}"));
-                            if ws.send(Message::Text(text.into())).await.is_err() {
-                                resume = Some(seen.last);
-                                continue 'connection;
-                            }
+                        Order::Send { round, template, window, of } => {
+                            // Unique across runs: the hub answers a known id with its first outcome.
+                            let id = format!("c{client}-r{round}-{}", std::process::id());
+                            let offset = window.mul_f64(client as f64 / of.max(1) as f64);
+                            due = Some((Instant::now() + offset, template.replace("{id}", &id)));
                         }
                     }
                 }
@@ -147,13 +165,19 @@ pub async fn run(
                                 let _ = reports.send(Report::Event { client, seq, at });
                             }
                         }
-                        "ack" => { let _ = reports.send(Report::Answer { client, ok: true, at }); }
-                        "error" => { let _ = reports.send(Report::Answer { client, ok: false, at }); }
+                        "ack" => { let _ = reports.send(Report::Answer { client, ok: true, sent, at }); }
+                        "error" => { let _ = reports.send(Report::Answer { client, ok: false, sent, at }); }
                         _ => {}
                     }
                 }
             }
         }
+    }
+}
+
+async fn sleep_until(moment: Option<Instant>) {
+    if let Some(at) = moment {
+        tokio::time::sleep_until(at.into()).await;
     }
 }
 

@@ -30,8 +30,12 @@ pub struct Plan {
     pub driver: String,
     /// The command the driver sends each round, with `{id}` and `{round}` to fill in.
     pub driver_command: String,
-    /// The command every tablet sends at once in the burst, if the target has one.
+    /// The command every tablet sends in the burst, all within [`BURST_WINDOW`], if the
+    /// target has one. `{poll}` in it names the poll the driver opened for the burst.
     pub burst_command: Option<String>,
+    /// The burst is a ballot: the driver creates and opens a motion poll first, closes it
+    /// after, and the hub's count of ballots is checked against the acks.
+    pub ballot: bool,
     pub rounds: usize,
     /// The server's process id, to read its memory.
     pub server_pid: Option<u32>,
@@ -100,10 +104,20 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         );
     }
 
+    let mut ballots_counted = None;
     let (burst_ack, burst_refused) = match &plan.burst_command {
-        Some(template) => burst(&orders, &mut heard, n, template).await?,
+        Some(template) if plan.ballot => {
+            let poll = driver.open_poll().await?;
+            let template = template.replace("{poll}", &poll);
+            let outcome = burst(&orders, &mut heard, &mut driver, n, &template).await?;
+            ballots_counted = Some(driver.close_poll(&poll).await?);
+            outcome
+        }
+        Some(template) => burst(&orders, &mut heard, &mut driver, n, template).await?,
         None => (Vec::new(), 0),
     };
+    // Every tablet hears every ballot (or broadcast): let that wave pass before the storm.
+    settle(&mut heard).await?;
 
     // The storm: every tablet drops at once and resumes, while the meeting goes on.
     let storm_start = Instant::now();
@@ -138,6 +152,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         driver_ack: Spread::of(driver_ack),
         burst_ack: Spread::of(burst_ack),
         burst_refused,
+        ballots_counted,
         storm,
         storm_missed: missed,
         storm_duplicates: duplicates,
@@ -180,13 +195,16 @@ pub fn demo_plan(
     let driver_command = format!(
         r#"{{"type":"command","id":"{{id}}","command":{{"op":"update_agenda_item","item":"{item}","description":"Vòng {{round}}"}}}}"#
     );
+    // Tán thành (agree): choice 0 of a motion.
+    let ballot = r#"{"type":"command","id":"{id}","command":{"op":"cast_ballot","poll":"{poll}","choices":[0]}}"#;
     Ok(Plan {
         target: "hub".into(),
         ws_url,
         tablets,
         driver: driver.to_owned(),
         driver_command,
-        burst_command: None,
+        burst_command: Some(ballot.into()),
+        ballot: true,
         rounds,
         server_pid,
     })
@@ -209,24 +227,45 @@ pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Opt
         driver: "driver".into(),
         driver_command: command.into(),
         burst_command: Some(command.into()),
+        ballot: false,
         rounds,
         server_pid,
     }
 }
 
-/// Every tablet sends one command within the same instant; each answer's round trip.
+/// How long the whole hall takes to vote in the burst.
+pub const BURST_WINDOW: Duration = Duration::from_secs(1);
+
+/// Every tablet sends one command, all within [`BURST_WINDOW`]; each answer's round trip.
+/// The driver's socket is read meanwhile: it hears every ballot, and a hub drops a
+/// connection that stops reading.
 async fn burst(
     orders: &watch::Sender<Order>,
     heard: &mut mpsc::UnboundedReceiver<Heard>,
+    driver: &mut Driver,
     n: usize,
     template: &str,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
-    let sent = Instant::now();
-    orders.send_replace(Order::Send(0, template.to_owned()));
+    orders.send_replace(Order::Send {
+        round: 0,
+        template: template.to_owned(),
+        window: BURST_WINDOW,
+        of: n,
+    });
     let mut answered = HashMap::new();
     let mut refused = 0;
     while answered.len() < n {
-        if let Heard::Answer { client, ok, at } = next(heard).await? {
+        let report = tokio::select! {
+            report = next(heard) => report?,
+            frame = driver.skip() => { frame?; continue; }
+        };
+        if let Heard::Answer {
+            client,
+            ok,
+            sent,
+            at,
+        } = report
+        {
             if answered
                 .insert(client, at.saturating_duration_since(sent))
                 .is_none()
@@ -286,12 +325,69 @@ impl Driver {
 
     /// Sends the round's command and waits for its ack; returns the seq it names.
     async fn command(&mut self, round: usize) -> anyhow::Result<u64> {
-        let id = format!("driver-{round}-{}", std::process::id());
-        let text = self
-            .template
-            .replace("{id}", &id)
-            .replace("{round}", &round.to_string());
+        let command = self.template.clone();
+        let (seq, _) = self
+            .send(
+                &format!("round-{round}"),
+                &command.replace("{round}", &round.to_string()),
+            )
+            .await?;
+        Ok(seq)
+    }
+
+    /// Creates and opens a motion poll that needs no quorum; returns its id.
+    async fn open_poll(&mut self) -> anyhow::Result<String> {
+        let spec = serde_json::json!({
+            "title": format!("Biểu quyết thông qua chương trình (thử tải {})", std::process::id()),
+            "kind": {"type": "motion"},
+            "quorum": "0/1",
+        });
+        let create = serde_json::json!({"type": "command", "id": "{id}",
+            "command": {"op": "create_poll", "poll": spec}});
+        let (_, heard) = self.send("create-poll", &create.to_string()).await?;
+        let poll = heard
+            .iter()
+            .find(|v| v["event"]["kind"] == "poll_created")
+            .and_then(|v| v["event"]["poll"]["id"].as_str())
+            .context("no poll_created event before the ack of create_poll")?
+            .to_owned();
+        let open = serde_json::json!({"type": "command", "id": "{id}",
+            "command": {"op": "open_poll", "poll": poll}});
+        self.send("open-poll", &open.to_string()).await?;
+        Ok(poll)
+    }
+
+    /// Closes the poll; returns how many ballots the hub counted in its result.
+    async fn close_poll(&mut self, poll: &str) -> anyhow::Result<u64> {
+        let close = serde_json::json!({"type": "command", "id": "{id}",
+            "command": {"op": "close_poll", "poll": poll}});
+        let (_, heard) = self.send("close-poll", &close.to_string()).await?;
+        heard
+            .iter()
+            .find(|v| v["event"]["kind"] == "poll_closed")
+            .and_then(|v| v["event"]["result"]["ballots"].as_u64())
+            .context("no poll_closed event with a result before the ack of close_poll")
+    }
+
+    /// Reads and drops one frame (anything but the end of the connection).
+    async fn skip(&mut self) -> anyhow::Result<()> {
+        match self.ws.next().await {
+            Some(Ok(_)) => Ok(()),
+            _ => bail!("the driver's connection ended"),
+        }
+    }
+
+    /// Sends a command (`{id}` in it filled with a unique id) and waits for its ack;
+    /// returns the seq it names and the events heard before it (the command's own).
+    async fn send(
+        &mut self,
+        name: &str,
+        template: &str,
+    ) -> anyhow::Result<(u64, Vec<serde_json::Value>)> {
+        let id = format!("driver-{name}-{}", std::process::id());
+        let text = template.replace("{id}", &id);
         self.ws.send(Message::Text(text.into())).await?;
+        let mut heard = Vec::new();
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(30), self.ws.next())
                 .await
@@ -305,11 +401,13 @@ impl Driver {
             let value: serde_json::Value = serde_json::from_str(&text)?;
             match value["type"].as_str() {
                 Some("ack") if value["id"] == id.as_str() => {
-                    return value["seq"].as_u64().context("an ack without seq");
+                    let seq = value["seq"].as_u64().context("an ack without seq")?;
+                    return Ok((seq, heard));
                 }
                 Some("error") if value["id"] == id.as_str() => {
                     bail!("the driver's command was refused: {}", value["message"]);
                 }
+                Some("event") => heard.push(value),
                 _ => {}
             }
         }

@@ -61,6 +61,9 @@ pub struct Report {
     pub burst_ack: Spread,
     /// Commands refused during the burst (rate or capacity), should be 0.
     pub burst_refused: usize,
+    /// When the burst was a ballot: the ballots in the hub's result, which must equal the
+    /// clients (none lost, none counted twice).
+    pub ballots_counted: Option<u64>,
     /// All clients dropped at once: until every one is current again.
     pub storm: Duration,
     pub storm_missed: u64,
@@ -95,9 +98,13 @@ pub fn table(reports: &[Report]) -> String {
         r.driver_ack.ms()
     }));
     out.push_str(&row(
-        "all clients send at once: ack, ms p50 / p99 / max",
+        "all clients vote within 1 s: ack, ms p50 / p99 / max",
         &|r| format!("{} ({} refused)", r.burst_ack.ms(), r.burst_refused),
     ));
+    out.push_str(&row("ballots counted by the hub / clients", &|r| {
+        r.ballots_counted
+            .map_or("-".into(), |b| format!("{b} / {}", r.clients))
+    }));
     out.push_str(&row("reconnect storm until all current, s", &|r| {
         format!("{:.2}", r.storm.as_secs_f64())
     }));
