@@ -129,7 +129,8 @@ impl DocumentCache {
     /// Makes the cache hold `document` as it now is: the current version verified if it is
     /// published, nothing if it was withdrawn or recalled. Returns the new copy, if one was
     /// made (`None` when it was there already or was deleted). `progress` is told of every
-    /// chunk's length as it arrives.
+    /// chunk's length as it arrives: the bytes that crossed the network, so a resumed
+    /// download adds up to what was missing, not to the whole file.
     pub async fn sync(
         &self,
         document: &Document,
@@ -294,9 +295,6 @@ impl DocumentCache {
             .open(partial)
             .await
             .map_err(|e| Fault::Fatal(io_at(partial)(e)))?;
-        if append {
-            progress(have);
-        }
         let mut body = response.into_body();
         loop {
             let frame = match tokio::time::timeout(STALL, body.frame()).await {

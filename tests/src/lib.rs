@@ -9,6 +9,7 @@
 pub mod files;
 pub mod fixture;
 pub mod http;
+pub mod native;
 pub mod relay;
 pub mod tablet;
 

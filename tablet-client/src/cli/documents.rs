@@ -16,8 +16,14 @@ pub async fn sync(profile: &Profile) -> anyhow::Result<()> {
     }
     let missing: u64 = documents
         .iter()
-        .filter(|d| !matches!(cache.state(d), CopyState::Verified(_)))
-        .filter_map(|d| d.current().map(|v| v.file.size))
+        .filter_map(|d| {
+            let size = d.current()?.file.size;
+            match cache.state(d) {
+                CopyState::Verified(_) => None,
+                CopyState::Partial { bytes } => Some(size.saturating_sub(bytes)),
+                CopyState::Missing => Some(size),
+            }
+        })
         .sum();
     let bar = ProgressBar::new(missing).with_style(
         ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} {wide_msg}")
