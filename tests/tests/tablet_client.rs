@@ -11,7 +11,8 @@ use protocol::{Classification, Command, Document, DocumentStatus, HubFrame};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tablet_client::{
-    documents_in, sha256_of, CacheError, CopyState, DocumentCache, Follower, JoinUrl, Session,
+    documents_in, sha256_of, spawn_downloader, CacheError, CopyState, DocumentCache, Follower,
+    JoinUrl, Session,
 };
 
 /// Reads frames until the session has seen `seq`; returns the frames.
@@ -276,5 +277,80 @@ async fn a_native_tablet_keeps_a_verified_copy_of_what_it_may_read_across_cuts()
     assert!(
         !dir.path().join(public.id.to_string()).exists(),
         "a withdrawn document is deleted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_published_while_following_are_cached_in_the_background_and_recalls_deleted() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(1).await;
+    let me = &m.delegates[0];
+    let join = JoinUrl::parse(&me.join_url).unwrap();
+    let mut session = Session::join(join.clone(), Follower::new(), Duration::from_secs(10))
+        .await
+        .expect("joins");
+    let HubFrame::Snapshot { me: who, .. } = session.next().await.unwrap() else {
+        panic!("expected a snapshot")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cache = DocumentCache::open(dir.path(), &join, who.meeting).unwrap();
+    let (downloads, mut fetched) = spawn_downloader(cache.clone());
+
+    let secret = publish(
+        &hub,
+        m.id,
+        "Phương án nhân sự (Mật)",
+        Classification::Confidential,
+        &[me.id().to_string()],
+        "Phương án.pdf",
+        &files::test_bytes(200_000, 5),
+    )
+    .await;
+    // The tablet hears of it and hands it to the downloader, as `tablet watch` does.
+    let held = guard("the document to be cached", async {
+        loop {
+            tokio::select! {
+                frame = session.next() => {
+                    for document in documents_in(&frame.expect("the session follows")) {
+                        downloads.send(document).unwrap();
+                    }
+                }
+                Some(outcome) = fetched.recv() => return outcome.expect("cached"),
+            }
+        }
+    })
+    .await;
+    assert_eq!(held.document, secret.id);
+    assert_eq!(held.path, verified(&cache, &secret));
+
+    hub.office_command(
+        m.id,
+        "recall",
+        &Command::RecallDocuments {
+            document: Some(secret.id),
+        },
+    )
+    .await;
+    let (seq, _) = hub.meeting_state(m.id, hub.office_token()).await;
+    for frame in follow_to(&mut session, seq).await {
+        for document in documents_in(&frame) {
+            downloads.send(document).unwrap();
+        }
+    }
+    guard("the recalled copy to be deleted", async {
+        while dir.path().join(secret.id.to_string()).exists() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert_eq!(
+        hub.get(
+            &format!("/api/v1/meetings/{}/documents/{}", m.id, secret.id),
+            &me.token
+        )
+        .await
+        .status,
+        410,
+        "and the hub serves it to nobody"
     );
 }
