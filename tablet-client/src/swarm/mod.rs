@@ -109,11 +109,11 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         Some(template) if plan.ballot => {
             let poll = driver.open_poll().await?;
             let template = template.replace("{poll}", &poll);
-            let outcome = burst(&orders, &mut heard, &mut driver, n, &template).await?;
+            let outcome = burst(&orders, &mut heard, n, &template).await?;
             ballots_counted = Some(driver.close_poll(&poll).await?);
             outcome
         }
-        Some(template) => burst(&orders, &mut heard, &mut driver, n, template).await?,
+        Some(template) => burst(&orders, &mut heard, n, template).await?,
         None => (Vec::new(), 0),
     };
     // Every tablet hears every ballot (or broadcast): let that wave pass before the storm.
@@ -237,12 +237,9 @@ pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Opt
 pub const BURST_WINDOW: Duration = Duration::from_secs(1);
 
 /// Every tablet sends one command, all within [`BURST_WINDOW`]; each answer's round trip.
-/// The driver's socket is read meanwhile: it hears every ballot, and a hub drops a
-/// connection that stops reading.
 async fn burst(
     orders: &watch::Sender<Order>,
     heard: &mut mpsc::UnboundedReceiver<Heard>,
-    driver: &mut Driver,
     n: usize,
     template: &str,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
@@ -255,16 +252,12 @@ async fn burst(
     let mut answered = HashMap::new();
     let mut refused = 0;
     while answered.len() < n {
-        let report = tokio::select! {
-            report = next(heard) => report?,
-            frame = driver.skip() => { frame?; continue; }
-        };
         if let Heard::Answer {
             client,
             ok,
             sent,
             at,
-        } = report
+        } = next(heard).await?
         {
             if answered
                 .insert(client, at.saturating_duration_since(sent))
@@ -301,11 +294,15 @@ async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<()
     bail!("the tablets were still hearing events after two minutes")
 }
 
-/// The secretariat's connection, whose commands make the events everyone waits for.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The secretariat's connection, whose commands make the events everyone waits for. A task
+/// of its own reads it all the time: the driver hears every ballot and check-in, and a hub
+/// drops a connection that stops reading (lagged) or never answers its pings (idle).
 struct Driver {
-    ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    sink: futures_util::stream::SplitSink<Socket, Message>,
+    frames: mpsc::UnboundedReceiver<serde_json::Value>,
     template: String,
 }
 
@@ -317,8 +314,24 @@ impl Driver {
                 .with_context(|| format!("connecting the driver to {}", plan.ws_url))?;
         let hello = serde_json::json!({"type": "hello", "token": plan.driver});
         ws.send(Message::Text(hello.to_string().into())).await?;
+        let (sink, mut stream) = ws.split();
+        let (tx, frames) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            // Reading also sends the pongs tungstenite queued for the hub's pings.
+            while let Some(Ok(message)) = stream.next().await {
+                if let Message::Text(text) = message {
+                    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                        continue;
+                    };
+                    if tx.send(value).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
         Ok(Driver {
-            ws,
+            sink,
+            frames,
             template: plan.driver_command.clone(),
         })
     }
@@ -369,14 +382,6 @@ impl Driver {
             .context("no poll_closed event with a result before the ack of close_poll")
     }
 
-    /// Reads and drops one frame (anything but the end of the connection).
-    async fn skip(&mut self) -> anyhow::Result<()> {
-        match self.ws.next().await {
-            Some(Ok(_)) => Ok(()),
-            _ => bail!("the driver's connection ended"),
-        }
-    }
-
     /// Sends a command (`{id}` in it filled with a unique id) and waits for its ack;
     /// returns the seq it names and the events heard before it (the command's own).
     async fn send(
@@ -386,19 +391,13 @@ impl Driver {
     ) -> anyhow::Result<(u64, Vec<serde_json::Value>)> {
         let id = format!("driver-{name}-{}", std::process::id());
         let text = template.replace("{id}", &id);
-        self.ws.send(Message::Text(text.into())).await?;
+        self.sink.send(Message::Text(text.into())).await?;
         let mut heard = Vec::new();
         loop {
-            let frame = tokio::time::timeout(Duration::from_secs(30), self.ws.next())
+            let value = tokio::time::timeout(Duration::from_secs(120), self.frames.recv())
                 .await
-                .context("the driver's command got no answer in 30 s")?;
-            let Some(Ok(Message::Text(text))) = frame else {
-                if matches!(frame, Some(Ok(_))) {
-                    continue;
-                }
-                bail!("the driver's connection ended");
-            };
-            let value: serde_json::Value = serde_json::from_str(&text)?;
+                .context("the driver's command got no answer in 120 s")?
+                .context("the driver's connection ended")?;
             match value["type"].as_str() {
                 Some("ack") if value["id"] == id.as_str() => {
                     let seq = value["seq"].as_u64().context("an ack without seq")?;
@@ -408,6 +407,7 @@ impl Driver {
                     bail!("the driver's command was refused: {}", value["message"]);
                 }
                 Some("event") => heard.push(value),
+                Some("error") => bail!("the hub ended the driver's connection: {value}"),
                 _ => {}
             }
         }
