@@ -354,3 +354,33 @@ async fn documents_published_while_following_are_cached_in_the_background_and_re
         "and the hub serves it to nobody"
     );
 }
+
+/// The secretariat's and the chair's snapshot carries every participant and every delivery
+/// list: at a 2,000-delegate congress it is larger than anything a tablet sends. The hub
+/// must still send it (found by `tablet swarm`: the secretariat could not connect).
+#[tokio::test]
+async fn a_snapshot_larger_than_the_frame_limit_still_reaches_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    // The smallest frame limit the hub takes: its socket then refuses messages over 4 KiB
+    // from clients, and the snapshot below is several times that.
+    std::fs::write(
+        dir.path().join(meeting_tests::TEST_CONFIG),
+        "[limits]\nmax_frame_bytes = 1024\n",
+    )
+    .unwrap();
+    let hub = TestHub::start_in(dir).await;
+    let m = hub.meeting_with(120).await;
+    let join = JoinUrl::parse(&m.secretariat.join_url).unwrap();
+    let mut session = Session::join(join, Follower::new(), Duration::from_secs(5))
+        .await
+        .expect("the console joins");
+    let frame = session.next().await.expect("the snapshot arrives");
+    let HubFrame::Snapshot { view, .. } = &frame else {
+        panic!("expected a snapshot, got {frame:?}")
+    };
+    assert_eq!(view.participants.len(), 123);
+    assert!(
+        serde_json::to_string(&frame).unwrap().len() > 16 * 1024,
+        "the snapshot is bigger than the socket's limits"
+    );
+}

@@ -87,7 +87,10 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     let mut driver_ack = Vec::with_capacity(plan.rounds);
     for round in 0..plan.rounds {
         let sent = Instant::now();
-        let seq = driver.command(round).await?;
+        let seq = driver
+            .command(round)
+            .await
+            .with_context(|| format!("the driver's command of round {round}"))?;
         driver_ack.push(sent.elapsed());
         let mut reached: HashMap<usize, Instant> = HashMap::new();
         while reached.len() < n {
@@ -105,26 +108,36 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     }
 
     let mut ballots_counted = None;
+    let burst_start = Instant::now();
     let (burst_ack, burst_refused) = match &plan.burst_command {
         Some(template) if plan.ballot => {
-            let poll = driver.open_poll().await?;
+            let poll = driver.open_poll().await.context("opening the poll")?;
             let template = template.replace("{poll}", &poll);
             let outcome = burst(&orders, &mut heard, n, &template).await?;
-            ballots_counted = Some(driver.close_poll(&poll).await?);
+            ballots_counted = Some(driver.close_poll(&poll).await.context("closing the poll")?);
             outcome
         }
         Some(template) => burst(&orders, &mut heard, n, template).await?,
         None => (Vec::new(), 0),
     };
     // Every tablet hears every ballot (or broadcast): let that wave pass before the storm.
-    settle(&mut heard).await?;
+    // The hub answers a ballot after the events before it reached that tablet's queue; the
+    // baseline answers at once: the time until all have heard all is the fair comparison.
+    let last_heard = settle(&mut heard).await?;
+    let burst_heard = plan
+        .burst_command
+        .as_ref()
+        .map(|_| last_heard.saturating_duration_since(burst_start));
 
     // The storm: every tablet drops at once and resumes, while the meeting goes on.
     let storm_start = Instant::now();
     orders.send_replace(Order::Reconnect(1));
     let mut last = 0;
     for round in 0..3 {
-        last = driver.command(plan.rounds + round).await?;
+        last = driver
+            .command(plan.rounds + round)
+            .await
+            .context("a command during the reconnect storm")?;
     }
     let mut current: HashMap<usize, ()> = HashMap::new();
     while current.len() < n {
@@ -152,6 +165,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         driver_ack: Spread::of(driver_ack),
         burst_ack: Spread::of(burst_ack),
         burst_refused,
+        burst_heard,
         ballots_counted,
         storm,
         storm_missed: missed,
@@ -280,15 +294,17 @@ async fn next(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<Hear
     }
 }
 
-/// Waits until no tablet has heard anything for a second (at most two minutes).
-async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<()> {
+/// Waits until no tablet has heard anything for a second (at most two minutes); returns
+/// when the last report came.
+async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<Instant> {
     let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = Instant::now();
     while Instant::now() < deadline {
         match tokio::time::timeout(Duration::from_secs(1), heard.recv()).await {
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(last),
             Ok(None) => bail!("every tablet stopped"),
             Ok(Some(Heard::Failed { client, why })) => bail!("tablet {client}: {why}"),
-            Ok(Some(_)) => {}
+            Ok(Some(_)) => last = Instant::now(),
         }
     }
     bail!("the tablets were still hearing events after two minutes")

@@ -61,6 +61,8 @@ pub struct Report {
     pub burst_ack: Spread,
     /// Commands refused during the burst (rate or capacity), should be 0.
     pub burst_refused: usize,
+    /// From the start of the burst until every client had heard every command's event.
+    pub burst_heard: Option<Duration>,
     /// When the burst was a ballot: the ballots in the hub's result, which must equal the
     /// clients (none lost, none counted twice).
     pub ballots_counted: Option<u64>,
@@ -100,6 +102,13 @@ pub fn table(reports: &[Report]) -> String {
     out.push_str(&row(
         "all clients vote within 1 s: ack, ms p50 / p99 / max",
         &|r| format!("{} ({} refused)", r.burst_ack.ms(), r.burst_refused),
+    ));
+    out.push_str(&row(
+        "… until every client has heard every vote, s",
+        &|r| {
+            r.burst_heard
+                .map_or("-".into(), |d| format!("{:.2}", d.as_secs_f64()))
+        },
     ));
     out.push_str(&row("ballots counted by the hub / clients", &|r| {
         r.ballots_counted
