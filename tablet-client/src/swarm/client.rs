@@ -52,6 +52,9 @@ struct Head {
     kind: String,
     #[serde(default)]
     seq: Option<u64>,
+    /// The command an `ack` or `error` answers; none on an error that ends the connection.
+    #[serde(default)]
+    id: Option<String>,
 }
 
 /// Seqs seen, for the storm's "nothing missed, nothing twice".
@@ -60,6 +63,8 @@ pub struct Continuity {
     pub last: u64,
     pub missed: u64,
     pub duplicates: u64,
+    /// Connections the hub ended (lagged, say), not the swarm's storm; each was resumed.
+    pub drops: u64,
 }
 
 impl Continuity {
@@ -85,6 +90,11 @@ pub async fn run(
 ) -> Continuity {
     let mut seen = Continuity::default();
     let mut resume: Option<u64> = None;
+    // A command waiting for its moment; one sent and not yet answered, re-sent under the
+    // same id after a reconnect as a real tablet does; when it first went out.
+    let mut due: Option<(Instant, String)> = None;
+    let mut unanswered: Option<String> = None;
+    let mut sent = Instant::now();
     'connection: loop {
         let Some(mut ws) = connect(&url, client, &reports).await else {
             return seen;
@@ -105,16 +115,15 @@ pub async fn run(
             return seen;
         }
         let mut greeted = false;
-        // A command waiting for its moment, and when the last one went out.
-        let mut due: Option<(Instant, String)> = None;
-        let mut sent = Instant::now();
         loop {
             let moment = due.as_ref().map(|(at, _)| *at);
             tokio::select! {
                 () = sleep_until(moment), if moment.is_some() => {
                     let Some((_, text)) = due.take() else { continue };
                     sent = Instant::now();
+                    unanswered = Some(text.clone());
                     if ws.send(Message::Text(text.into())).await.is_err() {
+                        seen.drops += 1;
                         resume = Some(seen.last);
                         continue 'connection;
                     }
@@ -145,6 +154,7 @@ pub async fn run(
                         Some(Ok(Message::Text(text))) => text,
                         Some(Ok(_)) => continue,
                         _ => {
+                            seen.drops += 1;
                             resume = Some(seen.last);
                             continue 'connection;
                         }
@@ -158,6 +168,12 @@ pub async fn run(
                                 seen.last = seen.last.max(seq);
                             }
                             let _ = reports.send(Report::Ready);
+                            if let Some(text) = unanswered.clone() {
+                                if ws.send(Message::Text(text.into())).await.is_err() {
+                                    seen.drops += 1;
+                                    continue 'connection;
+                                }
+                            }
                         }
                         "event" => {
                             if let Some(seq) = head.seq {
@@ -165,8 +181,11 @@ pub async fn run(
                                 let _ = reports.send(Report::Event { client, seq, at });
                             }
                         }
-                        "ack" => { let _ = reports.send(Report::Answer { client, ok: true, sent, at }); }
-                        "error" => { let _ = reports.send(Report::Answer { client, ok: false, sent, at }); }
+                        "ack" | "error" if head.id.is_some() && unanswered.is_some() => {
+                            unanswered = None;
+                            let ok = head.kind == "ack";
+                            let _ = reports.send(Report::Answer { client, ok, sent, at });
+                        }
                         _ => {}
                     }
                 }

@@ -151,10 +151,12 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     drop(orders);
     let mut missed = 0;
     let mut duplicates = 0;
+    let mut drops = 0;
     for task in tasks {
         let c: Continuity = task.await.context("a tablet task failed")?;
         missed += c.missed;
         duplicates += c.duplicates;
+        drops += c.drops;
     }
     Ok(Report {
         target: plan.target,
@@ -170,6 +172,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         storm,
         storm_missed: missed,
         storm_duplicates: duplicates,
+        drops,
         kib_per_connection,
     })
 }

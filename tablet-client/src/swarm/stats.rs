@@ -70,6 +70,8 @@ pub struct Report {
     pub storm: Duration,
     pub storm_missed: u64,
     pub storm_duplicates: u64,
+    /// Connections the server ended by itself (a lagged tablet), each resumed.
+    pub drops: u64,
     /// Server memory per connection, from its resident set size before and after.
     pub kib_per_connection: Option<f64>,
 }
@@ -120,6 +122,10 @@ pub fn table(reports: &[Report]) -> String {
     out.push_str(&row("events missed / duplicated in the storm", &|r| {
         format!("{} / {}", r.storm_missed, r.storm_duplicates)
     }));
+    out.push_str(&row(
+        "connections the server dropped (lagged), resumed",
+        &|r| r.drops.to_string(),
+    ));
     out.push_str(&row("server memory per connection, KiB", &|r| {
         r.kib_per_connection
             .map_or("-".into(), |k| format!("{k:.0}"))
