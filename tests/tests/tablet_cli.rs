@@ -1,6 +1,7 @@
 //! The `tablet` program as a delegate uses it, against a real hub: join by URL, sync the
-//! documents, list them, vote by label; and the sentences (and exit codes) it ends with
-//! on a wrong URL, an unreachable hub and a revoked badge — never a backtrace.
+//! documents, list them, vote by label, ask to speak, answer an opinion request; and the
+//! sentences (and exit codes) it ends with on a wrong URL, an unreachable hub and a revoked
+//! badge — never a backtrace.
 
 use meeting_tests::files;
 use meeting_tests::native::{publish, run_tablet};
@@ -119,6 +120,68 @@ async fn a_delegate_joins_syncs_and_votes_from_the_terminal() {
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     assert_eq!(view.polls[0].ballots_in, 1);
     assert_eq!(view.polls[0].tallies.as_deref(), Some(&[1, 0, 0][..]));
+
+    // Asking to speak on the current item, and taking it back.
+    hub.office_command(
+        m.id,
+        "item",
+        &Command::AddAgendaItem {
+            title: "Thảo luận dự thảo Nghị quyết".into(),
+            description: String::new(),
+        },
+    )
+    .await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let item = view.agenda[0].id;
+    hub.office_command(m.id, "start", &Command::StartAgendaItem { item })
+        .await;
+    let spoke = run_tablet(profile.path(), &["speak"]).await;
+    assert!(spoke.status.success(), "{:?}", text(&spoke));
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert_eq!(view.speakers.queue.len(), 1);
+    assert_eq!(view.speakers.queue[0].participant, me.id());
+    let withdrew = run_tablet(profile.path(), &["speak", "--withdraw"]).await;
+    assert!(withdrew.status.success(), "{:?}", text(&withdrew));
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    assert!(view.speakers.queue.is_empty());
+
+    // An opinion request (xin ý kiến): listed, then answered question by question.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    hub.office_command(
+        m.id,
+        "ask",
+        &Command::CreateOpinionRequest {
+            title: "Xin ý kiến về dự thảo Quy chế làm việc".into(),
+            description: String::new(),
+            questions: vec!["Điều 3".into(), "Điều 7".into()],
+            attachments: vec![],
+            recipients: vec![me.id()],
+            deadline: protocol::Timestamp(now + 3_600_000),
+        },
+    )
+    .await;
+    let listed = run_tablet(profile.path(), &["opinion"]).await;
+    let (out, _) = text(&listed);
+    assert!(
+        out.contains("Xin ý kiến về dự thảo Quy chế làm việc"),
+        "{out}"
+    );
+    assert!(out.contains("2. Điều 7"), "{out}");
+    let answered = run_tablet(
+        profile.path(),
+        &["opinion", "1", "đồng ý", "khác: Đề nghị bổ sung thời hạn"],
+    )
+    .await;
+    assert!(answered.status.success(), "{:?}", text(&answered));
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let reply = &view.opinions[0].replies[0];
+    assert_eq!(reply.participant, me.id());
+    assert_eq!(reply.answers[1].comment, "Đề nghị bổ sung thời hạn");
+    let short = run_tablet(profile.path(), &["opinion", "1", "agree"]).await;
+    ended_with(&short, 2, "give one answer for each");
 
     // The badge is revoked: the next sync says so and stops.
     hub.revoke_token(m.id, me.id()).await;
