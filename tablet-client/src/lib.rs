@@ -4,11 +4,13 @@
 //! hub's WebSocket ([`Connection`]), greets it with its token and then follows the meeting's
 //! events, sending commands and matching their answers by id. [`Follower`] keeps the last
 //! sequence number seen, so a tablet that lost its Wi-Fi resumes where it left off instead
-//! of downloading the whole meeting again.
+//! of downloading the whole meeting again. [`DocumentCache`] keeps a verified copy of every
+//! document the delegate may read, for when the network is gone.
 //!
 //! The same library drives the end-to-end and load tests in `tests/`.
 #![forbid(unsafe_code)]
 
+mod cache;
 pub mod cli;
 mod connection;
 mod error;
@@ -17,11 +19,14 @@ mod join;
 mod session;
 pub mod swarm;
 
+pub use cache::{
+    documents_in, sha256_of, spawn_downloader, CacheError, CopyState, DocumentCache, Fetched, Held,
+};
 pub use connection::Connection;
 pub use error::{ClientError, CommandError};
 pub use follower::Follower;
 pub use join::JoinUrl;
-pub use session::Session;
+pub use session::{Answer, Session};
 
 /// The wire types, re-exported so a user of this crate needs no direct dependency on them.
 pub use protocol;

@@ -13,6 +13,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const FIRST: Duration = Duration::from_millis(250);
 const CAP: Duration = Duration::from_secs(10);
 
+/// The hub's `ack` of a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// The meeting's seq after the command: its events, if any, came before the ack.
+    pub seq: u64,
+    /// A secret ballot's receipt, to find it in the list published after the close.
+    pub receipt: Option<String>,
+}
+
 /// A session that survives drops. Everything it receives passes through its [`Follower`].
 #[derive(Debug)]
 pub struct Session {
@@ -99,6 +108,17 @@ impl Session {
         self.next_id += 1;
         let id = CommandId::try_from(format!("{}-{}", self.id_prefix, self.next_id))
             .map_err(ClientError::from)?;
+        Ok(self.command_as(id, command).await?.seq)
+    }
+
+    /// Like [`Session::command`], under an id the caller chose: a ballot's must be random,
+    /// since a secret poll keeps it with the record that the member voted. Returns the
+    /// whole answer, the receipt of a secret ballot included.
+    pub async fn command_as(
+        &mut self,
+        id: CommandId,
+        command: Command,
+    ) -> Result<Answer, CommandError> {
         loop {
             if self.conn.is_none() {
                 self.connect(Duration::MAX).await?;
@@ -126,13 +146,17 @@ impl Session {
     async fn await_answer(
         &mut self,
         id: &CommandId,
-    ) -> Result<Result<u64, CommandError>, ClientError> {
+    ) -> Result<Result<Answer, CommandError>, ClientError> {
         let Some(conn) = &mut self.conn else {
             return Err(ClientError::Closed { reason: None });
         };
         loop {
             match conn.recv().await? {
-                HubFrame::Ack { id: got, seq, .. } if &got == id => return Ok(Ok(seq)),
+                HubFrame::Ack {
+                    id: got,
+                    seq,
+                    receipt,
+                } if &got == id => return Ok(Ok(Answer { seq, receipt })),
                 HubFrame::Error(e) if e.id.as_ref() == Some(id) => {
                     if matches!(
                         e.code,

@@ -10,6 +10,7 @@ pub mod browser;
 pub mod files;
 pub mod fixture;
 pub mod http;
+pub mod native;
 pub mod relay;
 pub mod tablet;
 

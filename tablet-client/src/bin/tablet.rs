@@ -3,6 +3,6 @@
 #![forbid(unsafe_code)]
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tablet_client::cli::run().await
+async fn main() -> std::process::ExitCode {
+    tablet_client::cli::main().await
 }

@@ -19,10 +19,11 @@ pub enum Report {
         seq: u64,
         at: Instant,
     },
-    /// A command was answered.
+    /// A command was answered: when it was sent, when the answer came.
     Answer {
         client: usize,
         ok: bool,
+        sent: Instant,
         at: Instant,
     },
     /// The connection could not be made or ended; the client gives up.
@@ -35,8 +36,14 @@ pub enum Order {
     Follow,
     /// Drop the connection and resume from the last seq (a reconnect storm).
     Reconnect(u64),
-    /// Send this command text (the `{id}` in it replaced by a unique id).
-    Send(u64, String),
+    /// Send this command text (the `{id}` in it replaced by a unique id), each of `of`
+    /// tablets at its own moment spread evenly over `window`, as a hall votes.
+    Send {
+        round: u64,
+        template: String,
+        window: Duration,
+        of: usize,
+    },
 }
 
 #[derive(Deserialize)]
@@ -45,6 +52,9 @@ struct Head {
     kind: String,
     #[serde(default)]
     seq: Option<u64>,
+    /// The command an `ack` or `error` answers; none on an error that ends the connection.
+    #[serde(default)]
+    id: Option<String>,
 }
 
 /// Seqs seen, for the storm's "nothing missed, nothing twice".
@@ -53,6 +63,8 @@ pub struct Continuity {
     pub last: u64,
     pub missed: u64,
     pub duplicates: u64,
+    /// Connections the hub ended (lagged, say), not the swarm's storm; each was resumed.
+    pub drops: u64,
 }
 
 impl Continuity {
@@ -78,6 +90,11 @@ pub async fn run(
 ) -> Continuity {
     let mut seen = Continuity::default();
     let mut resume: Option<u64> = None;
+    // A command waiting for its moment; one sent and not yet answered, re-sent under the
+    // same id after a reconnect as a real tablet does; when it first went out.
+    let mut due: Option<(Instant, String)> = None;
+    let mut unanswered: Option<String> = None;
+    let mut sent = Instant::now();
     'connection: loop {
         let Some(mut ws) = connect(&url, client, &reports).await else {
             return seen;
@@ -99,7 +116,18 @@ pub async fn run(
         }
         let mut greeted = false;
         loop {
+            let moment = due.as_ref().map(|(at, _)| *at);
             tokio::select! {
+                () = sleep_until(moment), if moment.is_some() => {
+                    let Some((_, text)) = due.take() else { continue };
+                    sent = Instant::now();
+                    unanswered = Some(text.clone());
+                    if ws.send(Message::Text(text.into())).await.is_err() {
+                        seen.drops += 1;
+                        resume = Some(seen.last);
+                        continue 'connection;
+                    }
+                }
                 changed = orders.changed() => {
                     if changed.is_err() {
                         let _ = ws.close(None).await;
@@ -113,12 +141,11 @@ pub async fn run(
                             resume = Some(seen.last);
                             continue 'connection;
                         }
-                        Order::Send(round, template) => {
-                            let text = template.replace("{id}", &format!("c{client}-r{round}"));
-                            if ws.send(Message::Text(text.into())).await.is_err() {
-                                resume = Some(seen.last);
-                                continue 'connection;
-                            }
+                        Order::Send { round, template, window, of } => {
+                            // Unique across runs: the hub answers a known id with its first outcome.
+                            let id = format!("c{client}-r{round}-{}", std::process::id());
+                            let offset = window.mul_f64(client as f64 / of.max(1) as f64);
+                            due = Some((Instant::now() + offset, template.replace("{id}", &id)));
                         }
                     }
                 }
@@ -127,6 +154,7 @@ pub async fn run(
                         Some(Ok(Message::Text(text))) => text,
                         Some(Ok(_)) => continue,
                         _ => {
+                            seen.drops += 1;
                             resume = Some(seen.last);
                             continue 'connection;
                         }
@@ -140,6 +168,12 @@ pub async fn run(
                                 seen.last = seen.last.max(seq);
                             }
                             let _ = reports.send(Report::Ready);
+                            if let Some(text) = unanswered.clone() {
+                                if ws.send(Message::Text(text.into())).await.is_err() {
+                                    seen.drops += 1;
+                                    continue 'connection;
+                                }
+                            }
                         }
                         "event" => {
                             if let Some(seq) = head.seq {
@@ -147,13 +181,22 @@ pub async fn run(
                                 let _ = reports.send(Report::Event { client, seq, at });
                             }
                         }
-                        "ack" => { let _ = reports.send(Report::Answer { client, ok: true, at }); }
-                        "error" => { let _ = reports.send(Report::Answer { client, ok: false, at }); }
+                        "ack" | "error" if head.id.is_some() && unanswered.is_some() => {
+                            unanswered = None;
+                            let ok = head.kind == "ack";
+                            let _ = reports.send(Report::Answer { client, ok, sent, at });
+                        }
                         _ => {}
                     }
                 }
             }
         }
+    }
+}
+
+async fn sleep_until(moment: Option<Instant>) {
+    if let Some(at) = moment {
+        tokio::time::sleep_until(at.into()).await;
     }
 }
 

@@ -30,8 +30,12 @@ pub struct Plan {
     pub driver: String,
     /// The command the driver sends each round, with `{id}` and `{round}` to fill in.
     pub driver_command: String,
-    /// The command every tablet sends at once in the burst, if the target has one.
+    /// The command every tablet sends in the burst, all within [`BURST_WINDOW`], if the
+    /// target has one. `{poll}` in it names the poll the driver opened for the burst.
     pub burst_command: Option<String>,
+    /// The burst is a ballot: the driver creates and opens a motion poll first, closes it
+    /// after, and the hub's count of ballots is checked against the acks.
+    pub ballot: bool,
     pub rounds: usize,
     /// The server's process id, to read its memory.
     pub server_pid: Option<u32>,
@@ -83,7 +87,10 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     let mut driver_ack = Vec::with_capacity(plan.rounds);
     for round in 0..plan.rounds {
         let sent = Instant::now();
-        let seq = driver.command(round).await?;
+        let seq = driver
+            .command(round)
+            .await
+            .with_context(|| format!("the driver's command of round {round}"))?;
         driver_ack.push(sent.elapsed());
         let mut reached: HashMap<usize, Instant> = HashMap::new();
         while reached.len() < n {
@@ -100,17 +107,37 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         );
     }
 
+    let mut ballots_counted = None;
+    let burst_start = Instant::now();
     let (burst_ack, burst_refused) = match &plan.burst_command {
+        Some(template) if plan.ballot => {
+            let poll = driver.open_poll().await.context("opening the poll")?;
+            let template = template.replace("{poll}", &poll);
+            let outcome = burst(&orders, &mut heard, n, &template).await?;
+            ballots_counted = Some(driver.close_poll(&poll).await.context("closing the poll")?);
+            outcome
+        }
         Some(template) => burst(&orders, &mut heard, n, template).await?,
         None => (Vec::new(), 0),
     };
+    // Every tablet hears every ballot (or broadcast): let that wave pass before the storm.
+    // The hub answers a ballot after the events before it reached that tablet's queue; the
+    // baseline answers at once: the time until all have heard all is the fair comparison.
+    let last_heard = settle(&mut heard).await?;
+    let burst_heard = plan
+        .burst_command
+        .as_ref()
+        .map(|_| last_heard.saturating_duration_since(burst_start));
 
     // The storm: every tablet drops at once and resumes, while the meeting goes on.
     let storm_start = Instant::now();
     orders.send_replace(Order::Reconnect(1));
     let mut last = 0;
     for round in 0..3 {
-        last = driver.command(plan.rounds + round).await?;
+        last = driver
+            .command(plan.rounds + round)
+            .await
+            .context("a command during the reconnect storm")?;
     }
     let mut current: HashMap<usize, ()> = HashMap::new();
     while current.len() < n {
@@ -124,10 +151,12 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     drop(orders);
     let mut missed = 0;
     let mut duplicates = 0;
+    let mut drops = 0;
     for task in tasks {
         let c: Continuity = task.await.context("a tablet task failed")?;
         missed += c.missed;
         duplicates += c.duplicates;
+        drops += c.drops;
     }
     Ok(Report {
         target: plan.target,
@@ -138,9 +167,12 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         driver_ack: Spread::of(driver_ack),
         burst_ack: Spread::of(burst_ack),
         burst_refused,
+        burst_heard,
+        ballots_counted,
         storm,
         storm_missed: missed,
         storm_duplicates: duplicates,
+        drops,
         kib_per_connection,
     })
 }
@@ -180,13 +212,16 @@ pub fn demo_plan(
     let driver_command = format!(
         r#"{{"type":"command","id":"{{id}}","command":{{"op":"update_agenda_item","item":"{item}","description":"Vòng {{round}}"}}}}"#
     );
+    // Tán thành (agree): choice 0 of a motion.
+    let ballot = r#"{"type":"command","id":"{id}","command":{"op":"cast_ballot","poll":"{poll}","choices":[0]}}"#;
     Ok(Plan {
         target: "hub".into(),
         ws_url,
         tablets,
         driver: driver.to_owned(),
         driver_command,
-        burst_command: None,
+        burst_command: Some(ballot.into()),
+        ballot: true,
         rounds,
         server_pid,
     })
@@ -209,24 +244,38 @@ pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Opt
         driver: "driver".into(),
         driver_command: command.into(),
         burst_command: Some(command.into()),
+        ballot: false,
         rounds,
         server_pid,
     }
 }
 
-/// Every tablet sends one command within the same instant; each answer's round trip.
+/// How long the whole hall takes to vote in the burst.
+pub const BURST_WINDOW: Duration = Duration::from_secs(1);
+
+/// Every tablet sends one command, all within [`BURST_WINDOW`]; each answer's round trip.
 async fn burst(
     orders: &watch::Sender<Order>,
     heard: &mut mpsc::UnboundedReceiver<Heard>,
     n: usize,
     template: &str,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
-    let sent = Instant::now();
-    orders.send_replace(Order::Send(0, template.to_owned()));
+    orders.send_replace(Order::Send {
+        round: 0,
+        template: template.to_owned(),
+        window: BURST_WINDOW,
+        of: n,
+    });
     let mut answered = HashMap::new();
     let mut refused = 0;
     while answered.len() < n {
-        if let Heard::Answer { client, ok, at } = next(heard).await? {
+        if let Heard::Answer {
+            client,
+            ok,
+            sent,
+            at,
+        } = next(heard).await?
+        {
             if answered
                 .insert(client, at.saturating_duration_since(sent))
                 .is_none()
@@ -248,25 +297,31 @@ async fn next(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<Hear
     }
 }
 
-/// Waits until no tablet has heard anything for a second (at most two minutes).
-async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<()> {
+/// Waits until no tablet has heard anything for a second (at most two minutes); returns
+/// when the last report came.
+async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<Instant> {
     let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = Instant::now();
     while Instant::now() < deadline {
         match tokio::time::timeout(Duration::from_secs(1), heard.recv()).await {
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(last),
             Ok(None) => bail!("every tablet stopped"),
             Ok(Some(Heard::Failed { client, why })) => bail!("tablet {client}: {why}"),
-            Ok(Some(_)) => {}
+            Ok(Some(_)) => last = Instant::now(),
         }
     }
     bail!("the tablets were still hearing events after two minutes")
 }
 
-/// The secretariat's connection, whose commands make the events everyone waits for.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The secretariat's connection, whose commands make the events everyone waits for. A task
+/// of its own reads it all the time: the driver hears every ballot and check-in, and a hub
+/// drops a connection that stops reading (lagged) or never answers its pings (idle).
 struct Driver {
-    ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    sink: futures_util::stream::SplitSink<Socket, Message>,
+    frames: mpsc::UnboundedReceiver<serde_json::Value>,
     template: String,
 }
 
@@ -278,38 +333,100 @@ impl Driver {
                 .with_context(|| format!("connecting the driver to {}", plan.ws_url))?;
         let hello = serde_json::json!({"type": "hello", "token": plan.driver});
         ws.send(Message::Text(hello.to_string().into())).await?;
+        let (sink, mut stream) = ws.split();
+        let (tx, frames) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            // Reading also sends the pongs tungstenite queued for the hub's pings.
+            while let Some(Ok(message)) = stream.next().await {
+                if let Message::Text(text) = message {
+                    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                        continue;
+                    };
+                    if tx.send(value).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
         Ok(Driver {
-            ws,
+            sink,
+            frames,
             template: plan.driver_command.clone(),
         })
     }
 
     /// Sends the round's command and waits for its ack; returns the seq it names.
     async fn command(&mut self, round: usize) -> anyhow::Result<u64> {
-        let id = format!("driver-{round}-{}", std::process::id());
-        let text = self
-            .template
-            .replace("{id}", &id)
-            .replace("{round}", &round.to_string());
-        self.ws.send(Message::Text(text.into())).await?;
+        let command = self.template.clone();
+        let (seq, _) = self
+            .send(
+                &format!("round-{round}"),
+                &command.replace("{round}", &round.to_string()),
+            )
+            .await?;
+        Ok(seq)
+    }
+
+    /// Creates and opens a motion poll that needs no quorum; returns its id.
+    async fn open_poll(&mut self) -> anyhow::Result<String> {
+        let spec = serde_json::json!({
+            "title": format!("Biểu quyết thông qua chương trình (thử tải {})", std::process::id()),
+            "kind": {"type": "motion"},
+            "quorum": "0/1",
+        });
+        let create = serde_json::json!({"type": "command", "id": "{id}",
+            "command": {"op": "create_poll", "poll": spec}});
+        let (_, heard) = self.send("create-poll", &create.to_string()).await?;
+        let poll = heard
+            .iter()
+            .find(|v| v["event"]["kind"] == "poll_created")
+            .and_then(|v| v["event"]["poll"]["id"].as_str())
+            .context("no poll_created event before the ack of create_poll")?
+            .to_owned();
+        let open = serde_json::json!({"type": "command", "id": "{id}",
+            "command": {"op": "open_poll", "poll": poll}});
+        self.send("open-poll", &open.to_string()).await?;
+        Ok(poll)
+    }
+
+    /// Closes the poll; returns how many ballots the hub counted in its result.
+    async fn close_poll(&mut self, poll: &str) -> anyhow::Result<u64> {
+        let close = serde_json::json!({"type": "command", "id": "{id}",
+            "command": {"op": "close_poll", "poll": poll}});
+        let (_, heard) = self.send("close-poll", &close.to_string()).await?;
+        heard
+            .iter()
+            .find(|v| v["event"]["kind"] == "poll_closed")
+            .and_then(|v| v["event"]["result"]["ballots"].as_u64())
+            .context("no poll_closed event with a result before the ack of close_poll")
+    }
+
+    /// Sends a command (`{id}` in it filled with a unique id) and waits for its ack;
+    /// returns the seq it names and the events heard before it (the command's own).
+    async fn send(
+        &mut self,
+        name: &str,
+        template: &str,
+    ) -> anyhow::Result<(u64, Vec<serde_json::Value>)> {
+        let id = format!("driver-{name}-{}", std::process::id());
+        let text = template.replace("{id}", &id);
+        self.sink.send(Message::Text(text.into())).await?;
+        let mut heard = Vec::new();
         loop {
-            let frame = tokio::time::timeout(Duration::from_secs(30), self.ws.next())
+            let value = tokio::time::timeout(Duration::from_secs(120), self.frames.recv())
                 .await
-                .context("the driver's command got no answer in 30 s")?;
-            let Some(Ok(Message::Text(text))) = frame else {
-                if matches!(frame, Some(Ok(_))) {
-                    continue;
-                }
-                bail!("the driver's connection ended");
-            };
-            let value: serde_json::Value = serde_json::from_str(&text)?;
+                .context("the driver's command got no answer in 120 s")?
+                .context("the driver's connection ended")?;
             match value["type"].as_str() {
                 Some("ack") if value["id"] == id.as_str() => {
-                    return value["seq"].as_u64().context("an ack without seq");
+                    let seq = value["seq"].as_u64().context("an ack without seq")?;
+                    return Ok((seq, heard));
                 }
                 Some("error") if value["id"] == id.as_str() => {
                     bail!("the driver's command was refused: {}", value["message"]);
                 }
+                Some("event") => heard.push(value),
+                Some("error") => bail!("the hub ended the driver's connection: {value}"),
                 _ => {}
             }
         }

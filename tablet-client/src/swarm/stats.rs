@@ -61,10 +61,17 @@ pub struct Report {
     pub burst_ack: Spread,
     /// Commands refused during the burst (rate or capacity), should be 0.
     pub burst_refused: usize,
+    /// From the start of the burst until every client had heard every command's event.
+    pub burst_heard: Option<Duration>,
+    /// When the burst was a ballot: the ballots in the hub's result, which must equal the
+    /// clients (none lost, none counted twice).
+    pub ballots_counted: Option<u64>,
     /// All clients dropped at once: until every one is current again.
     pub storm: Duration,
     pub storm_missed: u64,
     pub storm_duplicates: u64,
+    /// Connections the server ended by itself (a lagged tablet), each resumed.
+    pub drops: u64,
     /// Server memory per connection, from its resident set size before and after.
     pub kib_per_connection: Option<f64>,
 }
@@ -95,15 +102,30 @@ pub fn table(reports: &[Report]) -> String {
         r.driver_ack.ms()
     }));
     out.push_str(&row(
-        "all clients send at once: ack, ms p50 / p99 / max",
+        "all clients vote within 1 s: ack, ms p50 / p99 / max",
         &|r| format!("{} ({} refused)", r.burst_ack.ms(), r.burst_refused),
     ));
+    out.push_str(&row(
+        "… until every client has heard every vote, s",
+        &|r| {
+            r.burst_heard
+                .map_or("-".into(), |d| format!("{:.2}", d.as_secs_f64()))
+        },
+    ));
+    out.push_str(&row("ballots counted by the hub / clients", &|r| {
+        r.ballots_counted
+            .map_or("-".into(), |b| format!("{b} / {}", r.clients))
+    }));
     out.push_str(&row("reconnect storm until all current, s", &|r| {
         format!("{:.2}", r.storm.as_secs_f64())
     }));
     out.push_str(&row("events missed / duplicated in the storm", &|r| {
         format!("{} / {}", r.storm_missed, r.storm_duplicates)
     }));
+    out.push_str(&row(
+        "connections the server dropped (lagged), resumed",
+        &|r| r.drops.to_string(),
+    ));
     out.push_str(&row("server memory per connection, KiB", &|r| {
         r.kib_per_connection
             .map_or("-".into(), |k| format!("{k:.0}"))

@@ -1,0 +1,231 @@
+//! The `tablet` command line: a delegate's client in a terminal, and the load generator.
+//! Lives in the library so tests can build the same program as a binary of their own.
+//!
+//! Failures a delegate can act on (a wrong URL, a hub out of reach, a revoked badge) end
+//! the program with a sentence and an exit code of their own, never a backtrace.
+
+mod act;
+mod documents;
+mod profile;
+mod show;
+
+use crate::swarm;
+use crate::{CacheError, ClientError, CommandError};
+use clap::{Parser, Subcommand};
+use protocol::ErrorCode;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about = "The meeting hub's native tablet client and load generator"
+)]
+struct Cli {
+    /// The profile directory: the join URL (hub address and token) and the document cache.
+    /// Default: the user's config directory, e.g. ~/.config/tablet.
+    #[arg(long, global = true, env = "TABLET_PROFILE")]
+    profile: Option<PathBuf>,
+    /// How long to keep trying to reach the hub before giving up, in seconds.
+    #[arg(long, global = true, default_value_t = 10)]
+    wait: u64,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Join with the URL from the badge's QR code and keep it in the profile.
+    Join { url: String },
+    /// Download every document this delegate may read, verified by its SHA-256.
+    Sync,
+    /// Print the agenda, the current item marked.
+    Agenda,
+    /// List the documents, and whether this tablet holds a verified copy.
+    Docs,
+    /// Follow the meeting live, reconnecting by itself and caching documents as they come.
+    Watch,
+    /// Vote. Without a poll: list the polls. Without a choice: show the options and ask.
+    Vote {
+        /// The poll: its number in the list, or its id.
+        poll: Option<String>,
+        /// The choices: option numbers (from 1) or labels; several for a multiple choice
+        /// or an election.
+        choices: Vec<String>,
+    },
+    /// Ask to speak on the current item (đăng ký phát biểu), or withdraw the request.
+    Speak {
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Answer an opinion request (xin ý kiến). Without a request: list those addressed to you.
+    Opinion {
+        /// The request: its number in the list, or its id.
+        request: Option<String>,
+        /// One answer per question, in order: agree, disagree or other, each with an
+        /// optional comment after a colon ("other:Đề nghị bổ sung…").
+        answers: Vec<String>,
+    },
+    /// Connect many simulated tablets and print what a full hall feels.
+    Swarm {
+        /// The demo.json that `hub demo` wrote: the hub's address and every token.
+        #[arg(long)]
+        demo: Option<PathBuf>,
+        /// The baseline server (`tablet baseline`), measured beside the hub (ws://HOST:PORT).
+        #[arg(long)]
+        baseline: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        #[arg(long)]
+        hub_pid: Option<u32>,
+        #[arg(long)]
+        baseline_pid: Option<u32>,
+    },
+    /// Run the baseline: a broadcast server with no logic, for `swarm --baseline`.
+    Baseline {
+        #[arg(long, default_value = "127.0.0.1:9001")]
+        listen: SocketAddr,
+    },
+}
+
+/// Exit codes a script can tell apart.
+pub mod exit {
+    /// Something else failed.
+    pub const OTHER: u8 = 1;
+    /// The join URL, or an argument, is wrong.
+    pub const USAGE: u8 = 2;
+    /// The hub cannot be reached.
+    pub const UNREACHABLE: u8 = 3;
+    /// The hub refused this badge's token (revoked, replaced, removed).
+    pub const BAD_TOKEN: u8 = 4;
+    /// The hub refused the command (a closed poll, not checked in …).
+    pub const REFUSED: u8 = 5;
+}
+
+/// Runs the `tablet` program with the process's arguments and returns its exit code,
+/// having printed any failure as a sentence.
+pub async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let (code, hint) = classify(&e);
+            eprintln!("tablet: {e:#}");
+            if let Some(hint) = hint {
+                eprintln!("{hint}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// The exit code for a failure, and what the delegate can do about it.
+fn classify(e: &anyhow::Error) -> (u8, Option<&'static str>) {
+    for cause in e.chain() {
+        let client = cause.downcast_ref::<ClientError>().or_else(|| {
+            match cause.downcast_ref::<CommandError>() {
+                Some(CommandError::Connection(c)) => Some(c),
+                _ => None,
+            }
+        });
+        if let Some(client) = client {
+            return match client {
+                ClientError::BadJoinUrl { .. } => (exit::USAGE, None),
+                ClientError::Unreachable { .. } | ClientError::Closed { .. } => (
+                    exit::UNREACHABLE,
+                    Some("Is the hub running, and is this device on the hall's network?"),
+                ),
+                ClientError::UpgradeRefused { .. } => (exit::UNREACHABLE, None),
+                c if c.code() == Some(ErrorCode::BadToken) => (exit::BAD_TOKEN, Some(REVOKED)),
+                _ => (exit::OTHER, None),
+            };
+        }
+        if let Some(CommandError::Refused(_)) = cause.downcast_ref::<CommandError>() {
+            return (exit::REFUSED, None);
+        }
+        match cause.downcast_ref::<CacheError>() {
+            Some(CacheError::BadToken) => return (exit::BAD_TOKEN, Some(REVOKED)),
+            Some(CacheError::Unreachable { .. }) => return (exit::UNREACHABLE, None),
+            _ => {}
+        }
+        if cause.downcast_ref::<Usage>().is_some() {
+            return (exit::USAGE, None);
+        }
+    }
+    (exit::OTHER, None)
+}
+
+const REVOKED: &str = "This badge is no longer valid: ask the secretariat for a new one, \
+                       then run `tablet join URL` with it.";
+
+/// A wrong argument, said in words.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Usage(pub String);
+
+async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let profile = profile::Profile::at(cli.profile.clone(), cli.wait)?;
+    match cli.command {
+        Cmd::Join { url } => profile.join(&url).await,
+        Cmd::Sync => documents::sync(&profile).await,
+        Cmd::Agenda => show::agenda(&profile).await,
+        Cmd::Docs => documents::list(&profile).await,
+        Cmd::Watch => show::watch(&profile).await,
+        Cmd::Vote { poll, choices } => act::vote(&profile, poll, &choices).await,
+        Cmd::Speak { withdraw } => act::speak(&profile, withdraw).await,
+        Cmd::Opinion { request, answers } => act::opinion(&profile, request, &answers).await,
+        Cmd::Swarm {
+            demo,
+            baseline,
+            clients,
+            rounds,
+            hub_pid,
+            baseline_pid,
+        } => {
+            let mut plans = Vec::new();
+            if let Some(demo) = demo {
+                plans.push(swarm::demo_plan(&demo, clients, rounds, hub_pid)?);
+            }
+            if let Some(url) = baseline {
+                plans.push(swarm::baseline_plan(url, clients, rounds, baseline_pid));
+            }
+            anyhow::ensure!(
+                !plans.is_empty(),
+                "name a target: --demo hub-data/demo.json and/or --baseline ws://HOST:PORT"
+            );
+            let mut reports = Vec::new();
+            for plan in plans {
+                eprintln!(
+                    "swarm: {} tablets against {} …",
+                    plan.tablets.len(),
+                    plan.target
+                );
+                reports.push(swarm::run(plan).await?);
+            }
+            print!("{}", swarm::table(&reports));
+            for r in &reports {
+                if let Some(counted) = r.ballots_counted {
+                    anyhow::ensure!(
+                        counted == r.clients as u64,
+                        "the hub counted {counted} ballots from {} tablets",
+                        r.clients
+                    );
+                }
+                anyhow::ensure!(
+                    r.storm_missed == 0 && r.storm_duplicates == 0,
+                    "{}: events missed or repeated in the reconnect storm",
+                    r.target
+                );
+            }
+            Ok(())
+        }
+        Cmd::Baseline { listen } => {
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            println!("baseline listening on ws://{}", listener.local_addr()?);
+            swarm::serve_baseline(listener).await
+        }
+    }
+}
