@@ -18,7 +18,7 @@ pub fn incoming_file<'a>(
     let found = state.incoming.get(item).ok_or_else(not_found)?;
     let sees = match Viewer::for_actor(actor) {
         Viewer::Full => true,
-        Viewer::Hall { me } => me.is_some_and(|me| found.forwarded_to.contains(&me)),
+        Viewer::Hall { me, .. } => me.is_some_and(|me| found.forwarded_to.contains(&me)),
     };
     if !sees {
         return Err(not_found());
@@ -41,7 +41,7 @@ pub fn opinion_attachment<'a>(
     let found = state.opinions.get(request).ok_or_else(not_found)?;
     let sees = match Viewer::for_actor(actor) {
         Viewer::Full => true,
-        Viewer::Hall { me } => me.is_some_and(|me| found.request.recipients.contains(&me)),
+        Viewer::Hall { me, .. } => me.is_some_and(|me| found.request.recipients.contains(&me)),
     };
     if !sees {
         return Err(not_found());

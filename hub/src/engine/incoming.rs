@@ -34,7 +34,7 @@ impl Incoming {
     pub fn view(&self, viewer: Viewer) -> Vec<IncomingItem> {
         match viewer {
             Viewer::Full => self.items.clone(),
-            Viewer::Hall { me } => self
+            Viewer::Hall { me, .. } => self
                 .items
                 .iter()
                 .filter(|i| me.is_some_and(|me| i.forwarded_to.contains(&me)))

@@ -36,7 +36,7 @@ impl Comments {
     pub fn view(&self, viewer: Viewer) -> Vec<DocumentComment> {
         let mut list: Vec<DocumentComment> = match viewer {
             Viewer::Full => self.list.clone(),
-            Viewer::Hall { me } => self
+            Viewer::Hall { me, .. } => self
                 .list
                 .iter()
                 .filter(|c| Some(c.participant) == me)

@@ -11,7 +11,12 @@ pub enum Viewer {
     /// The secretariat and the chair: the whole meeting, including the roll.
     Full,
     /// Delegates and the projector: what the hall sees; of the roll, only themselves.
-    Hall { me: Option<ParticipantId> },
+    Hall {
+        me: Option<ParticipantId>,
+        /// The hall's screen (the projector): it shows turnout live, so it hears every
+        /// ballot arrive; a delegate hears only their own.
+        screen: bool,
+    },
 }
 
 impl Viewer {
@@ -20,7 +25,14 @@ impl Viewer {
             Actor::Office | Actor::System => Viewer::Full,
             Actor::Participant { id, role } => match role {
                 Role::Secretariat | Role::Chair => Viewer::Full,
-                Role::Delegate | Role::Projector => Viewer::Hall { me: Some(*id) },
+                Role::Delegate => Viewer::Hall {
+                    me: Some(*id),
+                    screen: false,
+                },
+                Role::Projector => Viewer::Hall {
+                    me: Some(*id),
+                    screen: true,
+                },
             },
         }
     }
@@ -28,12 +40,22 @@ impl Viewer {
     fn sees_roll_of(&self, who: ParticipantId) -> bool {
         match self {
             Viewer::Full => true,
-            Viewer::Hall { me } => *me == Some(who),
+            Viewer::Hall { me, .. } => *me == Some(who),
         }
     }
 
     /// The event as this viewer may see it: `None` to withhold it, or a redacted copy.
     pub fn redact<'a>(&self, event: &'a Event) -> Option<Cow<'a, Event>> {
+        // A hall voting within one second would otherwise send every tablet every other
+        // tablet's ballot: N² frames (4 million at 2,000), each delegate's ack queued
+        // behind them. Turnout is for the chair's console and the projector.
+        if let (Viewer::Hall { me, screen: false }, EventKind::BallotCast { voter, .. }) =
+            (self, &event.event)
+        {
+            if voter.is_none() || voter != me {
+                return None;
+            }
+        }
         if let Some(poll_event) = super::polls::redact(self, event) {
             return Some(poll_event);
         }
@@ -58,21 +80,20 @@ impl Viewer {
             | EventKind::DocumentHeld { .. }
             | EventKind::DocumentOpened { .. } => match self {
                 Viewer::Full => Some(Cow::Borrowed(event)),
-                Viewer::Hall { me } => {
-                    super::delivery::redact_for_reader(&event.event, *me).map(|kind| {
+                Viewer::Hall { me, .. } => super::delivery::redact_for_reader(&event.event, *me)
+                    .map(|kind| {
                         Cow::Owned(Event {
                             seq: event.seq,
                             at: event.at,
                             event: kind,
                         })
-                    })
-                }
+                    }),
             },
             // Opinion requests reach only those asked, the secretariat and the chair; an
             // answer reaches only its author, the secretariat and the chair.
             EventKind::OpinionRequestCreated { request } => match self {
                 Viewer::Full => Some(Cow::Borrowed(event)),
-                Viewer::Hall { me } => me
+                Viewer::Hall { me, .. } => me
                     .filter(|me| request.recipients.contains(me))
                     .map(|_| Cow::Borrowed(event)),
             },
@@ -87,7 +108,7 @@ impl Viewer {
             | EventKind::IncomingUpdated { forwarded_to, .. }
             | EventKind::IncomingClosed { forwarded_to, .. } => match self {
                 Viewer::Full => Some(Cow::Borrowed(event)),
-                Viewer::Hall { me } => me
+                Viewer::Hall { me, .. } => me
                     .filter(|me| forwarded_to.contains(me))
                     .map(|_| Cow::Borrowed(event)),
             },
@@ -99,7 +120,7 @@ impl Viewer {
                 .then_some(Cow::Borrowed(event)),
             EventKind::OpinionReminderSent { request, to } => match self {
                 Viewer::Full => Some(Cow::Borrowed(event)),
-                Viewer::Hall { me } => me.filter(|me| to.contains(me)).map(|me| {
+                Viewer::Hall { me, .. } => me.filter(|me| to.contains(me)).map(|me| {
                     Cow::Owned(Event {
                         event: EventKind::OpinionReminderSent {
                             request: *request,
@@ -140,7 +161,7 @@ impl MeetingState {
                 self,
                 match viewer {
                     Viewer::Full => None,
-                    Viewer::Hall { me } => Some(me),
+                    Viewer::Hall { me, .. } => Some(me),
                 },
             ),
             speakers: self.speakers.view(),

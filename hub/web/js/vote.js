@@ -111,7 +111,7 @@ export function votePanel(slot, { connection, state }) {
     const header = h('div', { class: 'vote-head' },
       h('h2', { id: 'vote-title' }, poll.title),
       h('span', { class: `tag ${poll.secret ? 'warn' : ''}` }, poll.secret ? t('vote_secret') : t('vote_open')),
-      pv.status === 'open' ? h('span', { class: 'muted', 'data-testid': 'vote-turnout' }, t('vote_turnout', { n: pv.ballots_in, of: pv.eligible })) : null,
+      // No turnout here: a tablet hears only its own ballot (the hall's screen shows turnout).
       pv.closes_at ? h('span', { class: 'tag', 'data-testid': 'vote-timer' }) : null);
     const section = h('section', { class: 'vote', 'aria-labelledby': 'vote-title', 'data-testid': 'vote-panel' }, header);
     if (pv.closes_at) {

@@ -61,7 +61,8 @@ pub struct Report {
     pub burst_ack: Spread,
     /// Commands refused during the burst (rate or capacity), should be 0.
     pub burst_refused: usize,
-    /// From the start of the burst until every client had heard every command's event.
+    /// From the start of the burst until every client had heard every event it is sent (the
+    /// hub sends a delegate only its own ballot; the baseline broadcasts every one).
     pub burst_heard: Option<Duration>,
     /// When the burst was a ballot: the ballots in the hub's result, which must equal the
     /// clients (none lost, none counted twice).
@@ -106,7 +107,7 @@ pub fn table(reports: &[Report]) -> String {
         &|r| format!("{} ({} refused)", r.burst_ack.ms(), r.burst_refused),
     ));
     out.push_str(&row(
-        "… until every client has heard every vote, s",
+        "… until every client has heard all it is sent, s",
         &|r| {
             r.burst_heard
                 .map_or("-".into(), |d| format!("{:.2}", d.as_secs_f64()))

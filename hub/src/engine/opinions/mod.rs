@@ -88,8 +88,8 @@ impl Opinions {
     pub fn view(&self, viewer: Viewer) -> Vec<OpinionRequestView> {
         match viewer {
             Viewer::Full => self.requests.iter().map(|r| r.view(None)).collect(),
-            Viewer::Hall { me: None } => Vec::new(),
-            Viewer::Hall { me: Some(me) } => self
+            Viewer::Hall { me: None, .. } => Vec::new(),
+            Viewer::Hall { me: Some(me), .. } => self
                 .requests
                 .iter()
                 .filter(|r| r.request.recipients.contains(&me))

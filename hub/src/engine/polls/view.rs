@@ -23,7 +23,7 @@ impl MeetingState {
 fn view(p: &PollState, viewer: Viewer) -> PollView {
     let (full, me) = match viewer {
         Viewer::Full => (true, None),
-        Viewer::Hall { me } => (false, me),
+        Viewer::Hall { me, .. } => (false, me),
     };
     let counted = matches!(p.status, PollStatus::Closed | PollStatus::Published);
     let published = p.status == PollStatus::Published;
@@ -65,7 +65,7 @@ fn sorted(ids: impl Iterator<Item = ParticipantId>) -> Vec<ParticipantId> {
 pub(crate) fn redact<'a>(viewer: &Viewer, event: &'a Event) -> Option<Cow<'a, Event>> {
     let hall_me = match viewer {
         Viewer::Full => None,
-        Viewer::Hall { me } => Some(*me),
+        Viewer::Hall { me, .. } => Some(*me),
     };
     match &event.event {
         EventKind::BallotCast {
