@@ -68,6 +68,13 @@ pub struct Continuity {
 }
 
 impl Continuity {
+    /// Counts gaps afresh from the storm on. Before it, a delegate's gaps are the other
+    /// delegates' ballots, which the hub does not send a tablet (PROTOCOL.md §5.4); after
+    /// it, every event (the secretariat's agenda changes) is for every tablet.
+    fn start_storm(&mut self) {
+        self.missed = 0;
+    }
+
     fn see(&mut self, seq: u64) {
         if seq <= self.last {
             self.duplicates += 1;
@@ -137,6 +144,7 @@ pub async fn run(
                     match order {
                         Order::Follow => {}
                         Order::Reconnect(_) => {
+                            seen.start_storm();
                             drop(ws);
                             resume = Some(seen.last);
                             continue 'connection;
