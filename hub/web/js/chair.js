@@ -2,8 +2,8 @@
 // landscape screen. Everything shown comes from the meeting state the shell keeps; every
 // button sends one command and shows the hub's refusal, if any, in words.
 
-import { confirmDialog, fill, h, langButton, statusBadge, toast } from './ui.js';
-import { button, person, restoreTyped, say, stylesheet, tick, typedIn, word } from './staff.js';
+import { confirmDialog, fill, h, langButton, statusBadge } from './ui.js';
+import { mountRedrawn, sender, button, person, say, stylesheet, tick, word } from './staff.js';
 import { pollCard, pollForm } from './polls-staff.js';
 
 /**
@@ -12,30 +12,12 @@ import { pollCard, pollForm } from './polls-staff.js';
  * of the forms included.
  */
 export function mount(root, ctx) {
-  let inner = draw(root, ctx);
-  const relabel = () => {
-    // What has been typed in a form survives the new labels.
-    const kept = typedIn(inner.elements());
-    inner.stop();
-    inner = draw(root, ctx);
-    restoreTyped(inner.elements(), kept);
-  };
-  addEventListener('hub-lang', relabel);
-  return {
-    stop() {
-      inner.stop();
-      removeEventListener('hub-lang', relabel);
-    },
-  };
+  return mountRedrawn(root, ctx, draw);
 }
 
 function draw(root, { connection, state }) {
   stylesheet('/css/staff.css');
-  const send = (command) =>
-    connection.send(command).catch((e) => {
-      toast(e?.message || word('failed'), 'error');
-      throw e;
-    });
+  const send = sender(connection);
   const top = h('header', { class: 'chair-top' });
   const agenda = h('section', { class: 'panel chair-agenda', 'aria-labelledby': 'chair-agenda-h' });
   const polls = h('div', { class: 'chair-poll-list' });

@@ -2,8 +2,8 @@
 // opinion requests, incoming documents, calendar and announcements, exports). Each tab is a module under `desk/`
 // with `{element, render(view)}`; every change of the meeting redraws the visible one.
 
-import { fill, h, langButton, statusBadge, toast } from './ui.js';
-import { csvField, download, restoreTyped, say, stylesheet, tick, typedIn, word } from './staff.js';
+import { fill, h, langButton, statusBadge } from './ui.js';
+import { mountRedrawn, sender, csvField, download, say, stylesheet, tick, word } from './staff.js';
 import { pollCard, pollForm, pollTools } from './polls-staff.js';
 import { meetingSection } from './desk/meeting.js';
 import { participantsSection } from './desk/participants.js';
@@ -18,30 +18,12 @@ import { calendarSection } from './desk/calendar.js';
  * of the forms included.
  */
 export function mount(root, ctx) {
-  let inner = draw(root, ctx);
-  const relabel = () => {
-    // What has been typed in a form survives the new labels.
-    const kept = typedIn(inner.elements());
-    inner.stop();
-    inner = draw(root, ctx);
-    restoreTyped(inner.elements(), kept);
-  };
-  addEventListener('hub-lang', relabel);
-  return {
-    stop() {
-      inner.stop();
-      removeEventListener('hub-lang', relabel);
-    },
-  };
+  return mountRedrawn(root, ctx, draw);
 }
 
 function draw(root, { connection, state }) {
   stylesheet('/css/staff.css');
-  const send = (command) =>
-    connection.send(command).catch((e) => {
-      toast(e?.message || word('failed'), 'error');
-      throw e;
-    });
+  const send = sender(connection);
   const meetingId = state.view.meeting.id;
   const ctx = { send, state, meetingId };
   const tabs = [

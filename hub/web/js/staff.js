@@ -3,7 +3,7 @@
 // Kept apart from the delegate's modules so the staff screens can grow without touching them.
 
 import { getLang } from './i18n.js';
-import { h } from './ui.js';
+import { h, toast } from './ui.js';
 
 const WORDS = {
   vi: {
@@ -282,4 +282,34 @@ export function restoreTyped(elements, kept) {
       }
       f.dispatchEvent(new Event(f.tagName === 'SELECT' || f.type === 'checkbox' || f.type === 'radio' ? 'change' : 'input', { bubbles: true }));
     }
+}
+
+/**
+ * Mounts a staff screen drawn by `draw(root, ctx)` (which returns `{stop, elements}`), and
+ * draws it again on a change of language, keeping what was typed in its forms.
+ */
+export function mountRedrawn(root, ctx, draw) {
+  let inner = draw(root, ctx);
+  const relabel = () => {
+    const kept = typedIn(inner.elements());
+    inner.stop();
+    inner = draw(root, ctx);
+    restoreTyped(inner.elements(), kept);
+  };
+  addEventListener('hub-lang', relabel);
+  return {
+    stop() {
+      inner.stop();
+      removeEventListener('hub-lang', relabel);
+    },
+  };
+}
+
+/** `connection.send` that also tells the user, in a toast, why a command was refused. */
+export function sender(connection) {
+  return (command) =>
+    connection.send(command).catch((e) => {
+      toast(e?.message || word('failed'), 'error');
+      throw e;
+    });
 }
