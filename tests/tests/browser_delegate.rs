@@ -545,12 +545,24 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
         .unwrap()
         .as_millis() as u64
         + 3_600_000;
+    // The draft goes with the request as an uploaded file.
+    let draft = "Dự thảo Nghị quyết về chuyển đổi số".as_bytes();
+    let stored = hub
+        .request(upload(
+            &format!("/api/v1/meetings/{}/files", m.id),
+            hub.office_token(),
+            &[Part::File("file", "Dự thảo NQ.txt", "text/plain", draft)],
+        ))
+        .await;
+    assert_eq!(stored.status, 201, "{}", stored.text());
+    let sha256 = stored.json()["sha256"].clone();
     office(
         &hub,
         &m,
         "ask",
         json!({"op": "create_opinion_request", "title": "Xin ý kiến dự thảo Nghị quyết về chuyển đổi số",
                "questions": ["Đồng ý với dự thảo?", "Đồng ý với lộ trình 2026–2030?"],
+               "attachments": [{"name": "Dự thảo NQ.txt", "sha256": sha256}],
                "recipients": [m.delegates[0].id()], "deadline": deadline}),
     )
     .await;
@@ -575,6 +587,19 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
 
     // The opinion request: agree to one question, "other" with a comment to the second.
     page.click("[data-testid=tab-opinions]").await;
+    // The attached draft opens with the tablet's own cookie.
+    page.wait_for("[data-testid=opinion-attachment]").await;
+    let fetched = page
+        .eval(
+            "const a = document.querySelector('[data-testid=opinion-attachment]'); \
+             return fetch(a.href).then(async (r) => [r.status, await r.text()]);",
+        )
+        .await;
+    assert_eq!(
+        fetched,
+        json!([200, "Dự thảo Nghị quyết về chuyển đổi số"]),
+        "the attachment downloads from the tablet"
+    );
     page.click("fieldset:nth-of-type(1) input[value=agree]")
         .await;
     page.click("fieldset:nth-of-type(2) input[value=other]")

@@ -37,6 +37,7 @@ define({
     speak_withdrawn: 'Đã rút đăng ký.',
     opinions_none: 'Không có yêu cầu xin ý kiến nào.',
     opinion_deadline: 'Hạn trả lời: {time}',
+    opinion_attachments: 'Tài liệu kèm theo',
     opinion_closed: 'Đã kết thúc',
     opinion_answered: 'Đồng chí đã trả lời; có thể sửa trước hạn.',
     choice_agree: 'Đồng ý',
@@ -76,6 +77,7 @@ define({
     speak_withdrawn: 'You left the queue.',
     opinions_none: 'There are no opinion requests.',
     opinion_deadline: 'Answer by {time}',
+    opinion_attachments: 'Attached documents',
     opinion_closed: 'Closed',
     opinion_answered: 'You have answered; you may change it before the deadline.',
     choice_agree: 'Agree',
@@ -232,6 +234,18 @@ const PANELS = {
   },
 };
 
+/** Links to the request's uploaded files (a name without a file has nothing to open). */
+function attachmentLinks(state, r) {
+  const files = (r.attachments ?? [])
+    .map((a, i) => ({ ...a, n: i + 1 }))
+    .filter((a) => a.sha256);
+  if (files.length === 0) return null;
+  const base = `/api/v1/meetings/${state.view.meeting.id}/opinions/${r.id}/attachments`;
+  return h('nav', { class: 'attachments', 'aria-label': t('opinion_attachments') },
+    h('span', { class: 'muted' }, `${t('opinion_attachments')}: `),
+    files.map((a) => h('a', { href: `${base}/${a.n}`, target: '_blank', rel: 'noopener', 'data-testid': 'opinion-attachment' }, a.name)));
+}
+
 function opinionForm(state, connection, o) {
   const r = o.request;
   const mine = o.replies.find((x) => x.participant === state.me.participant);
@@ -241,6 +255,7 @@ function opinionForm(state, connection, o) {
     h('h2', {}, r.title),
     r.description ? h('p', {}, r.description) : null,
     h('p', { class: 'muted' }, closed ? t('opinion_closed') : t('opinion_deadline', { time: formatDateTime(r.deadline) })),
+    attachmentLinks(state, r),
     mine ? h('p', { class: 'tag ok' }, t('opinion_answered')) : null,
     r.questions.map((q, i) => {
       const n = i + 1;
