@@ -644,3 +644,93 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
     .await;
     page.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_reads_a_forwarded_petition_opens_its_file_and_gives_a_direction() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 2).await;
+    let scan = "Đơn kiến nghị về bồi thường mở rộng đường".as_bytes();
+    let stored = hub
+        .request(upload(
+            &format!("/api/v1/meetings/{}/files", m.id),
+            hub.office_token(),
+            &[Part::File("file", "Đơn 58.txt", "text/plain", scan)],
+        ))
+        .await;
+    assert_eq!(stored.status, 201, "{}", stored.text());
+    let sha256 = stored.json()["sha256"].clone();
+    office(
+        &hub,
+        &m,
+        "register",
+        json!({"op": "register_incoming", "kind": "petition", "number": "58/ĐT",
+               "sender": "Ông Hoàng Văn Sơn", "subject": "Đơn kiến nghị về bồi thường",
+               "file": {"name": "Đơn 58.txt", "sha256": sha256}}),
+    )
+    .await;
+    let item = view(&hub, &m).await["incoming"][0]["id"].clone();
+
+    // A delegate it was not forwarded to has no such tab; the leader gets one once it is.
+    let driver = Driver::start().await;
+    let other = join(&driver, &m.delegates[1].join_url, TABLET).await;
+    other.wait_for("[data-testid=agenda]").await;
+    let page = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    page.wait_for("[data-testid=agenda]").await;
+    assert_eq!(page.count("[data-testid=tab-incoming]").await, 0);
+    office(
+        &hub,
+        &m,
+        "forward",
+        json!({"op": "forward_incoming", "item": item, "to": [m.delegates[0].id()],
+               "note": "Kính chuyển đồng chí cho ý kiến chỉ đạo"}),
+    )
+    .await;
+    page.click("[data-testid=tab-incoming]").await;
+    page.wait_text("[data-testid=incoming]", "the petition", |t| {
+        t.contains("58/ĐT") && t.contains("Ông Hoàng Văn Sơn")
+    })
+    .await;
+    let fetched = page
+        .eval(
+            "const a = document.querySelector('[data-testid=incoming-file]'); \
+             return fetch(a.href).then(async (r) => [r.status, await r.text()]);",
+        )
+        .await;
+    assert_eq!(
+        fetched,
+        json!([200, "Đơn kiến nghị về bồi thường mở rộng đường"]),
+        "the leader opens the petition's file"
+    );
+    page.click("[data-testid=incoming-read]").await;
+    page.type_into(
+        "[data-testid=incoming-item] textarea",
+        "Giao UBND huyện kiểm tra, trả lời công dân",
+    )
+    .await;
+    page.click("[data-testid=incoming-direct]").await;
+    page.wait_text("[data-testid=incoming]", "the item answered", |t| {
+        t.contains("Đã có chỉ đạo")
+    })
+    .await;
+    page.screenshot("delegate-incoming").await;
+    let it = &view(&hub, &m).await["incoming"][0];
+    assert_eq!(it["status"], "answered", "{it}");
+    let actions: Vec<&str> = it["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["registered", "forwarded", "read", "directed"]);
+    assert_eq!(
+        it["history"][3]["text"],
+        "Giao UBND huyện kiểm tra, trả lời công dân"
+    );
+    assert_eq!(
+        other.count("[data-testid=tab-incoming]").await,
+        0,
+        "the other delegate never hears of it"
+    );
+    page.close().await;
+    other.close().await;
+}

@@ -8,6 +8,7 @@ import { h, fill, statusBadge, langButton, formatTime, formatDateTime, toast, na
 import { openViewer } from './viewer.js';
 import { forgetAllBut } from './offline.js';
 import { votePanel } from './vote.js';
+import { incomingPanel, incomingWaiting } from './incoming.js';
 
 define({
   vi: {
@@ -122,7 +123,9 @@ export function mount(root, { connection, state }) {
       item ? h('span', {}, h('span', { class: 'tag current' }, t('item_current')), ' ', item.title) : null,
       speaking ? h('span', { class: 'muted' }, ' · ', t('speaking_now', { name: nameOf(state, speaking.participant) })) : null);
     current.hidden = !item && !speaking;
-    fill(tabs, TABS.map((name) => h('button', {
+    // A leader with items forwarded to them gets their tab; other delegates never see it.
+    const tabNames = v.incoming.length > 0 ? [...TABS, 'incoming'] : TABS;
+    fill(tabs, tabNames.map((name) => h('button', {
       role: 'tab', type: 'button', 'aria-selected': String(tab === name), 'data-testid': `tab-${name}`,
       onclick: () => { tab = name; draw(true); },
     }, t(`tab_${name}`), badgeCount(state, name))));
@@ -155,10 +158,13 @@ function badgeCount(state, tab) {
   let n = 0;
   if (tab === 'opinions') n = v.opinions.filter((o) => !o.closed_at && !o.replies.some((r) => r.participant === state.me.participant)).length;
   if (tab === 'news') n = v.announcements.length;
+  if (tab === 'incoming') n = incomingWaiting(state);
   return n > 0 ? h('span', { class: 'tag count' }, String(n)) : null;
 }
 
 const PANELS = {
+  incoming: incomingPanel,
+
   agenda(state, _connection, open) {
     const v = state.view;
     const docs = (item) => v.documents.filter((d) => d.item === item && d.status === 'published');
