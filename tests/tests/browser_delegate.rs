@@ -585,6 +585,22 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
     page.click("[data-testid=speak-withdraw]").await;
     page.wait_for("[data-testid=speak-ask]").await;
 
+    // A refusal reads in Vietnamese, with the hub's own detail after it.
+    let said = page
+        .eval(
+            "return import('/js/i18n.js').then((m) => \
+               [m.refusal({code: 'invalid_state', message: 'speaking is closed'}), \
+                m.refusal({code: 'no_such_code'})]);",
+        )
+        .await;
+    assert_eq!(
+        said,
+        json!([
+            "Chưa thể thực hiện ở trạng thái hiện tại (speaking is closed)",
+            "Không thực hiện được"
+        ])
+    );
+
     // The opinion request: agree to one question, "other" with a comment to the second.
     page.click("[data-testid=tab-opinions]").await;
     // The attached draft opens with the tablet's own cookie.

@@ -3,7 +3,7 @@
 // announcements. Built for a 10-inch tablet in portrait; every control is reachable by
 // touch, keyboard and screen reader.
 
-import { t, define } from './i18n.js';
+import { t, define, refusal } from './i18n.js';
 import { h, fill, statusBadge, langButton, formatTime, formatDateTime, toast, nameOf, useStyle } from './ui.js';
 import { openViewer } from './viewer.js';
 import { forgetAllBut } from './offline.js';
@@ -201,7 +201,7 @@ const PANELS = {
       try {
         await connection.send(command);
         toast(t(done), 'ok');
-      } catch (e) { toast(t('error_generic', { message: e.message }), 'error'); }
+      } catch (e) { toast(refusal(e), 'error'); }
     };
     return h('section', { 'data-testid': 'speak' },
       h('div', { class: 'panel' },
@@ -290,7 +290,7 @@ function opinionForm(state, connection, o) {
     try {
       await connection.send({ op: 'answer_opinion_request', request: r.id, answers });
       toast(t('opinion_sent'), 'ok');
-    } catch (err) { toast(t('error_generic', { message: err.message }), 'error'); }
+    } catch (err) { toast(refusal(err), 'error'); }
   });
   return form;
 }

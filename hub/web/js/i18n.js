@@ -108,3 +108,43 @@ define({
 });
 
 document.documentElement.lang = lang;
+
+define({
+  vi: {
+    refused_forbidden: 'Đồng chí không có quyền thực hiện thao tác này',
+    refused_not_found: 'Không tìm thấy (có thể đã bị xóa hoặc thu hồi)',
+    refused_invalid_state: 'Chưa thể thực hiện ở trạng thái hiện tại',
+    refused_invalid: 'Thông tin chưa hợp lệ',
+    refused_rate_limited: 'Thao tác quá nhanh, xin thử lại sau giây lát',
+    refused_busy: 'Máy chủ đang bận, xin thử lại',
+    refused_bad_token: 'Mã tham gia không còn hiệu lực; xin liên hệ bộ phận thư ký',
+    refused_frame_too_large: 'Nội dung quá lớn',
+    refused_shutting_down: 'Máy chủ đang khởi động lại, xin thử lại sau',
+    refused_network: 'Mất kết nối tới máy chủ',
+    refused_other: 'Không thực hiện được',
+  },
+  en: {
+    refused_forbidden: 'You may not do this',
+    refused_not_found: 'Not found (it may have been removed or recalled)',
+    refused_invalid_state: 'Not possible at this stage',
+    refused_invalid: 'Something in it is not valid',
+    refused_rate_limited: 'Too fast; please try again in a moment',
+    refused_busy: 'The hub is busy; please try again',
+    refused_bad_token: 'This badge is no longer valid; please ask the secretariat',
+    refused_frame_too_large: 'Too large',
+    refused_shutting_down: 'The hub is restarting; please try again shortly',
+    refused_network: 'The connection to the hub is lost',
+    refused_other: 'Could not do this',
+  },
+});
+
+/**
+ * Why the hub refused, in the page's language: a sentence for the error's code, then the
+ * hub's own detail (which is in English and names the field or rule) in parentheses.
+ */
+export function refusal(error) {
+  const code = error?.code;
+  const key = code && dictionaries.vi[`refused_${code}`] ? `refused_${code}` : 'refused_other';
+  const detail = error?.message ? ` (${error.message})` : '';
+  return `${t(key)}${detail}`;
+}

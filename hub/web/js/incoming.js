@@ -1,7 +1,7 @@
 // A leader's incoming documents and petitions (văn bản đến / đơn thư) on the tablet: the
 // items the secretariat forwarded to them, the file, "read", and a direction (ý kiến chỉ đạo).
 
-import { t, define } from './i18n.js';
+import { t, define, refusal } from './i18n.js';
 import { h, formatDateTime, toast, nameOf } from './ui.js';
 
 define({
@@ -29,7 +29,6 @@ define({
     incoming_action_directed: 'Chỉ đạo',
     incoming_action_closed: 'Đóng',
     incoming_office: 'Văn phòng',
-    incoming_failed: 'Không thực hiện được: {message}',
   },
   en: {
     tab_incoming: 'Incoming',
@@ -55,7 +54,6 @@ define({
     incoming_action_directed: 'Direction',
     incoming_action_closed: 'Closed',
     incoming_office: 'Office',
-    incoming_failed: 'Not done: {message}',
   },
 });
 
@@ -74,7 +72,7 @@ export function incomingPanel(state, connection) {
     try {
       await connection.send(command);
       toast(t(done), 'ok');
-    } catch (e) { toast(t('incoming_failed', { message: e.message }), 'error'); }
+    } catch (e) { toast(refusal(e), 'error'); }
   };
   const items = [...state.view.incoming].reverse();
   return h('section', { 'data-testid': 'incoming' }, items.map((it) => {

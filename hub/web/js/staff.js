@@ -2,7 +2,7 @@
 // the REST calls they make with the join cookie, and the names of the domain's states.
 // Kept apart from the delegate's modules so the staff screens can grow without touching them.
 
-import { getLang } from './i18n.js';
+import { getLang, refusal } from './i18n.js';
 import { h, toast } from './ui.js';
 
 const WORDS = {
@@ -309,7 +309,7 @@ export function mountRedrawn(root, ctx, draw) {
 export function sender(connection) {
   return (command) =>
     connection.send(command).catch((e) => {
-      toast(e?.message || word('failed'), 'error');
+      toast(refusal(e), 'error');
       throw e;
     });
 }

@@ -3,7 +3,7 @@
 // Comments to the secretariat and private notes are written from here, on the page read.
 
 import * as pdfjs from '/vendor/pdfjs/pdf.min.mjs';
-import { t, define } from './i18n.js';
+import { t, define, refusal } from './i18n.js';
 import { h, fill, toast } from './ui.js';
 import { documentBytes } from './offline.js';
 import { newId } from './connection.js';
@@ -134,7 +134,7 @@ export function openViewer(doc, { connection, state, onClose }) {
             await connection.send({ op: 'send_document_comment', document: doc.id, page, text });
             comment.value = '';
             toast(t('comment_sent'), 'ok');
-          } catch (e) { toast(t('error_generic', { message: e.message }), 'error'); }
+          } catch (e) { toast(refusal(e), 'error'); }
         } }, t('send')))),
       h('div', { class: 'panel' },
         h('label', { for: 'note-text' }, t('note_private', { page })),
@@ -145,7 +145,7 @@ export function openViewer(doc, { connection, state, onClose }) {
           try {
             await connection.send(cmd, newId());
             toast(t('note_saved'), 'ok');
-          } catch (e) { toast(t('error_generic', { message: e.message }), 'error'); }
+          } catch (e) { toast(refusal(e), 'error'); }
         } }, t('save')))));
   }
 

@@ -3,7 +3,7 @@
 // localStorage, so a reconnect or a reload re-sends the same ballot (never a second one),
 // and a half-filled election ballot survives both.
 
-import { t, define } from './i18n.js';
+import { t, define, refusal } from './i18n.js';
 import { h, fill, confirmDialog, formatDuration } from './ui.js';
 import { newId } from './connection.js';
 
@@ -84,7 +84,7 @@ export function votePanel(slot, { connection, state }) {
   connection.addEventListener('ack', () => draw());
   connection.addEventListener('rejected', (e) => {
     if (e.detail.command?.op !== 'cast_ballot') return;
-    refused = { poll: e.detail.command.poll, message: e.detail.error.message };
+    refused = { poll: e.detail.command.poll, message: refusal(e.detail.error) };
     // A refused ballot may be corrected and sent again, with a new id.
     const d = loadDraft(e.detail.command.poll);
     if (d) saveDraft(e.detail.command.poll, { ...d, id: newId(), sent: false });
