@@ -109,9 +109,17 @@ async fn join_qr_codes_decode_to_the_join_url_and_the_badge_sheet_opens_in_pdfin
         .split_once("/j/")
         .map(|(_, t)| format!("/j/{t}"))
         .unwrap();
-    assert_eq!(
-        hub.request(Request::new("GET", &old_path)).await.status,
-        401
+    let old_badge = hub.request(Request::new("GET", &old_path)).await;
+    assert_eq!(old_badge.status, 401);
+    // A person scanned it: they get the page that says what to do, not an API error.
+    assert!(old_badge
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/html")));
+    assert!(
+        old_badge.text().starts_with("<!doctype html>")
+            && old_badge.text().contains("liên hệ bộ phận thư ký"),
+        "{}",
+        old_badge.text()
     );
     let badge = hub
         .get(

@@ -101,12 +101,17 @@ pub(super) async fn json_errors(
 ) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
+    // JSON is already the hub's shape; an HTML page (the badge that no longer works) is
+    // meant for a person with a browser and goes out as it is.
+    let deliberate = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(b"application/json") || v.starts_with(b"text/html")
+        });
     let upgraded = status == StatusCode::SWITCHING_PROTOCOLS;
-    if is_json || upgraded || !(status.is_client_error() || status.is_server_error()) {
+    if deliberate || upgraded || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (code, message) = match status {
