@@ -121,6 +121,7 @@ async fn the_chair_runs_a_vote_and_sees_turnout_rise_as_delegates_vote() {
     }
 
     page.click(".poll-card.poll-open .close-poll").await;
+    page.click("[data-testid=confirm-yes]").await;
     let verdict = page.wait_for(".poll-card.poll-closed .verdict").await;
     assert_eq!(
         verdict, "Không được thông qua",

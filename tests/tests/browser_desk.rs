@@ -429,6 +429,7 @@ async fn paper_ballots_counted_in_the_hall_are_added_from_the_desk_to_a_secret_v
     })
     .await;
     page.click("#desk-polls .close-poll").await;
+    page.click("[data-testid=confirm-yes]").await;
     let result = page
         .wait_text("#desk-polls .poll-card .result", "the result", |t| {
             t.contains("không hợp lệ 1")
@@ -488,6 +489,7 @@ async fn the_desk_records_a_ballot_on_behalf_of_a_member_without_a_tablet() {
         .await;
     assert!(!offered.to_string().contains(&who.to_string()), "{offered}");
     page.click("#desk-polls .close-poll").await;
+    page.click("[data-testid=confirm-yes]").await;
     let result = page
         .wait_text("#desk-polls .poll-card .result", "the result", |t| {
             t.contains("phiếu thư ký bỏ hộ")

@@ -162,7 +162,14 @@ function renderAgenda(section, view, send) {
             ? button(say('Kết thúc', 'Finish'), () => send({ op: 'finish_agenda_item', item: item.id }))
             : button(
                 item.status === 'done' ? say('Thảo luận lại', 'Resume') : say('Bắt đầu', 'Start'),
-                () => send({ op: 'start_agenda_item', item: item.id }),
+                async () => {
+                  // Starting a later item leaves the ones before it undiscussed: ask first.
+                  const skipped = view.agenda.filter((a, j) => j < i && a.status === 'pending').length;
+                  const ok = skipped === 0 || await confirmDialog(item.title,
+                    say(`${skipped} nội dung trước chưa được thảo luận. Vẫn bắt đầu nội dung này?`,
+                      `${skipped} earlier item(s) have not been discussed. Start this one anyway?`));
+                  if (ok) await send({ op: 'start_agenda_item', item: item.id });
+                },
                 item.id === next ? 'primary' : '',
                 !running,
               ),

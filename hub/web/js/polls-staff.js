@@ -42,6 +42,9 @@ export function pollForm({ state, send, idPrefix }) {
     ...PRESETS.map((p) => h('option', { value: p }, word(`preset.${p}`))),
   );
   const item = h('select', { id: id('item') });
+  // The item follows the one under discussion until the chair picks one by hand.
+  let picked = false;
+  item.addEventListener('change', () => { picked = true; });
   const duration = h('input', { id: id('duration'), type: 'number', min: '0', max: '1440', value: '0' });
   const secret = h('input', { id: id('secret'), type: 'checkbox' });
   const allowChange = h('input', { id: id('allow-change'), type: 'checkbox' });
@@ -174,7 +177,7 @@ export function pollForm({ state, send, idPrefix }) {
   shape();
 
   const refresh = (view) => {
-    const chosen = item.value;
+    const chosen = picked ? item.value : '';
     const current = view.agenda.find((a) => a.status === 'current');
     fill(item, 
       h('option', { value: '' }, say('(cả cuộc họp)', '(the whole meeting)')),
@@ -217,9 +220,18 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
   const item = poll.item ? view.agenda.find((a) => a.id === poll.item) : null;
   const act = (op) => () => send({ op, poll: poll.id });
   const actions = [];
+  const election = poll.kind.type === 'election';
   if (pv.status === 'draft')
-    actions.push(button(say('Mở biểu quyết', 'Open the vote'), act('open_poll'), 'primary open-poll', view.meeting.status !== 'in_session'));
-  if (pv.status === 'open') actions.push(button(say('Kết thúc biểu quyết', 'Close the vote'), act('close_poll'), 'primary close-poll'));
+    actions.push(button(election ? say('Mở bầu cử', 'Open the election') : say('Mở biểu quyết', 'Open the vote'),
+      act('open_poll'), 'primary open-poll', view.meeting.status !== 'in_session'));
+  if (pv.status === 'open')
+    actions.push(button(election ? say('Kết thúc bầu cử', 'Close the election') : say('Kết thúc biểu quyết', 'Close the vote'),
+      async () => {
+        // Closing counts at once and cannot be undone: say how many have voted first.
+        const turnout = say(`Đã có ${pv.ballots_in}/${pv.eligible} phiếu. Kết thúc và kiểm phiếu ngay?`,
+          `${pv.ballots_in} of ${pv.eligible} have voted. Close and count now?`);
+        if (await confirmDialog(poll.title, turnout)) await act('close_poll')();
+      }, 'primary close-poll'));
   if (pv.status === 'closed') actions.push(button(say('Công bố kết quả', 'Publish the result'), act('publish_poll'), 'primary publish-poll'));
   if (['draft', 'open', 'closed'].includes(pv.status))
     actions.push(
@@ -308,7 +320,9 @@ function resultTable(pv, opts) {
   const verdict =
     type === 'election' || type === 'multiple_choice'
       ? r.elected.length
-        ? say(`Trúng cử / được chọn: ${r.elected.map((i) => opts[i]).join(', ')}`, `Elected / chosen: ${r.elected.map((i) => opts[i]).join(', ')}`)
+        ? type === 'election'
+          ? say(`Trúng cử: ${r.elected.map((i) => opts[i]).join(', ')}`, `Elected: ${r.elected.map((i) => opts[i]).join(', ')}`)
+          : say(`Được chọn: ${r.elected.map((i) => opts[i]).join(', ')}`, `Chosen: ${r.elected.map((i) => opts[i]).join(', ')}`)
         : say('Không ai đạt số phiếu cần thiết', 'Nobody reached the threshold')
       : r.passed
         ? say('Được thông qua', 'Passed')

@@ -32,6 +32,7 @@ define({
     vote_time_left: 'Còn {time}',
     vote_turnout: '{n}/{of} đã bỏ phiếu',
     vote_your_choice: 'Lựa chọn: {choices}',
+    vote_show_choice: 'Xem lại lựa chọn của tôi',
   },
   en: {
     vote_title: 'Vote',
@@ -54,6 +55,7 @@ define({
     vote_time_left: '{time} left',
     vote_turnout: '{n} of {of} have voted',
     vote_your_choice: 'Your choice: {choices}',
+    vote_show_choice: 'Show my choice',
   },
 });
 
@@ -128,7 +130,13 @@ export function votePanel(slot, { connection, state }) {
       const chosen = pv.my_choices ?? draft.choices;
       add(section, 
         h('p', { class: 'recorded', role: 'status', 'data-testid': 'vote-recorded' }, `✔ ${t('vote_recorded')}`),
-        chosen?.length ? h('p', {}, t('vote_your_choice', { choices: chosen.map((c) => labels[c]).join(', ') })) : null,
+        // A secret ballot's choices stay folded away: the tablet may be seen by a neighbour.
+        chosen?.length
+          ? poll.secret
+            ? h('details', { class: 'my-choice' }, h('summary', {}, t('vote_show_choice')),
+              h('p', {}, t('vote_your_choice', { choices: chosen.map((c) => labels[c]).join(', ') })))
+            : h('p', {}, t('vote_your_choice', { choices: chosen.map((c) => labels[c]).join(', ') }))
+          : null,
         receipt ? h('div', { class: 'receipt', 'data-testid': 'vote-receipt' },
           h('span', {}, t('vote_receipt')),
           h('strong', {}, receipt),
