@@ -183,6 +183,14 @@ pub fn parse_participants_csv(text: &str) -> Result<Vec<NewParticipant>, Vec<Row
                 record.len(),
                 labels.len()
             ));
+        } else if record.len() < labels.len() {
+            // A spreadsheet writes every cell, empty or not; a short row is a hand-typed
+            // line that lost a delimiter, or a quote left open that swallowed the rest.
+            problems.push(format!(
+                "the row has {} cells but the header has {}: leave empty cells between                  delimiters, and close every double quote",
+                record.len(),
+                labels.len()
+            ));
         }
         let mut field = |column: Column, max: usize| -> String {
             let Some(&(index, ref label)) = columns.get(&column) else {

@@ -181,6 +181,17 @@ fn control_characters_and_stray_fields_are_refused() {
 }
 
 #[test]
+fn short_rows_and_a_quote_left_open_at_the_end_are_refused() {
+    let text = "name,position,unit,role,seat\n\
+                Lê Văn E\n\
+                Trần Thị F,Ủy viên,Xã A,đại biểu,A-002\n\
+                \"Lê Văn D,x,y,đại biểu,Z-9\n";
+    let errors = parse_participants_csv(text).unwrap_err();
+    assert_eq!(lines(&errors), vec![2, 4], "{errors:?}");
+    assert!(errors[1].message.contains("close every double quote"));
+}
+
+#[test]
 fn header_problems_are_reported_on_the_header_line() {
     let errors = parse_participants_csv("tên đầy đủ,chức vụ\nAn,x\n").unwrap_err();
     assert_eq!(lines(&errors), vec![1]);
