@@ -200,7 +200,17 @@ fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
     let url = |role| info.first(role).map_or("-", |p| p.join_url.as_str());
     println!();
     println!("  {}", info.title);
-    println!("  {} participants summoned", info.participants.len());
+    // The same count the chair and the projector show: members (chairs and delegates);
+    // the secretariat and the hall's screen are participants but not summoned members.
+    let members = info
+        .participants
+        .iter()
+        .filter(|p| p.role.is_member())
+        .count();
+    println!(
+        "  {members} members summoned (chair and delegates), with {} secretariat and screen",
+        info.participants.len() - members
+    );
     println!();
     println!("  Hub:          {}", info.hub_url);
     println!("  Chair:        {}", url(Role::Chair));

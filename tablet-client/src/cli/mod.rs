@@ -112,13 +112,31 @@ pub async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let (code, hint) = classify(&e);
-            eprintln!("tablet: {e:#}");
+            eprintln!("tablet: {}", sentence(&e));
             if let Some(hint) = hint {
                 eprintln!("{hint}");
             }
             ExitCode::from(code)
         }
     }
+}
+
+/// The failure and its causes as one line. Several of our errors already name their cause
+/// in their own text (`cannot reach the hub at …: connection refused`), so a cause whose
+/// text is already there is not said again.
+fn sentence(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// The exit code for a failure, and what the delegate can do about it.
@@ -227,5 +245,24 @@ async fn run() -> anyhow::Result<()> {
             println!("baseline listening on ws://{}", listener.local_addr()?);
             swarm::serve_baseline(listener).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentence;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot reach the hub at ws://h/: {0}")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_said_twice() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let e = anyhow::Error::new(Outer(io)).context("joining the meeting");
+        assert_eq!(
+            sentence(&e),
+            "joining the meeting: cannot reach the hub at ws://h/: connection refused"
+        );
     }
 }
