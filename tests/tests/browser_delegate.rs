@@ -81,6 +81,31 @@ async fn create_poll(hub: &TestHub, m: &MeetingFixture, id: &str, poll: Value) -
     poll.as_str().unwrap().to_owned()
 }
 
+/// Stores a text file as the office, as the desk does before naming it in a command;
+/// returns its SHA-256.
+async fn store_file(hub: &TestHub, m: &MeetingFixture, name: &str, text: &str) -> Value {
+    let stored = hub
+        .request(upload(
+            &format!("/api/v1/meetings/{}/files", m.id),
+            hub.office_token(),
+            &[Part::File("file", name, "text/plain", text.as_bytes())],
+        ))
+        .await;
+    assert_eq!(stored.status, 201, "{}", stored.text());
+    stored.json()["sha256"].clone()
+}
+
+/// Follows the link `css` from inside the page, with the tablet's own cookie:
+/// `[status, body]`.
+async fn fetch_link(page: &Page, css: &str) -> Value {
+    page.wait_for(css).await;
+    page.eval(&format!(
+        "const a = document.querySelector('{css}'); \
+         return fetch(a.href).then(async (r) => [r.status, await r.text()]);"
+    ))
+    .await
+}
+
 async fn join(driver: &Driver, url: &str, size: (u32, u32)) -> Page {
     let page = driver.page(size).await;
     page.goto(url).await;
@@ -546,16 +571,13 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
         .as_millis() as u64
         + 3_600_000;
     // The draft goes with the request as an uploaded file.
-    let draft = "Dự thảo Nghị quyết về chuyển đổi số".as_bytes();
-    let stored = hub
-        .request(upload(
-            &format!("/api/v1/meetings/{}/files", m.id),
-            hub.office_token(),
-            &[Part::File("file", "Dự thảo NQ.txt", "text/plain", draft)],
-        ))
-        .await;
-    assert_eq!(stored.status, 201, "{}", stored.text());
-    let sha256 = stored.json()["sha256"].clone();
+    let sha256 = store_file(
+        &hub,
+        &m,
+        "Dự thảo NQ.txt",
+        "Dự thảo Nghị quyết về chuyển đổi số",
+    )
+    .await;
     office(
         &hub,
         &m,
@@ -604,15 +626,8 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
     // The opinion request: agree to one question, "other" with a comment to the second.
     page.click("[data-testid=tab-opinions]").await;
     // The attached draft opens with the tablet's own cookie.
-    page.wait_for("[data-testid=opinion-attachment]").await;
-    let fetched = page
-        .eval(
-            "const a = document.querySelector('[data-testid=opinion-attachment]'); \
-             return fetch(a.href).then(async (r) => [r.status, await r.text()]);",
-        )
-        .await;
     assert_eq!(
-        fetched,
+        fetch_link(&page, "[data-testid=opinion-attachment]").await,
         json!([200, "Dự thảo Nghị quyết về chuyển đổi số"]),
         "the attachment downloads from the tablet"
     );
@@ -665,16 +680,13 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
 async fn a_leader_reads_a_forwarded_petition_opens_its_file_and_gives_a_direction() {
     let hub = TestHub::start().await;
     let (m, _) = congress(&hub, 2).await;
-    let scan = "Đơn kiến nghị về bồi thường mở rộng đường".as_bytes();
-    let stored = hub
-        .request(upload(
-            &format!("/api/v1/meetings/{}/files", m.id),
-            hub.office_token(),
-            &[Part::File("file", "Đơn 58.txt", "text/plain", scan)],
-        ))
-        .await;
-    assert_eq!(stored.status, 201, "{}", stored.text());
-    let sha256 = stored.json()["sha256"].clone();
+    let sha256 = store_file(
+        &hub,
+        &m,
+        "Đơn 58.txt",
+        "Đơn kiến nghị về bồi thường mở rộng đường",
+    )
+    .await;
     office(
         &hub,
         &m,
@@ -706,14 +718,8 @@ async fn a_leader_reads_a_forwarded_petition_opens_its_file_and_gives_a_directio
         t.contains("58/ĐT") && t.contains("Ông Hoàng Văn Sơn")
     })
     .await;
-    let fetched = page
-        .eval(
-            "const a = document.querySelector('[data-testid=incoming-file]'); \
-             return fetch(a.href).then(async (r) => [r.status, await r.text()]);",
-        )
-        .await;
     assert_eq!(
-        fetched,
+        fetch_link(&page, "[data-testid=incoming-file]").await,
         json!([200, "Đơn kiến nghị về bồi thường mở rộng đường"]),
         "the leader opens the petition's file"
     );
