@@ -90,6 +90,11 @@ impl Speakers {
             }
             EventKind::SpeakingLimitSet { seconds } => self.limit_secs = *seconds,
             EventKind::ParticipantRemoved { participant } => self.leave_queue(*participant),
+            // A list of speakers is per item: when the chair moves on, or ends the item,
+            // the requests left waiting on the others close with it (the minutes keep who
+            // spoke; a delegate who did not get the floor asks again on the new item).
+            EventKind::AgendaItemStarted { item } => self.queue.retain(|q| q.item == *item),
+            EventKind::AgendaItemFinished { item } => self.queue.retain(|q| q.item != *item),
             _ => {}
         }
     }

@@ -38,6 +38,31 @@ fn the_queue_keeps_the_order_members_asked_in() {
 }
 
 #[test]
+fn moving_to_another_item_closes_the_list_of_the_one_before() {
+    let (mut m, first) = with_item();
+    ask(&mut m, 0);
+    ask(&mut m, 1);
+    let second = m.add_item("Biểu quyết");
+    m.run(m.chair(), Command::StartAgendaItem { item: second })
+        .unwrap();
+    assert!(
+        m.state.speakers.queue.is_empty(),
+        "the first item's list closed"
+    );
+    // The delegate who did not get the floor asks again, now on the new item.
+    ask(&mut m, 1);
+    assert_eq!(m.state.speakers.queue.len(), 1);
+    assert_eq!(m.state.speakers.queue[0].item, second);
+    m.run(m.chair(), Command::FinishAgendaItem { item: second })
+        .unwrap();
+    assert!(
+        m.state.speakers.queue.is_empty(),
+        "a finished item's list closes"
+    );
+    assert_ne!(first, second);
+}
+
+#[test]
 fn asking_twice_is_refused_and_changes_nothing() {
     let (mut m, _) = with_item();
     ask(&mut m, 0);

@@ -126,10 +126,13 @@ const FOLD = {
     for (const i of v.agenda) if (i.status === 'current') i.status = 'done';
     const it = v.agenda.find((i) => i.id === e.item);
     if (it) it.status = 'current';
+    // As the hub does: the requests waiting on other items close (PROTOCOL.md §1.9.1).
+    v.speakers.queue = v.speakers.queue.filter((q) => q.item === e.item);
   },
   agenda_item_finished(v, e) {
     const it = v.agenda.find((i) => i.id === e.item);
     if (it) it.status = 'done';
+    v.speakers.queue = v.speakers.queue.filter((q) => q.item !== e.item);
   },
   participant_added(v, e) { v.participants.push(e.participant); recount(v); },
   participant_updated(v, e) { replaceById(v.participants, e.participant); },
