@@ -34,6 +34,8 @@ fn main() {
             "--omit=optional",
             "--no-audit",
             "--no-fund",
+            // The lock file is read, never rewritten: a build leaves the tree clean.
+            "--no-save",
         ])
         .current_dir("web")
         .status();
