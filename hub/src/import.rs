@@ -23,15 +23,14 @@ use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
-use time::macros::{format_description, offset};
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// The package's meeting description, inside the package directory.
 pub const MEETING_FILE: &str = "meeting.toml";
 /// The package's participant list, inside the package directory.
 pub const PARTICIPANTS_FILE: &str = "participants.csv";
-/// Viet Nam's offset from UTC, given to local times that carry none.
-pub const VIETNAM_OFFSET: UtcOffset = offset!(+7);
+pub use crate::engine::VIETNAM_OFFSET;
 
 // The engine's limits, checked here too so that a package is refused whole, with line
 // numbers, rather than half-imported when the engine refuses one command.

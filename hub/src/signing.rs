@@ -82,40 +82,25 @@ impl Signer {
 
     /// The public key, 64 hex digits.
     pub fn public_hex(&self) -> String {
-        hex(self.pair.public_key().as_ref())
+        hex::encode(self.pair.public_key().as_ref())
     }
 
     /// A detached signature of `bytes`, 128 hex digits. Ed25519 is deterministic: the same
     /// bytes always get the same signature.
     pub fn sign_hex(&self, bytes: &[u8]) -> String {
-        hex(self.pair.sign(bytes).as_ref())
+        hex::encode(self.pair.sign(bytes).as_ref())
     }
 }
 
 /// Whether `signature_hex` is the signature of `bytes` by `public_hex`.
 pub fn verify(public_hex: &str, bytes: &[u8], signature_hex: &str) -> Result<bool, String> {
-    let public = unhex(public_hex.trim()).ok_or("the public key is not hex")?;
+    let public = hex::decode(public_hex.trim()).map_err(|_| "the public key is not hex")?;
     if public.len() != 32 {
         return Err("an Ed25519 public key is 32 bytes (64 hex digits)".into());
     }
-    let signature = unhex(signature_hex.trim()).ok_or("the signature is not hex")?;
+    let signature = hex::decode(signature_hex.trim()).map_err(|_| "the signature is not hex")?;
     let key = UnparsedPublicKey::new(&ED25519, public);
     Ok(key.verify(bytes, &signature).is_ok())
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() & 1 == 1 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -78,11 +78,7 @@ pub struct TokenHash(pub [u8; 32]);
 impl fmt::Debug for TokenHash {
     /// Only the first four bytes: enough to tell grants apart in a log, not to look one up.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TokenHash(")?;
-        for b in &self.0[..4] {
-            write!(f, "{b:02x}")?;
-        }
-        f.write_str("…)")
+        write!(f, "TokenHash({}…)", hex::encode(&self.0[..4]))
     }
 }
 

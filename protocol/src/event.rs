@@ -4,8 +4,7 @@
 
 use crate::document::Document;
 use crate::ids::{
-    AgendaItemId, CalendarEventId, CommandId, DocumentId, IncomingId, OpinionRequestId,
-    ParticipantId, PollId,
+    AgendaItemId, CalendarEventId, DocumentId, IncomingId, OpinionRequestId, ParticipantId, PollId,
 };
 use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
@@ -223,14 +222,6 @@ pub enum EventKind {
         /// Whether the hall may see `choices` before the close (the poll's `show_running`).
         #[serde(default)]
         shown: bool,
-        /// Secret polls only: the voter's command id, kept in the log instead of the
-        /// record's origin so a re-send after a restart is recognised. Never on the wire.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        command: Option<CommandId>,
-        /// Secret polls only: the ballot itself, in memory between the engine and the
-        /// ballot box. Never serialized: not in the log, not on the wire.
-        #[serde(skip)]
-        sealed: Option<ReceiptLine>,
     },
     /// Paper ballots counted in the hall were added to a secret poll.
     PaperBallotsRecorded {

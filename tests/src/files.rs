@@ -59,12 +59,7 @@ pub fn upload<'a>(path: &'a str, token: &str, parts: &[Part<'_>]) -> Request<'a>
 
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, bytes).as_ref())
-}
-
-/// Lower-case hex of any bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest::digest(&digest::SHA256, bytes).as_ref())
 }
 
 /// `n` bytes that do not compress and are the same on every run.

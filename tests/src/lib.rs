@@ -1,6 +1,7 @@
-//! End-to-end test support: a real `hub` process on an ephemeral port ([`TestHub`]), its
-//! REST API through a tiny HTTP client ([`http`]), and tablets on the real `tablet-client`
-//! library ([`tablet::Tablet`]).
+//! End-to-end test support: a real hub on an ephemeral port ([`TestHub`]): the hub's own
+//! `Server` inside the test's process, or the real `hub` program where only a process can
+//! show it (kill -9, signals, the command line); its REST API through a tiny HTTP client
+//! ([`http`]), and tablets on the real `tablet-client` library ([`tablet::Tablet`]).
 //!
 //! Nothing here sleeps to wait for something: every wait is for a line, a frame or an
 //! exit, bounded by [`GUARD`] so a broken hub fails a test instead of hanging it.
@@ -19,6 +20,7 @@ pub use tablet::{expect_error, expect_snapshot, Tablet};
 
 use anyhow::Context;
 use http::{Request, Response};
+use hub::live::Clock;
 use protocol::MeetingId;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -79,31 +81,60 @@ fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Se
 }
 
 /// A config file a test may put in the data directory before [`TestHub::start_in`]; the
-/// hub is then started with `--config` on it.
+/// hub reads it as `hub serve --config` would.
 pub const TEST_CONFIG: &str = "test-hub.toml";
 
-/// A real hub process serving a temporary data directory on 127.0.0.1:PORT.
-/// Dropping it kills the process and removes the directory.
+/// A real hub serving a temporary data directory on 127.0.0.1:PORT. Dropping it stops the
+/// hub and removes the directory.
 #[derive(Debug)]
 pub struct TestHub {
     dir: tempfile::TempDir,
-    child: Option<Child>,
     addr: SocketAddr,
     office: String,
-    logs: Logs,
+    running: Running,
+}
+
+#[derive(Debug)]
+enum Running {
+    /// The hub's `Server` in this process, on the test's runtime: stopped cleanly, its
+    /// clock movable by the test.
+    InProcess {
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        served: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+        clock: Clock,
+    },
+    /// The real `hub` program, for what only a process can show.
+    Process { child: Option<Child>, logs: Logs },
 }
 
 impl TestHub {
-    /// Starts a hub on a fresh data directory.
+    /// Starts a hub in this process on a fresh data directory.
     pub async fn start() -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         Self::start_in(dir).await
     }
 
-    /// Starts a hub on `dir`, which may already hold data (e.g. from `hub import`).
+    /// Starts a hub in this process on `dir`, which may already hold data (e.g. from
+    /// `hub import`) and a [`TEST_CONFIG`].
     pub async fn start_in(dir: tempfile::TempDir) -> TestHub {
+        let clock = Clock::following_tokio();
+        let (addr, running) = serve_in_process(dir.path(), clock).await;
+        Self::started(dir, addr, running).await
+    }
+
+    /// Starts the real `hub` program on a fresh data directory: for kill -9 and signals.
+    pub async fn start_process() -> TestHub {
+        let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
         let (child, addr) = spawn_serve(dir.path(), &logs).await;
+        let running = Running::Process {
+            child: Some(child),
+            logs,
+        };
+        Self::started(dir, addr, running).await
+    }
+
+    async fn started(dir: tempfile::TempDir, addr: SocketAddr, running: Running) -> TestHub {
         let token_path = dir.path().join("secretariat.token");
         let office = std::fs::read_to_string(&token_path)
             .unwrap_or_else(|e| panic!("reading {}: {e}", token_path.display()))
@@ -112,14 +143,21 @@ impl TestHub {
         assert!(!office.is_empty(), "secretariat.token is empty");
         let hub = TestHub {
             dir,
-            child: Some(child),
             addr,
             office,
-            logs,
+            running,
         };
         let health = hub.request(Request::new("GET", "/healthz")).await;
         assert_eq!(health.status, 200, "GET /healthz: {}", health.text());
         hub
+    }
+
+    /// Moves the in-process hub's clock ahead: a countdown or a deadline comes at once.
+    pub fn advance_clock(&self, by: Duration) {
+        match &self.running {
+            Running::InProcess { clock, .. } => clock.advance(by),
+            Running::Process { .. } => panic!("only a hub in this process has a movable clock"),
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -140,15 +178,26 @@ impl TestHub {
         format!("ws://{}/api/v1/ws", self.addr)
     }
 
-    /// The last lines the hub wrote to stdout and stderr.
+    /// The last lines the hub wrote to stdout and stderr (a hub process only: a hub in
+    /// this process logs into the test's own output).
     pub fn logs(&self) -> String {
-        let logs = self.logs.lock().unwrap();
-        logs.iter().cloned().collect::<Vec<_>>().join("\n")
+        match &self.running {
+            Running::Process { logs, .. } => {
+                let logs = logs.lock().unwrap();
+                logs.iter().cloned().collect::<Vec<_>>().join("\n")
+            }
+            Running::InProcess { .. } => {
+                "(the hub runs in this process: see the test's output)".into()
+            }
+        }
     }
 
     /// SIGKILL: a crash. Returns once the process is gone.
     pub async fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        let Running::Process { child, .. } = &mut self.running else {
+            panic!("kill -9 needs the hub program: start it with TestHub::start_process")
+        };
+        if let Some(mut child) = child.take() {
             child.start_kill().expect("killing the hub");
             guard("the killed hub to exit", child.wait())
                 .await
@@ -156,9 +205,12 @@ impl TestHub {
         }
     }
 
-    /// SIGTERM: a clean shutdown. Returns the exit status.
+    /// SIGTERM to the hub program: a clean shutdown. Returns the exit status.
     pub async fn terminate(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("the hub is running");
+        let Running::Process { child, .. } = &mut self.running else {
+            panic!("SIGTERM needs the hub program: start it with TestHub::start_process")
+        };
+        let mut child = child.take().expect("the hub is running");
         let pid = child.id().expect("a running hub has a pid");
         let sent = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])
@@ -170,13 +222,51 @@ impl TestHub {
             .expect("waiting for the hub")
     }
 
-    /// Starts the hub again on the same data directory (killing it first if it runs).
-    /// The port changes; the office token must not.
+    /// Stops a hub in this process cleanly: every connection told, every meeting's task
+    /// done, its data directory let go. Panics if the hub failed.
+    pub async fn stop(&mut self) {
+        match &mut self.running {
+            Running::InProcess { stop, served, .. } => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+                if let Some(served) = served.take() {
+                    guard("the hub to stop", served)
+                        .await
+                        .expect("the hub's task")
+                        .expect("the hub stopped cleanly");
+                }
+            }
+            Running::Process { .. } => {
+                let status = self.terminate().await;
+                assert!(status.success(), "the hub exited with {status:?}");
+            }
+        }
+    }
+
+    /// Starts the hub again on the same data directory: a hub program is killed first (a
+    /// crash), a hub in this process is stopped cleanly. The port changes; the office token
+    /// must not.
     pub async fn restart(&mut self) {
-        self.kill().await;
-        let (child, addr) = spawn_serve(self.dir.path(), &self.logs).await;
-        self.child = Some(child);
-        self.addr = addr;
+        match &mut self.running {
+            Running::Process { logs, .. } => {
+                let logs = logs.clone();
+                self.kill().await;
+                let (child, addr) = spawn_serve(self.dir.path(), &logs).await;
+                self.running = Running::Process {
+                    child: Some(child),
+                    logs,
+                };
+                self.addr = addr;
+            }
+            Running::InProcess { clock, .. } => {
+                let clock = clock.clone();
+                self.stop().await;
+                let (addr, running) = serve_in_process(self.dir.path(), clock).await;
+                self.running = running;
+                self.addr = addr;
+            }
+        }
         let token = std::fs::read_to_string(self.dir.path().join("secretariat.token"))
             .expect("secretariat.token survives a restart");
         assert_eq!(
@@ -232,13 +322,67 @@ impl TestHub {
 
 impl Drop for TestHub {
     fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.start_kill();
+        match &mut self.running {
+            Running::Process { child, .. } => {
+                if let Some(child) = child {
+                    let _ = child.start_kill();
+                }
+            }
+            Running::InProcess { stop, .. } => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+            }
         }
         if std::thread::panicking() {
             eprintln!("---- hub output ({}) ----\n{}", self.addr, self.logs());
         }
     }
+}
+
+/// Opens the hub's `Server` on `dir` (with its [`TEST_CONFIG`], if any) and serves it on a
+/// port of 127.0.0.1 in a task of the test's runtime.
+async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
+    log_to_test_output();
+    let config_file = dir.join(TEST_CONFIG);
+    let mut config = if config_file.exists() {
+        hub::config::Config::from_file(&config_file).expect("the test's config")
+    } else {
+        hub::config::Config::default()
+    };
+    config.data = dir.to_owned();
+    config.listen = "127.0.0.1:0".parse().expect("an address");
+    config.normalise();
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .expect("a port on 127.0.0.1");
+    let addr = listener.local_addr().expect("the bound address");
+    let server = hub::server::Server::open_with_clock(config, addr, clock.clone())
+        .await
+        .expect("the hub opens its data directory");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let running = Running::InProcess {
+        stop: Some(stop),
+        served: Some(served),
+        clock,
+    };
+    (addr, running)
+}
+
+/// The hub's log goes into the test's captured output (`RUST_LOG` chooses how much).
+fn log_to_test_output() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.

@@ -2,7 +2,7 @@
 //! restart, the log the chair followed is the log on disk, and the hub carries on.
 
 use meeting_tests::{expect_snapshot, guard, MeetingFixture, Tablet, TestHub};
-use protocol::{Command, EventKind, HubFrame, MeetingId, ParticipantId};
+use protocol::{AgendaItem, Command, EventKind, HubFrame, MeetingId, ParticipantId};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tablet_client::{ClientError, CommandError, Follower};
@@ -72,15 +72,16 @@ fn item_commands(writer: usize) -> Vec<(String, Command)> {
         .collect()
 }
 
-/// Follows the meeting as the chair until the connection dies.
-async fn chair_follows(url: String, token: String) -> (u64, Follower) {
+/// Follows the meeting as the chair until the connection dies: the snapshot's seq and
+/// agenda (the writers may have begun before the chair joined), and what followed.
+async fn chair_follows(url: String, token: String) -> (u64, Vec<AgendaItem>, Follower) {
     let (mut chair, first) = Tablet::join(&url, &token, None, None).await;
-    let (from, _, _) = expect_snapshot(first);
+    let (from, _, view) = expect_snapshot(first);
     loop {
         match chair.next().await {
             Ok(_) => continue,
             Err(ClientError::Closed { .. } | ClientError::WebSocket(_)) => {
-                return (from, chair.follower)
+                return (from, view.agenda, chair.follower)
             }
             Err(e) => panic!("the chair's connection failed oddly: {e}"),
         }
@@ -89,7 +90,7 @@ async fn chair_follows(url: String, token: String) -> (u64, Follower) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_commands_survive_a_kill_9_and_the_hub_carries_on() {
-    let mut hub = TestHub::start().await;
+    let mut hub = TestHub::start_process().await;
     let m: MeetingFixture = hub.meeting_with(DELEGATES).await;
     let url = hub.ws_url();
     let ledger = Ledger::default();
@@ -144,7 +145,8 @@ async fn acknowledged_commands_survive_a_kill_9_and_the_hub_carries_on() {
         cut_short += usize::from(cut.expect("a writer panicked"));
     }
     assert!(cut_short > 0, "the kill came after every writer was done");
-    let (chair_from, chair_saw) = guard("the chair to notice the crash", chair).await.unwrap();
+    let (chair_from, chair_agenda, chair_saw) =
+        guard("the chair to notice the crash", chair).await.unwrap();
     let acked = ledger.acked.lock().unwrap().clone();
     let max_acked = acked.iter().map(|a| a.seq).max().expect("acks");
     assert!(acked.len() >= KILL_AFTER);
@@ -192,7 +194,7 @@ async fn acknowledged_commands_survive_a_kill_9_and_the_hub_carries_on() {
     }
 
     // The chair's picture before the crash is the start of the picture after it.
-    let mut seen_items = Vec::new();
+    let mut seen_items = chair_agenda;
     let mut seen_present: Vec<ParticipantId> = Vec::new();
     for e in chair_saw.events() {
         match &e.event {
@@ -269,7 +271,7 @@ async fn acknowledged_commands_survive_a_kill_9_and_the_hub_carries_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_live_connections_and_keeps_the_meeting() {
-    let mut hub = TestHub::start().await;
+    let mut hub = TestHub::start_process().await;
     let m = hub.meeting_with(3).await;
     let add = Command::AddAgendaItem {
         title: "Báo cáo tổng kết".into(),

@@ -74,7 +74,7 @@ async fn fetch_and_report(
             );
         }
     }
-    let sha = files::hex(hash.finish().as_ref());
+    let sha = hex::encode(hash.finish().as_ref());
     let held = Command::ReportHeld {
         document: doc.id,
         version: v.version,

@@ -6,7 +6,7 @@ use meeting_tests::{expect_snapshot, guard, Member, Tablet, TestHub};
 use protocol::opinions::{Answer, Choice};
 use protocol::{Command, ErrorCode, EventKind, OpinionRequestId, ParticipantId, Timestamp};
 use std::collections::HashSet;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const LEADERS: usize = 40;
 const QUESTIONS: u32 = 3;
@@ -115,7 +115,8 @@ async fn a_request_to_forty_leaders_closes_at_its_deadline_with_the_counts_they_
         }
     }
 
-    let deadline = Timestamp(now() + 5_000);
+    // An hour away: the hub's clock is moved to it once everyone has answered.
+    let deadline = Timestamp(now() + 3_600_000);
     let ask = Command::CreateOpinionRequest {
         title: "Xin ý kiến Ban Thường vụ về dự thảo Nghị quyết".into(),
         description: "Đề nghị các đồng chí cho ý kiến trước hạn.".into(),
@@ -149,6 +150,8 @@ async fn a_request_to_forty_leaders_closes_at_its_deadline_with_the_counts_they_
     secretariat
         .ok("remind", Command::RemindOpinionRequest { request })
         .await;
+    let left = u64::try_from(deadline.0 - now()).unwrap_or(0);
+    hub.advance_clock(Duration::from_millis(left + 10));
 
     let mut closed_request = None;
     for (n, task) in tasks.into_iter().enumerate() {

@@ -305,7 +305,7 @@ async fn three_hundred_delegates_vote_at_once_and_the_count_is_exact() {
     // Whoever holds the disk: stop the hub and read every record of every tree. No record
     // that names a delegate and concerns the election holds a receipt or a choice, and the
     // ballot box names nobody.
-    assert!(hub.terminate().await.success());
+    hub.stop().await;
     let store = hub::store::Store::open(hub.data_dir()).expect("the stopped hub's store");
     let election_text = election.to_string();
     let receipts: Vec<&str> = voted.iter().map(|v| v.receipt.as_str()).collect();
@@ -330,7 +330,6 @@ async fn three_hundred_delegates_vote_at_once_and_the_count_is_exact() {
         }
         if names_voter && about_election {
             assert!(!text.contains("choices"), "{tree}: {text}");
-            assert!(!text.contains("\"origin\":{"), "{tree}: {text}");
             assert!(
                 !receipts.iter().any(|r| text.contains(r)),
                 "{tree}: a voter's record holds a receipt: {text}"

@@ -6,7 +6,6 @@
 
 use super::lifecycle::require;
 use super::{clean_text, Actor, Ctx, Decision, EngineError, MeetingState};
-use crate::import::VIETNAM_OFFSET;
 use protocol::info::{Announcement, CalendarDay, CalendarEntry, CalendarEvent};
 use protocol::{AnnouncementId, CalendarEventId, Command, Event, EventKind, Timestamp};
 use time::{Date, OffsetDateTime};
@@ -14,6 +13,10 @@ use time::{Date, OffsetDateTime};
 /// Bounds no real body reaches in one log.
 const MAX_EVENTS: usize = 10_000;
 const MAX_ANNOUNCEMENTS: usize = 10_000;
+/// Viet Nam's time (UTC+7, no daylight saving): the dates of the calendar, the minutes and
+/// the exports are the hall's, whatever the hub's own time zone.
+pub const VIETNAM_OFFSET: time::UtcOffset = time::macros::offset!(+7);
+
 /// The longest calendar one request may list.
 pub const MAX_DAYS: u32 = 62;
 

@@ -171,21 +171,23 @@ mod tests {
     fn only_the_office_creates_meetings() {
         let mut m = Hall::new();
         assert_eq!(m.state.status(), Some(MeetingStatus::Draft));
-        let err = m
-            .run(
-                m.delegate(0),
-                Command::CreateMeeting {
-                    title: "x".into(),
-                    venue: String::new(),
-                    starts_at: None,
-                    quorum: None,
-                },
-            )
-            .unwrap_err();
+        let create = Command::CreateMeeting {
+            title: "x".into(),
+            venue: String::new(),
+            starts_at: None,
+            quorum: None,
+        };
+        let err = m.run(m.delegate(0), create.clone()).unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::Forbidden,
+            "a delegate is refused by role, not told the meeting exists"
+        );
+        let err = m.run(crate::engine::Actor::Office, create).unwrap_err();
         assert_eq!(
             err.code(),
             ErrorCode::InvalidState,
-            "a second create is refused"
+            "a second create by the office is refused"
         );
     }
 

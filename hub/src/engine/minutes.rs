@@ -2,7 +2,7 @@
 //! item, speaker and times, as CSV. A pure projection of the state.
 
 use super::MeetingState;
-use crate::import::VIETNAM_OFFSET;
+use super::VIETNAM_OFFSET;
 use protocol::Timestamp;
 use time::OffsetDateTime;
 

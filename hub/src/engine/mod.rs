@@ -9,6 +9,7 @@ mod agenda;
 pub mod attachments;
 mod delivery;
 pub mod documents;
+mod effects;
 mod incoming;
 mod info;
 mod lifecycle;
@@ -21,13 +22,17 @@ mod speakers;
 mod state;
 mod view;
 
-pub use info::{calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS};
+pub use effects::{Decided, Effects, SealedBallot};
+pub use info::{
+    calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
+};
 pub use minutes::speakers_csv;
-pub use notes::{decide_note, may_read_notes, note_owner, NoteChange};
+pub use notes::{may_read_notes, NoteChange, NoteIndex};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,
     summary_for as opinion_summary_for,
 };
+pub use roll::change_token;
 pub use state::MeetingState;
 pub use view::Viewer;
 
@@ -105,12 +110,18 @@ impl EngineError {
 
 pub type Decision = Result<Vec<EventKind>, EngineError>;
 
-/// Which events `command` from `actor` produces in `state`. An empty list means the
-/// command is accepted but changes nothing (checking in someone already present).
-pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx) -> Decision {
+/// Which events `command` from `actor` produces in `state` (and, for a secret ballot, the
+/// ballot). No events means the command is accepted but changes nothing (checking in
+/// someone already present).
+pub fn decide(
+    state: &MeetingState,
+    actor: &Actor,
+    command: &Command,
+    ctx: &Ctx,
+) -> Result<Decided, EngineError> {
     let Some(meeting) = &state.meeting else {
         return match command {
-            Command::CreateMeeting { .. } => lifecycle::create(actor, command),
+            Command::CreateMeeting { .. } => lifecycle::create(actor, command).map(Decided::from),
             _ => Err(EngineError::NotFound("no such meeting".into())),
         };
     };
@@ -120,6 +131,23 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         ));
     }
     match command {
+        Command::CastBallot { .. } => polls::decide_ballot(state, actor, command, ctx),
+        _ => decide_events(state, meeting, actor, command, ctx).map(Decided::from),
+    }
+}
+
+fn decide_events(
+    state: &MeetingState,
+    meeting: &protocol::Meeting,
+    actor: &Actor,
+    command: &Command,
+    ctx: &Ctx,
+) -> Decision {
+    match command {
+        // Refused by role first: only the office creates meetings, and then this one exists.
+        Command::CreateMeeting { .. } if *actor != Actor::Office => Err(EngineError::Forbidden(
+            "only the hub's secretariat may create a meeting".into(),
+        )),
         Command::CreateMeeting { .. } => Err(EngineError::InvalidState(
             "the meeting exists already".into(),
         )),
@@ -169,39 +197,53 @@ pub fn decide(state: &MeetingState, actor: &Actor, command: &Command, ctx: &Ctx)
         Command::AddCalendarEvent { .. }
         | Command::RemoveCalendarEvent { .. }
         | Command::PostAnnouncement { .. } => info::decide(state, actor, command, ctx),
-        Command::SendDocumentComment { .. }
-        | Command::SaveNote { .. }
-        | Command::DeleteNote { .. } => notes::decide(state, actor, command, ctx),
+        Command::SendDocumentComment { .. } => notes::decide(state, actor, command, ctx),
+        Command::SaveNote { .. } | Command::DeleteNote { .. } => Err(EngineError::Invalid(
+            "private notes are kept apart from the meeting's log".into(),
+        )),
         Command::CreatePoll { .. }
         | Command::OpenPoll { .. }
         | Command::ClosePoll { .. }
         | Command::PublishPoll { .. }
         | Command::CancelPoll { .. }
-        | Command::CastBallot { .. }
         | Command::RecordPaperBallots { .. } => polls::decide(state, actor, command, ctx),
+        // Decided by `decide` with its sealed part; never here, where it would be lost.
+        Command::CastBallot { .. } => Err(EngineError::Invalid("not decided here".into())),
     }
 }
 
-/// Decides, stamps the events with their sequence numbers and the time, and applies them:
-/// the one way the hub changes a meeting.
+/// Decides, stamps the events with their sequence numbers and the time, and applies
+/// everything to `state`: the one way the hub changes a meeting. The effects say the rest
+/// (what to write beside the log, whom to tell what), so the caller need not look inside.
 pub fn execute(
     state: &mut MeetingState,
     actor: &Actor,
     command: &Command,
     ctx: &Ctx,
-) -> Result<Vec<Event>, EngineError> {
-    let kinds = decide(state, actor, command, ctx)?;
-    let mut events = Vec::with_capacity(kinds.len());
-    for kind in kinds {
-        let event = Event {
-            seq: state.seq + 1,
-            at: ctx.now,
-            event: kind,
-        };
-        state.apply(&event);
-        events.push(event);
+) -> Result<Effects, EngineError> {
+    let mut effects = Effects::default();
+    if command.is_private_note() {
+        // Not an event: decided against the index of the author's notes, never the log.
+        effects
+            .notes
+            .push(notes::decide_note(actor, &state.notes, command, ctx)?);
+    } else {
+        let decided = decide(state, actor, command, ctx)?;
+        for (n, kind) in decided.events.into_iter().enumerate() {
+            effects.follow(&kind);
+            effects.events.push(Event {
+                seq: state.seq + 1 + n as u64,
+                at: ctx.now,
+                event: kind,
+            });
+        }
+        if let Some(ballot) = decided.ballot {
+            effects.receipt = Some(ballot.line.receipt.clone());
+            effects.ballots.push(ballot);
+        }
     }
-    Ok(events)
+    state.absorb(&effects);
+    Ok(effects)
 }
 
 /// Checks a human-entered text field: trimmed, not empty where required, bounded, and free

@@ -6,14 +6,16 @@
 //! A private note is its author's alone. It is deliberately **not** an event: the log is
 //! replayed, resumed, exported and hash-chained for audit, and everything that reads it
 //! would have to remember to leave notes out. Notes live in their own store tree, keyed
-//! by their author, and the live task applies [`decide_note`]'s outcome there. Because
-//! the key is the author, there is no way to name another's note at all; reading another's
-//! notes is refused by [`may_read_notes`].
+//! by their author; the state keeps only a [`NoteIndex`] (which notes each author has), so
+//! a note command is decided without reading the store, and its outcome is an effect.
+//! Because the key is the author, there is no way to name another's note at all; reading
+//! another's notes is refused by [`may_read_notes`].
 
 use super::lifecycle::require;
 use super::{clean_text, Actor, Ctx, Decision, EngineError, MeetingState, Viewer};
 use protocol::notes::{DocumentComment, Note};
 use protocol::{Command, DocumentCommentId, Event, EventKind, NoteId, ParticipantId};
+use std::collections::{HashMap, HashSet};
 
 /// The longest note, in characters: several pages of handwriting.
 const MAX_NOTE_CHARS: usize = 20_000;
@@ -104,8 +106,41 @@ impl NoteChange {
     }
 }
 
+/// Which notes each author has: restored from the store when the meeting is loaded, kept
+/// current by the note effects. Ids only, never the text.
+#[derive(Clone, Debug, Default)]
+pub struct NoteIndex {
+    by_owner: HashMap<ParticipantId, HashSet<NoteId>>,
+}
+
+impl NoteIndex {
+    /// Puts back the notes found in the store.
+    pub fn restore(&mut self, notes: impl IntoIterator<Item = (ParticipantId, NoteId)>) {
+        for (owner, id) in notes {
+            self.by_owner.entry(owner).or_default().insert(id);
+        }
+    }
+
+    pub fn has(&self, owner: ParticipantId, id: NoteId) -> bool {
+        self.by_owner.get(&owner).is_some_and(|n| n.contains(&id))
+    }
+
+    pub(super) fn apply(&mut self, change: &NoteChange) {
+        match change {
+            NoteChange::Put { owner, note } => {
+                self.by_owner.entry(*owner).or_default().insert(note.id);
+            }
+            NoteChange::Delete { owner, note } => {
+                if let Some(notes) = self.by_owner.get_mut(owner) {
+                    notes.remove(note);
+                }
+            }
+        }
+    }
+}
+
 /// The author a note command acts for: only a participant keeps notes.
-pub fn note_owner(actor: &Actor) -> Result<ParticipantId, EngineError> {
+fn note_owner(actor: &Actor) -> Result<ParticipantId, EngineError> {
     match actor {
         Actor::Participant { id, .. } => Ok(*id),
         _ => Err(EngineError::Forbidden(
@@ -114,15 +149,15 @@ pub fn note_owner(actor: &Actor) -> Result<ParticipantId, EngineError> {
     }
 }
 
-/// Decides a `save_note` or `delete_note` of `actor`, given `existing`: the author's note
-/// the command names, if it names one and it exists.
-pub fn decide_note(
+/// Decides a `save_note` or `delete_note` of `actor` against the notes it has.
+pub(super) fn decide_note(
     actor: &Actor,
-    existing: Option<&Note>,
+    notes: &NoteIndex,
     command: &Command,
     ctx: &Ctx,
 ) -> Result<NoteChange, EngineError> {
     let owner = note_owner(actor)?;
+    let missing = |id: &NoteId| EngineError::NotFound(format!("you have no note {id}"));
     match command {
         Command::SaveNote {
             note,
@@ -130,12 +165,10 @@ pub fn decide_note(
             page,
             text,
         } => {
-            let id = match (note, existing) {
-                (None, _) => NoteId(ctx.new_id),
-                (Some(id), Some(old)) if old.id == *id => *id,
-                (Some(id), _) => {
-                    return Err(EngineError::NotFound(format!("you have no note {id}")))
-                }
+            let id = match note {
+                None => NoteId(ctx.new_id),
+                Some(id) if notes.has(owner, *id) => *id,
+                Some(id) => return Err(missing(id)),
             };
             Ok(NoteChange::Put {
                 owner,
@@ -148,10 +181,10 @@ pub fn decide_note(
                 },
             })
         }
-        Command::DeleteNote { note } => match existing {
-            Some(old) if old.id == *note => Ok(NoteChange::Delete { owner, note: *note }),
-            _ => Err(EngineError::NotFound(format!("you have no note {note}"))),
-        },
+        Command::DeleteNote { note } if notes.has(owner, *note) => {
+            Ok(NoteChange::Delete { owner, note: *note })
+        }
+        Command::DeleteNote { note } => Err(missing(note)),
         _ => Err(EngineError::Invalid("not a note command".into())),
     }
 }

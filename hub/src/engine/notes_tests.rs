@@ -1,9 +1,8 @@
 //! Comments and notes: who may send, who sees, who may read.
 
 use crate::engine::testing::*;
-use crate::engine::{decide_note, may_read_notes, Actor, Ctx, NoteChange, Viewer};
-use protocol::{Command, ErrorCode, NoteId, Timestamp};
-use uuid::Uuid;
+use crate::engine::{may_read_notes, Actor, NoteChange, Viewer};
+use protocol::{Command, ErrorCode, NoteId};
 
 fn comment(text: &str) -> Command {
     Command::SendDocumentComment {
@@ -62,34 +61,31 @@ fn comments_come_from_members_and_say_something() {
 
 #[test]
 fn a_note_is_its_authors_alone() {
-    let m = Hall::new();
-    let ctx = Ctx {
-        now: Timestamp(5),
-        new_id: Uuid::new_v4(),
-    };
+    let mut m = Hall::new();
     let save = Command::SaveNote {
         note: None,
         document: "Dự thảo".into(),
         page: None,
         text: "Riêng tôi".into(),
     };
-    let change = decide_note(&m.delegate(0), None, &save, &ctx).unwrap();
-    let NoteChange::Put { owner, note } = &change else {
-        panic!("{change:?}")
+    let effects = m.effects(m.delegate(0), save.clone()).unwrap();
+    assert!(effects.events.is_empty(), "a note is not an event");
+    let [NoteChange::Put { owner, note }] = effects.notes.as_slice() else {
+        panic!("{effects:?}")
     };
-    assert_eq!(*owner, m.delegates[0]);
+    let (owner, note) = (*owner, note.clone());
+    assert_eq!(owner, m.delegates[0]);
+    assert!(m.state.notes.has(owner, note.id), "the index knows it");
     for who in [m.delegate(1), m.chair(), m.secretariat(), Actor::Office] {
         assert_eq!(
-            may_read_notes(&who, *owner).unwrap_err().code(),
+            may_read_notes(&who, owner).unwrap_err().code(),
             ErrorCode::Forbidden,
             "{who:?}"
         );
     }
-    may_read_notes(&m.delegate(0), *owner).unwrap();
+    may_read_notes(&m.delegate(0), owner).unwrap();
     assert_eq!(
-        decide_note(&Actor::Office, None, &save, &ctx)
-            .unwrap_err()
-            .code(),
+        m.effects(Actor::Office, save).unwrap_err().code(),
         ErrorCode::Forbidden,
         "the office token has no notes"
     );
@@ -101,21 +97,28 @@ fn a_note_is_its_authors_alone() {
         text: "sửa".into(),
     };
     assert_eq!(
-        decide_note(&m.delegate(1), None, &edit, &ctx)
-            .unwrap_err()
-            .code(),
+        m.effects(m.delegate(1), edit.clone()).unwrap_err().code(),
         ErrorCode::NotFound
     );
     let delete = Command::DeleteNote {
         note: NoteId::new_random(),
     };
     assert_eq!(
-        decide_note(&m.delegate(0), Some(note), &delete, &ctx)
-            .unwrap_err()
-            .code(),
+        m.effects(m.delegate(0), delete).unwrap_err().code(),
         ErrorCode::NotFound
     );
-    assert!(decide_note(&m.delegate(0), Some(note), &edit, &ctx).is_ok());
+    assert!(m.effects(m.delegate(0), edit).is_ok());
+    let gone = m
+        .effects(m.delegate(0), Command::DeleteNote { note: note.id })
+        .unwrap();
+    assert_eq!(
+        gone.notes,
+        vec![NoteChange::Delete {
+            owner,
+            note: note.id
+        }]
+    );
+    assert!(!m.state.notes.has(owner, note.id));
 }
 
 #[test]
@@ -128,9 +131,7 @@ fn notes_never_enter_the_log() {
         text: "x".into(),
     };
     let seq = m.state.seq;
-    assert_eq!(
-        m.run(m.delegate(0), save).unwrap_err().code(),
-        ErrorCode::Invalid
-    );
+    let effects = m.effects(m.delegate(0), save).unwrap();
+    assert!(effects.events.is_empty());
     assert_eq!(m.state.seq, seq);
 }

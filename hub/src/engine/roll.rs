@@ -171,6 +171,31 @@ fn clean_seat(
     Ok(Some(seat))
 }
 
+/// Whether `actor` may give `participant` a new token (`replaced`) or withdraw theirs,
+/// and what follows: their open connections close, and a withdrawn token stops working. A
+/// token is not an event; the new one, if any, is granted with the request.
+pub fn change_token(
+    state: &MeetingState,
+    actor: &Actor,
+    participant: ParticipantId,
+    replaced: bool,
+) -> Result<super::Effects, EngineError> {
+    require(
+        actor.is_secretariat(),
+        "only the secretariat issues and withdraws badges",
+    )?;
+    if state.participant(participant).is_none() {
+        return Err(EngineError::NotFound(
+            "no such participant in this meeting".into(),
+        ));
+    }
+    Ok(super::Effects {
+        revoke: if replaced { vec![] } else { vec![participant] },
+        kick: vec![participant],
+        ..Default::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::engine::testing::*;

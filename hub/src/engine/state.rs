@@ -43,6 +43,9 @@ pub struct MeetingState {
     pub info: Info,
     /// Votes and elections.
     pub polls: super::polls::Polls,
+    /// Which private notes each author has (not their text). Not from the log: restored
+    /// from the store at start, like the ballot box.
+    pub notes: super::NoteIndex,
 }
 
 impl MeetingState {
@@ -63,6 +66,7 @@ impl MeetingState {
             incoming: Incoming::default(),
             info: Info::default(),
             polls: Default::default(),
+            notes: Default::default(),
         }
     }
 
@@ -110,6 +114,20 @@ impl MeetingState {
     pub fn quorum_reached(&self) -> bool {
         self.quorum()
             .reached_by(self.present.len() as u64, u64::from(self.summoned()))
+    }
+
+    /// Applies everything an accepted command did: its events in order, its secret ballots
+    /// and its note changes. The working state and the published one both change only here.
+    pub fn absorb(&mut self, effects: &super::Effects) {
+        for event in &effects.events {
+            self.apply(event);
+        }
+        for ballot in &effects.ballots {
+            self.polls.put_sealed(ballot);
+        }
+        for change in &effects.notes {
+            self.notes.apply(change);
+        }
     }
 
     /// Folds one event. Events are facts already decided, so nothing here can fail; an

@@ -1,7 +1,7 @@
 //! A small meeting for the engine's unit tests: a chair, a secretariat, a projector and
 //! nine delegates (ten members), driven through `execute` exactly as the hub drives it.
 
-use super::{execute, Actor, Ctx, EngineError, MeetingState};
+use super::{execute, Actor, Ctx, Effects, EngineError, MeetingState};
 use protocol::{AgendaItemId, Command, Event, MeetingId, ParticipantId, Role, Timestamp};
 use uuid::Uuid;
 
@@ -81,6 +81,7 @@ impl Hall {
         id
     }
 
+    /// Runs a command; its events.
     pub fn run(&mut self, actor: Actor, command: Command) -> Result<Vec<Event>, EngineError> {
         self.run_with_id(actor, command, Uuid::new_v4())
     }
@@ -91,6 +92,20 @@ impl Hall {
         command: Command,
         new_id: Uuid,
     ) -> Result<Vec<Event>, EngineError> {
+        Ok(self.effects_with_id(actor, command, new_id)?.events)
+    }
+
+    /// Runs a command; everything it does.
+    pub fn effects(&mut self, actor: Actor, command: Command) -> Result<Effects, EngineError> {
+        self.effects_with_id(actor, command, Uuid::new_v4())
+    }
+
+    fn effects_with_id(
+        &mut self,
+        actor: Actor,
+        command: Command,
+        new_id: Uuid,
+    ) -> Result<Effects, EngineError> {
         self.clock += 1000;
         let ctx = Ctx {
             now: Timestamp(self.clock),

@@ -1,18 +1,18 @@
-//! The task that owns one meeting's working state and commits its commands in batches.
+//! The task that owns one meeting's working state and commits its commands in batches:
+//! gather → decide each job → persist the batch once → publish → answer.
+//!
+//! The engine says everything a command does ([`Effects`]); this task never looks inside an
+//! event. It only collects effects, writes them in one durable step, and tells everyone.
 
 use super::deadlines::Deadlines;
 use super::idempotency::{Cache, Key};
-use super::{Job, Live, LiveSettings, Outcome, Published, Refused, Reply, Request};
-use crate::engine::{self, Actor, Ctx, EngineError, MeetingState};
-use crate::store::{Origin, Principal, Store};
-use crate::tokens::TokenHash;
-use protocol::{
-    Command, ErrorCode, Event, EventKind, ParticipantId, PollId, ReceiptLine, Timestamp,
-};
-use std::collections::HashMap;
+use super::{Accepted, Answer, Clock, Job, Live, LiveSettings, Published, Refused, Request};
+use crate::engine::{self, Actor, Ctx, Effects, EngineError, MeetingState};
+use crate::store::{Changes, Origin, Principal, Store};
+use protocol::{Command, ErrorCode};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 /// The most jobs one flush covers; a hall of 1,600 voting at once fits in two.
@@ -23,38 +23,18 @@ pub(super) struct MeetingTask {
     published: Arc<Published>,
     working: MeetingState,
     done: Cache,
-    /// Receipts of secret ballots accepted while their poll is open, so that a ballot
-    /// re-sent after a lost ack gets its receipt again. Memory only, and dropped when the
-    /// poll closes: it is the one place that pairs a voter with a receipt.
-    receipts: HashMap<Key, (PollId, String)>,
     window: Duration,
+    clock: Clock,
 }
 
 /// What one batch will write and whom it will answer.
 #[derive(Default)]
 struct Batch {
-    records: Vec<(Event, Option<Origin>)>,
-    grants: Vec<(TokenHash, Principal)>,
-    /// Tokens to delete from the store.
-    revoke: Vec<ParticipantId>,
-    /// Participants whose open connections must close (token replaced, revoked, removed).
-    kick: Vec<ParticipantId>,
-    replies: Vec<(Reply, Outcome, Option<String>)>,
+    /// Everything the batch's accepted commands did, in order.
+    effects: Effects,
+    changes: Changes,
+    replies: Vec<(oneshot::Sender<Answer>, Answer)>,
     new_keys: Vec<Key>,
-    /// Private notes to write (not events; see `engine/notes.rs`).
-    notes: Vec<engine::NoteChange>,
-    /// Secret ballots for the ballot box, apart from the events.
-    ballots: Vec<(PollId, ReceiptLine)>,
-}
-
-impl Batch {
-    /// The participant ends the batch with no token, even one granted earlier in it.
-    fn revoke_all(&mut self, participant: ParticipantId) {
-        self.grants.retain(|(_, p)| {
-            !matches!(p, Principal::Participant { participant: q, .. } if *q == participant)
-        });
-        self.revoke.push(participant);
-    }
 }
 
 impl MeetingTask {
@@ -63,46 +43,52 @@ impl MeetingTask {
         published: Arc<Published>,
         working: MeetingState,
         done: Cache,
-        settings: LiveSettings,
+        settings: &LiveSettings,
     ) -> Self {
         Self {
             store,
             published,
             working,
             done,
-            receipts: HashMap::new(),
             window: settings.group_commit_window,
+            clock: settings.clock.clone(),
         }
     }
 
-    pub(super) async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+    pub(super) async fn run(
+        mut self,
+        mut jobs: mpsc::Receiver<Job>,
+        mut stop: watch::Receiver<bool>,
+    ) {
         let mut timers = Deadlines::default();
-        loop {
+        let mut jumps = self.clock.jumps();
+        while !*stop.borrow() {
             // The next deadline comes from the state, so it survives a restart: an opinion
             // request's (a job to submit) or a poll's countdown (closed by `close_due`).
-            let opinion = timers.next(&self.working);
-            let poll =
-                self.working.polls.next_deadline().map(|at| {
-                    Instant::now() + Duration::from_millis((at.0 - now().0).max(0) as u64)
-                });
+            let opinion = timers.next(&self.working, &self.clock);
+            let poll = (self.working.polls.next_deadline()).map(|at| self.clock.instant_at(at));
             let wake = match (opinion.map(|(at, _)| at), poll) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let first = match wake {
-                None => match jobs.recv().await {
+            // No timer at all without a deadline: a paused test clock would jump to it.
+            let deadline = async {
+                match wake {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let first = tokio::select! {
+                job = jobs.recv() => match job {
                     Some(job) => Some(job),
                     None => break,
                 },
-                Some(at) => tokio::select! {
-                    job = jobs.recv() => match job {
-                        Some(job) => Some(job),
-                        None => break,
-                    },
-                    _ = tokio::time::sleep_until(at) => opinion
-                        .filter(|(due, _)| *due <= Instant::now())
-                        .and_then(|(_, request)| timers.due(&self.working, request)),
-                },
+                _ = stop.changed() => break,
+                // The clock jumped (a test's time machine): look at the deadlines again.
+                _ = jumps.changed() => None,
+                _ = deadline => opinion
+                    .filter(|(due, _)| *due <= Instant::now())
+                    .and_then(|(_, request)| timers.due(&self.working, request, &self.clock)),
             };
             let mut pending: Vec<Job> = first.into_iter().collect();
             if !pending.is_empty() {
@@ -111,7 +97,8 @@ impl MeetingTask {
             let mut batch = Batch::default();
             self.close_due(&mut batch);
             for job in pending {
-                self.decide(job, &mut batch);
+                let answer = self.execute(job.request, &mut batch);
+                batch.replies.push((job.reply, answer));
             }
             self.commit(batch).await;
         }
@@ -120,9 +107,9 @@ impl MeetingTask {
     /// Closes the polls whose countdown ran out, before any ballot of this batch: a ballot
     /// that arrives after the deadline finds the poll closed.
     fn close_due(&mut self, batch: &mut Batch) {
-        for poll in self.working.polls.due(now()) {
+        for poll in self.working.polls.due(self.clock.now()) {
             let request = Request::one(Actor::System, None, Command::ClosePoll { poll });
-            if let Err(e) = self.execute(request, batch).0 {
+            if let Err(e) = self.execute(request, batch) {
                 tracing::warn!(%poll, error = %e, "the countdown could not close the poll");
             }
         }
@@ -144,187 +131,79 @@ impl MeetingTask {
         }
     }
 
-    fn decide(&mut self, job: Job, batch: &mut Batch) {
-        match job {
-            Job::Execute(request, reply) => {
-                let (outcome, receipt) = self.execute(request, batch);
-                batch.replies.push((reply, outcome, receipt));
-            }
-            Job::Reissue(participant, token, reply) => {
-                let outcome = match self.working.participant(participant) {
-                    None => Err(Refused::new(
-                        ErrorCode::NotFound,
-                        "no such participant in this meeting",
-                    )),
-                    Some(_) => {
-                        match token {
-                            Some(hash) => batch.grants.push((
-                                hash,
-                                Principal::Participant {
-                                    meeting: self.working.id,
-                                    participant,
-                                },
-                            )),
-                            None => batch.revoke_all(participant),
-                        }
-                        batch.kick.push(participant);
-                        Ok(self.working.seq)
-                    }
-                };
-                batch.replies.push((Reply::Plain(reply), outcome, None));
-            }
-        }
-    }
-
-    fn execute(&mut self, request: Request, batch: &mut Batch) -> (Outcome, Option<String>) {
+    /// Decides one request into the batch: all of its steps, or none of them.
+    fn execute(&mut self, request: Request, batch: &mut Batch) -> Answer {
         let key = request.origin.clone();
-        if let Some(outcome) = key.as_ref().and_then(|k| self.done.get(k)) {
-            let receipt = key
-                .as_ref()
-                .and_then(|k| self.receipts.get(k))
-                .map(|(_, r)| r.clone());
-            return (outcome.clone(), receipt);
+        if let Some(answer) = key.as_ref().and_then(|k| self.done.get(k)) {
+            return answer.clone();
         }
-        if let Some(outcome) = self.private_note(&request, batch) {
-            if let Some(key) = key {
-                self.done.insert(key.clone(), outcome.clone());
-                batch.new_keys.push(key);
-            }
-            return (outcome, None);
-        }
-        let mut receipt = None;
-        let now = now();
         // Several steps are all or nothing: keep the state to go back to.
         let backup = (request.steps.len() > 1).then(|| self.working.clone());
-        let mut events = Vec::new();
-        let mut failure: Option<EngineError> = None;
-        for (command, new_id) in &request.steps {
-            let ctx = Ctx {
-                now,
-                new_id: *new_id,
-            };
-            match engine::execute(&mut self.working, &request.actor, command, &ctx) {
-                Ok(mut produced) => events.append(&mut produced),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        let outcome = match failure {
-            Some(e) => {
+        let decided = self.decide(&request);
+        let answer = match decided {
+            Err(e) => {
                 if let Some(state) = backup {
                     self.working = state;
                 }
                 Err(Refused::new(e.code(), e.to_string()))
             }
-            None => {
+            Ok(effects) => {
                 let origin = key
                     .clone()
                     .map(|(principal, command)| Origin { principal, command });
-                for mut event in events {
-                    match &mut event.event {
-                        EventKind::ParticipantRemoved { participant } => {
-                            batch.revoke_all(*participant);
-                            batch.kick.push(*participant);
-                        }
-                        EventKind::BallotCast {
-                            poll,
-                            sealed: Some(line),
-                            command,
-                            ..
-                        } => {
-                            // A secret ballot: the choice goes to the ballot box; the
-                            // record of the voter keeps the command id (for re-sends) and
-                            // no origin, whose place in the log would pair them again.
-                            batch.ballots.push((*poll, line.clone()));
-                            *command = key.as_ref().map(|(_, c)| c.clone());
-                            receipt = Some(line.receipt.clone());
-                            if let Some(k) = &key {
-                                self.receipts
-                                    .insert(k.clone(), (*poll, line.receipt.clone()));
-                            }
-                            batch.records.push((event, None));
-                            continue;
-                        }
-                        EventKind::PollClosed { poll, .. } | EventKind::PollCancelled { poll } => {
-                            let poll = *poll;
-                            self.receipts.retain(|_, (p, _)| *p != poll);
-                        }
-                        _ => {}
-                    }
-                    batch.records.push((event, origin.clone()));
+                let receipt = effects.receipt.clone();
+                let poll = effects.ballots.first().map(|b| b.poll);
+                for poll in &effects.polls_ended {
+                    self.done.forget_receipts(*poll);
                 }
-                batch.grants.extend(request.grants);
-                Ok(self.working.seq)
+                batch.take(effects, origin, request.grants);
+                let accepted = Ok(Accepted {
+                    seq: self.working.seq,
+                    receipt,
+                });
+                if let Some(key) = &key {
+                    self.done.insert(key.clone(), accepted.clone(), poll);
+                    batch.new_keys.push(key.clone());
+                }
+                return accepted;
             }
         };
         if let Some(key) = key {
-            self.done.insert(key.clone(), outcome.clone());
+            self.done.insert(key.clone(), answer.clone(), None);
             batch.new_keys.push(key);
         }
-        (outcome, receipt)
+        answer
     }
 
-    /// Decides a note command, if this is one: its outcome goes into the batch's notes,
-    /// never into the log.
-    fn private_note(&self, request: &Request, batch: &mut Batch) -> Option<Outcome> {
-        let [(command, new_id)] = request.steps.as_slice() else {
-            return None;
-        };
-        if !command.is_private_note() {
-            return None;
-        }
-        let refused = |e: EngineError| Refused::new(e.code(), e.to_string());
-        let ctx = Ctx {
-            now: now(),
-            new_id: *new_id,
-        };
-        let decided = (|| {
-            let owner = engine::note_owner(&request.actor).map_err(refused)?;
-            let named = match command {
-                protocol::Command::SaveNote { note, .. } => *note,
-                protocol::Command::DeleteNote { note } => Some(*note),
-                _ => None,
+    /// The effects of every step, applied to the working state as they are decided.
+    fn decide(&mut self, request: &Request) -> Result<Effects, EngineError> {
+        let now = self.clock.now();
+        let mut effects = Effects::default();
+        for (command, new_id) in &request.steps {
+            let ctx = Ctx {
+                now,
+                new_id: *new_id,
             };
-            let existing = match named {
-                Some(id) => self.existing_note(owner, id, batch)?,
-                None => None,
-            };
-            engine::decide_note(&request.actor, existing.as_ref(), command, &ctx).map_err(refused)
-        })();
-        Some(decided.map(|change| {
-            batch.notes.push(change);
-            self.working.seq
-        }))
-    }
-
-    /// A note as this batch leaves it: a change earlier in the batch, else the stored one.
-    fn existing_note(
-        &self,
-        owner: ParticipantId,
-        id: protocol::NoteId,
-        batch: &Batch,
-    ) -> Result<Option<protocol::notes::Note>, Refused> {
-        for change in batch.notes.iter().rev() {
-            match change {
-                engine::NoteChange::Put { owner: o, note } if *o == owner && note.id == id => {
-                    return Ok(Some(note.clone()))
-                }
-                engine::NoteChange::Delete { owner: o, note } if *o == owner && *note == id => {
-                    return Ok(None)
-                }
-                _ => {}
-            }
+            effects.extend(engine::execute(
+                &mut self.working,
+                &request.actor,
+                command,
+                &ctx,
+            )?);
         }
-        self.store.note(self.working.id, owner, id).map_err(|e| {
-            tracing::error!(error = %e, "reading a note failed");
-            Refused::new(ErrorCode::Internal, "the hub could not read your notes")
-        })
+        if let Some((participant, token)) = &request.token {
+            effects.extend(engine::change_token(
+                &self.working,
+                &request.actor,
+                *participant,
+                token.is_some(),
+            )?);
+        }
+        Ok(effects)
     }
 
     async fn commit(&mut self, batch: Batch) {
-        if let Err(e) = self.persist(&batch).await {
+        if let Err(e) = self.store.commit(self.working.id, &batch.changes).await {
             tracing::error!(meeting = %self.working.id, error = %e, "could not make a batch durable; its commands are refused");
             self.working = self
                 .published
@@ -339,65 +218,58 @@ impl MeetingTask {
                 ErrorCode::Internal,
                 "the hub could not record this; send the same command again",
             );
-            for (reply, _, _) in batch.replies {
-                reply.send(Err(failed.clone()), None);
+            for (reply, _) in batch.replies {
+                let _ = reply.send(Err(failed.clone()));
             }
             return;
         }
-        {
-            let mut published = self
-                .published
-                .state
-                .write()
-                .unwrap_or_else(|p| p.into_inner());
-            for (event, _) in &batch.records {
-                published.apply(event);
-            }
-        }
+        self.published
+            .state
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .absorb(&batch.effects);
         // No receivers is not an error: nobody is connected yet.
-        for (mut event, _) in batch.records {
-            if let EventKind::BallotCast { sealed, .. } = &mut event.event {
-                *sealed = None;
-            }
-            let _ = self.published.live.send(Live::Event(Arc::new(event)));
+        let live = &self.published.live;
+        for event in batch.effects.events {
+            let _ = live.send(Live::Event(Arc::new(event)));
         }
-        for change in batch.notes {
-            let _ = self.published.live.send(Live::Note(Arc::new(change)));
+        for change in batch.effects.notes {
+            let _ = live.send(Live::Note(Arc::new(change)));
         }
-        for participant in batch.kick {
-            let _ = self.published.live.send(Live::Revoked(participant));
+        for participant in batch.effects.kick {
+            let _ = live.send(Live::Revoked(participant));
         }
-        for (reply, outcome, receipt) in batch.replies {
-            reply.send(outcome, receipt);
+        for (reply, answer) in batch.replies {
+            // A closed receiver means the client left; the command stands regardless.
+            let _ = reply.send(answer);
         }
-    }
-
-    async fn persist(&self, batch: &Batch) -> Result<(), crate::store::StoreError> {
-        let meeting = self.working.id;
-        if batch.records.is_empty()
-            && batch.grants.is_empty()
-            && batch.revoke.is_empty()
-            && batch.notes.is_empty()
-        {
-            return Ok(());
-        }
-        // Notes first: if the events then fail, a re-sent note is written again, which is
-        // harmless; the other order could record events whose commands were refused.
-        self.store.apply_notes(meeting, &batch.notes)?;
-        self.store.append_with_ballots(
-            meeting,
-            &batch.records,
-            &batch.grants,
-            &batch.revoke,
-            &batch.ballots,
-        )?;
-        self.store.flush().await
     }
 }
 
-pub(super) fn now() -> Timestamp {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    Timestamp(ms)
+impl Batch {
+    /// Adds one accepted request: its effects, and what the store must write for them.
+    fn take(
+        &mut self,
+        effects: Effects,
+        origin: Option<Origin>,
+        grants: Vec<(crate::tokens::TokenHash, Principal)>,
+    ) {
+        let changes = &mut self.changes;
+        // A participant revoked in this batch ends it with no token, even one granted
+        // earlier in it (the store deletes before it grants).
+        changes.grants.retain(|(_, p)| {
+            !matches!(p, Principal::Participant { participant, .. } if effects.revoke.contains(participant))
+        });
+        changes.grants.extend(grants);
+        changes.revoke.extend(effects.revoke.iter().copied());
+        changes.records.extend(
+            effects
+                .events
+                .iter()
+                .map(|event| (event.clone(), origin.clone())),
+        );
+        changes.ballots.extend(effects.ballots.iter().cloned());
+        changes.notes.extend(effects.notes.iter().cloned());
+        self.effects.extend(effects);
+    }
 }

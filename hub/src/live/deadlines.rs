@@ -6,7 +6,7 @@
 //! Nothing here is stored: the deadlines are in the state, which is the fold of the log, so
 //! after a restart an overdue request closes as soon as its meeting's task starts.
 
-use super::{Job, Request};
+use super::{Clock, Job, Request};
 use crate::engine::{self, Actor, Ctx, MeetingState};
 use protocol::{Command, MeetingStatus, OpinionRequestId};
 use std::collections::HashSet;
@@ -28,7 +28,7 @@ pub(super) struct Deadlines {
 
 impl Deadlines {
     /// When to wake next, and for which request.
-    pub fn next(&self, state: &MeetingState) -> Option<(Instant, OpinionRequestId)> {
+    pub fn next(&self, state: &MeetingState, clock: &Clock) -> Option<(Instant, OpinionRequestId)> {
         if matches!(state.status(), None | Some(MeetingStatus::Closed)) {
             return None;
         }
@@ -39,29 +39,30 @@ impl Deadlines {
             .filter(|r| r.closed_at.is_none() && !self.refused.contains(&r.request.id))
             .map(|r| (r.request.deadline, r.request.id))
             .min()?;
-        let wait = u64::try_from(deadline.0 - super::actor::now().0).unwrap_or(0);
-        Some((
-            Instant::now() + Duration::from_millis(wait) + MARGIN,
-            request,
-        ))
+        Some((clock.instant_at(deadline) + MARGIN, request))
     }
 
     /// The deadline of `request` has come: the job that closes it, or `None` when there is
     /// nothing to run (woken early: the caller computes the next wake-up again).
-    pub fn due(&mut self, state: &MeetingState, request: OpinionRequestId) -> Option<Job> {
+    pub fn due(
+        &mut self,
+        state: &MeetingState,
+        request: OpinionRequestId,
+        clock: &Clock,
+    ) -> Option<Job> {
         let command = Command::CloseOpinionRequest { request };
         let ctx = Ctx {
-            now: super::actor::now(),
+            now: clock.now(),
             new_id: uuid::Uuid::nil(),
         };
         match engine::decide(state, &Actor::System, &command, &ctx) {
             Ok(_) => {
-                // Nobody waits for the outcome: the close is broadcast like any event.
+                // Nobody waits for the answer: the close is broadcast like any event.
                 let (reply, _) = oneshot::channel();
-                Some(Job::Execute(
-                    Request::one(Actor::System, None, command),
-                    super::Reply::Plain(reply),
-                ))
+                Some(Job {
+                    request: Request::one(Actor::System, None, command),
+                    reply,
+                })
             }
             Err(_)
                 if state
@@ -83,6 +84,7 @@ impl Deadlines {
 #[cfg(test)]
 mod tests {
     use super::super::{Live, LiveSettings, Meetings, Request};
+    use super::Clock;
     use crate::engine::Actor;
     use crate::store::Store;
     use protocol::{
@@ -91,16 +93,22 @@ mod tests {
     use std::time::Duration;
     use uuid::Uuid;
 
-    fn settings() -> LiveSettings {
+    /// Settings whose clock follows tokio's: the tests pause time and let it run ahead.
+    fn settings(clock: Clock) -> LiveSettings {
         LiveSettings {
             client_queue: 64,
             group_commit_window: Duration::from_millis(2),
             job_queue: 1024,
+            clock,
         }
     }
 
     /// A standing body with one member, asked one question due `in_ms` from now.
-    async fn body_with_request(meetings: &Meetings, in_ms: i64) -> (MeetingId, OpinionRequestId) {
+    async fn body_with_request(
+        meetings: &Meetings,
+        clock: &Clock,
+        in_ms: i64,
+    ) -> (MeetingId, OpinionRequestId) {
         let id = MeetingId::new_random();
         let create = Command::CreateMeeting {
             title: "Ban Thường vụ Huyện ủy".into(),
@@ -130,7 +138,7 @@ mod tests {
             questions: vec!["Đồng ý?".into()],
             attachments: vec![],
             recipients: vec![ParticipantId(member)],
-            deadline: Timestamp(super::super::actor::now().0 + in_ms),
+            deadline: Timestamp(clock.now().0 + in_ms),
         };
         let mut request = Request::one(Actor::Office, None, ask);
         let rid = Uuid::new_v4();
@@ -139,68 +147,69 @@ mod tests {
         (id, OpinionRequestId(rid))
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_request_closes_by_itself_at_its_deadline() {
         let dir = tempfile::tempdir().unwrap();
-        let meetings = Meetings::load(Store::open(dir.path()).unwrap(), settings()).unwrap();
-        let (id, request) = body_with_request(&meetings, 300).await;
+        let clock = Clock::following_tokio();
+        let meetings =
+            Meetings::load(Store::open(dir.path()).unwrap(), settings(clock.clone())).unwrap();
+        // An hour away: with time paused the test does not wait for it.
+        let (id, request) = body_with_request(&meetings, &clock, 3_600_000).await;
         let handle = meetings.get(id).unwrap();
         let mut live = handle.subscribe();
-        assert!(handle.read(|s| s.opinions.get(request).unwrap().closed_at.is_none()));
-        let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        tokio::time::advance(Duration::from_secs(3_590)).await;
+        assert!(
+            handle.read(|s| s.opinions.get(request).unwrap().closed_at.is_none()),
+            "still open ten seconds before its deadline"
+        );
+        let closed = loop {
+            if let Ok(Live::Event(e)) = live.recv().await {
+                if e.event == (EventKind::OpinionRequestClosed { request }) {
+                    break e;
+                }
+            }
+        };
+        let deadline = handle.read(|s| s.opinions.get(request).unwrap().request.deadline);
+        assert!(closed.at >= deadline, "not before the deadline");
+        assert!(
+            closed.at.0 - deadline.0 < 1_000,
+            "at the deadline, not later"
+        );
+        assert_eq!(handle.read(|s| s.opinions.next_deadline()), None);
+        meetings.close().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_that_passed_while_the_hub_was_down_closes_on_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::following_tokio();
+        let (id, request) = {
+            let meetings =
+                Meetings::load(Store::open(dir.path()).unwrap(), settings(clock.clone())).unwrap();
+            let asked = body_with_request(&meetings, &clock, 60_000).await;
+            meetings.close().await;
+            asked
+        };
+        // The hub is down for two minutes, past the deadline.
+        tokio::time::advance(Duration::from_secs(120)).await;
+        let store = Store::open(dir.path()).unwrap();
+        let meetings = Meetings::load(store, settings(clock.clone())).unwrap();
+        let handle = meetings.get(id).unwrap();
+        let mut live = handle.subscribe();
+        let deadline = handle.read(|s| s.opinions.get(request).unwrap().request.deadline);
+        if handle.read(|s| s.opinions.get(request).unwrap().closed_at.is_none()) {
             loop {
                 if let Ok(Live::Event(e)) = live.recv().await {
                     if e.event == (EventKind::OpinionRequestClosed { request }) {
-                        return e;
+                        break;
                     }
                 }
             }
-        })
-        .await
-        .expect("closed within ten seconds");
-        let deadline = handle.read(|s| s.opinions.get(request).unwrap().request.deadline);
-        assert!(closed.at >= deadline, "not before the deadline");
-        assert_eq!(handle.read(|s| s.opinions.next_deadline()), None);
-    }
-
-    #[tokio::test]
-    async fn a_deadline_that_passed_while_the_hub_was_down_closes_on_start() {
-        let dir = tempfile::tempdir().unwrap();
-        let (id, request) = {
-            let meetings = Meetings::load(Store::open(dir.path()).unwrap(), settings()).unwrap();
-            body_with_request(&meetings, 300).await
-        };
-        // The hub is down: its tasks drop the store once their queues close.
-        let mut store = Store::open(dir.path());
-        for _ in 0..500 {
-            if !matches!(store, Err(crate::store::StoreError::InUse(_))) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            store = Store::open(dir.path());
         }
-        let store = store.unwrap();
-        let open = Meetings::load(store.clone(), settings()).unwrap();
-        let deadline = open
-            .get(id)
-            .unwrap()
-            .read(|s| s.opinions.get(request).unwrap().request.deadline);
-        drop(open);
-        // Stay down past the deadline (wall-clock time is what the engine compares).
-        let left = deadline.0 - super::super::actor::now().0;
-        tokio::time::sleep(Duration::from_millis(left.max(0) as u64 + 50)).await;
-        let meetings = Meetings::load(store, settings()).unwrap();
-        let handle = meetings.get(id).unwrap();
-        let closed = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                if let Some(at) = handle.read(|s| s.opinions.get(request).unwrap().closed_at) {
-                    return at;
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-        .await
-        .expect("an overdue request closes as soon as the hub starts");
+        let closed = handle
+            .read(|s| s.opinions.get(request).unwrap().closed_at)
+            .expect("closed as soon as the hub starts");
         assert!(closed >= deadline);
+        meetings.close().await;
     }
 }

@@ -1,60 +1,61 @@
-//! Remembered outcomes, so a command re-sent with the same id (after a dropped connection,
+//! Remembered answers, so a command re-sent with the same id (after a dropped connection,
 //! or a hub restart) is answered, not run twice.
 
-use super::Outcome;
+use super::{Accepted, Answer};
 use crate::store::{Principal, Record};
-use protocol::{CommandId, EventKind, MeetingId};
+use protocol::{CommandId, PollId};
 use std::collections::{HashMap, VecDeque};
 
 pub(super) type Key = (Principal, CommandId);
 
-/// Outcomes by (sender, command id), the oldest forgotten past `CAPACITY`. Accepted commands
+/// Answers by (sender, command id), the oldest forgotten past `CAPACITY`. Accepted commands
 /// are rebuilt from the log on start (each event records its origin); refusals are kept in
 /// memory only, so after a restart a refused command sent again is decided again, which
 /// changes nothing it should not.
+///
+/// A secret ballot's answer holds its receipt while the poll is open, so a voter whose ack
+/// was lost gets it again; it is the one place that pairs a voter with a receipt, so it is
+/// forgotten when the poll ends, and never written (the log rebuilds answers without it).
 #[derive(Debug, Default)]
 pub(super) struct Cache {
-    map: HashMap<Key, Outcome>,
+    map: HashMap<Key, Answer>,
     order: VecDeque<Key>,
+    receipts: HashMap<PollId, Vec<Key>>,
 }
 
 /// Room for every delegate of the largest congress to send a few hundred commands.
 const CAPACITY: usize = 500_000;
 
 impl Cache {
-    pub fn from_log(meeting: MeetingId, records: &[Record]) -> Self {
+    pub fn from_log(records: &[Record]) -> Self {
         let mut cache = Cache::default();
         for record in records {
-            // A secret ballot keeps its command id in the event, not in an origin.
-            if let EventKind::BallotCast {
-                voter: Some(voter),
-                command: Some(command),
-                ..
-            } = &record.event.event
-            {
-                let principal = Principal::Participant {
-                    meeting,
-                    participant: *voter,
-                };
-                cache.insert((principal, command.clone()), Ok(record.event.seq));
-            }
             if let Some(origin) = &record.origin {
+                let accepted = Accepted {
+                    seq: record.event.seq,
+                    receipt: None,
+                };
                 cache.insert(
                     (origin.principal.clone(), origin.command.clone()),
-                    Ok(record.event.seq),
+                    Ok(accepted),
+                    None,
                 );
             }
         }
         cache
     }
 
-    pub fn get(&self, key: &Key) -> Option<&Outcome> {
+    pub fn get(&self, key: &Key) -> Option<&Answer> {
         self.map.get(key)
     }
 
-    /// Records an outcome; a command of several events ends up with its last seq.
-    pub fn insert(&mut self, key: Key, outcome: Outcome) {
-        if self.map.insert(key.clone(), outcome).is_none() {
+    /// Records an answer; a command of several events ends up with its last seq. `poll`
+    /// names the poll whose receipt the answer holds.
+    pub fn insert(&mut self, key: Key, answer: Answer, poll: Option<PollId>) {
+        if let Some(poll) = poll {
+            self.receipts.entry(poll).or_default().push(key.clone());
+        }
+        if self.map.insert(key.clone(), answer).is_none() {
             self.order.push_back(key);
             if self.order.len() > CAPACITY {
                 if let Some(old) = self.order.pop_front() {
@@ -68,5 +69,42 @@ impl Cache {
         if self.map.remove(key).is_some() {
             self.order.retain(|k| k != key);
         }
+    }
+
+    /// The poll ended: its voters' answers keep their seq and lose their receipt.
+    pub fn forget_receipts(&mut self, poll: PollId) {
+        for key in self.receipts.remove(&poll).unwrap_or_default() {
+            if let Some(Ok(accepted)) = self.map.get_mut(&key) {
+                accepted.receipt = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receipt_is_forgotten_when_its_poll_ends() {
+        let mut cache = Cache::default();
+        let key = (Principal::Office, CommandId::try_from("b-1").unwrap());
+        let poll = PollId::new_random();
+        let answer = Ok(Accepted {
+            seq: 7,
+            receipt: Some("7K2M9Q4XZD".into()),
+        });
+        cache.insert(key.clone(), answer.clone(), Some(poll));
+        assert_eq!(cache.get(&key), Some(&answer));
+        cache.forget_receipts(poll);
+        let after = Ok(Accepted {
+            seq: 7,
+            receipt: None,
+        });
+        assert_eq!(
+            cache.get(&key),
+            Some(&after),
+            "the seq stays, the receipt goes"
+        );
     }
 }

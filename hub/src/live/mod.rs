@@ -7,19 +7,23 @@
 //! hears of an event that a crash could take back.
 
 mod actor;
+mod clock;
 mod deadlines;
 mod idempotency;
 #[cfg(test)]
 mod poll_tests;
+
+pub use clock::Clock;
 
 use crate::engine::{Actor, MeetingState};
 use crate::store::{Principal, Store, StoreError};
 use crate::tokens::TokenHash;
 use protocol::{Command, CommandId, ErrorCode, Event, MeetingId, ParticipantId};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// What a meeting broadcasts to its connections.
@@ -49,39 +53,32 @@ impl Refused {
     }
 }
 
-/// The meeting's sequence number after the command, or why it was refused.
-pub type Outcome = Result<u64, Refused>;
-
-/// An outcome with, for an accepted secret ballot, the voter's receipt.
-pub type Answer = (Outcome, Option<String>);
-
-/// Where a command's outcome goes.
-enum Reply {
-    Plain(oneshot::Sender<Outcome>),
-    WithReceipt(oneshot::Sender<Answer>),
+/// A command that is now durable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// The meeting's sequence number after it.
+    pub seq: u64,
+    /// A secret ballot's receipt, for its voter's ack only.
+    pub receipt: Option<String>,
 }
 
-impl Reply {
-    fn send(self, outcome: Outcome, receipt: Option<String>) {
-        // A closed receiver means the client left; the command stands regardless.
-        let _ = match self {
-            Reply::Plain(tx) => tx.send(outcome).map_err(|_| ()),
-            Reply::WithReceipt(tx) => tx.send((outcome, receipt)).map_err(|_| ()),
-        };
-    }
-}
+/// What the sender of a request is told: once it is durable, or why it was refused.
+pub type Answer = Result<Accepted, Refused>;
 
-/// A command to run, as the transport hands it over.
+/// A request to run, as the transport hands it over.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub actor: Actor,
-    /// Who sent it and under which id; with both, a re-send gets the first outcome.
+    /// Who sent it and under which id; with both, a re-send gets the first answer.
     pub origin: Option<(Principal, CommandId)>,
     /// One or more commands applied all or nothing (an import is many), each with the
     /// fresh id it may need.
     pub steps: Vec<(Command, Uuid)>,
     /// Tokens to grant in the same atomic write, e.g. for participants being added.
     pub grants: Vec<(TokenHash, Principal)>,
+    /// A participant's token to replace (`Some`) or withdraw (`None`): not a command of
+    /// the engine, since a token is not an event, but ordered with the meeting's commands.
+    pub token: Option<(ParticipantId, Option<TokenHash>)>,
 }
 
 impl Request {
@@ -92,18 +89,39 @@ impl Request {
             origin,
             steps: vec![(command, Uuid::new_v4())],
             grants: Vec::new(),
+            token: None,
+        }
+    }
+
+    /// Gives `participant` of `meeting` a new token (`Some`) or none (`None`); their open
+    /// connections close either way.
+    pub fn token(
+        actor: Actor,
+        meeting: MeetingId,
+        participant: ParticipantId,
+        token: Option<TokenHash>,
+    ) -> Self {
+        let principal = Principal::Participant {
+            meeting,
+            participant,
+        };
+        Request {
+            actor,
+            origin: None,
+            steps: Vec::new(),
+            grants: token.iter().map(|t| (*t, principal.clone())).collect(),
+            token: Some((participant, token)),
         }
     }
 }
 
-enum Job {
-    Execute(Request, Reply),
-    /// Replace (`Some`) or revoke (`None`) a participant's token.
-    Reissue(ParticipantId, Option<TokenHash>, oneshot::Sender<Outcome>),
+struct Job {
+    request: Request,
+    reply: oneshot::Sender<Answer>,
 }
 
 /// Settings of the live layer.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct LiveSettings {
     /// Events buffered for each connection before a slow one is dropped.
     pub client_queue: usize,
@@ -111,6 +129,8 @@ pub struct LiveSettings {
     pub group_commit_window: Duration,
     /// Commands waiting for a meeting's task before new ones get `busy`.
     pub job_queue: usize,
+    /// What time it is: the system's, or in tests one that follows tokio's paused clock.
+    pub clock: Clock,
 }
 
 /// One live meeting. Its task stops when the last handle is dropped.
@@ -137,45 +157,25 @@ impl std::fmt::Debug for Job {
 }
 
 impl MeetingHandle {
-    /// Queues a command; the receiver yields its outcome once it is durable.
-    pub fn submit(&self, request: Request) -> Result<oneshot::Receiver<Outcome>, Refused> {
-        let (tx, rx) = oneshot::channel();
-        self.enqueue(Job::Execute(request, Reply::Plain(tx)))?;
+    /// Queues a request; the receiver yields its answer once it is durable (or refused).
+    /// A full queue is refused at once with `busy`.
+    pub fn submit(&self, request: Request) -> Result<oneshot::Receiver<Answer>, Refused> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .try_send(Job { request, reply })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => Refused::new(
+                    ErrorCode::Busy,
+                    "the hub is busy; send the same command again shortly",
+                ),
+                mpsc::error::TrySendError::Closed(_) => gone(),
+            })?;
         Ok(rx)
     }
 
-    /// Like [`MeetingHandle::submit`], answering with the receipt of a secret ballot too.
-    pub fn submit_with_receipt(
-        &self,
-        request: Request,
-    ) -> Result<oneshot::Receiver<Answer>, Refused> {
-        let (tx, rx) = oneshot::channel();
-        self.enqueue(Job::Execute(request, Reply::WithReceipt(tx)))?;
-        Ok(rx)
-    }
-
-    /// Runs a command and waits for its outcome.
-    pub async fn run(&self, request: Request) -> Outcome {
-        let rx = self.submit(request)?;
-        rx.await.unwrap_or_else(|_| Err(gone()))
-    }
-
-    /// Gives a participant a new token (`Some`) or none (`None`); their live connections
-    /// are closed either way.
-    pub async fn reissue(&self, participant: ParticipantId, token: Option<TokenHash>) -> Outcome {
-        let (tx, rx) = oneshot::channel();
-        self.enqueue(Job::Reissue(participant, token, tx))?;
-        rx.await.unwrap_or_else(|_| Err(gone()))
-    }
-
-    fn enqueue(&self, job: Job) -> Result<(), Refused> {
-        self.jobs.try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => Refused::new(
-                ErrorCode::Busy,
-                "the hub is busy; send the same command again shortly",
-            ),
-            mpsc::error::TrySendError::Closed(_) => gone(),
-        })
+    /// Runs a request and waits for its answer.
+    pub async fn run(&self, request: Request) -> Answer {
+        self.submit(request)?.await.unwrap_or_else(|_| Err(gone()))
     }
 
     /// Subscribe before reading the published state, so nothing falls between the two.
@@ -203,6 +203,10 @@ pub struct Meetings {
     store: Store,
     settings: LiveSettings,
     map: RwLock<HashMap<MeetingId, Arc<MeetingHandle>>>,
+    /// Every meeting task, to wait for at [`Meetings::close`].
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// Turns true when the hub closes: each task finishes its batch and stops.
+    stop: watch::Sender<bool>,
 }
 
 impl Meetings {
@@ -212,13 +216,17 @@ impl Meetings {
             store: store.clone(),
             settings,
             map: RwLock::default(),
+            tasks: Mutex::default(),
+            stop: watch::channel(false).0,
         };
         for id in store.meetings()? {
             let records = store.replay(id)?;
             let mut state = MeetingState::replay(id, records.iter().map(|r| &r.event));
-            // Secret ballots are not in the log: they come back from the ballot box.
+            // Secret ballots and private notes are not in the log: they come back from
+            // the ballot box and the notes' own tree.
             state.polls.restore_sealed(store.ballots(id)?);
-            let done = idempotency::Cache::from_log(id, &records);
+            state.notes.restore(store.note_ids(id)?);
+            let done = idempotency::Cache::from_log(&records);
             meetings.start(state, done);
         }
         Ok(meetings)
@@ -238,13 +246,30 @@ impl Meetings {
             jobs,
             shared: shared.clone(),
         });
-        let task = actor::MeetingTask::new(self.store.clone(), shared, state, done, self.settings);
-        tokio::spawn(task.run(rx));
+        let task = actor::MeetingTask::new(self.store.clone(), shared, state, done, &self.settings);
+        let running = tokio::spawn(task.run(rx, self.stop.subscribe()));
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(running);
         self.map
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(handle.id, handle.clone());
         handle
+    }
+
+    /// Stops every meeting's task once its batch is written, and waits for them all: after
+    /// this nothing more is written, and once the `Meetings` and the server that holds it
+    /// are dropped, so is the store. Requests still queued are answered `shutting_down`.
+    pub async fn close(&self) {
+        let _ = self.stop.send(true);
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        for task in tasks {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "a meeting's task failed");
+            }
+        }
     }
 
     pub fn get(&self, id: MeetingId) -> Option<Arc<MeetingHandle>> {
@@ -266,13 +291,13 @@ impl Meetings {
 
     /// Creates meeting `id`: `request` starts with `create_meeting` and may carry the agenda
     /// and participants too, all or nothing.
-    pub async fn create(&self, id: MeetingId, request: Request) -> Result<u64, Refused> {
+    pub async fn create(&self, id: MeetingId, request: Request) -> Answer {
         if self.get(id).is_some() {
             return Err(Refused::new(ErrorCode::Invalid, "that meeting id is taken"));
         }
         let handle = self.start(MeetingState::new(id), idempotency::Cache::default());
         match handle.run(request).await {
-            Ok(seq) => Ok(seq),
+            Ok(accepted) => Ok(accepted),
             Err(refused) => {
                 self.map
                     .write()
@@ -295,6 +320,7 @@ mod tests {
             client_queue: 64,
             group_commit_window: Duration::from_millis(2),
             job_queue: 1024,
+            clock: super::Clock::system(),
         }
     }
 
@@ -333,7 +359,7 @@ mod tests {
             .collect();
         let mut seqs = Vec::new();
         for rx in pending {
-            seqs.push(rx.await.unwrap().unwrap());
+            seqs.push(rx.await.unwrap().unwrap().seq);
         }
         let flushes = store.flush_count() - before;
         assert!(flushes <= 2, "200 queued commands took {flushes} flushes");
@@ -371,25 +397,18 @@ mod tests {
                 .unwrap();
             assert_eq!(first, again);
             assert_eq!(handle.read(|s| s.agenda.len()), 1);
+            meetings.close().await;
             handle.id
         };
-        // The meeting's task drops its store once it sees its queue closed; wait for that.
-        let mut reopened = Store::open(dir.path());
-        for _ in 0..500 {
-            if !matches!(reopened, Err(crate::store::StoreError::InUse(_))) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            reopened = Store::open(dir.path());
-        }
-        let store = reopened.unwrap();
+        let store = Store::open(dir.path()).unwrap();
         let meetings = Meetings::load(store, settings()).unwrap();
         let handle = meetings.get(id).unwrap();
         assert_eq!(
             handle
                 .run(Request::one(Actor::Office, Some(key), add))
                 .await
-                .unwrap(),
+                .unwrap()
+                .seq,
             2
         );
         assert_eq!(handle.read(|s| s.agenda.len()), 1, "not added twice");
@@ -416,6 +435,7 @@ mod tests {
                 (person("A-01"), Uuid::new_v4()),
             ],
             grants: Vec::new(),
+            token: None,
         };
         let refused = handle.run(request).await.unwrap_err();
         assert_eq!(refused.code, ErrorCode::Invalid);

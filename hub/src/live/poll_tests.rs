@@ -10,6 +10,7 @@ fn settings() -> LiveSettings {
         client_queue: 64,
         group_commit_window: Duration::from_millis(2),
         job_queue: 1024,
+        clock: Clock::system(),
     }
 }
 
@@ -49,6 +50,7 @@ async fn hall(
         origin: None,
         steps,
         grants: Vec::new(),
+        token: None,
     };
     meetings.create(id, create).await.unwrap();
     let h = meetings.get(id).unwrap();
@@ -123,18 +125,6 @@ fn ballot(
     )
 }
 
-async fn reopen(dir: &std::path::Path) -> Store {
-    for _ in 0..500 {
-        match Store::open(dir) {
-            Err(crate::store::StoreError::InUse(_)) => {
-                tokio::time::sleep(Duration::from_millis(10)).await
-            }
-            other => return other.unwrap(),
-        }
-    }
-    panic!("the store stayed locked")
-}
-
 #[tokio::test]
 async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
     let dir = tempfile::tempdir().unwrap();
@@ -147,29 +137,35 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
             .enumerate()
             .map(|(k, v)| {
                 let choices = vec![(k % 3) as u32, ((k + 1) % 3) as u32];
-                h.submit_with_receipt(ballot(h.id, *v, poll, &format!("b-{k}"), choices))
+                h.submit(ballot(h.id, *v, poll, &format!("b-{k}"), choices))
                     .unwrap()
             })
             .collect();
         let mut receipts = Vec::new();
         for rx in pending {
-            let (outcome, receipt) = rx.await.unwrap();
-            outcome.unwrap();
-            receipts.push(receipt.expect("a secret ballot's ack carries its receipt"));
+            let accepted = rx.await.unwrap().unwrap();
+            receipts.push(
+                accepted
+                    .receipt
+                    .expect("a secret ballot's ack carries its receipt"),
+            );
         }
         // A re-send with the same id is answered with the same receipt, and not counted.
         let resent: Vec<_> = voters
             .iter()
             .enumerate()
             .map(|(k, v)| {
-                h.submit_with_receipt(ballot(h.id, *v, poll, &format!("b-{k}"), vec![2]))
+                h.submit(ballot(h.id, *v, poll, &format!("b-{k}"), vec![2]))
                     .unwrap()
             })
             .collect();
         for (k, rx) in resent.into_iter().enumerate() {
-            let (again, receipt) = rx.await.unwrap();
-            again.unwrap();
-            assert_eq!(receipt.as_deref(), Some(receipts[k].as_str()), "voter {k}");
+            let again = rx.await.unwrap().unwrap();
+            assert_eq!(
+                again.receipt.as_deref(),
+                Some(receipts[k].as_str()),
+                "voter {k}"
+            );
         }
         h.run(run(Actor::Office, Command::ClosePoll { poll }))
             .await
@@ -215,18 +211,15 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
                     !text.contains("choices"),
                     "{tree}: a voter's record holds choices: {text}"
                 );
-                assert!(
-                    !text.contains("\"origin\":{"),
-                    "{tree}: a ballot's origin is stored: {text}"
-                );
             }
         }
         assert_eq!(ballots_seen, 12, "the ballot box holds every ballot");
+        meetings.close().await;
         (h.id, voters, poll, receipts)
     };
 
     // After a restart the ballot box gives the same result back, and a re-send is known.
-    let store = reopen(dir.path()).await;
+    let store = Store::open(dir.path()).unwrap();
     let meetings = Meetings::load(store, settings()).unwrap();
     let h = meetings.get(meeting).unwrap();
     let sealed = h.read(|s| s.polls.get(poll).unwrap().receipts());
@@ -240,7 +233,9 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
         .run(ballot(meeting, voters[3], poll, "b-3", vec![0]))
         .await;
     assert!(
-        resent.as_ref().is_ok_and(|s| *s < seq),
+        resent
+            .as_ref()
+            .is_ok_and(|a| a.seq < seq && a.receipt.is_none()),
         "answered from the log, not refused: {resent:?}"
     );
 }
@@ -297,13 +292,13 @@ async fn a_resent_secret_ballot_gets_its_receipt_while_another_poll_is_open() {
         .await
         .unwrap();
     let send = |cmd: &str, poll, choices| {
-        h.submit_with_receipt(ballot(h.id, voters[0], poll, cmd, choices))
+        h.submit(ballot(h.id, voters[0], poll, cmd, choices))
             .unwrap()
     };
-    let (m1, _) = send("m", motion, vec![0]).await.unwrap();
-    let (e1, r1) = send("e", election, vec![1]).await.unwrap();
-    let (m2, _) = send("m", motion, vec![0]).await.unwrap();
-    let (e2, r2) = send("e", election, vec![1]).await.unwrap();
-    assert_eq!((m1, e1, r1.clone()), (m2, e2, r2));
-    assert!(r1.is_some());
+    let m1 = send("m", motion, vec![0]).await.unwrap();
+    let e1 = send("e", election, vec![1]).await.unwrap();
+    let m2 = send("m", motion, vec![0]).await.unwrap();
+    let e2 = send("e", election, vec![1]).await.unwrap();
+    assert_eq!((&m1, &e1), (&m2, &e2));
+    assert!(e1.unwrap().receipt.is_some() && m1.unwrap().receipt.is_none());
 }

@@ -28,6 +28,7 @@ async fn run(handle: &MeetingHandle, actor: Actor, command: Command) -> anyhow::
     handle
         .run(Request::one(actor, None, command))
         .await
+        .map(|accepted| accepted.seq)
         .with_context(|| format!("demo: {op}"))
 }
 

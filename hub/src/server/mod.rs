@@ -14,7 +14,7 @@ pub use office::OFFICE_TOKEN_FILE;
 use crate::config::Config;
 use crate::engine::{Actor, MeetingState};
 use crate::import::MeetingPackage;
-use crate::live::{LiveSettings, Meetings, Request};
+use crate::live::{Clock, LiveSettings, Meetings, Request};
 use crate::setup::{self, join_url};
 use crate::store::Store;
 use crate::tokens::Token;
@@ -56,6 +56,16 @@ impl Server {
     /// Opens the data directory, replays every meeting's log and makes sure the hub-wide
     /// secretariat token exists. `bound` is the address the hub listens on, for join URLs.
     pub async fn open(config: Config, bound: SocketAddr) -> anyhow::Result<Server> {
+        Self::open_with_clock(config, bound, Clock::system()).await
+    }
+
+    /// [`Server::open`] with another clock: tests give one that follows tokio's, so
+    /// pausing time moves countdowns and deadlines without waiting for them.
+    pub async fn open_with_clock(
+        config: Config,
+        bound: SocketAddr,
+        clock: Clock,
+    ) -> anyhow::Result<Server> {
         config.validate()?;
         let store = Store::open(&config.data)?;
         office::ensure_token(&config.data, &store).await?;
@@ -64,6 +74,7 @@ impl Server {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
             job_queue: 8192,
+            clock,
         };
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
@@ -77,6 +88,7 @@ impl Server {
             connections: AtomicUsize::new(0),
             shutdown: watcher,
             signer,
+            sessions: tokio_util::task::TaskTracker::new(),
         });
         Ok(Server { state, shutdown })
     }
@@ -86,7 +98,8 @@ impl Server {
     }
 
     /// Serves until `signal` resolves, then tells every connection to go and waits for
-    /// them, and flushes the store.
+    /// them, stops every meeting's task once its last batch is written and waits for them
+    /// too. When this returns, the hub has let go of its data directory.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -111,6 +124,9 @@ impl Server {
         )
         .with_graceful_shutdown(graceful)
         .await?;
+        self.state.sessions.close();
+        self.state.sessions.wait().await;
+        self.state.meetings.close().await;
         self.state.store.flush().await?;
         Ok(())
     }
@@ -162,6 +178,7 @@ impl Server {
             origin: None,
             steps: Vec::new(),
             grants: Vec::new(),
+            token: None,
         };
         request.steps.push((package.create.clone(), Uuid::new_v4()));
         let mut items = Vec::with_capacity(package.agenda.len());

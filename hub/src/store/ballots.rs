@@ -7,6 +7,7 @@
 //! order of the writes inside sled's own log says nothing finer than "this batch".
 
 use super::{keys, Store, StoreError};
+use crate::engine::SealedBallot;
 use protocol::{MeetingId, PollId, ReceiptLine};
 use ring::rand::{SecureRandom, SystemRandom};
 use uuid::Uuid;
@@ -15,12 +16,9 @@ use uuid::Uuid;
 pub(super) type Row = (Vec<u8>, Vec<u8>);
 
 /// Keys and values for `ballots`, in a random order.
-pub(super) fn encode(
-    meeting: MeetingId,
-    ballots: &[(PollId, ReceiptLine)],
-) -> Result<Vec<Row>, StoreError> {
+pub(super) fn encode(meeting: MeetingId, ballots: &[SealedBallot]) -> Result<Vec<Row>, StoreError> {
     let mut rows = Vec::with_capacity(ballots.len());
-    for (poll, line) in ballots {
+    for SealedBallot { poll, line } in ballots {
         let mut key = Vec::with_capacity(32 + line.receipt.len());
         key.extend_from_slice(meeting.as_bytes());
         key.extend_from_slice(poll.as_bytes());
@@ -46,7 +44,7 @@ fn shuffle<T>(items: &mut [T]) {
 
 impl Store {
     /// Every secret ballot of a meeting, by poll then receipt.
-    pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<(PollId, ReceiptLine)>, StoreError> {
+    pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<SealedBallot>, StoreError> {
         let mut out = Vec::new();
         for kv in self.ballots.scan_prefix(keys::meeting(meeting)) {
             let (key, value) = kv?;
@@ -64,7 +62,10 @@ impl Store {
                 .to_owned();
             let choices: Vec<u32> =
                 serde_json::from_slice(&value).map_err(|_| corrupt("unreadable ballot"))?;
-            out.push((PollId(poll), ReceiptLine { receipt, choices }));
+            out.push(SealedBallot {
+                poll: PollId(poll),
+                line: ReceiptLine { receipt, choices },
+            });
         }
         Ok(out)
     }

@@ -104,7 +104,7 @@ impl Blobs {
         }
         file.sync_all().await?;
         drop(file);
-        let sha256 = to_hex(hash.finish().as_ref());
+        let sha256 = hex::encode(hash.finish().as_ref());
         let dir = self.blobs.join(&sha256[..2]);
         tokio::fs::create_dir_all(&dir).await?;
         // Renaming over an existing blob is harmless: same name, same bytes.
@@ -127,10 +127,6 @@ async fn sync_dir(dir: PathBuf) -> io::Result<()> {
     tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
         .await
         .map_err(io::Error::other)?
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

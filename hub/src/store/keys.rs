@@ -43,6 +43,14 @@ pub(super) fn note(meeting: MeetingId, author: ParticipantId, note: protocol::No
     key[32..].copy_from_slice(note.as_bytes());
     key
 }
+
+/// The author and the note of a `notes` key; `None` if it is not 48 bytes.
+pub(super) fn note_from(key: &[u8]) -> Option<(ParticipantId, protocol::NoteId)> {
+    let author = Uuid::from_slice(key.get(16..32)?).ok()?;
+    let note = Uuid::from_slice(key.get(32..48)?).ok()?;
+    (key.len() == 48).then_some((ParticipantId(author), protocol::NoteId(note)))
+}
+
 pub(super) const BALLOTS: &str = "ballots";
 
 /// Prefix shared by all of a meeting's events: scanning it yields the log in order.

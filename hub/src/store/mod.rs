@@ -20,10 +20,11 @@ pub use blobs::{BlobError, Blobs, Stored};
 pub use links::TOKEN_KEY_FILE;
 pub use records::{Origin, Principal, Record};
 
+use crate::engine::{NoteChange, SealedBallot};
 use crate::tokens::TokenHash;
 use grants::{encode_grants, write_grant};
-use protocol::{Event, MeetingId, ParticipantId, PollId, ReceiptLine};
-use records::{from_hex, next_chain, to_hex, MeetingEntry, GENESIS};
+use protocol::{Event, MeetingId, ParticipantId};
+use records::{next_chain, MeetingEntry, GENESIS};
 use sled::transaction::TransactionError;
 use sled::Transactional as _;
 use std::collections::HashMap;
@@ -87,6 +88,30 @@ const EMPTY: Tail = Tail {
     chain: GENESIS,
 };
 
+/// Everything one batch of a meeting writes, in one atomic, durable step.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Events continuing the log, each with the command that caused it.
+    pub records: Vec<(Event, Option<Origin>)>,
+    pub grants: Vec<(TokenHash, Principal)>,
+    /// Participants whose token is deleted (before the grants).
+    pub revoke: Vec<ParticipantId>,
+    /// Secret ballots, for the ballot box.
+    pub ballots: Vec<SealedBallot>,
+    /// Private notes.
+    pub notes: Vec<NoteChange>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+            && self.grants.is_empty()
+            && self.revoke.is_empty()
+            && self.ballots.is_empty()
+            && self.notes.is_empty()
+    }
+}
+
 /// The hub's durable storage. Cheap to clone: every clone shares one database.
 #[derive(Clone)]
 pub struct Store {
@@ -105,6 +130,8 @@ pub struct Store {
     blobs: Blobs,
     /// Secret ballots, by meeting, poll and receipt: no voter, no time (see `ballots.rs`).
     ballots: sled::Tree,
+    /// Private notes, by meeting and author (see `notes.rs`).
+    notes: sled::Tree,
     /// Each meeting's tail, read from disk on first use. Guarding appends with this lock
     /// also serializes the check-then-write of sequence numbers.
     tails: Arc<Mutex<HashMap<MeetingId, Tail>>>,
@@ -143,57 +170,39 @@ impl Store {
             token_key: Arc::new(links::open_key(dir)?),
             blobs: Blobs::open(dir)?,
             ballots: db.open_tree(keys::BALLOTS)?,
+            notes: db.open_tree(keys::NOTES)?,
             db,
             tails: Arc::default(),
             flushes: Arc::default(),
         })
     }
 
-    /// Appends events to a meeting's log and records token grants, all or nothing.
+    /// Writes one batch, all or nothing, and waits until it is on disk: the events that
+    /// continue the meeting's log, token grants and revocations, secret ballots and
+    /// private notes. Nothing of a batch is told to anyone before this returns.
+    pub async fn commit(&self, meeting: MeetingId, changes: &Changes) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.write(meeting, changes)?;
+        self.flush().await
+    }
+
+    /// [`Store::commit`] without waiting for the disk.
     ///
     /// The events must continue the log exactly (the first event of a meeting has seq 1);
-    /// otherwise [`StoreError::OutOfOrder`] and nothing is written. A grant to a participant
-    /// replaces (and revokes) that participant's previous token. Not flushed: call
-    /// [`Store::flush`] before announcing the events.
-    pub fn append(
-        &self,
-        meeting: MeetingId,
-        records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
-    ) -> Result<(), StoreError> {
-        self.append_revoking(meeting, records, grants, &[])
-    }
-
-    /// [`Store::append`], also revoking the tokens of `revoke` in the same atomic write
-    /// (before the grants, so a participant revoked and re-issued ends with the new one).
-    pub fn append_revoking(
-        &self,
-        meeting: MeetingId,
-        records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
-        revoke: &[ParticipantId],
-    ) -> Result<(), StoreError> {
-        self.append_with_ballots(meeting, records, grants, revoke, &[])
-    }
-
-    /// [`Store::append_revoking`], also dropping secret ballots into the ballot box in the
-    /// same atomic write (see `ballots.rs` for what they hold and in which order).
-    pub fn append_with_ballots(
-        &self,
-        meeting: MeetingId,
-        records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
-        revoke: &[ParticipantId],
-        ballots: &[(PollId, ReceiptLine)],
-    ) -> Result<(), StoreError> {
+    /// otherwise [`StoreError::OutOfOrder`] and nothing is written. Revocations come before
+    /// grants, so a participant revoked and re-issued ends with the new token; a grant to a
+    /// participant replaces (and revokes) their previous token.
+    pub fn write(&self, meeting: MeetingId, changes: &Changes) -> Result<(), StoreError> {
         let mut tails = self.lock_tails();
         let start = self.tail(&mut tails, meeting)?;
 
         // Everything is checked and encoded before the transaction, whose closure sled may
         // run more than once.
         let mut tail = start;
-        let mut rows = Vec::with_capacity(records.len());
-        for (event, origin) in records {
+        let mut rows = Vec::with_capacity(changes.records.len());
+        for (event, origin) in &changes.records {
             let expected = tail.seq + 1;
             if event.seq != expected {
                 return Err(StoreError::OutOfOrder {
@@ -206,7 +215,7 @@ impl Store {
             let record = Record {
                 event: event.clone(),
                 origin: origin.clone(),
-                chain: to_hex(&chain),
+                chain: hex::encode(chain),
             };
             rows.push((
                 keys::event(meeting, event.seq),
@@ -217,14 +226,15 @@ impl Store {
                 chain,
             };
         }
-        let entry = match records.first() {
+        let entry = match changes.records.first() {
             Some((first, _)) if first.seq == 1 => Some(serde_json::to_vec(&MeetingEntry {
                 created_at: first.at,
             })?),
             _ => None,
         };
-        let grants = encode_grants(grants)?;
-        let ballots = ballots::encode(meeting, ballots)?;
+        let grants = encode_grants(&changes.grants)?;
+        let ballots = ballots::encode(meeting, &changes.ballots)?;
+        let notes = notes::encode(meeting, &changes.notes)?;
 
         (
             &self.events,
@@ -232,8 +242,9 @@ impl Store {
             &self.grants,
             &self.participant_grants,
             &self.ballots,
+            &self.notes,
         )
-            .transaction(|(ev, mt, gr, pg, bb)| {
+            .transaction(|(ev, mt, gr, pg, bb, nt)| {
                 for (key, value) in &ballots {
                     bb.insert(&key[..], &value[..])?;
                 }
@@ -243,7 +254,7 @@ impl Store {
                 if let Some(entry) = &entry {
                     mt.insert(&keys::meeting(meeting)[..], &entry[..])?;
                 }
-                for participant in revoke {
+                for participant in &changes.revoke {
                     if let Some(hash) = pg.remove(&keys::participant(meeting, *participant)[..])? {
                         gr.remove(hash)?;
                     }
@@ -251,11 +262,17 @@ impl Store {
                 for (hash, principal, json) in &grants {
                     write_grant(gr, pg, hash, principal, json)?;
                 }
+                for (key, value) in &notes {
+                    match value {
+                        Some(value) => nt.insert(&key[..], &value[..])?,
+                        None => nt.remove(&key[..])?,
+                    };
+                }
                 Ok(())
             })?;
 
         // Only now: a failed write must leave the next append expecting the same seq.
-        if !records.is_empty() {
+        if !changes.records.is_empty() {
             tails.insert(meeting, tail);
         }
         Ok(())
@@ -337,7 +354,7 @@ impl Store {
                 )));
             }
             let chain = next_chain(&prev, &record.event, &record.origin)?;
-            if to_hex(&chain) != record.chain {
+            if hex::encode(chain) != record.chain {
                 return Err(corrupt(
                     "hash chain mismatch: the record was altered".into(),
                 ));
@@ -369,7 +386,7 @@ impl Store {
         };
         let (key, value) = kv?;
         let (seq, record) = decode(meeting, &key, &value)?;
-        let chain = from_hex(&record.chain).ok_or_else(|| StoreError::Corrupt {
+        let chain = records::chain_from_hex(&record.chain).ok_or_else(|| StoreError::Corrupt {
             meeting,
             seq,
             reason: "the chain is not 64 hex digits".into(),

@@ -6,29 +6,35 @@ use crate::engine::NoteChange;
 use protocol::notes::Note;
 use protocol::{MeetingId, NoteId, ParticipantId};
 
+/// A key of `notes` and its new value; `None` deletes.
+pub(super) type Row = (Vec<u8>, Option<Vec<u8>>);
+
+/// Keys and values for `notes`.
+pub(super) fn encode(meeting: MeetingId, changes: &[NoteChange]) -> Result<Vec<Row>, StoreError> {
+    changes
+        .iter()
+        .map(|change| {
+            Ok(match change {
+                NoteChange::Put { owner, note } => (
+                    keys::note(meeting, *owner, note.id).to_vec(),
+                    Some(serde_json::to_vec(note)?),
+                ),
+                NoteChange::Delete { owner, note } => {
+                    (keys::note(meeting, *owner, *note).to_vec(), None)
+                }
+            })
+        })
+        .collect()
+}
+
 impl Store {
-    fn notes_tree(&self) -> Result<sled::Tree, StoreError> {
-        Ok(self.db.open_tree(keys::NOTES)?)
-    }
-
-    /// One of `author`'s notes.
-    pub fn note(
-        &self,
-        meeting: MeetingId,
-        author: ParticipantId,
-        id: NoteId,
-    ) -> Result<Option<Note>, StoreError> {
-        let value = self.notes_tree()?.get(keys::note(meeting, author, id))?;
-        Ok(value.map(|v| serde_json::from_slice(&v)).transpose()?)
-    }
-
     /// All of `author`'s notes in `meeting`, in note id order.
     pub fn notes(
         &self,
         meeting: MeetingId,
         author: ParticipantId,
     ) -> Result<Vec<Note>, StoreError> {
-        self.notes_tree()?
+        self.notes
             .scan_prefix(keys::notes_of(meeting, author))
             .map(|kv| {
                 let (_, v) = kv?;
@@ -37,35 +43,32 @@ impl Store {
             .collect()
     }
 
-    /// Writes note changes in one batch. Not flushed: the caller flushes with the events.
-    pub fn apply_notes(
-        &self,
-        meeting: MeetingId,
-        changes: &[NoteChange],
-    ) -> Result<(), StoreError> {
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let mut batch = sled::Batch::default();
-        for change in changes {
-            match change {
-                NoteChange::Put { owner, note } => batch.insert(
-                    &keys::note(meeting, *owner, note.id)[..],
-                    serde_json::to_vec(note)?,
-                ),
-                NoteChange::Delete { owner, note } => {
-                    batch.remove(&keys::note(meeting, *owner, *note)[..])
-                }
+    /// Which notes each author of `meeting` has: the engine's [`crate::engine::NoteIndex`].
+    pub fn note_ids(&self, meeting: MeetingId) -> Result<Vec<(ParticipantId, NoteId)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.notes.scan_prefix(keys::meeting(meeting)) {
+            let (key, _) = kv?;
+            if let Some(ids) = keys::note_from(&key) {
+                out.push(ids);
             }
         }
-        Ok(self.notes_tree()?.apply_batch(batch)?)
+        Ok(out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Changes;
     use protocol::Timestamp;
+
+    fn write(store: &Store, meeting: MeetingId, notes: Vec<NoteChange>) {
+        let changes = Changes {
+            notes,
+            ..Changes::default()
+        };
+        store.write(meeting, &changes).unwrap();
+    }
 
     #[test]
     fn notes_are_kept_per_author_and_survive_a_reopen() {
@@ -84,33 +87,26 @@ mod tests {
         };
         {
             let store = Store::open(dir.path()).unwrap();
-            store
-                .apply_notes(
-                    meeting,
-                    &[NoteChange::Put {
-                        owner: a,
-                        note: note.clone(),
-                    }],
-                )
-                .unwrap();
+            let put = NoteChange::Put {
+                owner: a,
+                note: note.clone(),
+            };
+            write(&store, meeting, vec![put]);
             assert!(store.notes(meeting, b).unwrap().is_empty(), "not another's");
-            assert_eq!(store.note(meeting, b, note.id).unwrap(), None);
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.notes(meeting, a).unwrap(), vec![note.clone()]);
+        assert_eq!(store.note_ids(meeting).unwrap(), vec![(a, note.id)]);
         assert!(
             store.replay(meeting).unwrap().is_empty(),
             "no event was written"
         );
-        store
-            .apply_notes(
-                meeting,
-                &[NoteChange::Delete {
-                    owner: a,
-                    note: note.id,
-                }],
-            )
-            .unwrap();
+        let delete = NoteChange::Delete {
+            owner: a,
+            note: note.id,
+        };
+        write(&store, meeting, vec![delete]);
         assert!(store.notes(meeting, a).unwrap().is_empty());
+        assert!(store.note_ids(meeting).unwrap().is_empty());
     }
 }

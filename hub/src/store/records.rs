@@ -64,28 +64,10 @@ pub(super) fn next_chain(
     Ok(out)
 }
 
-/// Lower-case hex, as the chain is written in a record.
-pub(super) fn to_hex(bytes: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(64);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
-}
-
-/// Reads a chain back from hex; `None` unless it is exactly 64 hex digits.
-pub(super) fn from_hex(s: &str) -> Option<[u8; 32]> {
-    let s = s.as_bytes();
-    if s.len() != 64 {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+/// Reads a chain back from hex; `None` unless it is exactly 32 bytes of hex.
+pub(super) fn chain_from_hex(s: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
-    for (i, pair) in s.chunks_exact(2).enumerate() {
-        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
-    }
+    hex::decode_to_slice(s, &mut out).ok()?;
     Some(out)
 }
 
@@ -94,17 +76,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_round_trips_and_rejects_junk() {
+    fn a_chain_reads_back_from_hex_and_junk_does_not() {
         let mut bytes = [0u8; 32];
         for (i, b) in bytes.iter_mut().enumerate() {
             *b = (i as u8).wrapping_mul(37);
         }
-        let hex = to_hex(&bytes);
-        assert_eq!(hex.len(), 64);
-        assert!(hex.starts_with("00254a6f"));
-        assert_eq!(from_hex(&hex), Some(bytes));
-        assert_eq!(from_hex(&hex[..62]), None);
-        assert_eq!(from_hex(&format!("{}zz", &hex[..62])), None);
+        let text = hex::encode(bytes);
+        assert!(text.starts_with("00254a6f"));
+        assert_eq!(chain_from_hex(&text), Some(bytes));
+        assert_eq!(chain_from_hex(&text[..62]), None);
+        assert_eq!(chain_from_hex(&format!("{}zz", &text[..62])), None);
     }
 
     #[test]

@@ -5,6 +5,50 @@ use crate::tokens::Token;
 use protocol::{CommandId, EventKind, Fraction, ParticipantId, Timestamp};
 use ring::digest;
 
+/// The store's one write, in the shapes these tests use most.
+trait Append {
+    fn append(
+        &self,
+        meeting: MeetingId,
+        records: &[(Event, Option<Origin>)],
+        grants: &[(TokenHash, Principal)],
+    ) -> Result<(), StoreError>;
+    fn append_revoking(
+        &self,
+        meeting: MeetingId,
+        records: &[(Event, Option<Origin>)],
+        grants: &[(TokenHash, Principal)],
+        revoke: &[ParticipantId],
+    ) -> Result<(), StoreError>;
+}
+
+impl Append for Store {
+    fn append(
+        &self,
+        meeting: MeetingId,
+        records: &[(Event, Option<Origin>)],
+        grants: &[(TokenHash, Principal)],
+    ) -> Result<(), StoreError> {
+        self.append_revoking(meeting, records, grants, &[])
+    }
+
+    fn append_revoking(
+        &self,
+        meeting: MeetingId,
+        records: &[(Event, Option<Origin>)],
+        grants: &[(TokenHash, Principal)],
+        revoke: &[ParticipantId],
+    ) -> Result<(), StoreError> {
+        let changes = Changes {
+            records: records.to_vec(),
+            grants: grants.to_vec(),
+            revoke: revoke.to_vec(),
+            ..Changes::default()
+        };
+        self.write(meeting, &changes)
+    }
+}
+
 fn event(seq: u64, title: &str) -> Event {
     Event {
         seq,
@@ -92,7 +136,7 @@ fn chain_is_sha256_of_previous_chain_event_and_origin() {
         ctx.update(&serde_json::to_vec(event).unwrap());
         ctx.update(&serde_json::to_vec(origin).unwrap());
         prev.copy_from_slice(ctx.finish().as_ref());
-        assert_eq!(record.chain, to_hex(&prev));
+        assert_eq!(record.chain, hex::encode(prev));
     }
     // The second event has no origin, hashed as JSON `null`.
     assert_eq!(all[1].1, None);

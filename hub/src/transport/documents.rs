@@ -192,7 +192,7 @@ pub(super) async fn upload(
     };
     let request = Request::one(call.actor, None, command);
     let id = DocumentId(request.steps[0].1);
-    let seq = call.handle.run(request).await?;
+    let seq = call.handle.run(request).await?.seq;
     let document = call.handle.read(|s| s.documents.get(id).cloned());
     Ok((
         StatusCode::CREATED,
@@ -217,7 +217,8 @@ pub(super) async fn upload_version(
     let seq = call
         .handle
         .run(Request::one(call.actor, None, command))
-        .await?;
+        .await?
+        .seq;
     let document = call.handle.read(|s| s.documents.get(document).cloned());
     Ok((
         StatusCode::CREATED,

@@ -1,6 +1,7 @@
 //! HTTP and WebSocket transport (axum). Handlers translate between the wire and the live
 //! layer; they decide nothing themselves.
 
+mod admission;
 mod attachments;
 mod auth;
 mod calendar;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// The hub's key, signing exported results.
     pub signer: crate::signing::Signer,
+    /// Every WebSocket session, so a shutdown waits for them to end.
+    pub sessions: tokio_util::task::TaskTracker,
 }
 
 /// The hub's routes.

@@ -82,7 +82,8 @@ pub(super) async fn create_meeting(
     let seq = state
         .meetings
         .create(id, Request::one(crate::engine::Actor::Office, None, create))
-        .await?;
+        .await?
+        .seq;
     Ok((StatusCode::CREATED, Json(json!({ "id": id, "seq": seq }))))
 }
 
@@ -141,34 +142,13 @@ pub(super) async fn run_command(
     JsonBody(body): JsonBody<CommandBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
-    if super::ws::is_upload(&body.command) {
-        return Err(ApiError::invalid(
-            "documents are published by uploading them: POST …/documents",
-        ));
-    }
-    super::attachments::check_files(state.store.blobs(), &body.command)
-        .map_err(ApiError::invalid)?;
-    if matches!(body.command, Command::AddParticipant { .. }) {
-        return Err(ApiError::invalid(
-            "add participants through /participants, which issues their tokens",
-        ));
-    }
+    super::admission::admit(state.store.blobs(), &body.command)?;
     let request = Request::one(call.actor, Some((principal, body.id)), body.command);
-    let (outcome, receipt) = call
-        .handle
-        .submit_with_receipt(request)?
-        .await
-        .map_err(|_| {
-            ApiError::from(crate::live::Refused::new(
-                protocol::ErrorCode::ShuttingDown,
-                "the hub is stopping",
-            ))
-        })?;
-    let seq = outcome?;
+    let accepted = call.handle.run(request).await?;
     // A secret ballot's receipt goes to its voter in this answer, and nowhere else.
-    match receipt {
-        Some(receipt) => Ok(Json(json!({ "seq": seq, "receipt": receipt }))),
-        None => Ok(Json(json!({ "seq": seq }))),
+    match accepted.receipt {
+        Some(receipt) => Ok(Json(json!({ "seq": accepted.seq, "receipt": receipt }))),
+        None => Ok(Json(json!({ "seq": accepted.seq }))),
     }
 }
 
@@ -195,7 +175,7 @@ pub(super) async fn add_agenda_item(
         },
     );
     let id = request.steps[0].1;
-    let seq = call.handle.run(request).await?;
+    let seq = call.handle.run(request).await?.seq;
     Ok((StatusCode::CREATED, Json(json!({ "id": id, "seq": seq }))))
 }
 
@@ -287,6 +267,7 @@ async fn summon(
         origin: None,
         steps: Vec::new(),
         grants: Vec::new(),
+        token: None,
     };
     let summons = setup::summon(&mut request, meeting, commands);
     // Kept sealed for printing badges later; written before the grants (see store::links).
@@ -343,7 +324,8 @@ pub(super) async fn reissue_token(
         .store
         .keep_token(meeting, participant, &token)
         .map_err(|e| ApiError::internal("keeping a token for its badge", e))?;
-    call.handle.reissue(participant, Some(token.hash())).await?;
+    let request = Request::token(call.actor, meeting, participant, Some(token.hash()));
+    call.handle.run(request).await?;
     let url = join_url(&state.public_base, &token);
     Ok(Json(
         json!({ "participant": participant, "token": token.as_str(), "join_url": url }),
@@ -357,6 +339,8 @@ pub(super) async fn revoke_token(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
-    call.handle.reissue(participant, None).await?;
+    call.handle
+        .run(Request::token(call.actor, meeting, participant, None))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

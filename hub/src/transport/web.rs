@@ -86,7 +86,7 @@ fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Respons
     let Some(file) = file.filter(|_| plain) else {
         return ApiError::not_found("no such file").into_response();
     };
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()));
+    let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
     let mut response = if headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -120,10 +120,6 @@ fn content_type(name: &str) -> &'static str {
         Some("json" | "webmanifest") => "application/json",
         _ => "application/octet-stream",
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

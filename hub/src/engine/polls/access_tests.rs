@@ -93,8 +93,8 @@ fn only_the_eligible_vote() {
 fn a_secret_ballot_leaves_no_choice_in_the_log_and_its_receipt_is_published() {
     let mut m = hall(9);
     let poll = open(&mut m, election(3, 1));
-    let events = m
-        .run(
+    let effects = m
+        .effects(
             m.delegate(0),
             Command::CastBallot {
                 poll,
@@ -103,20 +103,18 @@ fn a_secret_ballot_leaves_no_choice_in_the_log_and_its_receipt_is_published() {
             },
         )
         .unwrap();
-    let EventKind::BallotCast {
-        choices, sealed, ..
-    } = &events[0].event
-    else {
+    let events = &effects.events;
+    let EventKind::BallotCast { choices, .. } = &events[0].event else {
         panic!("{events:?}")
     };
     assert!(choices.is_none());
-    let receipt = sealed.clone().unwrap().receipt;
+    let receipt = effects.receipt.clone().unwrap();
     assert_eq!(receipt.len(), 10);
+    assert_eq!(effects.ballots.len(), 1);
+    assert_eq!(effects.ballots[0].line.receipt, receipt);
+    assert_eq!(effects.ballots[0].line.choices, vec![2]);
     let stored = serde_json::to_string(&events[0]).unwrap();
-    assert!(
-        !stored.contains(&receipt) && !stored.contains("sealed"),
-        "{stored}"
-    );
+    assert!(!stored.contains(&receipt), "{stored}");
     vote(&mut m, 1, poll, &[0]).unwrap();
     // The chair sees turnout, not a running tally.
     let view = &m.state.view(Viewer::Full).unwrap().polls[0];
@@ -173,7 +171,11 @@ fn a_replayed_log_with_the_ballot_box_restored_counts_the_same() {
         polls.apply(&e.event);
     }
     assert!(polls.get(poll).unwrap().sealed.is_empty(), "not in the log");
-    polls.restore_sealed(sealed.into_iter().map(|l| (poll, l)));
+    polls.restore_sealed(
+        sealed
+            .into_iter()
+            .map(|line| crate::engine::SealedBallot { poll, line }),
+    );
     assert_eq!(polls.get(poll).unwrap().running(), vec![3, 2, 0]);
 }
 

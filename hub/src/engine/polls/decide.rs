@@ -7,10 +7,9 @@
 
 use super::{receipt_from, rules, tally, PollState, MAX_POLLS};
 use crate::engine::lifecycle::require;
-use crate::engine::{Actor, Ctx, Decision, EngineError, MeetingState};
+use crate::engine::{Actor, Ctx, Decided, Decision, EngineError, MeetingState, SealedBallot};
 use protocol::{
-    Command, EventKind, MeetingStatus, PaperCount, ParticipantId, PollId, PollStatus, ReceiptLine,
-    Role, Timestamp,
+    Command, EventKind, MeetingStatus, PaperCount, PollId, PollStatus, ReceiptLine, Role, Timestamp,
 };
 
 pub(in crate::engine) fn decide(
@@ -113,11 +112,6 @@ pub(in crate::engine) fn decide(
             )?;
             Ok(vec![EventKind::PollCancelled { poll: *poll }])
         }
-        Command::CastBallot {
-            poll,
-            choices,
-            on_behalf_of,
-        } => cast(state, actor, *poll, choices, *on_behalf_of, ctx),
         Command::RecordPaperBallots {
             poll,
             valid,
@@ -151,14 +145,23 @@ pub(in crate::engine) fn decide(
     }
 }
 
-fn cast(
+/// A ballot: the record that its voter voted, and for a secret poll the ballot itself,
+/// which leaves the engine apart from the event.
+pub(in crate::engine) fn decide_ballot(
     state: &MeetingState,
     actor: &Actor,
-    poll: PollId,
-    choices: &[u32],
-    on_behalf_of: Option<ParticipantId>,
+    command: &Command,
     ctx: &Ctx,
-) -> Decision {
+) -> Result<Decided, EngineError> {
+    let Command::CastBallot {
+        poll,
+        choices,
+        on_behalf_of,
+    } = command
+    else {
+        return Err(EngineError::Invalid("not a ballot".into()));
+    };
+    let (poll, on_behalf_of) = (*poll, *on_behalf_of);
     let (voter, proxy) = match (actor, on_behalf_of) {
         (Actor::Participant { id, role }, who) if role.is_member() => {
             if who.is_some_and(|w| w != *id) {
@@ -207,7 +210,7 @@ fn cast(
             ));
         }
         if before.choices.as_deref() == Some(choices) {
-            return Ok(vec![]);
+            return Ok(Decided::default());
         }
     }
     if p.ballots_in() >= p.eligible && !p.voters.contains_key(&voter) {
@@ -215,29 +218,33 @@ fn cast(
             "every eligible ballot is in (paper ballots included)".into(),
         ));
     }
-    let sealed = if p.poll.secret {
+    let ballot = if p.poll.secret {
         let receipt = receipt_from(ctx.new_id);
         if p.sealed.contains_key(&receipt) {
             return Err(EngineError::Invalid(
                 "the receipt drawn is taken; send the ballot again with a new id".into(),
             ));
         }
-        Some(ReceiptLine {
-            receipt,
-            choices: choices.to_vec(),
+        Some(SealedBallot {
+            poll,
+            line: ReceiptLine {
+                receipt,
+                choices: choices.to_vec(),
+            },
         })
     } else {
         None
     };
-    Ok(vec![EventKind::BallotCast {
-        poll,
-        voter: Some(voter),
-        choices: (!p.poll.secret).then(|| choices.to_vec()),
-        proxy,
-        shown: p.poll.show_running,
-        command: None,
-        sealed,
-    }])
+    Ok(Decided {
+        events: vec![EventKind::BallotCast {
+            poll,
+            voter: Some(voter),
+            choices: (!p.poll.secret).then(|| choices.to_vec()),
+            proxy,
+            shown: p.poll.show_running,
+        }],
+        ballot,
+    })
 }
 
 /// Paper counts must be possible ballots, and never more than the eligible members left.

@@ -4,8 +4,9 @@
 //! counts by the poll's rule and `view.rs` filters what each viewer sees. A secret poll's
 //! ballots are held apart from who voted: [`PollState::voters`] knows *that* a member
 //! voted, [`PollState::sealed`] holds the ballots by their random receipt, and nothing
-//! links the two. The sealed ballots are not in the event log: the live layer writes them
-//! to the store's ballot box and gives them back with [`Polls::restore_sealed`] on start.
+//! links the two. The sealed ballots are not in the event log: they leave the engine as
+//! effects, the live layer writes them to the store's ballot box, and
+//! [`Polls::restore_sealed`] puts them back on start.
 
 #[cfg(test)]
 mod access_tests;
@@ -18,9 +19,10 @@ mod view;
 
 pub(crate) use view::redact;
 
-pub(super) use decide::decide;
+pub(super) use decide::{decide, decide_ballot};
 pub use tally::count;
 
+use crate::engine::SealedBallot;
 use protocol::{
     EventKind, PaperCount, ParticipantId, Poll, PollId, PollResult, PollStatus, ReceiptLine,
     Timestamp,
@@ -131,11 +133,19 @@ impl Polls {
     }
 
     /// Puts back the sealed ballots read from the ballot box after a replay of the log.
-    pub fn restore_sealed(&mut self, ballots: impl IntoIterator<Item = (PollId, ReceiptLine)>) {
-        for (poll, line) in ballots {
-            if let Some(&i) = self.index.get(&poll) {
-                self.list[i].sealed.insert(line.receipt, line.choices);
-            }
+    pub fn restore_sealed(&mut self, ballots: impl IntoIterator<Item = SealedBallot>) {
+        for ballot in ballots {
+            self.put_sealed(&ballot);
+        }
+    }
+
+    /// Drops one secret ballot into its poll's box.
+    pub(crate) fn put_sealed(&mut self, ballot: &SealedBallot) {
+        if let Some(&i) = self.index.get(&ballot.poll) {
+            let line = &ballot.line;
+            self.list[i]
+                .sealed
+                .insert(line.receipt.clone(), line.choices.clone());
         }
     }
 
@@ -173,19 +183,14 @@ impl Polls {
                 voter: Some(voter),
                 choices,
                 proxy,
-                sealed,
                 ..
             } => {
                 if let Some(i) = poll_mut(self, poll) {
-                    let p = &mut self.list[i];
                     let voted = Voted {
                         choices: choices.clone(),
                         proxy: *proxy,
                     };
-                    p.voters.insert(*voter, voted);
-                    if let Some(line) = sealed {
-                        p.sealed.insert(line.receipt.clone(), line.choices.clone());
-                    }
+                    self.list[i].voters.insert(*voter, voted);
                 }
             }
             EventKind::PaperBallotsRecorded { poll, count } => {

@@ -76,7 +76,6 @@ pub(crate) fn redact<'a>(viewer: &Viewer, event: &'a Event) -> Option<Cow<'a, Ev
             shown,
             ..
         } => {
-            // The command id and the sealed ballot never leave the hub.
             let (voter, choices) = match hall_me {
                 None => (*voter, choices.clone()),
                 Some(me) => {
@@ -93,8 +92,6 @@ pub(crate) fn redact<'a>(viewer: &Viewer, event: &'a Event) -> Option<Cow<'a, Ev
                     choices,
                     proxy: *proxy,
                     shown: *shown,
-                    command: None,
-                    sealed: None,
                 },
                 ..event.clone()
             }))

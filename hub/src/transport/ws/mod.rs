@@ -6,8 +6,6 @@ mod outbox;
 mod rate;
 mod session;
 
-pub(super) use session::is_upload;
-
 use super::auth::cookie;
 use super::{ApiError, AppState};
 use axum::extract::ws::WebSocketUpgrade;
@@ -42,6 +40,7 @@ pub(super) async fn upgrade(
         .into_response();
     };
     let cookie_token = cookie(&headers);
+    let tracked = state.sessions.token();
     let cap = state
         .config
         .limits
@@ -57,7 +56,10 @@ pub(super) async fn upgrade(
         .max_write_buffer_size(usize::MAX)
         .max_message_size(cap)
         .max_frame_size(cap)
-        .on_upgrade(move |socket| session::run(socket, state, cookie_token, guard))
+        .on_upgrade(move |socket| async move {
+            session::run(socket, state, cookie_token, guard).await;
+            drop(tracked);
+        })
 }
 
 /// A browser tells where its page came from; a page on another site must not drive a

@@ -321,9 +321,9 @@ impl Session {
                     return Err(Ending::with(ErrorCode::ShuttingDown, "the hub is shutting down; reconnect and resume"));
                 }
                 received = live.recv() => self.on_live(out, received).await?,
-                Some((id, (outcome, receipt))) = self.in_flight.next(), if !self.in_flight.is_empty() => {
-                    let frame = match outcome {
-                        Ok(seq) => HubFrame::Ack { id, seq, receipt },
+                Some((id, answer)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                    let frame = match answer {
+                        Ok(a) => HubFrame::Ack { id, seq: a.seq, receipt: a.receipt },
                         Err(r) => HubFrame::error(Some(id), r.code, r.message),
                     };
                     out.push(&frame).await?;
@@ -438,25 +438,9 @@ impl Session {
                 ))
                 .await;
         }
-        if is_upload(&command) {
-            let why = "documents are published by uploading them: POST …/documents";
+        if let Err(refused) = crate::transport::admission::admit(&self.blobs, &command) {
             return out
-                .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
-                .await;
-        }
-        if matches!(
-            command,
-            Command::AddParticipant { .. } | Command::CreateMeeting { .. }
-        ) {
-            let why =
-                "participants and meetings are created through the REST API, which issues tokens";
-            return out
-                .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
-                .await;
-        }
-        if let Err(why) = crate::transport::attachments::check_files(&self.blobs, &command) {
-            return out
-                .push(&HubFrame::error(Some(id), ErrorCode::Invalid, why))
+                .push(&HubFrame::error(Some(id), refused.code, refused.message))
                 .await;
         }
         let request = Request::one(
@@ -464,17 +448,11 @@ impl Session {
             Some((self.principal.clone(), id.clone())),
             command,
         );
-        match self.handle.submit_with_receipt(request) {
+        match self.handle.submit(request) {
             Ok(rx) => {
                 let pending = rx.map(move |r| {
-                    (
-                        id,
-                        r.unwrap_or_else(|_| {
-                            let stopping =
-                                Refused::new(ErrorCode::ShuttingDown, "the hub is stopping");
-                            (Err(stopping), None)
-                        }),
-                    )
+                    let stopping = || Refused::new(ErrorCode::ShuttingDown, "the hub is stopping");
+                    (id, r.unwrap_or_else(|_| Err(stopping())))
                 });
                 self.in_flight.push(Box::pin(pending));
                 Ok(())
@@ -485,14 +463,6 @@ impl Session {
             }
         }
     }
-}
-
-/// Publishing names a stored file: only the upload route, which stores it, may do that.
-pub(crate) fn is_upload(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::PublishDocument { .. } | Command::ReviseDocument { .. }
-    )
 }
 
 /// Refuses an oversized frame, naming the command's id when one can be read from it, so
