@@ -6,7 +6,7 @@
 //! is reported as unsupported rather than guessed at: a signature we cannot check is not
 //! called broken, and one made with SHA-1 is not called valid.
 
-use const_oid::db::{rfc5912, rfc5753};
+use const_oid::db::{rfc5753, rfc5912};
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 use rsa::pkcs8::DecodePublicKey;
@@ -58,7 +58,6 @@ impl Hash {
             Hash::Sha512 => run::<Sha512>(parts),
         }
     }
-
 }
 
 /// A readable name for an OID, for messages about unsupported algorithms.
@@ -104,7 +103,9 @@ pub(crate) fn verify_signature(
 fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::PublicKey, SigProblem> {
     if spki.algorithm.oid != rfc5912::RSA_ENCRYPTION && spki.algorithm.oid != rfc5912::ID_RSASSA_PSS
     {
-        return Err(SigProblem::Invalid("an RSA signature with a non-RSA key".into()));
+        return Err(SigProblem::Invalid(
+            "an RSA signature with a non-RSA key".into(),
+        ));
     }
     let der = spki
         .to_der()
@@ -167,9 +168,21 @@ fn rsa_pss(
     let salt = usize::from(params.salt_len);
     let hashed = hash.digest_parts(message);
     let result = match hash {
-        Hash::Sha256 => key.verify(rsa::pss::Pss::<Sha256>::new_with_salt(salt), &hashed, signature),
-        Hash::Sha384 => key.verify(rsa::pss::Pss::<Sha384>::new_with_salt(salt), &hashed, signature),
-        Hash::Sha512 => key.verify(rsa::pss::Pss::<Sha512>::new_with_salt(salt), &hashed, signature),
+        Hash::Sha256 => key.verify(
+            rsa::pss::Pss::<Sha256>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Hash::Sha384 => key.verify(
+            rsa::pss::Pss::<Sha384>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
+        Hash::Sha512 => key.verify(
+            rsa::pss::Pss::<Sha512>::new_with_salt(salt),
+            &hashed,
+            signature,
+        ),
     };
     result.map_err(|_| SigProblem::Invalid("the RSA-PSS signature does not verify".into()))
 }
@@ -181,7 +194,9 @@ fn ecdsa(
     signature: &[u8],
 ) -> Result<(), SigProblem> {
     if spki.algorithm.oid != rfc5753::ID_EC_PUBLIC_KEY {
-        return Err(SigProblem::Invalid("an ECDSA signature with a non-EC key".into()));
+        return Err(SigProblem::Invalid(
+            "an ECDSA signature with a non-EC key".into(),
+        ));
     }
     let curve = spki
         .algorithm

@@ -63,7 +63,10 @@ pub(crate) fn check_chain(
 /// Extends `path` (signer first) until its last certificate is an anchor; depth-first over
 /// the candidates, so a cross-signed or reissued CA with the same name is tried in turn.
 fn extend(path: &mut Vec<Certificate>, pool: &[Certificate], anchors: &TrustAnchors) -> bool {
-    let child = path.last().expect("the path starts with the signer").clone();
+    let child = path
+        .last()
+        .expect("the path starts with the signer")
+        .clone();
     if path.len() == 1 {
         // An end-entity certificate configured as an anchor is trusted as it is.
         if let Ok(der) = child.to_der() {
@@ -120,9 +123,10 @@ fn may_issue(cert: &Certificate, below: usize) -> bool {
     let tbs = cert.tbs_certificate();
     let ca = match tbs.get_extension::<BasicConstraints>() {
         Ok(Some((_, bc))) => {
-            bc.ca && bc
-                .path_len_constraint
-                .is_none_or(|n| below <= usize::from(n))
+            bc.ca
+                && bc
+                    .path_len_constraint
+                    .is_none_or(|n| below <= usize::from(n))
         }
         _ => false,
     };

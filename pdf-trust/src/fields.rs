@@ -55,7 +55,10 @@ pub(crate) fn find_signatures(doc: &Document) -> Result<Vec<FoundSignature>, Pdf
     // (rarely) directly.
     for dict in doc.objects.values().filter_map(|o| o.as_dict().ok()) {
         let Ok(value) = dict.get(b"V") else { continue };
-        let name = dict.get(b"T").ok().and_then(|t| lopdf::decode_text_string(t).ok());
+        let name = dict
+            .get(b"T")
+            .ok()
+            .and_then(|t| lopdf::decode_text_string(t).ok());
         match value {
             Object::Reference(id) => {
                 if let Some(name) = name {
@@ -96,9 +99,15 @@ fn read(dict: &Dictionary, field: Option<String>) -> FoundSignature {
         .and_then(Object::as_name)
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_default();
-    let byte_range = dict.get(b"ByteRange").and_then(Object::as_array).ok().and_then(|a| {
-        a.iter().map(|o| o.as_i64().ok()).collect::<Option<Vec<i64>>>()
-    });
+    let byte_range = dict
+        .get(b"ByteRange")
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|a| {
+            a.iter()
+                .map(|o| o.as_i64().ok())
+                .collect::<Option<Vec<i64>>>()
+        });
     let contents = dict
         .get(b"Contents")
         .and_then(Object::as_str)
@@ -138,7 +147,9 @@ pub(crate) fn signed_spans(file: &[u8], sig: &FoundSignature) -> Result<SignedSp
     }
     let hex = &hole[1..hole.len() - 1];
     if hex.len() / 2 > MAX_CMS_BYTES {
-        return Err(format!("the signature's /Contents is over {MAX_CMS_BYTES} bytes"));
+        return Err(format!(
+            "the signature's /Contents is over {MAX_CMS_BYTES} bytes"
+        ));
     }
     let cms = decode_hex(hex).ok_or("the bytes left out of /ByteRange are not one hex string")?;
     // The hole must be this dictionary's own /Contents: a range borrowed from another
@@ -203,7 +214,12 @@ mod tests {
         assert_eq!(spans.cms, vec![0x0a, 0x0b, 0]);
         assert_eq!(spans.bytes_after, 0);
         let longer = b"0123<0a0b00>89 more";
-        assert_eq!(signed_spans(longer, &sig(vec![0, 4, 12, 2], &[10, 11])).unwrap().bytes_after, 5);
+        assert_eq!(
+            signed_spans(longer, &sig(vec![0, 4, 12, 2], &[10, 11]))
+                .unwrap()
+                .bytes_after,
+            5
+        );
     }
 
     #[test]
@@ -219,7 +235,10 @@ mod tests {
             vec![0, -4, 12, 2],
             vec![0, 4, i64::MAX, i64::MAX],
         ] {
-            assert!(signed_spans(file, &sig(range.clone(), c)).is_err(), "{range:?}");
+            assert!(
+                signed_spans(file, &sig(range.clone(), c)).is_err(),
+                "{range:?}"
+            );
         }
         assert!(signed_spans(file, &sig(vec![0, 4, 12, 2], &[0x0a, 0x0c])).is_err());
         assert!(signed_spans(b"0123<0a0x00>89", &sig(vec![0, 4, 12, 2], c)).is_err());

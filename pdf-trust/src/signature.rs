@@ -89,9 +89,8 @@ fn run(
         _ => return Err(unsupported("a CMS with several signers is not checked")),
     };
     let certs = certificates(&signed)?;
-    let signer_cert = find_signer(signer_info, &certs).ok_or_else(|| {
-        unsupported("the signer's certificate is not included in the signature")
-    })?;
+    let signer_cert = find_signer(signer_info, &certs)
+        .ok_or_else(|| unsupported("the signer's certificate is not included in the signature"))?;
     let subject = signer_cert.tbs_certificate().subject();
     report.signer = Some(Signer {
         common_name: common_name(subject),
@@ -149,15 +148,27 @@ fn run(
             "the signer's certificate is not for signing (key usage)".into(),
         ));
     }
-    match check_chain(signer_cert, &certs, anchors, report.checked_at.unix_timestamp()) {
+    match check_chain(
+        signer_cert,
+        &certs,
+        anchors,
+        report.checked_at.unix_timestamp(),
+    ) {
         ChainOutcome::Trusted(chain) => {
-            let reason = format!("signed by {} and trusted through {}", chain[0], chain.join(" → "));
+            let reason = format!(
+                "signed by {} and trusted through {}",
+                chain[0],
+                chain.join(" → ")
+            );
             report.chain = chain;
             Ok(reason)
         }
         ChainOutcome::NotValidAt { chain, reason } => {
             report.chain = chain;
-            Err((SignatureStatus::Expired, format!("{reason} at the signing time")))
+            Err((
+                SignatureStatus::Expired,
+                format!("{reason} at the signing time"),
+            ))
         }
         ChainOutcome::Untrusted(reason) => Err((SignatureStatus::UntrustedChain, reason)),
     }
@@ -191,7 +202,9 @@ fn certificates(signed: &SignedData) -> Result<Vec<Certificate>, Outcome> {
         None => &[],
     };
     if set.len() > MAX_CMS_CERTS {
-        return Err(unsupported(format!("the CMS carries over {MAX_CMS_CERTS} certificates")));
+        return Err(unsupported(format!(
+            "the CMS carries over {MAX_CMS_CERTS} certificates"
+        )));
     }
     Ok(set
         .iter()
@@ -226,7 +239,9 @@ fn attribute<'a>(
     };
     match attr.values.as_slice() {
         [one] => Ok(Some(one)),
-        _ => Err(broken(format!("the signed attribute {oid} must have one value"))),
+        _ => Err(broken(format!(
+            "the signed attribute {oid} must have one value"
+        ))),
     }
 }
 

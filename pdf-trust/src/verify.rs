@@ -5,7 +5,7 @@ use crate::fields::find_signatures;
 use crate::verdict::Verdict;
 use time::OffsetDateTime;
 
-/// Why a file could not be read as a PDF at all.
+/// Why a file could not be verified or watermarked.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
     #[error("not a PDF file (no %PDF- header)")]
@@ -16,6 +16,8 @@ pub enum PdfError {
     Encrypted,
     #[error("the PDF carries more than {0} signatures")]
     TooManySignatures(usize),
+    #[error("cannot watermark: {0}")]
+    Watermark(String),
 }
 
 /// Checks every signature of `pdf` against `anchors`. `now` is the time certificates are
@@ -54,6 +56,8 @@ pub(crate) fn load(pdf: &[u8]) -> Result<lopdf::Document, PdfError> {
             Ok(doc)
         }
         Ok(Err(e)) => Err(PdfError::Malformed(e.to_string())),
-        Err(_) => Err(PdfError::Malformed("the PDF parser failed on this file".into())),
+        Err(_) => Err(PdfError::Malformed(
+            "the PDF parser failed on this file".into(),
+        )),
     }
 }
