@@ -27,6 +27,9 @@ pub(crate) struct FoundSignature {
     pub(crate) byte_range: Option<Vec<i64>>,
     /// `/Contents` as the PDF parser decoded it.
     pub(crate) contents: Vec<u8>,
+    /// A document time-stamp (`/Type /DocTimeStamp` or `ETSI.RFC3161`), not a person's
+    /// signature.
+    pub(crate) time_stamp: bool,
 }
 
 /// The two signed spans of a sound `/ByteRange`, and what the file has beyond them.
@@ -113,11 +116,17 @@ fn read(dict: &Dictionary, field: Option<String>) -> FoundSignature {
         .and_then(Object::as_str)
         .map(<[u8]>::to_vec)
         .unwrap_or_default();
+    let time_stamp = sub_filter == "ETSI.RFC3161"
+        || matches!(
+            dict.get(b"Type").and_then(Object::as_name),
+            Ok(b"DocTimeStamp")
+        );
     FoundSignature {
         field,
         sub_filter,
         byte_range,
         contents,
+        time_stamp,
     }
 }
 
@@ -202,6 +211,7 @@ mod tests {
             sub_filter: "adbe.pkcs7.detached".into(),
             byte_range: Some(range),
             contents: contents.to_vec(),
+            time_stamp: false,
         }
     }
 

@@ -6,7 +6,7 @@ use crate::anchors::TrustAnchors;
 use crate::chain::{check_chain, may_sign_documents, ChainOutcome};
 use crate::fields::{signed_spans, FoundSignature};
 use crate::names::{common_name, display_name, organisation};
-use crate::verdict::{SignatureReport, SignatureStatus, Signer, TimeSource};
+use crate::verdict::{SignatureKind, SignatureReport, SignatureStatus, Signer, TimeSource};
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
@@ -33,6 +33,11 @@ pub(crate) fn check(
 ) -> SignatureReport {
     let mut report = SignatureReport {
         field: sig.field.clone(),
+        kind: if sig.time_stamp {
+            SignatureKind::DocumentTimeStamp
+        } else {
+            SignatureKind::Signature
+        },
         sub_filter: sig.sub_filter.clone(),
         status: SignatureStatus::Unsupported,
         reason: String::new(),
@@ -74,10 +79,14 @@ fn run(
     let spans = signed_spans(file, sig).map_err(broken)?;
     report.signed_bytes = (spans.first.len() + spans.second.len()) as u64;
     report.bytes_after = spans.bytes_after as u64;
+    if sig.time_stamp {
+        return Err(unsupported(
+            "document time-stamps are reported, their time-stamp token is not checked",
+        ));
+    }
     if !DETACHED.contains(&sig.sub_filter.as_str()) {
         return Err(unsupported(match sig.sub_filter.as_str() {
             "adbe.pkcs7.sha1" => "adbe.pkcs7.sha1 signatures (SHA-1) are not checked".to_owned(),
-            "ETSI.RFC3161" => "document time-stamps (ETSI.RFC3161) are not checked".to_owned(),
             "" => "the signature has no /SubFilter".to_owned(),
             other => format!("signatures of kind {other} are not checked"),
         }));
@@ -230,10 +239,10 @@ fn find_signer<'a>(info: &SignerInfo, certs: &'a [Certificate]) -> Option<&'a Ce
 }
 
 /// The value of the single-valued signed attribute `oid`, if present.
-fn attribute<'a>(
-    attrs: &'a cms::signed_data::SignedAttributes,
+fn attribute(
+    attrs: &cms::signed_data::SignedAttributes,
     oid: der::asn1::ObjectIdentifier,
-) -> Result<Option<&'a der::Any>, Outcome> {
+) -> Result<Option<&der::Any>, Outcome> {
     let Some(attr) = attrs.iter().find(|a| a.oid == oid) else {
         return Ok(None);
     };

@@ -28,6 +28,17 @@ pub enum SignatureStatus {
     Unsupported,
 }
 
+/// What a signature dictionary is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureKind {
+    /// A signature made by a person or body with their certificate.
+    Signature,
+    /// A document time-stamp (`/DocTimeStamp`, `ETSI.RFC3161`) added for long-term
+    /// validation: reported with its byte range, its token not checked.
+    DocumentTimeStamp,
+}
+
 /// Who signed, as their certificate says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signer {
@@ -57,6 +68,7 @@ pub enum TimeSource {
 pub struct SignatureReport {
     /// The signature field's name, if a field names this signature.
     pub field: Option<String>,
+    pub kind: SignatureKind,
     /// The dictionary's `/SubFilter`, e.g. `adbe.pkcs7.detached` or `ETSI.CAdES.detached`.
     pub sub_filter: String,
     pub status: SignatureStatus,
@@ -98,20 +110,22 @@ pub struct Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentStatus {
-    /// No signature dictionary at all.
+    /// No signature (a document time-stamp alone does not sign it).
     Unsigned,
     /// Every signature is valid and the last one covers the whole file.
     Valid,
-    /// Every signature is valid, but bytes were added after the last one: the file was
-    /// changed (an incremental update) after it was signed. What changed is not analysed.
+    /// Every signature is valid, but bytes were added after the last signature or
+    /// time-stamp: the file was changed (an incremental update) after it was signed.
+    /// What changed is not analysed (it may be validation data, a form fill or an edit).
     ModifiedAfterSigning,
-    /// At least one signature is broken.
+    /// At least one signature (or a document time-stamp's byte range) is broken.
     Broken,
     /// None broken, at least one untrusted.
     UntrustedChain,
     /// None broken or untrusted, at least one expired at its signing time.
     Expired,
-    /// None of the above, at least one could not be checked.
+    /// None of the above, at least one signature could not be checked (document
+    /// time-stamps, never checked, do not count here).
     Unsupported,
 }
 
@@ -119,10 +133,19 @@ impl Verdict {
     /// The document's status: the worst of its signatures' (broken, then untrusted, then
     /// expired, then unsupported), or whether it was changed after its last signature.
     pub fn status(&self) -> DocumentStatus {
-        let any = |s: SignatureStatus| self.signatures.iter().any(|r| r.status == s);
-        if self.signatures.is_empty() {
+        let signatures = || {
+            self.signatures
+                .iter()
+                .filter(|r| r.kind == SignatureKind::Signature)
+        };
+        let any = |s: SignatureStatus| signatures().any(|r| r.status == s);
+        if signatures().next().is_none() {
             DocumentStatus::Unsigned
-        } else if any(SignatureStatus::Broken) {
+        } else if self
+            .signatures
+            .iter()
+            .any(|r| r.status == SignatureStatus::Broken)
+        {
             DocumentStatus::Broken
         } else if any(SignatureStatus::UntrustedChain) {
             DocumentStatus::UntrustedChain
@@ -137,8 +160,10 @@ impl Verdict {
         }
     }
 
-    /// True when the document carries no signature.
+    /// True when the document carries no signature (document time-stamps aside).
     pub fn is_unsigned(&self) -> bool {
-        self.signatures.is_empty()
+        self.signatures
+            .iter()
+            .all(|r| r.kind != SignatureKind::Signature)
     }
 }

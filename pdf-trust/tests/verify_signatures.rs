@@ -4,7 +4,7 @@
 mod common;
 
 use common::{append_update, sign, signed_by, unsigned_pdf, Pki};
-use pdf_trust::{verify, DocumentStatus, SignatureStatus, TimeSource, TrustAnchors};
+use pdf_trust::{verify, DocumentStatus, SignatureKind, SignatureStatus, TimeSource, TrustAnchors};
 use std::sync::OnceLock;
 use time::OffsetDateTime;
 
@@ -304,4 +304,75 @@ fn anchor_files_in_pem_and_der_load_and_junk_is_refused() {
     assert!(anchors.add_pem_or_der(b"", "empty").is_err());
     assert!(TrustAnchors::from_files(&[pki.dir.path().join("missing.pem")]).is_err());
     assert_eq!(anchors.len(), 2);
+}
+
+#[test]
+fn a_document_time_stamp_is_reported_without_spoiling_a_valid_signature() {
+    let pki = pki();
+    let signed = signed_by(pki, &pki.signer);
+    // A time-stamp dictionary over the whole file (its token is not checked, so any CMS
+    // serves to fill it).
+    let stamped = sign(&signed, &pki.signer, &[], "ETSI.RFC3161", &[]);
+    let verdict = verify(&stamped, &pki.anchors(), now()).unwrap();
+    assert_eq!(verdict.signatures.len(), 2);
+    let stamp = &verdict.signatures[1];
+    assert_eq!(stamp.kind, SignatureKind::DocumentTimeStamp);
+    assert_eq!(stamp.status, SignatureStatus::Unsupported);
+    assert_eq!(stamp.bytes_after, 0);
+    assert_eq!(verdict.signatures[0].status, SignatureStatus::Valid);
+    assert_eq!(verdict.status(), DocumentStatus::Valid, "{verdict:#?}");
+    assert!(!verdict.is_unsigned());
+}
+
+#[test]
+fn issuers_must_be_cas_within_their_path_length() {
+    use rcgen::{BasicConstraints, IsCa};
+    let pki = pki();
+    let d = pki.dir.path();
+    let valid = (
+        rcgen::date_time_ymd(2020, 1, 1),
+        rcgen::date_time_ymd(2040, 1, 1),
+    );
+    let key = || common::ec_key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    // An issuer that is no CA: its signature is good, its standing is not.
+    let not_ca = common::ca_with(
+        d,
+        "not-ca",
+        "Không phải CA",
+        Some(&pki.root),
+        IsCa::ExplicitNoCa,
+    );
+    let under_not_ca = common::person(
+        d,
+        "under-not-ca",
+        "Dưới người thường",
+        key(),
+        &not_ca,
+        valid,
+    );
+    // A CA allowed no CA below it, with one below it all the same.
+    let short = common::ca_with(
+        d,
+        "short",
+        "CA ngắn",
+        Some(&pki.root),
+        IsCa::Ca(BasicConstraints::Constrained(0)),
+    );
+    let below_short = common::ca(d, "below-short", "CA dưới CA ngắn", Some(&short));
+    let too_deep = common::person(d, "too-deep", "Quá sâu", key(), &below_short, valid);
+    let direct = common::person(d, "direct", "Ngay dưới CA ngắn", key(), &short, valid);
+    let base = unsigned_pdf(1, 0);
+    let status = |who: &common::Party, chain: &[&common::Party]| {
+        let pdf = sign(&base, who, chain, "adbe.pkcs7.detached", &[]);
+        verify(&pdf, &pki.anchors(), now()).unwrap().status()
+    };
+    assert_eq!(
+        status(&under_not_ca, &[&not_ca]),
+        DocumentStatus::UntrustedChain
+    );
+    assert_eq!(
+        status(&too_deep, &[&below_short, &short]),
+        DocumentStatus::UntrustedChain
+    );
+    assert_eq!(status(&direct, &[&short]), DocumentStatus::Valid);
 }

@@ -73,11 +73,23 @@ fn write_party(
     }
 }
 
-fn ca(dir: &Path, name: &str, cn: &str, issuer: Option<&Party>) -> Party {
+/// A CA certificate (P-256) named `cn`, self-signed or issued by `issuer`.
+pub fn ca(dir: &Path, name: &str, cn: &str, issuer: Option<&Party>) -> Party {
+    ca_with(
+        dir,
+        name,
+        cn,
+        issuer,
+        IsCa::Ca(BasicConstraints::Unconstrained),
+    )
+}
+
+/// A certificate named `cn` with the given CA status, self-signed or issued by `issuer`.
+pub fn ca_with(dir: &Path, name: &str, cn: &str, issuer: Option<&Party>, is_ca: IsCa) -> Party {
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
     dn(&mut params, cn, "Ban Cơ yếu Chính phủ (thử)");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.is_ca = is_ca;
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     params.not_before = rcgen::date_time_ymd(2015, 1, 1);
     params.not_after = rcgen::date_time_ymd(2045, 1, 1);
@@ -88,7 +100,8 @@ fn ca(dir: &Path, name: &str, cn: &str, issuer: Option<&Party>) -> Party {
     write_party(dir, name, params, key, cert)
 }
 
-fn person(
+/// A signer's certificate (digitalSignature, nonRepudiation) named `cn`.
+pub fn person(
     dir: &Path,
     name: &str,
     cn: &str,
@@ -125,7 +138,7 @@ fn rsa_key(dir: &Path) -> KeyPair {
     KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap()
 }
 
-fn ec_key(alg: &'static SignatureAlgorithm) -> KeyPair {
+pub fn ec_key(alg: &'static SignatureAlgorithm) -> KeyPair {
     KeyPair::generate_for(alg).unwrap()
 }
 
