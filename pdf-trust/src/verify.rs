@@ -53,6 +53,11 @@ pub(crate) fn load(pdf: &[u8]) -> Result<lopdf::Document, PdfError> {
             if doc.is_encrypted() {
                 return Err(PdfError::Encrypted);
             }
+            if doc.catalog().is_err() {
+                return Err(PdfError::Malformed(
+                    "the PDF has no readable catalog".into(),
+                ));
+            }
             Ok(doc)
         }
         Ok(Err(e)) => Err(PdfError::Malformed(e.to_string())),

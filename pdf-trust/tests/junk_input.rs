@@ -63,3 +63,30 @@ fn a_signed_file_truncated_or_mangled_anywhere_never_panics() {
     }
     assert!(outcomes.contains_key("error"), "{outcomes:?}");
 }
+
+#[test]
+fn deep_nesting_and_page_tree_cycles_end_in_an_error_or_a_verdict() {
+    let anchors = TrustAnchors::new();
+    let now = OffsetDateTime::now_utc();
+    let mut deep = b"%PDF-1.7\n1 0 obj\n".to_vec();
+    deep.extend(std::iter::repeat_n(b'[', 200_000));
+    deep.extend(b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    assert!(verify(&deep, &anchors, now).is_err());
+    assert!(pdf_trust::watermark(&deep, &["x".to_owned()]).is_err());
+
+    // A page tree whose node is its own kid and its own parent.
+    let cyclic = b"%PDF-1.7
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 /Parent 2 0 R >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R >> endobj
+4 0 obj << /Length 0 >> stream
+
+endstream endobj
+trailer << /Root 1 0 R /Size 5 >>
+%%EOF
+";
+    let verdict = verify(cyclic, &anchors, now).unwrap();
+    assert!(verdict.is_unsigned());
+    // Either refused or marked; it must come back.
+    let _ = pdf_trust::watermark(cyclic, &["Nguyễn".to_owned()]);
+}
