@@ -58,9 +58,9 @@ fn verify_a_10_mb_signed_pdf() {
 
 #[test]
 #[ignore = "a measurement; run it on purpose with --release"]
-fn watermark_100_and_300_pages() {
+fn watermark_100_300_and_1000_pages() {
     let lines = vec!["Nguyễn Thị Hường · ghế A-12 · 01/12/2026 14:03".to_owned()];
-    for pages in [100, 300] {
+    for pages in [100, 300, 1000] {
         let pdf = common::unsigned_pdf(pages, 0);
         let copy = pdf_trust::watermark(&pdf, &lines).unwrap();
         let took = time(5, || pdf_trust::watermark(&pdf, &lines).unwrap());
