@@ -1,11 +1,12 @@
 //! Renders the sample congress's papers into a folder and says how long each took:
 //!
 //! ```sh
-//! cargo run --release -p record --example render -- [FOLDER] [DELEGATES] [ITEMS]
+//! cargo run --release -p record --example render -- [FOLDER] [DELEGATES] [ITEMS] [ABSENT]
 //! ```
 //!
-//! Defaults: `target/record-sample`, 180 delegates, 6 items. `2000 20` is the size of a
-//! national congress, the benchmark in docs/BENCHMARKS.md.
+//! Defaults: `target/record-sample`, 180 delegates, 6 items, one in forty absent. `2000 20`
+//! is the size of a national congress, and `2000 20 1500` the same with 1,500 absences
+//! (each listed with its reason): the benchmarks in docs/BENCHMARKS.md.
 
 use record::{sample, sheets};
 use std::path::PathBuf;
@@ -19,9 +20,18 @@ fn main() -> anyhow::Result<()> {
     );
     let delegates: usize = args.next().map_or(Ok(180), |a| a.parse())?;
     let items: usize = args.next().map_or(Ok(6), |a| a.parse())?;
+    let absent: Option<usize> = args.next().map(|a| a.parse()).transpose()?;
     std::fs::create_dir_all(&dir)?;
 
-    let minutes = sample::congress(delegates, items);
+    let mut minutes = sample::congress(delegates, items);
+    if let Some(absent) = absent {
+        let from = minutes.attendees.len().saturating_sub(absent);
+        for a in &mut minutes.attendees[from..] {
+            a.present = false;
+            a.checked_in_at = None;
+            a.absence_reason = "đi công tác theo Quyết định số 123/QĐ-UBND ngày 20/11/2026".into();
+        }
+    }
     let report = sample::counting_report(delegates);
     let (vote, ballots) = sample::ballots(delegates);
     let write = |name: &str, make: &dyn Fn() -> Result<Vec<u8>, record::RecordError>| {

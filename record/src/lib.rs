@@ -12,6 +12,16 @@
 //! PDFs embed Liberation Serif (SIL OFL, `assets/fonts/`), subset to the glyphs used; DOCX
 //! files name Times New Roman, which Word has and LibreOffice maps to Liberation Serif.
 //!
+//! ```
+//! // The hub fills `Minutes` from a meeting's state and log; the sample is a congress.
+//! let minutes = record::sample::congress(60, 3);
+//! let pdf: Vec<u8> = minutes.to_pdf()?;
+//! let docx: Vec<u8> = minutes.to_docx()?;
+//! let attendance = record::sheets::attendance(&minutes.attendees)?;
+//! let xlsx: Vec<u8> = record::sheets::xlsx(&[attendance])?;
+//! # Ok::<(), record::RecordError>(())
+//! ```
+//!
 //! Every string is cleaned before it is drawn (NFC, no control characters, a length cap;
 //! see [`text`]), so no input can break a document. The crate knows nothing of the hub: it
 //! depends on `protocol` for the wire types only.
@@ -33,7 +43,7 @@ pub mod text;
 mod votes;
 pub mod words;
 
-pub use counting::CountingReport;
+pub use counting::{CommitteeMember, CountingReport, Duty, SealedBox};
 pub use meeting::{
     Attendee, DeliveryLine, DeliveryRecord, DocumentRecord, NamedBallot, SpeechRecord, VoteRecord,
 };

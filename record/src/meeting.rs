@@ -9,6 +9,7 @@ use protocol::{Classification, Participant, Poll, PollResult, PollStatus, Timest
 /// One person summoned (or invited) and whether they came.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attendee {
+    /// Who, as summoned.
     pub participant: Participant,
     /// Checked in (có mặt) at the close, or now for a draft.
     pub present: bool,
@@ -21,10 +22,13 @@ pub struct Attendee {
 /// A document presented under an agenda item, in the version the meeting had.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentRecord {
+    /// "Dự thảo Báo cáo chính trị".
     pub title: String,
+    /// Confidential documents are marked "Mật" in the minutes.
     pub classification: Classification,
     /// 1, 2, 3…
     pub version: u32,
+    /// The file's name as uploaded.
     pub file_name: String,
     /// Lower-case hex SHA-256 of the version's bytes.
     pub sha256: String,
@@ -33,8 +37,11 @@ pub struct DocumentRecord {
 /// A finished speech (or one under way, for a draft).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpeechRecord {
+    /// Who spoke.
     pub speaker: Participant,
+    /// When the floor was given.
     pub started_at: Timestamp,
+    /// When the speech ended; `None` while it goes on.
     pub ended_at: Option<Timestamp>,
     /// The speaking time allowed, in seconds; 0 is no limit.
     pub limit_secs: u32,
@@ -45,7 +52,9 @@ pub struct SpeechRecord {
 /// A vote or an election and, once counted, its result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VoteRecord {
+    /// The poll with its rule resolved.
     pub poll: Poll,
+    /// Where it stands: only a published result is final.
     pub status: PollStatus,
     /// Present once the poll is closed.
     pub result: Option<PollResult>,
@@ -54,6 +63,7 @@ pub struct VoteRecord {
 /// An open poll's ballot with its voter's name (never for a secret poll).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedBallot {
+    /// The voter.
     pub participant: Participant,
     /// Indexes into the poll's options.
     pub choices: Vec<u32>,
@@ -73,6 +83,7 @@ pub struct DeliveryRecord {
 /// One recipient of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveryLine {
+    /// The recipient.
     pub participant: Participant,
     /// The latest version their tablet reported holding.
     pub held_version: Option<u32>,

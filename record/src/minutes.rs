@@ -21,13 +21,16 @@ use protocol::{Classification, Fraction, Timestamp};
 /// [`Minutes::to_pdf`] or [`Minutes::to_docx`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Minutes {
+    /// The issuing body, number, place and date.
     pub header: Header,
     /// What the meeting was, under "BIÊN BẢN": "Hội nghị Ban Chấp hành Đảng bộ huyện lần
     /// thứ 12".
     pub subject: String,
     /// The meeting is not closed yet: "DỰ THẢO" on every page.
     pub draft: bool,
+    /// Where the meeting was held.
     pub venue: String,
+    /// When it opened; `None` leaves dots to fill.
     pub started_at: Option<Timestamp>,
     /// The closing time; `None` leaves dots to fill.
     pub ended_at: Option<Timestamp>,
@@ -50,12 +53,15 @@ pub struct Minutes {
 /// One agenda item as the minutes record it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ItemRecord {
+    /// The item's title as on the agenda.
     pub title: String,
     /// Who presented what, or what the item is; may be empty.
     pub description: String,
+    /// The documents presented under it, in the versions the meeting had.
     pub documents: Vec<DocumentRecord>,
     /// From the list of speakers, in the order they spoke.
     pub speeches: Vec<SpeechRecord>,
+    /// Its votes and elections, in the order they were held.
     pub votes: Vec<VoteRecord>,
     /// The chair's conclusion as the secretariat wrote it; empty leaves lines to fill.
     pub conclusion: String,

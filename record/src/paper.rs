@@ -25,6 +25,7 @@ pub enum HeaderKind {
 /// The top of a paper: who issues it, its number, and the place and date line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Header {
+    /// A Party body's header or a state body's.
     pub kind: HeaderKind,
     /// The body above the issuing one, if any ("ĐẢNG BỘ TỈNH BẮC NINH"); may be empty.
     pub superior: String,
@@ -48,6 +49,7 @@ pub struct Person {
 }
 
 impl Person {
+    /// A person by name and position.
     pub fn new(name: impl Into<String>, position: impl Into<String>) -> Person {
         Person {
             name: name.into(),

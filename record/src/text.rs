@@ -30,28 +30,44 @@ pub const MAX_ITEMS: usize = 500;
 /// What is wrong with a piece of text; the message names the field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
+    /// More characters than the field allows.
     #[error("{field}: {got} characters, at most {max} are allowed")]
     TooLong {
+        /// Which field, e.g. `item.conclusion`.
         field: String,
+        /// The limit.
         max: usize,
+        /// How many there were.
         got: usize,
     },
+    /// More entries than a paper takes.
     #[error("{field}: {got} entries, at most {max} are allowed")]
     TooMany {
+        /// Which list, e.g. `attendees`.
         field: String,
+        /// The limit.
         max: usize,
+        /// How many there were.
         got: usize,
     },
+    /// A control character in text typed at the desk.
     #[error(
         "{field}: a control character (U+{code:04X}) at character {position}; type plain text"
     )]
     Control {
+        /// Which field.
         field: String,
+        /// The character's code point.
         code: u32,
+        /// Where, counting characters from 1.
         position: usize,
     },
+    /// A line break in a single-line field.
     #[error("{field}: a line break where one line is expected")]
-    LineBreak { field: String },
+    LineBreak {
+        /// Which field.
+        field: String,
+    },
 }
 
 /// Characters no paper shows: C0/C1 controls, bidi overrides (which could reorder a

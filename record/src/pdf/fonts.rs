@@ -7,6 +7,8 @@
 
 use crate::paper::Style;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSerif-Regular.ttf");
@@ -96,6 +98,27 @@ impl Face {
             glyphs,
             width_em: width,
         }
+    }
+
+    /// Shapes one word, from a per-thread memory of the words shaped before: the papers
+    /// repeat their words (names, units, "Đồng chí"), and shaping is most of the layout.
+    pub fn shape_word(&self, style: Style, word: &str) -> Shaped {
+        thread_local! {
+            static SHAPED: RefCell<HashMap<(Style, Box<str>), Shaped>> = RefCell::default();
+        }
+        SHAPED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(s) = cache.get(&(style, word.into())) {
+                return s.clone();
+            }
+            // Bounded: a paper of any size keeps at most this many distinct words in mind.
+            if cache.len() >= 50_000 {
+                cache.clear();
+            }
+            let shaped = self.shape(word);
+            cache.insert((style, word.into()), shaped.clone());
+            shaped
+        })
     }
 
     /// The width of `text` in points at `size`.

@@ -69,7 +69,7 @@ fn words(spans: &[Span], size: f32) -> Vec<Word> {
                 current.push(Piece {
                     style: span.style,
                     text: part.to_owned(),
-                    shaped: faces.face(span.style).shape(part),
+                    shaped: faces.face(span.style).shape_word(span.style, part),
                 });
             }
         }

@@ -49,6 +49,7 @@ impl Table {
         self.rows.len()
     }
 
+    /// Whether the table has no rows (its headings are still written).
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
