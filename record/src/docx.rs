@@ -136,7 +136,10 @@ fn header_table(h: &HeaderLines) -> Table {
             right.push(underlined(STATE_MOTTO, 13.0));
         }
     }
-    right.push(centred("", Style::Regular, size));
+    // Blank lines until the date stands level with the number line, as on the forms.
+    while right.len() + 1 < left.len() {
+        right.push(centred("", Style::Regular, size));
+    }
     right.push(centred(&h.date, Style::Italic, BODY_SIZE));
 
     Table::without_borders(vec![TableRow::new(vec![

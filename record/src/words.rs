@@ -2,6 +2,7 @@
 //! "tổng số đại biểu được triệu tập" for `summoned` by asking here. [`wire`] gives the value
 //! as the wire spells it (`valid_ballots`), which is what CSV files carry.
 
+use crate::counting::Duty;
 use protocol::opinions::Choice;
 use protocol::{Classification, MajorityBase, PollKind, PollStatus, Role, Threshold};
 use serde::Serialize;
@@ -72,6 +73,29 @@ pub fn poll_kind(kind: &PollKind) -> &'static str {
         PollKind::SingleChoice { .. } => "Chọn một phương án",
         PollKind::MultipleChoice { .. } => "Chọn nhiều phương án",
         PollKind::Election { .. } => "Bầu cử",
+    }
+}
+
+/// A member's place in the counting committee (Ban kiểm phiếu).
+pub fn duty(d: Duty) -> &'static str {
+    match d {
+        Duty::Head => "Trưởng ban",
+        Duty::Deputy => "Phó Trưởng ban",
+        Duty::Member => "Ủy viên",
+    }
+}
+
+/// What a candidate or an option came to in a count.
+pub fn outcome(kind: &PollKind, elected: bool, tied: bool) -> &'static str {
+    let election = matches!(kind, PollKind::Election { .. });
+    match (tied, elected, election) {
+        (true, _, true) => "Bằng phiếu, bầu lại",
+        (true, _, false) => "Bằng phiếu, biểu quyết lại",
+        (false, true, true) => "Trúng cử",
+        (false, true, false) if matches!(kind, PollKind::Motion) => "Thông qua",
+        (false, true, false) => "Được chọn",
+        (false, false, true) => "Không trúng cử",
+        (false, false, false) => "",
     }
 }
 

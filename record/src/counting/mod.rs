@@ -63,16 +63,6 @@ pub enum Duty {
     Member,
 }
 
-impl Duty {
-    fn words(self) -> &'static str {
-        match self {
-            Duty::Head => "Trưởng ban",
-            Duty::Deputy => "Phó Trưởng ban",
-            Duty::Member => "Ủy viên",
-        }
-    }
-}
-
 /// The published sealed ballot box.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SealedBox {
@@ -148,7 +138,7 @@ impl CountingReport {
             para(indented(vec![
                 regular(format!("{}. Đồng chí ", n + 1)),
                 bold(name),
-                regular(format!(" – {};", m.duty.words().to_lowercase())),
+                regular(format!(" – {};", words::duty(m.duty).to_lowercase())),
             ]));
         }
         let seats = match v.poll.kind {
@@ -203,21 +193,9 @@ impl CountingReport {
             PollKind::Motion => (0..names.len()).collect(),
             _ => votes::ranked(r),
         };
-        let outcome = |i: usize| -> &'static str {
+        let outcome = |i: usize| {
             let i = i as u32;
-            if r.tied.contains(&i) {
-                "Bằng phiếu, bầu lại"
-            } else if r.elected.contains(&i) {
-                if election {
-                    "Trúng cử"
-                } else {
-                    "Được chọn"
-                }
-            } else if election {
-                "Không trúng cử"
-            } else {
-                ""
-            }
+            words::outcome(&v.poll.kind, r.elected.contains(&i), r.tied.contains(&i))
         };
         let rows = order
             .iter()
@@ -291,7 +269,7 @@ impl CountingReport {
             .iter()
             .map(|m| {
                 Ok(Signature {
-                    titles: vec![m.duty.words().to_uppercase()],
+                    titles: vec![words::duty(m.duty).to_uppercase()],
                     name: text::line("committee", &m.name)?,
                 })
             })

@@ -129,21 +129,15 @@ pub fn poll_result(v: &VoteRecord) -> Result<Vec<Table>, RecordError> {
         .map(|(n, &i)| {
             let t = r.tallies[i];
             let i = i as u32;
-            let outcome = if r.tied.contains(&i) {
-                Cell::Word {
-                    wire: "tied".to_owned(),
-                    words: "Bằng phiếu".to_owned(),
+            let (elected, tied) = (r.elected.contains(&i), r.tied.contains(&i));
+            let outcome = Cell::Word {
+                wire: match (elected, tied) {
+                    (_, true) => "tied",
+                    (true, false) => "elected",
+                    (false, false) => "",
                 }
-            } else if r.elected.contains(&i) {
-                Cell::Word {
-                    wire: "elected".to_owned(),
-                    words: "Đạt".to_owned(),
-                }
-            } else {
-                Cell::Word {
-                    wire: String::new(),
-                    words: "".to_owned(),
-                }
+                .to_owned(),
+                words: words::outcome(&p.kind, elected, tied).to_owned(),
             };
             vec![
                 Cell::int(n as i64 + 1),
