@@ -36,7 +36,7 @@ pub use model::{
     Participant, Role, Timestamp,
 };
 pub use poll::{
-    MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus, PollView, Preset,
+    ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus, PollView, Preset,
     ReceiptLine, Threshold,
 };
 
