@@ -49,7 +49,10 @@ impl PollKind {
         match self {
             PollKind::Motion | PollKind::SingleChoice { .. } => ChoiceBounds { min: 1, max: 1 },
             PollKind::MultipleChoice { max, .. } => ChoiceBounds { min: 1, max: *max },
-            PollKind::Election { seats, .. } => ChoiceBounds { min: 0, max: *seats },
+            PollKind::Election { seats, .. } => ChoiceBounds {
+                min: 0,
+                max: *seats,
+            },
         }
     }
 }
@@ -368,7 +371,10 @@ mod tests {
     fn each_kind_says_how_many_choices_a_ballot_holds() {
         let options = || vec!["A".to_owned(), "B".to_owned(), "C".to_owned()];
         let bounds = |kind: PollKind| serde_json::to_value(kind.choices()).unwrap();
-        assert_eq!(bounds(PollKind::Motion), serde_json::json!({"min": 1, "max": 1}));
+        assert_eq!(
+            bounds(PollKind::Motion),
+            serde_json::json!({"min": 1, "max": 1})
+        );
         assert_eq!(
             bounds(PollKind::SingleChoice { options: options() }),
             serde_json::json!({"min": 1, "max": 1})

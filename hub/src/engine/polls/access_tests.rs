@@ -281,11 +281,19 @@ fn a_new_poll_reaches_every_viewer_with_its_options_and_bounds_but_the_log_keeps
         Viewer::for_actor(&m.delegate(0)),
         Viewer::for_actor(&m.projector()),
     ] {
-        let sent = viewer.redact(&created[0]).expect("everyone hears of a new poll");
-        let EventKind::PollCreated { view: Some(view), .. } = &sent.event else {
+        let sent = viewer
+            .redact(&created[0])
+            .expect("everyone hears of a new poll");
+        let EventKind::PollCreated {
+            view: Some(view), ..
+        } = &sent.event
+        else {
             panic!("{sent:?}")
         };
         let snapshot = &m.state.view(viewer).unwrap().polls[0];
-        assert_eq!(**view, *snapshot, "the event's view is this viewer's snapshot's");
+        assert_eq!(
+            **view, *snapshot,
+            "the event's view is this viewer's snapshot's"
+        );
     }
 }

@@ -71,15 +71,13 @@ pub(crate) fn redact<'a>(viewer: &Viewer, event: &'a Event) -> Option<Cow<'a, Ev
     };
     match &event.event {
         // The new poll's view goes with it, so a client need not build one by the hub's rules.
-        EventKind::PollCreated { poll, .. } => {
-            Some(Cow::Owned(Event {
-                event: EventKind::PollCreated {
-                    poll: poll.clone(),
-                    view: Some(Box::new(view(&PollState::new(poll.clone()), *viewer))),
-                },
-                ..event.clone()
-            }))
-        }
+        EventKind::PollCreated { poll, .. } => Some(Cow::Owned(Event {
+            event: EventKind::PollCreated {
+                poll: poll.clone(),
+                view: Some(Box::new(view(&PollState::new(poll.clone()), *viewer))),
+            },
+            ..event.clone()
+        })),
         EventKind::BallotCast {
             poll,
             voter,
