@@ -2,7 +2,7 @@
 //! tablet or laptop): import participants from a CSV, with a preview and the hub's
 //! line-numbered refusals, then upload a document and watch its progress bar finish.
 
-use meeting_tests::browser::{via, Driver, Page};
+use meeting_tests::browser::{via, Driver, Page, BROWSER_ZONE};
 use meeting_tests::{files, TestHub, TEST_CONFIG};
 use protocol::Role;
 use serde_json::json;
@@ -495,6 +495,8 @@ async fn the_desk_records_a_ballot_on_behalf_of_a_member_without_a_tablet() {
         detail[1].as_str().is_some_and(|t| t.contains("choice")),
         "the hub's detail names the fault: {detail}"
     );
+    show(&page, "#desk-polls form.on-behalf").await;
+    page.screenshot("desk-refusal").await;
     page.eval(&format!(
         "document.querySelector('#desk-polls form.on-behalf select').value = {};",
         json!(who)
@@ -549,6 +551,12 @@ async fn the_desk_keeps_the_work_calendar_and_posts_an_announcement() {
     let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
     page.click("#tab-calendar").await;
     page.wait_for("#cal-days .cal-day.today").await;
+    // The browser is far from Viet Nam: the times below are right only if the desk reads
+    // and shows them on Viet Nam's clock.
+    let zone = page
+        .eval("return Intl.DateTimeFormat().resolvedOptions().timeZone;")
+        .await;
+    assert_eq!(zone, BROWSER_ZONE);
 
     // An end before the start is refused in the form, and nothing is added.
     type_into(&page, "#cal-title", "Giao ban Thường trực Huyện ủy").await;
