@@ -10,7 +10,7 @@ use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use crate::notes::DocumentComment;
 use crate::opinions::{Answer, OpinionRequest};
-use crate::poll::{PaperCount, Poll, PollResult, ReceiptLine};
+use crate::poll::{PaperCount, Poll, PollResult, PollView, ReceiptLine};
 use serde::{Deserialize, Serialize};
 
 /// An event in a meeting's log.
@@ -201,6 +201,10 @@ pub enum EventKind {
     /// A poll was prepared, in draft.
     PollCreated {
         poll: Poll,
+        /// On the wire only, never in the log: the poll's view as a snapshot would list it
+        /// (its options and choice bounds included), so that a client adds it as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        view: Option<Box<PollView>>,
     },
     /// A poll opened; `eligible` members may vote; a countdown closes it at `closes_at`.
     PollOpened {

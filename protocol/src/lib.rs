@@ -36,8 +36,8 @@ pub use model::{
     Participant, Role, Timestamp,
 };
 pub use poll::{
-    MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus, PollView, Preset,
-    ReceiptLine, Threshold,
+    ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
+    PollView, Preset, ReceiptLine, Threshold,
 };
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell

@@ -161,7 +161,10 @@ fn a_replayed_log_with_the_ballot_box_restored_counts_the_same() {
     // Rebuild the poll part from its events as stored, then the ballot box.
     let mut polls = crate::engine::polls::Polls::default();
     let created = m.state.polls.get(poll).unwrap().poll.clone();
-    polls.apply(&EventKind::PollCreated { poll: created });
+    polls.apply(&EventKind::PollCreated {
+        poll: created,
+        view: None,
+    });
     polls.apply(&EventKind::PollOpened {
         poll,
         closes_at: None,
@@ -251,4 +254,48 @@ fn the_screen_sees_turnout_and_a_delegate_only_their_own_ballot() {
     assert!(m.state.view(Viewer::Full).unwrap().polls[0]
         .result
         .is_some());
+}
+
+#[test]
+fn a_new_poll_reaches_every_viewer_with_its_options_and_bounds_but_the_log_keeps_none() {
+    let mut m = hall(3);
+    let created = m
+        .run(
+            m.chair(),
+            Command::CreatePoll {
+                poll: election(3, 2),
+            },
+        )
+        .unwrap();
+    let EventKind::PollCreated { view: logged, .. } = &created[0].event else {
+        panic!("{created:?}")
+    };
+    assert!(logged.is_none(), "the log's copy carries no view");
+    let in_snapshot = m.state.view(Viewer::Full).unwrap().polls[0].clone();
+    assert_eq!(in_snapshot.options.len(), 3);
+    assert_eq!(
+        (in_snapshot.choices.min, in_snapshot.choices.max),
+        (0, 2),
+        "an election ballot keeps none up to the seats"
+    );
+    for viewer in [
+        Viewer::Full,
+        Viewer::for_actor(&m.delegate(0)),
+        Viewer::for_actor(&m.projector()),
+    ] {
+        let sent = viewer
+            .redact(&created[0])
+            .expect("everyone hears of a new poll");
+        let EventKind::PollCreated {
+            view: Some(view), ..
+        } = &sent.event
+        else {
+            panic!("{sent:?}")
+        };
+        let snapshot = &m.state.view(viewer).unwrap().polls[0];
+        assert_eq!(
+            **view, *snapshot,
+            "the event's view is this viewer's snapshot's"
+        );
+    }
 }

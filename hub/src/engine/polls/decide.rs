@@ -34,7 +34,7 @@ pub(in crate::engine) fn decide(
                 return Err(EngineError::Invalid("that poll id is taken".into()));
             }
             let poll = rules::resolve(state, id, poll)?;
-            Ok(vec![EventKind::PollCreated { poll }])
+            Ok(vec![EventKind::PollCreated { poll, view: None }])
         }
         Command::OpenPoll { poll } => {
             require(actor.runs_meeting(), "only the chair may open a poll")?;

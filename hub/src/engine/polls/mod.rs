@@ -59,6 +59,20 @@ pub struct PollState {
 }
 
 impl PollState {
+    /// A poll just prepared: in draft, nobody eligible yet, no ballots.
+    pub fn new(poll: Poll) -> PollState {
+        PollState {
+            poll,
+            status: PollStatus::Draft,
+            closes_at: None,
+            eligible: 0,
+            voters: HashMap::new(),
+            sealed: BTreeMap::new(),
+            paper: PaperCount::default(),
+            result: None,
+        }
+    }
+
     /// Ballots in: electronic and paper, valid and invalid.
     pub fn ballots_in(&self) -> u32 {
         self.voters.len() as u32 + self.paper.valid + self.paper.invalid
@@ -153,18 +167,9 @@ impl Polls {
     pub fn apply(&mut self, event: &EventKind) {
         let poll_mut = |polls: &mut Self, id: &PollId| polls.index.get(id).copied();
         match event {
-            EventKind::PollCreated { poll } => {
+            EventKind::PollCreated { poll, .. } => {
                 self.index.insert(poll.id, self.list.len());
-                self.list.push(PollState {
-                    poll: poll.clone(),
-                    status: PollStatus::Draft,
-                    closes_at: None,
-                    eligible: 0,
-                    voters: HashMap::new(),
-                    sealed: BTreeMap::new(),
-                    paper: PaperCount::default(),
-                    result: None,
-                });
+                self.list.push(PollState::new(poll.clone()));
             }
             EventKind::PollOpened {
                 poll,
