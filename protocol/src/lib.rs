@@ -18,11 +18,13 @@ pub mod model;
 pub mod notes;
 pub mod opinions;
 pub mod poll;
+pub mod signatures;
 pub mod speakers;
 
 pub use command::Command;
 pub use document::{
-    Classification, Delivery, Document, DocumentFile, DocumentStatus, DocumentVersion,
+    Classification, CopyToDelete, Delivery, Document, DocumentFile, DocumentStatus,
+    DocumentVersion, HeldCopy,
 };
 pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
@@ -38,6 +40,9 @@ pub use model::{
 pub use poll::{
     ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
     PollView, Preset, ReceiptLine, Threshold,
+};
+pub use signatures::{
+    SignatureKind, SignatureReport, SignatureStatus, SignatureVerdict, VerdictStatus,
 };
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell

@@ -46,7 +46,7 @@ pub(super) async fn add_documents(server: &Server, info: &mut DemoInfo) -> anyho
         });
         for doc in crate::demo::demo_documents(crate::demo::DISTRICT) {
             let stored = store.blobs().store_bytes(&doc.pdf).await?;
-            let readers = if doc.classification == Classification::Confidential {
+            let readers = if doc.classification.is_restricted() {
                 chair
                     .into_iter()
                     .chain(delegates.iter().take(doc.readers).copied())
@@ -59,12 +59,21 @@ pub(super) async fn add_documents(server: &Server, info: &mut DemoInfo) -> anyho
                 classification: doc.classification,
                 item: None,
                 readers,
-                file: DocumentFile {
-                    file_name: doc.file_name,
-                    content_type: "application/pdf".into(),
-                    size: stored.size,
-                    sha256: stored.sha256,
-                },
+                file: state
+                    .trust
+                    .check_stored(
+                        store.blobs(),
+                        DocumentFile {
+                            file_name: doc.file_name,
+                            content_type: "application/pdf".into(),
+                            size: stored.size,
+                            sha256: stored.sha256,
+                            signatures: None,
+                            watermarked: false,
+                        },
+                        doc.classification,
+                    )
+                    .await?,
             };
             handle
                 .run(Request::one(Actor::Office, None, publish))
