@@ -20,7 +20,6 @@ mod ws;
 
 pub use auth::TOKEN_COOKIE;
 pub use error::ApiError;
-pub use public::public_url;
 
 use crate::config::Config;
 use crate::live::Meetings;
