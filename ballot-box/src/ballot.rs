@@ -282,7 +282,8 @@ impl<'a> Statement<'a> {
         Ok(values)
     }
 
-    pub(crate) fn verify(&self, ballot: &EncryptedBallot) -> Result<VerifiedBallot, BallotError> {
+    /// The version and the number of ciphertexts this poll's ballots have.
+    fn check_shape(&self, ballot: &EncryptedBallot) -> Result<(), BallotError> {
         if ballot.v != VERSION {
             return Err(BallotError::Version(ballot.v));
         }
@@ -293,6 +294,11 @@ impl<'a> Statement<'a> {
                 found: ballot.choices.len(),
             });
         }
+        Ok(())
+    }
+
+    pub(crate) fn verify(&self, ballot: &EncryptedBallot) -> Result<VerifiedBallot, BallotError> {
+        self.check_shape(ballot)?;
         let pk = self.key.public_key();
         for (i, choice) in (0u32..).zip(&ballot.choices) {
             let mut t = self.transcript(b"option", i);
@@ -317,7 +323,11 @@ impl<'a> Statement<'a> {
                 &mut t,
             )
             .map_err(|_| BallotError::BadProof(BallotPart::CountLink))?;
+        Ok(self.accept(ballot))
+    }
 
+    /// A ballot whose proofs hold, as ciphertexts ready to be added.
+    fn accept(&self, ballot: &EncryptedBallot) -> VerifiedBallot {
         let mut choices: Vec<Ciphertext<G>> = ballot.choices.iter().map(|c| c.ct).collect();
         if self.shape == Shape::ExactlyOne {
             // The last option is 1 minus the (proven 0 or 1) number of the others' marks.
@@ -329,12 +339,12 @@ impl<'a> Statement<'a> {
             digest.update(c.ct.to_bytes());
         }
         digest.update(ballot.count.ct.to_bytes());
-        Ok(VerifiedBallot {
+        VerifiedBallot {
             context: self.params.context,
             choices,
             fingerprint: ballot.fingerprint_bytes(),
             ciphertexts: digest.finalize().into(),
-        })
+        }
     }
 }
 
@@ -356,6 +366,20 @@ pub fn verify(
     ballot: &EncryptedBallot,
 ) -> Result<VerifiedBallot, BallotError> {
     Statement::new(key, params)?.verify(ballot)
+}
+
+/// Reads back a ballot that [`verify`] accepted before it was stored: its shape is checked,
+/// its proofs are not checked again. For a hub that restarts in the middle of a poll and
+/// puts its own ballot box back (checking every proof again would take seconds per
+/// thousand ballots); never for a ballot that comes from outside.
+pub fn restore(
+    key: &CommitteeKey,
+    params: &BallotParams,
+    ballot: &EncryptedBallot,
+) -> Result<VerifiedBallot, BallotError> {
+    let statement = Statement::new(key, params)?;
+    statement.check_shape(ballot)?;
+    Ok(statement.accept(ballot))
 }
 
 impl EncryptedBallot {
@@ -398,5 +422,11 @@ impl VerifiedBallot {
     /// The ballot's receipt (see [`EncryptedBallot::receipt`]).
     pub fn receipt(&self) -> String {
         short_code(&self.fingerprint)
+    }
+
+    /// SHA-256 of the ciphertexts alone, hex: the same ciphertexts under other proofs are
+    /// the same vote cast twice.
+    pub fn ciphertexts_digest(&self) -> String {
+        hex(&self.ciphertexts)
     }
 }

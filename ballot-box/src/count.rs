@@ -106,6 +106,36 @@ impl EncryptedSum {
         })
     }
 
+    /// The sum of no ballots, to [`EncryptedSum::add`] a poll's ballots to as they come.
+    pub fn empty(params: &BallotParams) -> EncryptedSum {
+        EncryptedSum {
+            context: params.context,
+            ballots: 0,
+            options: vec![Ciphertext::<G>::zero(); params.options as usize],
+            recomputed: true,
+        }
+    }
+
+    /// Adds one verified ballot of this poll. The caller keeps ballots from being added
+    /// twice (by [`VerifiedBallot::fingerprint`] and [`VerifiedBallot::ciphertexts_digest`]);
+    /// [`EncryptedSum::of`] does it for a whole list.
+    pub fn add(&mut self, ballot: &VerifiedBallot) -> Result<(), CountError> {
+        if ballot.context != self.context || ballot.choices.len() != self.options.len() {
+            return Err(CountError::WrongPoll {
+                index: self.ballots as usize,
+            });
+        }
+        self.ballots = self
+            .ballots
+            .checked_add(1)
+            .filter(|&c| c <= MAX_BALLOTS)
+            .ok_or(CountError::TooManyBallots)?;
+        for (total, choice) in self.options.iter_mut().zip(&ballot.choices) {
+            *total += *choice;
+        }
+        Ok(())
+    }
+
     /// How many ballots were added.
     pub fn ballots(&self) -> u32 {
         self.ballots

@@ -28,8 +28,8 @@ mod testing;
 mod transport;
 
 pub use ballot::{
-    encrypt, verify, BallotError, BallotParams, EncryptedBallot, VerifiedBallot, MAX_BALLOT_JSON,
-    MAX_OPTIONS,
+    encrypt, restore, verify, BallotError, BallotParams, EncryptedBallot, VerifiedBallot,
+    MAX_BALLOT_JSON, MAX_OPTIONS,
 };
 pub use committee::{deal, CommitteeKey, CommitteeParams, KeyError, MAX_MEMBERS};
 pub use count::{

@@ -151,6 +151,14 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
     };
     let bytes = read(&args.file)?;
+    // A secret poll's sealed box is checked first, from the file alone: nobody need trust
+    // the hub's key to know the count is the sum of the ballots.
+    let sealed = crate::export::check_sealed(&bytes);
+    match &sealed {
+        Ok(Some(summary)) => println!("SEALED BOX VALID: {summary}"),
+        Ok(None) => {}
+        Err(why) => println!("SEALED BOX INVALID: {why}"),
+    }
     let sig_path = args.signature.clone().unwrap_or_else(|| {
         let mut p = args.file.clone().into_os_string();
         p.push(".sig");
@@ -163,7 +171,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         (None, None) => PathBuf::from(crate::signing::PUBLIC_KEY_FILE),
     };
     let key = String::from_utf8_lossy(&read(&key_path)?).into_owned();
-    match crate::signing::verify(&key, &bytes, &signature) {
+    let signed = match crate::signing::verify(&key, &bytes, &signature) {
         Ok(true) => {
             println!(
                 "VALID: {} is exactly as the hub signed it (key {})",
@@ -172,17 +180,20 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Ok(false) => anyhow::bail!(
+        Ok(false) => Err(anyhow::anyhow!(
             "ALTERED: the signature does not match {}: the file was changed after the hub \
              signed it, or it was signed by another key",
             args.file.display()
-        ),
-        Err(why) => anyhow::bail!(
-            "cannot verify: {why} ({} or {})",
-            key_path.display(),
-            sig_path.display()
-        ),
+        )),
+        Err(why) => Err(anyhow::anyhow!("cannot check the signature: {why}")),
+    };
+    if let Err(why) = sealed {
+        anyhow::bail!(
+            "the sealed box of {} does not hold: {why}",
+            args.file.display()
+        );
     }
+    signed
 }
 
 async fn bind_and_open(config: Config) -> anyhow::Result<(TcpListener, Server)> {

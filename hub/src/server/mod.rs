@@ -83,6 +83,7 @@ impl Server {
             shutdown: watcher,
             signer,
             sessions: tokio_util::task::TaskTracker::new(),
+            ballot_checks: Default::default(),
         });
         Ok(Server { state, shutdown })
     }
@@ -173,6 +174,7 @@ impl Server {
             steps: Vec::new(),
             grants: Vec::new(),
             token: None,
+            ballot: None,
         };
         request.steps.push((package.create.clone(), Uuid::new_v4()));
         let mut items = Vec::with_capacity(package.agenda.len());

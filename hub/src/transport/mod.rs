@@ -4,6 +4,7 @@
 mod admission;
 mod attachments;
 mod auth;
+pub(crate) mod ballots;
 mod calendar;
 mod documents;
 mod error;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub signer: crate::signing::Signer,
     /// Every WebSocket session, so a shutdown waits for them to end.
     pub sessions: tokio_util::task::TaskTracker,
+    /// Sealed ballots' proofs being checked, at most one per core.
+    pub ballot_checks: ballots::BallotChecks,
 }
 
 /// The hub's routes.
