@@ -8,7 +8,7 @@ use elastic_elgamal::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::ballot::{BallotParams, VerifiedBallot};
+use crate::ballot::{BallotError, BallotParams, VerifiedBallot};
 use crate::committee::{CommitteeKey, KeyError};
 use crate::encoding::hex32;
 use crate::G;
@@ -21,6 +21,8 @@ pub const MAX_BALLOTS: u32 = 100_000;
 pub enum CountError {
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error(transparent)]
+    Poll(#[from] BallotError),
     #[error("ballot {index} was verified for another poll or has another number of options")]
     WrongPoll { index: usize },
     #[error("ballots {first} and {second} are the same ballot (receipt {receipt})")]
@@ -74,6 +76,7 @@ impl EncryptedSum {
         params: &BallotParams,
         ballots: impl IntoIterator<Item = &'a VerifiedBallot>,
     ) -> Result<EncryptedSum, CountError> {
+        params.check()?;
         let mut options = vec![Ciphertext::<G>::zero(); params.options as usize];
         let mut seen = std::collections::HashMap::new();
         let mut count = 0u32;

@@ -38,7 +38,7 @@ pub use count::{
 pub use dkg::{DkgError, DkgMember, DkgOutcome, KeyConfirmation, Round1, Round2, SealedShare};
 pub use encoding::{from_json, ParseError};
 pub use secret::MemberSecret;
-pub use tally::{verify_ballots, CheckOptions, SealedBallot, SealedTally, TallyError};
+pub use tally::{verify_ballots, CheckOptions, Progress, SealedBallot, SealedTally, TallyError};
 
 pub use rand_chacha::ChaCha20Rng;
 pub use rand_core;

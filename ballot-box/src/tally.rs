@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::ballot::{BallotError, BallotParams, EncryptedBallot, Statement, VerifiedBallot};
 use crate::committee::CommitteeKey;
 use crate::count::{open, verify_share, CountError, DecryptionShare, EncryptedSum};
-use crate::encoding::{from_json, ParseError};
+use crate::encoding::{from_json, hex, short_code, ParseError};
 
 /// The most bytes [`SealedTally::from_json`] reads (2,000 ballots of 20 options are ~19 MB).
 pub const MAX_TALLY_JSON: usize = 256 * 1024 * 1024;
@@ -118,26 +118,37 @@ pub fn verify_ballots(
     ballots: &[EncryptedBallot],
     options: &CheckOptions<'_>,
 ) -> Result<Vec<VerifiedBallot>, TallyError> {
+    verify_each(key, params, ballots, |b| b, options)
+}
+
+/// [`verify_ballots`] over anything that holds a ballot, without copying the ballots.
+fn verify_each<T: Sync>(
+    key: &CommitteeKey,
+    params: &BallotParams,
+    items: &[T],
+    ballot: impl Fn(&T) -> &EncryptedBallot + Sync,
+    options: &CheckOptions<'_>,
+) -> Result<Vec<VerifiedBallot>, TallyError> {
     let statement = Statement::new(key, params).map_err(|error| TallyError::Ballot {
         index: 0,
         receipt: String::new(),
         error,
     })?;
+    let total = items.len();
     let threads = options
         .threads
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get)
-        .min(ballots.len().div_ceil(8).max(1));
+        .min(total.div_ceil(8).max(1));
     let done = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let total = ballots.len();
-    let check = |offset: usize, chunk: &[EncryptedBallot]| {
+    let check = |offset: usize, chunk: &[T]| {
         let mut verified = Vec::with_capacity(chunk.len());
-        for (i, ballot) in chunk.iter().enumerate() {
+        for (i, item) in chunk.iter().enumerate() {
             if failed.load(Ordering::Relaxed) {
                 break;
             }
-            match statement.verify(ballot) {
+            match statement.verify(ballot(item)) {
                 Ok(v) => verified.push(v),
                 Err(error) => {
                     failed.store(true, Ordering::Relaxed);
@@ -153,11 +164,11 @@ pub fn verify_ballots(
     };
     // One thread runs here and now: wasm32 cannot spawn threads at all.
     let results: Vec<Result<Vec<VerifiedBallot>, (usize, BallotError)>> = if threads == 1 {
-        vec![check(0, ballots)]
+        vec![check(0, items)]
     } else {
         let size = total.div_ceil(threads);
         std::thread::scope(|s| {
-            let handles: Vec<_> = ballots
+            let handles: Vec<_> = items
                 .chunks(size)
                 .enumerate()
                 .map(|(n, chunk)| {
@@ -183,7 +194,7 @@ pub fn verify_ballots(
     match first_error {
         Some((index, error)) => Err(TallyError::Ballot {
             index,
-            receipt: ballots[index].receipt(),
+            receipt: ballot(&items[index]).receipt(),
             error,
         }),
         None => Ok(verified),
@@ -247,8 +258,9 @@ impl SealedTally {
     /// published counts.
     pub fn verify_with(&self, options: &CheckOptions<'_>) -> Result<(), TallyError> {
         for (index, sealed) in self.ballots.iter().enumerate() {
-            let computed = sealed.ballot.receipt();
-            if sealed.receipt != computed || sealed.fingerprint != sealed.ballot.fingerprint() {
+            let fingerprint = sealed.ballot.fingerprint_bytes();
+            let computed = short_code(&fingerprint);
+            if sealed.receipt != computed || sealed.fingerprint != hex(&fingerprint) {
                 return Err(TallyError::Receipt {
                     index,
                     published: sealed.receipt.clone(),
@@ -257,8 +269,13 @@ impl SealedTally {
                 });
             }
         }
-        let ballots: Vec<EncryptedBallot> = self.ballots.iter().map(|b| b.ballot.clone()).collect();
-        let verified = verify_ballots(&self.committee, &self.params, &ballots, options)?;
+        let verified = verify_each(
+            &self.committee,
+            &self.params,
+            &self.ballots,
+            |s| &s.ballot,
+            options,
+        )?;
         let sum = EncryptedSum::of(&self.params, &verified)?;
         if sum.ballots() != self.sum.ballots() {
             return Err(TallyError::SumBallots {

@@ -105,6 +105,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/sw.js", get(web::service_worker))
         .route("/vendor/pdfjs/{file}", get(web::pdfjs))
         .route("/vendor/js-sha256/{file}", get(web::sha256js))
+        .route("/vendor/ballot-box.wasm", get(web::ballot_box_wasm))
         .route("/js/{*path}", get(web::script))
         .route("/css/{*path}", get(web::style))
         .route("/j/{token}", get(join::join))
