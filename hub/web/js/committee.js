@@ -62,13 +62,18 @@ export function committeeDevice({ connection, state, redraw }) {
     return c.params;
   }
 
+  let again = false; // messages came in while a round was being computed
   async function step() {
-    const c = state.view?.committee;
-    const me = memberNumber(state);
-    if (busy || !c || me < 0 || c.status !== 'making_key') return;
+    if (busy) { again = true; return; }
     busy = true;
     try {
-      await advance(c, me);
+      do {
+        again = false;
+        const c = state.view?.committee;
+        const me = memberNumber(state);
+        if (!c || me < 0 || c.status !== 'making_key') break;
+        if (await advance(c, me)) again = true; // the next round may be complete already
+      } while (again);
     } catch (e) {
       problem = String(e?.message ?? e);
     } finally {
@@ -77,6 +82,8 @@ export function committeeDevice({ connection, state, redraw }) {
     redraw();
   }
 
+  /** Computes and sends this member's next round if the one before is complete;
+   *  whether it did. */
   async function advance(c, me) {
     const name = `dkg.${c.committee.id}`;
     const n = c.committee.members.length;
@@ -88,7 +95,7 @@ export function committeeDevice({ connection, state, redraw }) {
     if (!kept) {
       if (sent(1)) {
         problem = t('committee_lost_setup');
-        return;
+        return false;
       }
       const r = await box('dkgStart', await params(c), me);
       kept = { round: 1, state: r.state, out: { 1: { id: newId(), message: r.round1 } } };
@@ -105,12 +112,14 @@ export function committeeDevice({ connection, state, redraw }) {
       kept.out[2] = { id: newId(), message: r.round2 };
       save(name, kept);
       send(2, kept.out[2]);
+      return true;
     } else if (kept.round === 2 && complete(2) && kept.confirmed) {
       const r = await box('dkgRound3', kept.state, of(2).map((m) => m.message));
       Object.assign(kept, { round: 3, state: r.state });
       kept.out[3] = { id: newId(), message: r.sealed };
       save(name, kept);
       send(3, kept.out[3]);
+      return true;
     } else if (kept.round === 3 && complete(3)) {
       const mine = of(3).flatMap((m) => m.message).filter((s) => s.to === me);
       const r = await box('dkgFinish', kept.state, mine);
@@ -121,6 +130,7 @@ export function committeeDevice({ connection, state, redraw }) {
       save(name, kept);
       send(4, kept.out[4]);
     }
+    return false;
   }
 
   // Downloads the closed box, verifies and adds up every ballot in the worker, and gives
