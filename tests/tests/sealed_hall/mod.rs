@@ -70,6 +70,11 @@ impl NativeMembers {
             json!({"op": "set_counting_committee", "members": ids, "threshold": threshold}),
         )
         .await;
+        NativeMembers::named(members, native)
+    }
+
+    /// The devices of a committee named already (from a screen), `members` in its order.
+    pub fn named(members: &[&Member], native: &[bool]) -> NativeMembers {
         NativeMembers {
             tokens: members
                 .iter()
