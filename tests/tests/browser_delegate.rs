@@ -444,7 +444,19 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     projector.screenshot("projector-turnout").await;
 
     office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
+    // The hall sees the Ban kiểm phiếu open the box, member by member.
+    projector
+        .wait_text("[data-testid=proj-counting]", "the box closed", |t| {
+            t.contains("0/2")
+        })
+        .await;
     committee.give_share(&hub, &m, 0, &poll).await;
+    projector
+        .wait_text("[data-testid=proj-counting]", "one member", |t| {
+            t.contains("1/2 thành viên")
+        })
+        .await;
+    projector.screenshot("projector-counting").await;
     committee.give_share(&hub, &m, 1, &poll).await;
     office(
         &hub,

@@ -486,6 +486,8 @@ export default {
   proj_time_left: 'Time left',
   proj_next: 'Next: {names}',
   proj_vote_open: 'Voting in progress',
+  proj_counting: 'The counting committee is opening the ballot box',
+  proj_box_opened_by: '{given} of {threshold} counting committee members have opened the box',
   proj_turnout: 'Ballots in',
   proj_result: 'Result of the vote',
   proj_passed: 'PASSED',

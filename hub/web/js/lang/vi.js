@@ -487,6 +487,8 @@ export default {
   proj_time_left: 'Thời gian còn lại',
   proj_next: 'Tiếp theo: {names}',
   proj_vote_open: 'Đang biểu quyết',
+  proj_counting: 'Ban kiểm phiếu đang mở hòm phiếu',
+  proj_box_opened_by: '{given}/{threshold} thành viên Ban kiểm phiếu đã mở hòm phiếu',
   proj_turnout: 'Đã bỏ phiếu',
   proj_result: 'Kết quả biểu quyết',
   proj_passed: 'THÔNG QUA',
