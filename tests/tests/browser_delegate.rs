@@ -111,6 +111,14 @@ async fn fetch_link(page: &Page, css: &str) -> Value {
     .await
 }
 
+/// Clicks `css` once it is there, from inside the page: the tablet redraws its tabs on
+/// every event, and a WebDriver click may land between finding an element and its redraw.
+async fn tap(page: &Page, css: &str) {
+    page.wait_for(css).await;
+    page.eval(&format!("document.querySelector('{css}').click();"))
+        .await;
+}
+
 async fn join(driver: &Driver, url: &str, size: (u32, u32)) -> Page {
     let page = driver.page(size).await;
     page.goto(url).await;
@@ -494,7 +502,7 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
         .map(|r| r["receipt"].as_str().unwrap())
         .collect();
     assert!(published.contains(&receipt.as_str()), "{published:?}");
-    tablet.click("[data-testid=tab-results]").await;
+    tap(&tablet, "[data-testid=tab-results]").await;
     let check = tablet
         .wait_text("[data-testid=receipt-check]", "the receipt check", |t| {
             t.contains("có trong danh sách")
@@ -898,7 +906,7 @@ async fn a_second_badge_on_the_same_browser_sees_nothing_of_the_first() {
         json!({"op": "publish_poll", "poll": poll}),
     )
     .await;
-    tablet.click("[data-testid=tab-results]").await;
+    tap(&tablet, "[data-testid=tab-results]").await;
     tablet
         .wait_text("[data-testid=result]", "the result", |t| {
             t.contains("Trần Thị Bình")
@@ -937,7 +945,7 @@ async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() 
         2,
     )
     .await;
-    tablet.click("[data-testid=tab-committee]").await;
+    tap(&tablet, "[data-testid=tab-committee]").await;
     for _ in 0..2 {
         natives.step(&hub, &m).await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -947,7 +955,7 @@ async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() 
     assert!(!code.is_empty());
     tablet.screenshot("committee-check-code").await;
     natives.step(&hub, &m).await;
-    tablet.click("[data-testid=committee-code-ok]").await;
+    tap(&tablet, "[data-testid=committee-code-ok]").await;
     let mut ready = false;
     for _ in 0..40 {
         if natives.step(&hub, &m).await == "ready" {
@@ -974,8 +982,8 @@ async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() 
     office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
 
     // The member checks the box on the tablet and gives a share; one native member more opens it.
-    tablet.click("[data-testid=tab-committee]").await;
-    tablet.click("[data-testid=committee-open]").await;
+    tap(&tablet, "[data-testid=tab-committee]").await;
+    tap(&tablet, "[data-testid=committee-open]").await;
     tablet.wait_for("[data-testid=committee-given]").await;
     let b = &view(&hub, &m).await["polls"][0]["sealed_box"];
     assert_eq!(b["opened_by"], json!([m.delegates[0].id()]), "{b}");

@@ -4,6 +4,9 @@
 //! beside a member whose device is a browser, and give their decryption shares of a box
 //! they verified themselves; a voter without a browser encrypts its ballot the same way.
 
+// Each test file that includes this module uses part of it.
+#![allow(dead_code)]
+
 use ballot_box::rand_core::SeedableRng;
 use ballot_box::{
     encrypt, BallotParams, ChaCha20Rng, CommitteeKey, CommitteeParams, DkgMember, EncryptedBallot,
