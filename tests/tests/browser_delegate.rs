@@ -590,18 +590,28 @@ async fn a_ballot_sent_as_the_wifi_drops_is_recorded_once_after_it_returns() {
         json!({"op": "open_poll", "poll": second}),
     )
     .await;
-    tablet.click("[data-testid=option-1]").await;
+    // The first poll's recorded ballot stays on screen beside the second's panel.
+    let panel = format!("[data-testid=vote-panel][data-poll='{second}']");
+    tablet
+        .click(&format!("{panel} [data-testid=option-1]"))
+        .await;
     relay.go_down();
     tablet
         .wait_text("[data-testid=connection]", "the offline badge", |t| {
             t.contains("Mất kết nối")
         })
         .await;
-    tablet.click("[data-testid=vote-submit]").await;
+    tablet
+        .click(&format!("{panel} [data-testid=vote-submit]"))
+        .await;
     tablet.click("[data-testid=confirm-yes]").await;
-    tablet.wait_for("[data-testid=vote-sending]").await;
+    tablet
+        .wait_for(&format!("{panel} [data-testid=vote-sending]"))
+        .await;
     relay.restore();
-    tablet.wait_for("[data-testid=vote-recorded]").await;
+    tablet
+        .wait_for(&format!("{panel} [data-testid=vote-recorded]"))
+        .await;
     office(
         &hub,
         &m,
