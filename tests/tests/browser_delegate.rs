@@ -976,6 +976,20 @@ async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() 
     }
     assert!(ready, "{}", view(&hub, &m).await["committee"]);
     tablet.wait_for("[data-testid=committee-ready]").await;
+    assert_eq!(
+        tablet.count("[data-testid=committee-key-differs]").await,
+        0,
+        "the hub's key is the one the members made"
+    );
+    // The member's secret share, for a printed copy; it never reached the hub.
+    tap(&tablet, ".secret-copy summary").await;
+    let secret = tablet
+        .wait_text("[data-testid=committee-secret]", "the secret's text", |t| {
+            t.len() > 20
+        })
+        .await;
+    let everything = view(&hub, &m).await.to_string();
+    assert!(!everything.contains(&secret), "the hub never saw the share");
 
     // A secret motion; the other members vote from native tablets.
     let poll = create_poll(

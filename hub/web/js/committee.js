@@ -15,6 +15,16 @@ import { newId } from './connection.js';
 import { load, save } from './local.js';
 import { box, verifyBox } from './box-worker.js';
 
+/** JSON with every object's keys sorted: the hub's view and the wasm module may write the
+ *  same key's fields in different orders. */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** This member's number in the current committee, or -1. */
 export function memberNumber(state) {
   const c = state.view?.committee;
@@ -123,7 +133,7 @@ export function committeeDevice({ connection, state, redraw }) {
     } else if (kept.round === 3 && complete(3)) {
       const mine = of(3).flatMap((m) => m.message).filter((s) => s.to === me);
       const r = await box('dkgFinish', kept.state, mine);
-      save(`secret.${c.committee.id}`, { secret: r.secret, text: r.secret_text });
+      save(`secret.${c.committee.id}`, { secret: r.secret, text: r.secret_text, key: r.committee });
       // The state held the secret's makings: it goes once the secret is kept.
       Object.assign(kept, { round: 4, state: null });
       kept.out[4] = { id: newId(), message: r.confirmation };
@@ -196,8 +206,12 @@ export function committeeDevice({ connection, state, redraw }) {
         }
       }
     } else if (c.status === 'ready') {
-      out.push(h('p', { class: 'recorded', 'data-testid': 'committee-ready' },
-        `✔ ${t('committee_ready', { fingerprint: c.fingerprint })}`));
+      // The key the hub announces must be the one this device made with the others: a hub
+      // that swapped it would have every ballot encrypted to a key of its own.
+      const same = !secret?.key || canonical(secret.key) === canonical(c.key);
+      out.push(same
+        ? h('p', { class: 'recorded', 'data-testid': 'committee-ready' }, `✔ ${t('committee_ready', { fingerprint: c.fingerprint })}`)
+        : h('p', { class: 'error', role: 'alert', 'data-testid': 'committee-key-differs' }, t('committee_key_differs')));
       out.push(secret
         ? h('details', { class: 'secret-copy' },
           h('summary', {}, t('committee_secret_copy')),

@@ -419,6 +419,7 @@ export default {
   committee_check_code_help: 'Read this code aloud to each other: it must be the same on every member’s tablet.',
   committee_code_matches: 'The codes match, go on',
   committee_ready: 'The counting committee’s key is ready (fingerprint {fingerprint}).',
+  committee_key_differs: 'The key the hub announces is not the one this tablet made with the other members: do not use it, tell the chair at once.',
   committee_secret_copy: 'A copy of your secret share of the key',
   committee_secret_copy_help: 'Print or write it down and keep it safe: if this tablet is lost or its badge changed, it is the only way to help open the box.',
   committee_no_secret: 'This tablet does not hold your share of the key.',

@@ -420,6 +420,7 @@ export default {
   committee_check_code_help: 'Các thành viên đọc to mã này cho nhau: mã phải giống nhau trên mọi máy.',
   committee_code_matches: 'Mã giống nhau, tiếp tục',
   committee_ready: 'Khóa của Ban kiểm phiếu đã sẵn sàng (dấu vân tay {fingerprint}).',
+  committee_key_differs: 'Khóa hub công bố khác khóa máy này cùng các thành viên đã tạo: không dùng khóa này, báo ngay cho chủ tọa.',
   committee_secret_copy: 'Bản sao phần khóa bí mật của đồng chí',
   committee_secret_copy_help: 'In hoặc chép lại và giữ kín: nếu máy này bị mất hoặc đổi thẻ, đây là cách duy nhất để góp phần mở hòm phiếu.',
   committee_no_secret: 'Máy này không giữ phần khóa của đồng chí.',
