@@ -1018,3 +1018,69 @@ async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() 
     assert_eq!(result["tallies"], json!([2, 1, 0]), "{result}");
     tablet.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_open_poll_is_shown_to_the_delegate_and_each_takes_its_ballot() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 1).await;
+    let driver = Driver::start().await;
+    let tablet = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    tablet.wait_for("[data-testid=agenda]").await;
+    let mut polls = Vec::new();
+    for (n, title) in [
+        "Thông qua Quy chế làm việc",
+        "Thông qua Chương trình Đại hội",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let poll = create_poll(
+            &hub,
+            &m,
+            &format!("poll-{n}"),
+            json!({"title": title, "kind": {"type": "motion"}, "quorum": "0/1"}),
+        )
+        .await;
+        office(
+            &hub,
+            &m,
+            &format!("open-{n}"),
+            json!({"op": "open_poll", "poll": poll}),
+        )
+        .await;
+        polls.push(poll);
+    }
+    tablet
+        .wait_text(
+            "[data-testid=vote-panel]:nth-of-type(2)",
+            "the second poll",
+            |t| t.contains("Chương trình"),
+        )
+        .await;
+    for (n, poll) in polls.iter().enumerate() {
+        let panel = format!("[data-testid=vote-panel][data-poll='{poll}']");
+        tablet
+            .click(&format!("{panel} [data-testid=option-{n}]"))
+            .await;
+        tablet
+            .click(&format!("{panel} [data-testid=vote-submit]"))
+            .await;
+        tablet.click("[data-testid=confirm-yes]").await;
+        tablet
+            .wait_for(&format!("{panel} [data-testid=vote-recorded]"))
+            .await;
+    }
+    for (n, poll) in polls.iter().enumerate() {
+        office(
+            &hub,
+            &m,
+            &format!("close-{n}"),
+            json!({"op": "close_poll", "poll": poll}),
+        )
+        .await;
+    }
+    let v = view(&hub, &m).await;
+    assert_eq!(v["polls"][0]["result"]["tallies"], json!([1, 0, 0]));
+    assert_eq!(v["polls"][1]["result"]["tallies"], json!([0, 1, 0]));
+    tablet.close().await;
+}
