@@ -965,6 +965,11 @@ async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() 
     assert!(!code.is_empty());
     tablet.screenshot("committee-check-code").await;
     natives.step(&hub, &m).await;
+    assert_eq!(
+        natives.check_code(1).as_deref(),
+        Some(code.as_str()),
+        "the code the members compare aloud is the same on every device"
+    );
     tap(&tablet, "[data-testid=committee-code-ok]").await;
     let mut ready = false;
     for _ in 0..40 {

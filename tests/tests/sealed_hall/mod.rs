@@ -51,6 +51,7 @@ pub struct NativeMembers {
     devices: Vec<Option<DkgMember>>,
     secrets: Vec<Option<MemberSecret>>,
     sent: Vec<u8>,
+    codes: Vec<Option<String>>,
     rng: ChaCha20Rng,
 }
 
@@ -87,6 +88,7 @@ impl NativeMembers {
             devices: members.iter().map(|_| None).collect(),
             secrets: members.iter().map(|_| None).collect(),
             sent: vec![0; members.len()],
+            codes: vec![None; members.len()],
             rng: ChaCha20Rng::seed_from_u64(12),
         }
     }
@@ -129,6 +131,7 @@ impl NativeMembers {
                     let round1: Vec<Round1> = previous.iter().map(from).collect();
                     let (device, message) =
                         self.devices[i].as_ref().unwrap().round2(&round1).unwrap();
+                    self.codes[i] = device.check_code().map(str::to_owned);
                     self.devices[i] = Some(device);
                     json!(message)
                 }
@@ -168,6 +171,11 @@ impl NativeMembers {
             self.sent[i] = next;
         }
         status
+    }
+
+    /// The check code member `i`'s native device showed once it made round 2.
+    pub fn check_code(&self, i: usize) -> Option<String> {
+        self.codes[i].clone()
     }
 
     /// Runs the key setup to the end, when every device is native.
