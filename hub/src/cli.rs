@@ -243,9 +243,23 @@ fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
     println!();
 }
 
-fn init_logging(filter: &str) {
+/// The log filter: `RUST_LOG` if set, else the config's `log`; and never the WebSocket
+/// library's frame traces, whatever either says.
+///
+/// At `trace`, tungstenite writes every frame it reads or writes (in text, and again in
+/// hex): a `hello` with its token, a secret ballot with its choices. The hub logs no frame
+/// itself, so those targets are capped at `debug`, which carries no payload.
+pub fn log_filter(default: &str) -> tracing_subscriber::EnvFilter {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    ["tungstenite=debug", "tokio_tungstenite=debug"]
+        .into_iter()
+        .filter_map(|d| d.parse().ok())
+        .fold(filter, |filter, directive| filter.add_directive(directive))
+}
+
+fn init_logging(filter: &str) {
+    let filter = log_filter(filter);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -17,6 +17,7 @@ mod minutes;
 mod notes;
 mod opinions;
 pub mod polls;
+mod quotas;
 mod roll;
 mod speakers;
 mod state;
@@ -27,11 +28,12 @@ pub use info::{
     calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
 };
 pub use minutes::speakers_csv;
-pub use notes::{may_read_notes, NoteChange, NoteIndex};
+pub use notes::{may_read_notes, note_bytes, NoteChange, NoteIndex};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,
     summary_for as opinion_summary_for,
 };
+pub use quotas::{Quotas, Tally};
 pub use roll::change_token;
 pub use state::MeetingState;
 pub use view::Viewer;
@@ -95,6 +97,9 @@ pub enum EngineError {
     InvalidState(String),
     #[error("{0}")]
     Invalid(String),
+    /// A quota of the sender (notes, comments) is used up; the message names the limit.
+    #[error("{0}")]
+    Quota(String),
 }
 
 impl EngineError {
@@ -104,6 +109,7 @@ impl EngineError {
             EngineError::NotFound(_) => ErrorCode::NotFound,
             EngineError::InvalidState(_) => ErrorCode::InvalidState,
             EngineError::Invalid(_) => ErrorCode::Invalid,
+            EngineError::Quota(_) => ErrorCode::Quota,
         }
     }
 }
@@ -226,7 +232,7 @@ pub fn execute(
         // Not an event: decided against the index of the author's notes, never the log.
         effects
             .notes
-            .push(notes::decide_note(actor, &state.notes, command, ctx)?);
+            .push(notes::decide_note(actor, &state.notes, &state.quotas, command, ctx)?);
     } else {
         let decided = decide(state, actor, command, ctx)?;
         for (n, kind) in decided.events.into_iter().enumerate() {

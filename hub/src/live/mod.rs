@@ -131,6 +131,25 @@ pub struct LiveSettings {
     pub job_queue: usize,
     /// What time it is: the system's, or in tests one that follows tokio's paused clock.
     pub clock: Clock,
+    /// What a participant and a meeting may keep of notes and comments.
+    pub quotas: crate::engine::Quotas,
+}
+
+/// Every note of `meeting` with its size, for the engine's quotas: the store keeps the
+/// notes by author, so each author's are read once at start.
+fn note_sizes(
+    store: &Store,
+    meeting: MeetingId,
+) -> Result<Vec<(ParticipantId, protocol::NoteId, u64)>, StoreError> {
+    let authors: std::collections::BTreeSet<ParticipantId> =
+        store.note_ids(meeting)?.into_iter().map(|(a, _)| a).collect();
+    let mut sizes = Vec::new();
+    for author in authors {
+        for note in store.notes(meeting, author)? {
+            sizes.push((author, note.id, crate::engine::note_bytes(&note)));
+        }
+    }
+    Ok(sizes)
 }
 
 /// One live meeting. Its task stops when the last handle is dropped.
@@ -225,14 +244,15 @@ impl Meetings {
             // Secret ballots and private notes are not in the log: they come back from
             // the ballot box and the notes' own tree.
             state.polls.restore_sealed(store.ballots(id)?);
-            state.notes.restore(store.note_ids(id)?);
+            state.notes.restore(note_sizes(&store, id)?);
             let done = idempotency::Cache::from_log(&records);
             meetings.start(state, done);
         }
         Ok(meetings)
     }
 
-    fn start(&self, state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
+    fn start(&self, mut state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
+        state.quotas = self.settings.quotas;
         let (jobs, rx) = mpsc::channel(self.settings.job_queue);
         // A batch's events are sent in one go; room for a whole batch on top of the
         // configured queue keeps a client that was current from lagging on a big batch.
@@ -321,6 +341,7 @@ mod tests {
             group_commit_window: Duration::from_millis(2),
             job_queue: 1024,
             clock: super::Clock::system(),
+            quotas: Default::default(),
         }
     }
 

@@ -179,6 +179,7 @@ pub(super) async fn upload(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
+    state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
     let missing = |what: &str| ApiError::invalid(format!("the upload has no {what} field"));
     let command = Command::PublishDocument {
@@ -209,6 +210,7 @@ pub(super) async fn upload_version(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
+    state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
     let file = form
         .file
