@@ -278,4 +278,15 @@ pub(crate) fn clean_text(
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+
+/// Cases of a property test: `default`, or `FUZZ_CASES` for a long run.
+#[cfg(test)]
+pub(crate) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+#[cfg(test)]
 pub(crate) mod testing;

@@ -7,6 +7,8 @@ use uuid::Uuid;
 
 pub struct Hall {
     pub state: MeetingState,
+    /// Every event so far, as the store would keep them.
+    pub log: Vec<Event>,
     chair: ParticipantId,
     secretariat: ParticipantId,
     projector: ParticipantId,
@@ -19,6 +21,7 @@ impl Hall {
     pub fn new() -> Self {
         let mut hall = Hall {
             state: MeetingState::new(MeetingId::new_random()),
+            log: Vec::new(),
             chair: ParticipantId::new_random(),
             secretariat: ParticipantId::new_random(),
             projector: ParticipantId::new_random(),
@@ -111,7 +114,9 @@ impl Hall {
             now: Timestamp(self.clock),
             new_id,
         };
-        execute(&mut self.state, &actor, &command, &ctx)
+        let effects = execute(&mut self.state, &actor, &command, &ctx)?;
+        self.log.extend(effects.events.iter().cloned());
+        Ok(effects)
     }
 
     /// The time the next command will run at is a second after this.
