@@ -45,8 +45,10 @@ async fn flood(
     let mut n = 0;
     while Instant::now() < until {
         n += 1;
-        let id = format!("flood-{thread}-{n}");
-        let body = serde_json::json!({"id": id, "command": command(n)});
+        let command = command(n);
+        // Ids of their own per phase: a re-used id would get its first answer back.
+        let id = format!("{}-{thread}-{n}", command.op());
+        let body = serde_json::json!({"id": id, "command": command});
         let r = Request::new("POST", &path)
             .bearer(&token)
             .json(&body)
@@ -138,8 +140,10 @@ async fn one_delegate_flooding_comments_and_notes_leaves_the_hub_flat() {
     println!("flood of {:?} per phase, {THREADS} threads, one delegate's token, REST /commands", phase());
     println!("  comments of 4,000 characters: {:?}", comments.counts);
     println!("  notes of 20,000 characters:   {:?}", notes.counts);
-    for (code, message) in comments.messages.iter().chain(&notes.messages) {
-        println!("  {code}: {message}");
+    for (phase, o) in [("comments", &comments), ("notes", &notes)] {
+        for (code, message) in &o.messages {
+            println!("  {phase}, {code}: {message}");
+        }
     }
     let mb = |b: u64| b as f64 / MIB as f64;
     println!(
@@ -174,6 +178,11 @@ async fn one_delegate_flooding_comments_and_notes_leaves_the_hub_flat() {
         comments.messages["quota"].contains("512 KiB"),
         "{}",
         comments.messages["quota"]
+    );
+    assert!(
+        notes.messages["quota"].contains("2 MiB"),
+        "{}",
+        notes.messages["quota"]
     );
     // The bounds: the default quotas are 512 KiB of comments and 2 MiB of notes per
     // participant; JSON and the database add their share, well under these.

@@ -62,7 +62,7 @@ impl Comments {
         let (mine, all) = self.tally(comment.participant);
         let bytes = comment_bytes(comment);
         check(
-            "the number of comments one participant may send",
+            "comments one participant sends in a meeting",
             mine.count.into(),
             u64::from(mine.count) + 1,
             quotas.comments_per_participant.into(),
@@ -70,7 +70,7 @@ impl Comments {
             false,
         )?;
         check(
-            "the comments one participant may send",
+            "bytes of comments one participant sends in a meeting",
             mine.bytes,
             mine.bytes + bytes,
             quotas.comment_bytes_per_participant,
@@ -78,7 +78,7 @@ impl Comments {
             true,
         )?;
         check(
-            "the comments of this meeting",
+            "bytes of all comments in this meeting",
             all.bytes,
             all.bytes + bytes,
             quotas.comment_bytes_per_meeting,
@@ -229,7 +229,7 @@ impl NoteIndex {
         let grow = |total: u64| total - old.unwrap_or(0) + bytes;
         if old.is_none() {
             check(
-                "the number of notes one participant may keep",
+                "notes one participant keeps in a meeting",
                 mine.count.into(),
                 u64::from(mine.count) + 1,
                 quotas.notes_per_participant.into(),
@@ -238,7 +238,7 @@ impl NoteIndex {
             )?;
         }
         check(
-            "the notes one participant may keep",
+            "bytes of notes one participant keeps in a meeting",
             mine.bytes,
             grow(mine.bytes),
             quotas.note_bytes_per_participant,
@@ -246,7 +246,7 @@ impl NoteIndex {
             true,
         )?;
         check(
-            "the notes kept in this meeting",
+            "bytes of all notes kept in this meeting",
             all.bytes,
             grow(all.bytes),
             quotas.note_bytes_per_meeting,
