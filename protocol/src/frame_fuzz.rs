@@ -15,13 +15,42 @@ fn cases() -> u32 {
 }
 
 const KEYS: &[&str] = &[
-    "type", "id", "token", "resume_from", "meeting", "command", "op", "item", "poll", "choices",
-    "title", "text", "participant", "order", "seconds", "note", "page", "document",
+    "type",
+    "id",
+    "token",
+    "resume_from",
+    "meeting",
+    "command",
+    "op",
+    "item",
+    "poll",
+    "choices",
+    "title",
+    "text",
+    "participant",
+    "order",
+    "seconds",
+    "note",
+    "page",
+    "document",
 ];
 const WORDS: &[&str] = &[
-    "hello", "command", "ping", "pong", "cast_ballot", "start_agenda_item", "save_note",
-    "open_meeting", "c-1", "", "bPW_KmGo4J3Sjp1z4p6E2gwX-tzBA_zCJ8WeBeCDeow",
-    "c5c02171-e0b4-437a-91e0-d4744277a41f", "Khai mạc", "a b", "\u{0}", "\u{feff}",
+    "hello",
+    "command",
+    "ping",
+    "pong",
+    "cast_ballot",
+    "start_agenda_item",
+    "save_note",
+    "open_meeting",
+    "c-1",
+    "",
+    "bPW_KmGo4J3Sjp1z4p6E2gwX-tzBA_zCJ8WeBeCDeow",
+    "c5c02171-e0b4-437a-91e0-d4744277a41f",
+    "Khai mạc",
+    "a b",
+    "\u{0}",
+    "\u{feff}",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -39,8 +68,9 @@ fn frame_like() -> impl Strategy<Value = Value> {
     leaf().prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8)
-                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            }),
         ]
     })
 }
@@ -52,7 +82,10 @@ fn check(text: &str) -> Result<(), TestCaseError> {
             prop_assert_eq!(ClientFrame::parse(&again).ok(), Some(frame));
         }
         Err(e) => {
-            prop_assert!(matches!(e.code, ErrorCode::BadFrame | ErrorCode::UnknownType));
+            prop_assert!(matches!(
+                e.code,
+                ErrorCode::BadFrame | ErrorCode::UnknownType
+            ));
             if let Some(id) = &e.id {
                 prop_assert!(CommandId::try_from(id.as_str()).is_ok());
             }

@@ -198,7 +198,10 @@ impl TestHub {
         let status = match &self.running {
             Running::InProcess { .. } => "/proc/self/status".to_owned(),
             Running::Process { child, .. } => {
-                let pid = child.as_ref().and_then(Child::id).expect("the hub is running");
+                let pid = child
+                    .as_ref()
+                    .and_then(Child::id)
+                    .expect("the hub is running");
                 format!("/proc/{pid}/status")
             }
         };
@@ -498,6 +501,11 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(&str, &str)]) -> (Child, S
             panic!("{e:#} (exit: {status:?})\nhub output:\n{}", logs.join("\n"));
         }
     };
-    drain_into(logs.clone(), "stdout", stdout.into_inner(), dir.join(HUB_OUTPUT));
+    drain_into(
+        logs.clone(),
+        "stdout",
+        stdout.into_inner(),
+        dir.join(HUB_OUTPUT),
+    );
     (child, addr)
 }

@@ -94,7 +94,9 @@ async fn cookie_requests_from_another_site_are_refused_and_change_nothing() {
     refused("a cookie POST without Origin", &r);
     let own = format!("http://{}", hub.addr());
     let r = hub
-        .request(with_cookie("POST", &reissue, secretariat, &own).header("Sec-Fetch-Site", "cross-site"))
+        .request(
+            with_cookie("POST", &reissue, secretariat, &own).header("Sec-Fetch-Site", "cross-site"),
+        )
         .await;
     refused("Sec-Fetch-Site: cross-site", &r);
 
@@ -108,15 +110,16 @@ async fn cookie_requests_from_another_site_are_refused_and_change_nothing() {
 
     // The hub's own page (same Origin) works with the cookie; reads need no Origin.
     let r = hub
-        .request(
-            with_cookie("POST", &import, secretariat, &own)
-                .body("text/plain", "name,role\nĐại biểu mới,delegate\n".as_bytes().to_vec()),
-        )
+        .request(with_cookie("POST", &import, secretariat, &own).body(
+            "text/plain",
+            "name,role\nĐại biểu mới,delegate\n".as_bytes().to_vec(),
+        ))
         .await;
     assert_eq!(r.status, 201, "same-origin import: {}", r.text());
     let r = hub
         .request(
-            with_cookie("POST", &reissue, secretariat, &own).header("Sec-Fetch-Site", "same-origin"),
+            with_cookie("POST", &reissue, secretariat, &own)
+                .header("Sec-Fetch-Site", "same-origin"),
         )
         .await;
     assert_eq!(r.status, 200, "same-origin reissue: {}", r.text());

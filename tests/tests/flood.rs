@@ -5,8 +5,8 @@
 //! the limit), and its memory, its data directory and the chair's snapshot stay within a
 //! stated bound. The figures are printed (`cargo test --test flood -- --nocapture`).
 
-use meeting_tests::http::Request;
 use meeting_tests::files::{multipart, Part};
+use meeting_tests::http::Request;
 use meeting_tests::{expect_snapshot, TestHub, TEST_CONFIG};
 use protocol::{Command, ErrorCode, HubFrame, MeetingId};
 use std::collections::BTreeMap;
@@ -78,7 +78,16 @@ async fn phase_of(
 ) -> Outcomes {
     let until = Instant::now() + phase();
     let tasks: Vec<_> = (0..THREADS)
-        .map(|t| tokio::spawn(flood(hub.addr(), meeting, token.to_owned(), t, command, until)))
+        .map(|t| {
+            tokio::spawn(flood(
+                hub.addr(),
+                meeting,
+                token.to_owned(),
+                t,
+                command,
+                until,
+            ))
+        })
         .collect();
     let mut all = Outcomes::default();
     for task in tasks {
@@ -137,7 +146,10 @@ async fn one_delegate_flooding_comments_and_notes_leaves_the_hub_flat() {
         other => panic!("expected the notes frame, got {other:?}"),
     };
 
-    println!("flood of {:?} per phase, {THREADS} threads, one delegate's token, REST /commands", phase());
+    println!(
+        "flood of {:?} per phase, {THREADS} threads, one delegate's token, REST /commands",
+        phase()
+    );
     println!("  comments of 4,000 characters: {:?}", comments.counts);
     println!("  notes of 20,000 characters:   {:?}", notes.counts);
     for (phase, o) in [("comments", &comments), ("notes", &notes)] {
@@ -151,7 +163,10 @@ async fn one_delegate_flooding_comments_and_notes_leaves_the_hub_flat() {
         mb(view_before),
         mb(view_after)
     );
-    println!("  the delegate's notes frame on its next connection: {:.2} MB", mb(notes_frame));
+    println!(
+        "  the delegate's notes frame on its next connection: {:.2} MB",
+        mb(notes_frame)
+    );
     println!(
         "  data directory: {:.2} MB before, {:.2} MB after",
         mb(disk_before),
@@ -166,13 +181,21 @@ async fn one_delegate_flooding_comments_and_notes_leaves_the_hub_flat() {
     // Some went through, then the rate and the quotas refused the rest, saying why.
     for (what, o) in [("comments", &comments), ("notes", &notes)] {
         assert!(o.counts.get("200").is_some_and(|&n| n > 0), "{what}: {o:?}");
-        assert!(o.counts.contains_key("403 quota"), "{what}: no quota refusal {o:?}");
         assert!(
-            o.counts.keys().all(|k| k == "200" || k == "403 quota" || k == "429 rate_limited"),
+            o.counts.contains_key("403 quota"),
+            "{what}: no quota refusal {o:?}"
+        );
+        assert!(
+            o.counts
+                .keys()
+                .all(|k| k == "200" || k == "403 quota" || k == "429 rate_limited"),
             "{what}: unexpected answers {o:?}"
         );
         let message = &o.messages["quota"];
-        assert!(message.contains("limits."), "{what}: the limit is named: {message}");
+        assert!(
+            message.contains("limits."),
+            "{what}: the limit is named: {message}"
+        );
     }
     assert!(
         comments.messages["quota"].contains("512 KiB"),
@@ -191,7 +214,10 @@ async fn one_delegate_flooding_comments_and_notes_leaves_the_hub_flat() {
         "the chair's snapshot grew by {} bytes",
         view_after - view_before
     );
-    assert!(notes_frame < 3 * MIB, "a notes frame of {notes_frame} bytes");
+    assert!(
+        notes_frame < 3 * MIB,
+        "a notes frame of {notes_frame} bytes"
+    );
     assert!(
         disk_after.saturating_sub(disk_before) < 64 * MIB,
         "the data directory grew by {} bytes",
@@ -224,13 +250,19 @@ async fn a_senders_websockets_and_rest_share_one_budget() {
     };
     // Two over REST, one on each socket: the burst of four is spent.
     for n in 0..2 {
-        let r = hub.rest_command(m.id, token, &format!("r-{n}"), &speak()).await;
+        let r = hub
+            .rest_command(m.id, token, &format!("r-{n}"), &speak())
+            .await;
         assert_eq!(r.status, 200, "{}", r.text());
     }
     a.ok("a-1", speak()).await;
     b.ok("b-1", speak()).await;
     let refused = a.refused("a-2", speak(), ErrorCode::RateLimited).await;
-    assert!(refused.message.contains("at most 1 a second"), "{}", refused.message);
+    assert!(
+        refused.message.contains("at most 1 a second"),
+        "{}",
+        refused.message
+    );
     b.refused("b-2", speak(), ErrorCode::RateLimited).await;
     let r = hub.rest_command(m.id, token, "r-9", &speak()).await;
     assert_eq!(r.status, 429, "{}", r.text());
@@ -247,20 +279,31 @@ async fn a_senders_websockets_and_rest_share_one_budget() {
         page: None,
         text: "a".repeat(70_000),
     };
-    let r = hub.rest_command(m.id, &m.delegates[1].token, "big", &big).await;
+    let r = hub
+        .rest_command(m.id, &m.delegates[1].token, "big", &big)
+        .await;
     assert_eq!(r.status, 413, "{}", r.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_past_the_hourly_quota_are_refused_before_they_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(TEST_CONFIG), "[limits]\nuploads_per_hour = 2\n").unwrap();
+    std::fs::write(
+        dir.path().join(TEST_CONFIG),
+        "[limits]\nuploads_per_hour = 2\n",
+    )
+    .unwrap();
     let hub = TestHub::start_in(dir).await;
     let m = hub.meeting_with(1).await;
     let path = format!("/api/v1/meetings/{}/files", m.id);
     let upload = |n: u8| {
         let bytes = vec![n; 1000];
-        let parts = [Part::File("file", "to-trinh.pdf", "application/pdf", &bytes)];
+        let parts = [Part::File(
+            "file",
+            "to-trinh.pdf",
+            "application/pdf",
+            &bytes,
+        )];
         let (content_type, body) = multipart(&parts);
         Request::new("POST", &path)
             .bearer(&m.secretariat.token)
@@ -275,14 +318,17 @@ async fn uploads_past_the_hourly_quota_are_refused_before_they_are_read() {
     assert_eq!(r.status, 403, "{}", r.text());
     assert_eq!(r.error_code().as_deref(), Some("quota"));
     assert!(r.text().contains("limits.uploads_per_hour"), "{}", r.text());
-    assert_eq!(hub.data_bytes(), before, "nothing of the refused upload was kept");
+    assert_eq!(
+        hub.data_bytes(),
+        before,
+        "nothing of the refused upload was kept"
+    );
     // The office token has its own budget.
     let r = hub
-        .request(
-            Request::new("POST", &path)
-                .bearer(hub.office_token())
-                .body(&multipart(&[Part::File("file", "a.pdf", "application/pdf", b"abc")]).0, multipart(&[Part::File("file", "a.pdf", "application/pdf", b"abc")]).1),
-        )
+        .request(Request::new("POST", &path).bearer(hub.office_token()).body(
+            &multipart(&[Part::File("file", "a.pdf", "application/pdf", b"abc")]).0,
+            multipart(&[Part::File("file", "a.pdf", "application/pdf", b"abc")]).1,
+        ))
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
 }

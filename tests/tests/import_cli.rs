@@ -191,9 +191,15 @@ async fn a_poll_the_engine_refuses_fails_the_import_by_name_without_a_panic() {
         !out.status.success(),
         "the import should fail:\n{stdout}\n{stderr}"
     );
-    assert!(!stderr.contains("panicked"), "hub import panicked:\n{stderr}");
+    assert!(
+        !stderr.contains("panicked"),
+        "hub import panicked:\n{stderr}"
+    );
     let named = format!("poll {} (Bầu Ban Kiểm tra)", polls + 1);
-    assert!(stderr.contains(&named), "stderr should name {named}:\n{stderr}");
+    assert!(
+        stderr.contains(&named),
+        "stderr should name {named}:\n{stderr}"
+    );
     assert!(
         stderr.contains("nothing was imported"),
         "stderr should say nothing was imported:\n{stderr}"

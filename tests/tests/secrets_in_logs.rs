@@ -61,15 +61,17 @@ async fn at_trace_level_no_token_and_no_secret_choice_reaches_the_log() {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens a raw WebSocket, says hello as `token`, waits for the snapshot.
 async fn greeted(hub: &TestHub, token: &str, meeting: Option<MeetingId>) -> Ws {
-    let (mut ws, _) = guard("the WebSocket", tokio_tungstenite::connect_async(hub.ws_url()))
-        .await
-        .expect("the upgrade");
+    let (mut ws, _) = guard(
+        "the WebSocket",
+        tokio_tungstenite::connect_async(hub.ws_url()),
+    )
+    .await
+    .expect("the upgrade");
     let hello = ClientFrame::Hello {
         token: Some(token.to_owned()),
         resume_from: None,
@@ -79,7 +81,10 @@ async fn greeted(hub: &TestHub, token: &str, meeting: Option<MeetingId>) -> Ws {
         .await
         .unwrap();
     loop {
-        let m = guard("the snapshot", ws.next()).await.expect("a frame").unwrap();
+        let m = guard("the snapshot", ws.next())
+            .await
+            .expect("a frame")
+            .unwrap();
         if m.to_text().is_ok_and(|t| t.contains("\"snapshot\"")) {
             return ws;
         }
@@ -124,7 +129,9 @@ async fn create_meeting_from_a_delegate_is_refused_by_role_on_every_route() {
     assert_eq!(r.error_code().as_deref(), Some("forbidden"));
     assert!(!r.text().contains("exists already"), "{}", r.text());
     let body = serde_json::json!({"title": "Họp riêng"});
-    let r = hub.post("/api/v1/meetings", &m.delegates[0].token, &body).await;
+    let r = hub
+        .post("/api/v1/meetings", &m.delegates[0].token, &body)
+        .await;
     assert_eq!(r.status, 403, "{}", r.text());
     let (mut tablet, first) = hub.join(&m.delegates[0].token, None).await;
     expect_snapshot(first);

@@ -34,7 +34,10 @@ async fn connect_from(source: &str, hub: SocketAddr) -> TcpStream {
 async fn until_closed(mut tcp: TcpStream, started: Instant) -> (String, Duration) {
     let mut got = Vec::new();
     let _ = guard("the hub to close the connection", tcp.read_to_end(&mut got)).await;
-    (String::from_utf8_lossy(&got).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&got).into_owned(),
+        started.elapsed(),
+    )
 }
 
 async fn hub() -> TestHub {
@@ -54,7 +57,9 @@ async fn slow_headers_silent_sockets_and_stalled_bodies_are_cut() {
     for _ in 0..SHARE {
         let mut tcp = connect_from("127.0.0.2", addr).await;
         tasks.push(tokio::spawn(async move {
-            tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n").await.unwrap();
+            tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n")
+                .await
+                .unwrap();
             let (mut read, mut write) = tcp.into_split();
             let drip = async {
                 while write.write_all(b"X").await.is_ok() {
@@ -66,7 +71,11 @@ async fn slow_headers_silent_sockets_and_stalled_bodies_are_cut() {
                 _ = drip => {}
                 _ = guard("the slowloris to be cut", read.read_to_end(&mut got)) => {}
             }
-            ("slowloris", String::from_utf8_lossy(&got).into_owned(), started.elapsed())
+            (
+                "slowloris",
+                String::from_utf8_lossy(&got).into_owned(),
+                started.elapsed(),
+            )
         }));
     }
     // Silent: connect and send nothing.
@@ -128,7 +137,12 @@ type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
 async fn silent_websocket(source: &str, hub: &TestHub) -> Result<Ws, u16> {
     let tcp = connect_from(source, hub.addr()).await;
     let url = hub.ws_url();
-    match guard("the upgrade", tokio_tungstenite::client_async(url.as_str(), tcp)).await {
+    match guard(
+        "the upgrade",
+        tokio_tungstenite::client_async(url.as_str(), tcp),
+    )
+    .await
+    {
         Ok((ws, _)) => Ok(ws),
         Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
         // Refused before the request was read: the hub closed the connection.
@@ -167,7 +181,11 @@ async fn websockets_that_never_say_hello_take_only_their_share_and_a_tablet_gets
 
     // One machine opens twice its share of silent sockets: it gets its share.
     let (open, refused) = open_silent("127.0.0.2", &hub, 2 * SHARE).await;
-    println!("from one address: {} let in, refused with {:?}", open.len(), refused);
+    println!(
+        "from one address: {} let in, refused with {:?}",
+        open.len(),
+        refused
+    );
     assert_eq!(open.len(), SHARE, "one address gets its share");
     assert!(refused.iter().all(|&s| s == 503 || s == 0), "{refused:?}");
     assert!(refused.contains(&503), "refused with 503 busy: {refused:?}");
@@ -178,7 +196,10 @@ async fn websockets_that_never_say_hello_take_only_their_share_and_a_tablet_gets
     // same share again, no more.
     let started = Instant::now();
     all_told_hello_required(open).await;
-    println!("silent sockets closed after {:?} (hello_timeout_secs = 1)", started.elapsed());
+    println!(
+        "silent sockets closed after {:?} (hello_timeout_secs = 1)",
+        started.elapsed()
+    );
     let (open, _) = open_silent("127.0.0.2", &hub, 2 * SHARE).await;
     assert_eq!(open.len(), SHARE, "renewed, the same share");
 
@@ -190,7 +211,10 @@ async fn websockets_that_never_say_hello_take_only_their_share_and_a_tablet_gets
     }
     assert_eq!(filled.len(), 3 * SHARE);
     let refused = silent_websocket("127.0.0.5", &hub).await.err();
-    assert!(matches!(refused, Some(503 | 0)), "the hub is full: {refused:?}");
+    assert!(
+        matches!(refused, Some(503 | 0)),
+        "the hub is full: {refused:?}"
+    );
     // …until the hello timeout frees them, and a real tablet gets in.
     all_told_hello_required(filled).await;
     let (_, first) = hub.join(&m.delegates[1].token, None).await;

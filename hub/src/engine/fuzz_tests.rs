@@ -51,61 +51,200 @@ enum F {
 
 /// Every op with its fields (an optional field is left out now and then).
 const OPS: &[(&str, &[(&str, F)])] = &[
-    ("update_meeting", &[("title", F::Text), ("venue", F::Text), ("starts_at", F::Time), ("quorum", F::Quorum)]),
+    (
+        "update_meeting",
+        &[
+            ("title", F::Text),
+            ("venue", F::Text),
+            ("starts_at", F::Time),
+            ("quorum", F::Quorum),
+        ],
+    ),
     ("open_meeting", &[]),
     ("start_session", &[]),
     ("adjourn", &[]),
     ("close_meeting", &[]),
-    ("add_agenda_item", &[("title", F::Text), ("description", F::Text)]),
-    ("update_agenda_item", &[("item", F::Id("item")), ("title", F::Text), ("description", F::Text)]),
+    (
+        "add_agenda_item",
+        &[("title", F::Text), ("description", F::Text)],
+    ),
+    (
+        "update_agenda_item",
+        &[
+            ("item", F::Id("item")),
+            ("title", F::Text),
+            ("description", F::Text),
+        ],
+    ),
     ("remove_agenda_item", &[("item", F::Id("item"))]),
     ("reorder_agenda", &[("order", F::Ids("item"))]),
     ("start_agenda_item", &[("item", F::Id("item"))]),
     ("finish_agenda_item", &[("item", F::Id("item"))]),
-    ("add_participant", &[("name", F::Text), ("position", F::Text), ("unit", F::Text), ("role", F::Role), ("seat", F::Text)]),
-    ("update_participant", &[("participant", F::Id("participant")), ("name", F::Text), ("seat", F::Text)]),
-    ("remove_participant", &[("participant", F::Id("participant"))]),
+    (
+        "add_participant",
+        &[
+            ("name", F::Text),
+            ("position", F::Text),
+            ("unit", F::Text),
+            ("role", F::Role),
+            ("seat", F::Text),
+        ],
+    ),
+    (
+        "update_participant",
+        &[
+            ("participant", F::Id("participant")),
+            ("name", F::Text),
+            ("seat", F::Text),
+        ],
+    ),
+    (
+        "remove_participant",
+        &[("participant", F::Id("participant"))],
+    ),
     ("check_in", &[("participant", F::Id("participant"))]),
     ("check_out", &[("participant", F::Id("participant"))]),
-    ("publish_document", &[("title", F::Text), ("classification", F::Class), ("item", F::Id("item")), ("readers", F::Ids("participant")), ("file", F::File)]),
-    ("revise_document", &[("document", F::Id("document")), ("file", F::File)]),
+    (
+        "publish_document",
+        &[
+            ("title", F::Text),
+            ("classification", F::Class),
+            ("item", F::Id("item")),
+            ("readers", F::Ids("participant")),
+            ("file", F::File),
+        ],
+    ),
+    (
+        "revise_document",
+        &[("document", F::Id("document")), ("file", F::File)],
+    ),
     ("withdraw_document", &[("document", F::Id("document"))]),
     ("recall_documents", &[("document", F::Id("document"))]),
-    ("report_held", &[("document", F::Id("document")), ("version", F::Int)]),
+    (
+        "report_held",
+        &[("document", F::Id("document")), ("version", F::Int)],
+    ),
     ("report_opened", &[("document", F::Id("document"))]),
     ("request_to_speak", &[("item", F::Id("item"))]),
-    ("withdraw_speaking_request", &[("participant", F::Id("participant"))]),
+    (
+        "withdraw_speaking_request",
+        &[("participant", F::Id("participant"))],
+    ),
     ("give_floor", &[("participant", F::Id("participant"))]),
     ("end_speech", &[]),
     ("set_speaking_limit", &[("seconds", F::Int)]),
-    ("create_opinion_request", &[("title", F::Text), ("questions", F::Attachments), ("recipients", F::Ids("participant")), ("deadline", F::Time), ("attachments", F::Attachments)]),
-    ("answer_opinion_request", &[("request", F::Id("request")), ("answers", F::Answers)]),
+    (
+        "create_opinion_request",
+        &[
+            ("title", F::Text),
+            ("questions", F::Attachments),
+            ("recipients", F::Ids("participant")),
+            ("deadline", F::Time),
+            ("attachments", F::Attachments),
+        ],
+    ),
+    (
+        "answer_opinion_request",
+        &[("request", F::Id("request")), ("answers", F::Answers)],
+    ),
     ("remind_opinion_request", &[("request", F::Id("request"))]),
     ("close_opinion_request", &[("request", F::Id("request"))]),
-    ("save_note", &[("note", F::Id("note")), ("document", F::Text), ("page", F::Int), ("text", F::Text)]),
+    (
+        "save_note",
+        &[
+            ("note", F::Id("note")),
+            ("document", F::Text),
+            ("page", F::Int),
+            ("text", F::Text),
+        ],
+    ),
     ("delete_note", &[("note", F::Id("note"))]),
-    ("send_document_comment", &[("document", F::Text), ("page", F::Int), ("text", F::Text)]),
-    ("register_incoming", &[("kind", F::IncomingKind), ("number", F::Text), ("sender", F::Text), ("subject", F::Text), ("file", F::Attachment)]),
-    ("forward_incoming", &[("item", F::Id("incoming")), ("to", F::Ids("participant")), ("due", F::Time), ("note", F::Text)]),
+    (
+        "send_document_comment",
+        &[("document", F::Text), ("page", F::Int), ("text", F::Text)],
+    ),
+    (
+        "register_incoming",
+        &[
+            ("kind", F::IncomingKind),
+            ("number", F::Text),
+            ("sender", F::Text),
+            ("subject", F::Text),
+            ("file", F::Attachment),
+        ],
+    ),
+    (
+        "forward_incoming",
+        &[
+            ("item", F::Id("incoming")),
+            ("to", F::Ids("participant")),
+            ("due", F::Time),
+            ("note", F::Text),
+        ],
+    ),
     ("read_incoming", &[("item", F::Id("incoming"))]),
-    ("direct_incoming", &[("item", F::Id("incoming")), ("text", F::Text)]),
-    ("close_incoming", &[("item", F::Id("incoming")), ("note", F::Text)]),
-    ("add_calendar_event", &[("title", F::Text), ("starts_at", F::Time), ("ends_at", F::Time), ("location", F::Text), ("host", F::Text)]),
+    (
+        "direct_incoming",
+        &[("item", F::Id("incoming")), ("text", F::Text)],
+    ),
+    (
+        "close_incoming",
+        &[("item", F::Id("incoming")), ("note", F::Text)],
+    ),
+    (
+        "add_calendar_event",
+        &[
+            ("title", F::Text),
+            ("starts_at", F::Time),
+            ("ends_at", F::Time),
+            ("location", F::Text),
+            ("host", F::Text),
+        ],
+    ),
     ("remove_calendar_event", &[("event", F::Id("event"))]),
-    ("post_announcement", &[("title", F::Text), ("text", F::Text)]),
+    (
+        "post_announcement",
+        &[("title", F::Text), ("text", F::Text)],
+    ),
     ("create_poll", &[("poll", F::Spec)]),
     ("open_poll", &[("poll", F::Id("poll"))]),
     ("close_poll", &[("poll", F::Id("poll"))]),
     ("publish_poll", &[("poll", F::Id("poll"))]),
     ("cancel_poll", &[("poll", F::Id("poll"))]),
-    ("cast_ballot", &[("poll", F::Id("poll")), ("choices", F::Ints), ("on_behalf_of", F::Id("participant"))]),
-    ("cast_ballot", &[("poll", F::Id("poll")), ("choices", F::Ints)]),
-    ("record_paper_ballots", &[("poll", F::Id("poll")), ("valid", F::Int), ("invalid", F::Int), ("tallies", F::Ints)]),
+    (
+        "cast_ballot",
+        &[
+            ("poll", F::Id("poll")),
+            ("choices", F::Ints),
+            ("on_behalf_of", F::Id("participant")),
+        ],
+    ),
+    (
+        "cast_ballot",
+        &[("poll", F::Id("poll")), ("choices", F::Ints)],
+    ),
+    (
+        "record_paper_ballots",
+        &[
+            ("poll", F::Id("poll")),
+            ("valid", F::Int),
+            ("invalid", F::Int),
+            ("tallies", F::Ints),
+        ],
+    ),
 ];
 
 const TEXTS: &[&str] = &[
-    "", " ", "Khai mạc", "Thảo luận dự thảo Nghị quyết", "a\u{7}b", "dòng 1\ndòng 2",
-    "Đề nghị làm rõ số liệu trang 12", "x", "\u{202e}đảo", "   Bầu cử   ",
+    "",
+    " ",
+    "Khai mạc",
+    "Thảo luận dự thảo Nghị quyết",
+    "a\u{7}b",
+    "dòng 1\ndòng 2",
+    "Đề nghị làm rõ số liệu trang 12",
+    "x",
+    "\u{202e}đảo",
+    "   Bầu cử   ",
 ];
 
 /// One step: who, which op, and the numbers its fields are drawn from.
@@ -117,7 +256,11 @@ struct Step {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (any::<u8>(), any::<u8>(), proptest::collection::vec(any::<u32>(), 24))
+    (
+        any::<u8>(),
+        any::<u8>(),
+        proptest::collection::vec(any::<u32>(), 24),
+    )
         .prop_map(|(actor, op, picks)| Step { actor, op, picks })
 }
 
@@ -181,29 +324,42 @@ fn command(step: &Step, pools: &Pools, now: i64) -> Value {
         }
         let value = match kind {
             F::Id(k) => pools.pick(k, next()),
-            F::Ids(k) => json!((0..next() % 4).map(|_| pools.pick(k, next())).collect::<Vec<_>>()),
+            F::Ids(k) => json!((0..next() % 4)
+                .map(|_| pools.pick(k, next()))
+                .collect::<Vec<_>>()),
             F::Text => json!(pick(TEXTS, next())),
             F::Int => json!(pick(&[0, 1, 2, 3, 5, 3600, 3601, 70000], next())),
             F::Ints => json!((0..next() % 4).map(|_| next() % 4).collect::<Vec<_>>()),
             F::Time => json!(now + pick(&[-86_400_000i64, -1, 1, 60_000, 86_400_000], next())),
             F::Quorum => json!(pick(&["2/3", "1/2", "0/1", "3/2", "1/0"], next())),
-            F::Role => json!(pick(&["chair", "secretariat", "delegate", "projector"], next())),
+            F::Role => json!(pick(
+                &["chair", "secretariat", "delegate", "projector"],
+                next()
+            )),
             F::Class => json!(pick(&["public", "internal", "confidential"], next())),
             F::File => {
                 json!({"file_name": "a.pdf", "content_type": "application/pdf", "size": next() % 3, "sha256": format!("{:064x}", next() % 3)})
             }
             F::Attachment => json!({"name": "đơn.pdf", "sha256": null}),
-            F::Attachments => json!((0..next() % 3).map(|n| format!("Câu {n}")).collect::<Vec<_>>()),
-            F::Answers => json!((1..=next() % 3).map(|q| {
+            F::Attachments => json!((0..next() % 3)
+                .map(|n| format!("Câu {n}"))
+                .collect::<Vec<_>>()),
+            F::Answers => {
+                json!((1..=next() % 3).map(|q| {
                 json!({"question": q, "choice": pick(&["agree", "disagree", "other"], next())})
-            }).collect::<Vec<_>>()),
+            }).collect::<Vec<_>>())
+            }
             F::IncomingKind => json!(pick(&["document", "petition"], next())),
             F::Spec => {
                 let kind = match next() % 4 {
                     0 => json!({"type": "motion"}),
                     1 => json!({"type": "single_choice", "options": ["A", "B", "C"]}),
-                    2 => json!({"type": "multiple_choice", "options": ["A", "B", "C"], "max": next() % 4}),
-                    _ => json!({"type": "election", "candidates": ["An", "Bình", "Cường"], "seats": next() % 4}),
+                    2 => {
+                        json!({"type": "multiple_choice", "options": ["A", "B", "C"], "max": next() % 4})
+                    }
+                    _ => {
+                        json!({"type": "election", "candidates": ["An", "Bình", "Cường"], "seats": next() % 4})
+                    }
                 };
                 json!({"title": "Biểu quyết", "kind": kind, "secret": next() % 2 == 0,
                        "quorum": "0/1", "duration_secs": if next() % 3 == 0 { json!(60) } else { json!(null) }})
@@ -307,7 +463,11 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                 }
             }
             Err(_) => {
-                prop_assert_eq!(before, format!("{:?}", hall.state), "a refusal changed nothing");
+                prop_assert_eq!(
+                    before,
+                    format!("{:?}", hall.state),
+                    "a refusal changed nothing"
+                );
             }
         }
         check_counts(&hall.state)?;
@@ -336,7 +496,9 @@ fn random_commands_from_random_actors_keep_the_meeting_consistent() {
     };
     let started = std::time::Instant::now();
     let mut runner = proptest::test_runner::TestRunner::new(config);
-    let result = runner.run(&proptest::collection::vec(step(), 1..60), |steps| run(&steps));
+    let result = runner.run(&proptest::collection::vec(step(), 1..60), |steps| {
+        run(&steps)
+    });
     if let Err(e) = result {
         panic!("{e}");
     }

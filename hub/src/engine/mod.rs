@@ -230,9 +230,13 @@ pub fn execute(
     let mut effects = Effects::default();
     if command.is_private_note() {
         // Not an event: decided against the index of the author's notes, never the log.
-        effects
-            .notes
-            .push(notes::decide_note(actor, &state.notes, &state.quotas, command, ctx)?);
+        effects.notes.push(notes::decide_note(
+            actor,
+            &state.notes,
+            &state.quotas,
+            command,
+            ctx,
+        )?);
     } else {
         let decided = decide(state, actor, command, ctx)?;
         for (n, kind) in decided.events.into_iter().enumerate() {

@@ -107,7 +107,11 @@ mod tests {
         assert_eq!(size_in_words(1000), "1000 bytes");
         let e = check("your notes", 10, 3_000_000, 2 * 1024 * 1024, "k", true).unwrap_err();
         assert_eq!(e.code(), protocol::ErrorCode::Quota);
-        assert!(e.to_string().contains("your notes: at most 2 MiB (limits.k)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("your notes: at most 2 MiB (limits.k)"),
+            "{e}"
+        );
         assert!(check("your notes", 3_000_000, 2_999_000, 1024, "k", true).is_ok());
         assert!(check("n", 0, 5, 5, "k", false).is_ok());
         assert!(check("n", 5, 6, 5, "k", false).is_err());

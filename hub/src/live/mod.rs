@@ -141,8 +141,11 @@ fn note_sizes(
     store: &Store,
     meeting: MeetingId,
 ) -> Result<Vec<(ParticipantId, protocol::NoteId, u64)>, StoreError> {
-    let authors: std::collections::BTreeSet<ParticipantId> =
-        store.note_ids(meeting)?.into_iter().map(|(a, _)| a).collect();
+    let authors: std::collections::BTreeSet<ParticipantId> = store
+        .note_ids(meeting)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
     let mut sizes = Vec::new();
     for author in authors {
         for note in store.notes(meeting, author)? {

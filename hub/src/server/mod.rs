@@ -214,7 +214,10 @@ impl Server {
                     // poll's index would be taken for a document's.
                     Some(_) if *n >= first_poll => {
                         let poll = n - first_poll;
-                        let title = package.polls.get(poll).map_or("", |p| p.spec.title.as_str());
+                        let title = package
+                            .polls
+                            .get(poll)
+                            .map_or("", |p| p.spec.title.as_str());
                         format!("meeting.toml, poll {} ({title}): {e}", poll + 1)
                     }
                     Some(_) if *n >= first_document => {

@@ -36,7 +36,10 @@ pub(super) async fn serve(
     signal: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let limits = &state.config.limits;
-    let gate = Gate::new(limits.max_pending_connections, limits.max_pending_per_address);
+    let gate = Gate::new(
+        limits.max_pending_connections,
+        limits.max_pending_per_address,
+    );
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout())
@@ -98,7 +101,10 @@ pub(super) async fn serve(
     let _ = stopping.send(true);
     connections.close();
     let wait = limits.request_timeout();
-    if tokio::time::timeout(wait, connections.wait()).await.is_err() {
+    if tokio::time::timeout(wait, connections.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("requests still in progress {wait:?} after shutdown began were cut");
     }
     Ok(())

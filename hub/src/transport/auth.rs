@@ -209,7 +209,10 @@ mod tests {
             Some("same-origin")
         )));
         assert!(!ok(request(Some("http://evil.example"), None)));
-        assert!(!ok(request(Some("http://192.168.1.10:9999"), None)), "another port");
+        assert!(
+            !ok(request(Some("http://192.168.1.10:9999"), None)),
+            "another port"
+        );
         assert!(!ok(request(Some("null"), None)));
         assert!(!ok(request(None, None)), "no Origin at all");
         assert!(!ok(request(
@@ -217,7 +220,10 @@ mod tests {
             Some("same-site")
         )));
         let get = request(Some("http://evil.example"), Some("cross-site"));
-        assert!(cookie_request_allowed(&Method::GET, &get, base).is_ok(), "reads are not forgeable writes");
+        assert!(
+            cookie_request_allowed(&Method::GET, &get, base).is_ok(),
+            "reads are not forgeable writes"
+        );
         assert!(cookie_request_allowed(&Method::DELETE, &request(None, None), base).is_err());
     }
 }

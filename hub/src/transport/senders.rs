@@ -104,10 +104,16 @@ mod tests {
         let refused = senders.command(&a).unwrap_err();
         assert_eq!(refused.code, ErrorCode::RateLimited);
         assert!(refused.message.contains("at most 1 a second"), "{refused}");
-        assert!(senders.command(&b).is_ok(), "another badge has its own budget");
+        assert!(
+            senders.command(&b).is_ok(),
+            "another badge has its own budget"
+        );
         assert!(senders.upload(&a).is_ok() && senders.upload(&a).is_ok());
         let refused = senders.upload(&a).unwrap_err();
         assert_eq!(refused.code, ErrorCode::Quota);
-        assert!(refused.message.contains("limits.uploads_per_hour"), "{refused}");
+        assert!(
+            refused.message.contains("limits.uploads_per_hour"),
+            "{refused}"
+        );
     }
 }

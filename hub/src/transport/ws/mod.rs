@@ -7,9 +7,9 @@ mod rate;
 mod session;
 
 use super::auth::{cookie, is_own_origin};
+use super::gate::Pending;
 use super::{ApiError, AppState};
 use axum::extract::ws::WebSocketUpgrade;
-use super::gate::Pending;
 use axum::extract::{Extension, State};
 use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};

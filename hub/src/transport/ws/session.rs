@@ -197,7 +197,8 @@ async fn wait_for_hello(
             None => return Err(Ending::quiet()),
         };
         // A client that floods before it has even said who it is has no reason to: close.
-        if matches!(message, Message::Text(_) | Message::Binary(_)) && !bucket.take(Instant::now()) {
+        if matches!(message, Message::Text(_) | Message::Binary(_)) && !bucket.take(Instant::now())
+        {
             return Err(Ending::with(
                 ErrorCode::RateLimited,
                 "too many frames before hello; send hello first",
