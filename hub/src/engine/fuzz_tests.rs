@@ -299,7 +299,7 @@ impl Pools {
 
     fn pick(&self, kind: &str, n: u32) -> Value {
         let pool = self.0.get(kind).map(Vec::as_slice).unwrap_or(&[]);
-        if pool.is_empty() || n % 8 == 0 {
+        if pool.is_empty() || n.is_multiple_of(8) {
             return json!(uuid::Uuid::from_u128(u128::from(n) * 7919).to_string());
         }
         json!(pool[n as usize % pool.len()])
@@ -319,7 +319,7 @@ fn command(step: &Step, pools: &Pools, now: i64) -> Value {
     object.insert("op".into(), json!(op));
     for (name, kind) in fields {
         // An optional or required field left out: the engine or serde refuses.
-        if next() % 11 == 0 {
+        if next().is_multiple_of(11) {
             continue;
         }
         let value = match kind {
@@ -361,8 +361,8 @@ fn command(step: &Step, pools: &Pools, now: i64) -> Value {
                         json!({"type": "election", "candidates": ["An", "Bình", "Cường"], "seats": next() % 4})
                     }
                 };
-                json!({"title": "Biểu quyết", "kind": kind, "secret": next() % 2 == 0,
-                       "quorum": "0/1", "duration_secs": if next() % 3 == 0 { json!(60) } else { json!(null) }})
+                json!({"title": "Biểu quyết", "kind": kind, "secret": next().is_multiple_of(2),
+                       "quorum": "0/1", "duration_secs": if next().is_multiple_of(3) { json!(60) } else { json!(null) }})
             }
         };
         // Attachments of opinion requests are objects, its questions strings.

@@ -439,6 +439,67 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn note_quotas_count_the_notes_kept_before_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let member = uuid::Uuid::new_v4();
+        let actor = Actor::Participant {
+            id: ParticipantId(member),
+            role: Role::Delegate,
+        };
+        let note = |n: usize| Command::SaveNote {
+            note: None,
+            document: "Dự thảo".into(),
+            page: None,
+            text: "ghi chú ".repeat(n),
+        };
+        let (id, before) = {
+            let store = Store::open(dir.path()).unwrap();
+            let meetings = Meetings::load(store, settings()).unwrap();
+            let handle = meeting(&meetings).await;
+            let add = Command::AddParticipant {
+                name: "Lê Thị Hoa".into(),
+                position: String::new(),
+                unit: String::new(),
+                role: Role::Delegate,
+                seat: None,
+            };
+            let mut request = Request::one(Actor::Office, None, add);
+            request.steps[0].1 = member;
+            handle.run(request).await.unwrap();
+            for n in [10, 200] {
+                handle
+                    .run(Request::one(actor, None, note(n)))
+                    .await
+                    .unwrap();
+            }
+            let tally = handle.read(|s| s.notes.tally(ParticipantId(member)));
+            meetings.close().await;
+            (handle.id, tally)
+        };
+        assert_eq!(before.0.count, 2);
+        let store = Store::open(dir.path()).unwrap();
+        let quotas = crate::engine::Quotas {
+            note_bytes_per_participant: before.0.bytes + 20,
+            ..Default::default()
+        };
+        let settings = LiveSettings {
+            quotas,
+            ..settings()
+        };
+        let meetings = Meetings::load(store, settings).unwrap();
+        let handle = meetings.get(id).unwrap();
+        assert_eq!(
+            handle.read(|s| s.notes.tally(ParticipantId(member))),
+            before
+        );
+        let refused = handle
+            .run(Request::one(actor, None, note(5)))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Quota, "{refused}");
+    }
+
+    #[tokio::test]
     async fn a_refused_batch_step_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
