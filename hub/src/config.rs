@@ -126,7 +126,7 @@ impl Default for Limits {
             comments_per_participant: 500,
             comment_bytes_per_participant: 512 * 1024,
             comment_bytes_per_meeting: 16 * 1024 * 1024,
-            max_pending_connections: 2048,
+            max_pending_connections: 4096,
             max_pending_per_address: 512,
             header_timeout_secs: 10,
             body_timeout_secs: 20,
