@@ -32,6 +32,7 @@ export default {
   refused_invalid_state: 'Not possible at this stage.',
   refused_invalid: 'Something in it is not valid.',
   refused_rate_limited: 'Too fast; please try again in a moment.',
+  refused_quota: 'A limit is reached (how many or how much); delete some or try again later.',
   refused_busy: 'The hub is busy; please try again.',
   refused_bad_token: 'This badge is no longer valid; please ask the secretariat.',
   refused_frame_too_large: 'Too large.',

@@ -33,6 +33,7 @@ export default {
   refused_invalid_state: 'Chưa thể thực hiện ở trạng thái hiện tại.',
   refused_invalid: 'Thông tin chưa hợp lệ.',
   refused_rate_limited: 'Thao tác quá nhanh, xin thử lại sau giây lát.',
+  refused_quota: 'Đã đạt giới hạn cho phép (số lượng hoặc dung lượng); xin xóa bớt hoặc thử lại sau.',
   refused_busy: 'Máy chủ đang bận, xin thử lại.',
   refused_bad_token: 'Mã tham gia không còn hiệu lực; xin liên hệ bộ phận thư ký.',
   refused_frame_too_large: 'Nội dung quá lớn.',
