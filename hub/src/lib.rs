@@ -5,6 +5,7 @@
 //! that turns commands into durable, broadcast events; `transport` is axum (REST, the
 //! WebSocket, join links); `trust` checks uploads' signatures and draws readers'
 //! watermarked copies. `server::Server` wires them for `main.rs` and for tests.
+//! `demo` is a client of the hub: it seeds `hub demo` through the HTTP API only.
 #![forbid(unsafe_code)]
 
 pub mod badges;

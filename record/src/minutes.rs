@@ -15,7 +15,7 @@ use crate::paper::{
 };
 use crate::text::{self, MAX_ITEMS, MAX_ROWS};
 use crate::{docx, pdf, votes, words, RecordError};
-use protocol::{Classification, Fraction, Timestamp};
+use protocol::{Fraction, Timestamp};
 
 /// The minutes of one meeting: fill it from the meeting's state and log, then call
 /// [`Minutes::to_pdf`] or [`Minutes::to_docx`].

@@ -67,10 +67,28 @@ pub fn hub_binary() -> PathBuf {
 type Logs = Arc<Mutex<VecDeque<String>>>;
 const LOG_LINES: usize = 400;
 
-fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Send + 'static) {
+/// The whole output of a hub program, every line, beside its data directory: a test may
+/// read it all (the in-memory [`Logs`] keep only the last lines).
+pub const HUB_OUTPUT: &str = "hub-output.log";
+
+fn drain_into(
+    logs: Logs,
+    tag: &'static str,
+    stream: impl AsyncRead + Unpin + Send + 'static,
+    all: PathBuf,
+) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&all)
+            .ok();
         while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(f) = &mut file {
+                use std::io::Write as _;
+                let _ = writeln!(f, "[{tag}] {line}");
+            }
             let mut logs = logs.lock().unwrap();
             if logs.len() == LOG_LINES {
                 logs.pop_front();
@@ -124,9 +142,15 @@ impl TestHub {
 
     /// Starts the real `hub` program on a fresh data directory: for kill -9 and signals.
     pub async fn start_process() -> TestHub {
+        Self::start_process_with_env(&[]).await
+    }
+
+    /// [`TestHub::start_process`] with more environment variables, e.g. `RUST_LOG`. Its
+    /// whole output is in [`HUB_OUTPUT`] in the data directory.
+    pub async fn start_process_with_env(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
-        let (child, addr) = spawn_serve(dir.path(), &logs).await;
+        let (child, addr) = spawn_serve(dir.path(), &logs, env).await;
         let running = Running::Process {
             child: Some(child),
             logs,
@@ -166,6 +190,46 @@ impl TestHub {
 
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The hub's resident memory (VmRSS) in bytes: of this process for a hub in process
+    /// (the test's own share included), of the child for a hub program.
+    pub fn rss_bytes(&self) -> u64 {
+        let status = match &self.running {
+            Running::InProcess { .. } => "/proc/self/status".to_owned(),
+            Running::Process { child, .. } => {
+                let pid = child
+                    .as_ref()
+                    .and_then(Child::id)
+                    .expect("the hub is running");
+                format!("/proc/{pid}/status")
+            }
+        };
+        let text = std::fs::read_to_string(&status).unwrap_or_else(|e| panic!("{status}: {e}"));
+        let kib: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no VmRSS in {status}"));
+        kib * 1024
+    }
+
+    /// Bytes the hub keeps in its data directory (its database, blobs and secrets; the
+    /// test's own files left out).
+    pub fn data_bytes(&self) -> u64 {
+        fn size(path: &Path) -> u64 {
+            let Ok(meta) = std::fs::symlink_metadata(path) else {
+                return 0;
+            };
+            if !meta.is_dir() {
+                return meta.len();
+            }
+            std::fs::read_dir(path)
+                .map(|entries| entries.flatten().map(|e| size(&e.path())).sum())
+                .unwrap_or(0)
+        }
+        let dir = self.dir.path();
+        size(dir) - size(&dir.join(HUB_OUTPUT)) - size(&dir.join(TEST_CONFIG))
     }
 
     /// The hub-wide secretariat ("office") token.
@@ -252,7 +316,7 @@ impl TestHub {
             Running::Process { logs, .. } => {
                 let logs = logs.clone();
                 self.kill().await;
-                let (child, addr) = spawn_serve(self.dir.path(), &logs).await;
+                let (child, addr) = spawn_serve(self.dir.path(), &logs, &[]).await;
                 self.running = Running::Process {
                     child: Some(child),
                     logs,
@@ -376,8 +440,7 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
 fn log_to_test_output() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let filter = hub::cli::log_filter("warn");
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_test_writer()
@@ -386,9 +449,10 @@ fn log_to_test_output() {
 }
 
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.
-async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
+async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(&str, &str)]) -> (Child, SocketAddr) {
     let mut command = Command::new(hub_binary());
     command.arg("serve").arg("--data").arg(dir);
+    command.envs(env.iter().copied());
     // A test that needs other limits writes them here before the hub starts.
     let config = dir.join(TEST_CONFIG);
     if config.exists() {
@@ -407,6 +471,7 @@ async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
         logs.clone(),
         "stderr",
         child.stderr.take().expect("piped stderr"),
+        dir.join(HUB_OUTPUT),
     );
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
     let addr = guard("the hub's `listening on` line", async {
@@ -436,6 +501,11 @@ async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
             panic!("{e:#} (exit: {status:?})\nhub output:\n{}", logs.join("\n"));
         }
     };
-    drain_into(logs.clone(), "stdout", stdout.into_inner());
+    drain_into(
+        logs.clone(),
+        "stdout",
+        stdout.into_inner(),
+        dir.join(HUB_OUTPUT),
+    );
     (child, addr)
 }

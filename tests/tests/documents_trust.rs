@@ -259,7 +259,10 @@ async fn personnel_papers_never_reach_the_public_page_its_qr_code_or_public_down
     let qr = hub.request(Request::new("GET", qr_path)).await;
     assert_eq!(qr.status, 200);
     let img = image::load_from_memory(&qr.body).unwrap().to_luma8();
-    let mut grid = rqrr::PreparedImage::prepare(img);
+    let (w, h) = img.dimensions();
+    let mut grid = rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+        img.get_pixel(x as u32, y as u32).0[0]
+    });
     let (_, url) = grid.detect_grids()[0].decode().unwrap();
     assert_eq!(
         url,

@@ -7,6 +7,7 @@
 
 mod agenda;
 pub mod attachments;
+pub mod committee;
 mod delivery;
 pub mod documents;
 mod effects;
@@ -17,6 +18,7 @@ mod minutes;
 mod notes;
 mod opinions;
 pub mod polls;
+mod quotas;
 mod roll;
 mod speakers;
 mod state;
@@ -27,11 +29,12 @@ pub use info::{
     calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
 };
 pub use minutes::speakers_csv;
-pub use notes::{may_read_notes, NoteChange, NoteIndex};
+pub use notes::{may_read_notes, note_bytes, NoteChange, NoteIndex};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,
     summary_for as opinion_summary_for,
 };
+pub use quotas::{Quotas, Tally};
 pub use roll::change_token;
 pub use state::MeetingState;
 pub use view::Viewer;
@@ -76,12 +79,24 @@ impl Actor {
     }
 }
 
-/// What the caller knows that the engine must not invent: the time and a fresh id for a
-/// command that creates something (an agenda item, a participant).
-#[derive(Clone, Copy, Debug)]
+/// What the caller knows that the engine must not invent: the time, a fresh id for a
+/// command that creates something (an agenda item, a participant), and what the transport
+/// checked before: a sealed ballot whose proofs hold.
+#[derive(Clone, Debug)]
 pub struct Ctx {
     pub now: Timestamp,
     pub new_id: Uuid,
+    pub ballot: Option<std::sync::Arc<ballot_box::VerifiedBallot>>,
+}
+
+impl Ctx {
+    pub fn new(now: Timestamp, new_id: Uuid) -> Ctx {
+        Ctx {
+            now,
+            new_id,
+            ballot: None,
+        }
+    }
 }
 
 /// Why a command was refused. Nothing changed.
@@ -95,6 +110,9 @@ pub enum EngineError {
     InvalidState(String),
     #[error("{0}")]
     Invalid(String),
+    /// A quota of the sender (notes, comments) is used up; the message names the limit.
+    #[error("{0}")]
+    Quota(String),
 }
 
 impl EngineError {
@@ -104,6 +122,7 @@ impl EngineError {
             EngineError::NotFound(_) => ErrorCode::NotFound,
             EngineError::InvalidState(_) => ErrorCode::InvalidState,
             EngineError::Invalid(_) => ErrorCode::Invalid,
+            EngineError::Quota(_) => ErrorCode::Quota,
         }
     }
 }
@@ -134,7 +153,9 @@ pub fn decide(
         ));
     }
     match command {
-        Command::CastBallot { .. } => polls::decide_ballot(state, actor, command, ctx),
+        Command::CastBallot { .. } | Command::CastSealedBallot { .. } => {
+            polls::decide_ballot(state, actor, command, ctx)
+        }
         _ => decide_events(state, meeting, actor, command, ctx).map(Decided::from),
     }
 }
@@ -210,9 +231,16 @@ fn decide_events(
         | Command::ClosePoll { .. }
         | Command::PublishPoll { .. }
         | Command::CancelPoll { .. }
-        | Command::RecordPaperBallots { .. } => polls::decide(state, actor, command, ctx),
+        | Command::RecordPaperBallots { .. }
+        | Command::GiveDecryptionShare { .. }
+        | Command::StartRunoff { .. } => polls::decide(state, actor, command, ctx),
+        Command::SetCountingCommittee { .. } | Command::SendKeyMessage { .. } => {
+            committee::decide(state, actor, command, ctx)
+        }
         // Decided by `decide` with its sealed part; never here, where it would be lost.
-        Command::CastBallot { .. } => Err(EngineError::Invalid("not decided here".into())),
+        Command::CastBallot { .. } | Command::CastSealedBallot { .. } => {
+            Err(EngineError::Invalid("not decided here".into()))
+        }
     }
 }
 
@@ -228,9 +256,13 @@ pub fn execute(
     let mut effects = Effects::default();
     if command.is_private_note() {
         // Not an event: decided against the index of the author's notes, never the log.
-        effects
-            .notes
-            .push(notes::decide_note(actor, &state.notes, command, ctx)?);
+        effects.notes.push(notes::decide_note(
+            actor,
+            &state.notes,
+            &state.quotas,
+            command,
+            ctx,
+        )?);
     } else {
         let decided = decide(state, actor, command, ctx)?;
         for (n, kind) in decided.events.into_iter().enumerate() {
@@ -242,7 +274,7 @@ pub fn execute(
             });
         }
         if let Some(ballot) = decided.ballot {
-            effects.receipt = Some(ballot.line.receipt.clone());
+            effects.receipt = Some(ballot.receipt.clone());
             effects.ballots.push(ballot);
         }
     }
@@ -275,5 +307,16 @@ pub(crate) fn clean_text(
     Ok(value.to_owned())
 }
 
+#[cfg(test)]
+mod fuzz_tests;
+
+/// Cases of a property test: `default`, or `FUZZ_CASES` for a long run.
+#[cfg(test)]
+pub(crate) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
 #[cfg(test)]
 pub(crate) mod testing;

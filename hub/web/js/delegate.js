@@ -12,8 +12,10 @@ import { startPrefetch } from './prefetch.js';
 import { verdictLine } from './signature.js';
 import { votePanel } from './vote.js';
 import { incomingPanel, incomingWaiting } from './incoming.js';
+import { resultsPanel } from './results.js';
+import { committeeDevice, committeeWaiting, memberNumber } from './committee.js';
 
-const TABS = ['agenda', 'speak', 'opinions', 'notes', 'news'];
+const TABS = ['agenda', 'speak', 'opinions', 'results', 'notes', 'news'];
 
 /** Mounts the delegate's screen in `root`; returns `{stop}`. */
 export function mount(root, { connection, state }) {
@@ -31,6 +33,9 @@ export function mount(root, { connection, state }) {
   const badge = statusBadge(connection);
   const lang = langButton();
   const drawVote = votePanel(vote, { connection, state });
+  // A member of the Ban kiểm phiếu: the device takes its part in the key setup as the
+  // messages come in, whichever tab is shown.
+  const committee = committeeDevice({ connection, state, redraw: () => draw() });
 
   const draw = (force = false) => {
     const v = state.view;
@@ -46,16 +51,19 @@ export function mount(root, { connection, state }) {
       speaking ? h('span', { class: 'muted' }, ' · ', t('speaking_now', { name: nameOf(state, speaking.participant) })) : null);
     current.hidden = !item && !speaking;
     // A leader with items forwarded to them gets their tab; other delegates never see it.
-    const tabNames = v.incoming.length > 0 ? [...TABS, 'incoming'] : TABS;
+    // So does a member of the counting committee.
+    const tabNames = [...TABS, ...(memberNumber(state) >= 0 ? ['committee'] : []), ...(v.incoming.length > 0 ? ['incoming'] : [])];
+    if (!tabNames.includes(tab)) tab = 'agenda';
     fill(tabs, tabNames.map((name) => h('button', {
       role: 'tab', type: 'button', 'aria-selected': String(tab === name), 'data-testid': `tab-${name}`,
       onclick: () => { tab = name; draw(true); },
     }, t(`tab_${name}`), badgeCount(state, name))));
     const typing = main.contains(document.activeElement) && /^(TEXTAREA|INPUT)$/.test(document.activeElement.tagName);
-    if (!typing || force) fill(main, PANELS[tab](state, connection, (doc) => {
+    const open = (doc) => {
       const close = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; } });
       viewerOpen = { doc: doc.id, close };
-    }));
+    };
+    if (!typing || force) fill(main, tab === 'committee' ? committee.panel() : PANELS[tab](state, connection, open));
     drawVote();
   };
   const onChange = (e) => {
@@ -66,6 +74,7 @@ export function mount(root, { connection, state }) {
     }
     if (kind === 'snapshot' || kind.startsWith('document_')) deleteGone();
     draw();
+    committee.step();
   };
   // A withdrawn or recalled document leaves the tablet at once: its viewer closes, its
   // copy is deleted, and then the hub hears that this tablet holds none (`report_deleted`).
@@ -93,6 +102,7 @@ export function mount(root, { connection, state }) {
   const prefetch = startPrefetch({ connection, state, onStatus: (s) => { fetched = s; drawAhead(); } });
   deleteGone();
   draw(true);
+  committee.step();
   return {
     stop() {
       state.removeEventListener('change', onChange);
@@ -117,11 +127,13 @@ function badgeCount(state, tab) {
   if (tab === 'opinions') n = v.opinions.filter((o) => !o.closed_at && !o.replies.some((r) => r.participant === state.me.participant)).length;
   if (tab === 'news') n = v.announcements.length;
   if (tab === 'incoming') n = incomingWaiting(state);
+  if (tab === 'committee') n = committeeWaiting(state);
   return n > 0 ? h('span', { class: 'tag count' }, String(n)) : null;
 }
 
 const PANELS = {
   incoming: incomingPanel,
+  results: resultsPanel,
 
   agenda(state, _connection, open) {
     const v = state.view;

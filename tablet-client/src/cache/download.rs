@@ -3,7 +3,7 @@
 //! version's, or a watermarked copy's own, docs/PROTOCOL.md §4.4). The caller verifies.
 
 use super::{io_at, remove_file, CacheError, DocumentCache, STALL};
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Empty};
 use hyper::header::{AUTHORIZATION, RANGE};
 use hyper::StatusCode;
 use protocol::Document;
