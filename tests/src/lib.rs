@@ -13,6 +13,7 @@ pub mod fixture;
 pub mod http;
 pub mod native;
 pub mod relay;
+pub mod sealed;
 pub mod tablet;
 
 pub use fixture::{MeetingFixture, Member};
