@@ -65,18 +65,33 @@ pub fn hub_binary() -> PathBuf {
 }
 
 /// The hub's output, kept so a failing test can show what the hub said.
-type Logs = Arc<Mutex<VecDeque<String>>>;
+type Logs = Arc<Mutex<Output>>;
 const LOG_LINES: usize = 400;
+
+/// What a hub program wrote: its last lines, for a failure's message, and all of it, for a
+/// test that reads every byte the hub gave away.
+#[derive(Debug, Default)]
+struct Output {
+    last: VecDeque<String>,
+    whole: String,
+}
+
+impl Output {
+    fn push(&mut self, tag: &str, line: &str) {
+        if self.last.len() == LOG_LINES {
+            self.last.pop_front();
+        }
+        self.last.push_back(format!("[{tag}] {line}"));
+        self.whole.push_str(line);
+        self.whole.push('\n');
+    }
+}
 
 fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Send + 'static) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            let mut logs = logs.lock().unwrap();
-            if logs.len() == LOG_LINES {
-                logs.pop_front();
-            }
-            logs.push_back(format!("[{tag}] {line}"));
+            logs.lock().unwrap().push(tag, &line);
         }
     });
 }
@@ -105,7 +120,12 @@ enum Running {
         clock: Clock,
     },
     /// The real `hub` program, for what only a process can show.
-    Process { child: Option<Child>, logs: Logs },
+    Process {
+        child: Option<Child>,
+        logs: Logs,
+        /// `RUST_LOG` for the hub program, if the test sets it.
+        log_filter: Option<String>,
+    },
 }
 
 impl TestHub {
@@ -125,12 +145,20 @@ impl TestHub {
 
     /// Starts the real `hub` program on a fresh data directory: for kill -9 and signals.
     pub async fn start_process() -> TestHub {
+        Self::start_process_logging(None).await
+    }
+
+    /// Starts the real `hub` program with `RUST_LOG` set to `filter` (kept across a
+    /// restart), so that a test can read all it logs with [`TestHub::whole_log`].
+    pub async fn start_process_logging(filter: Option<&str>) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
-        let (child, addr) = spawn_serve(dir.path(), &logs).await;
+        let log_filter = filter.map(str::to_owned);
+        let (child, addr) = spawn_serve(dir.path(), &logs, log_filter.as_deref()).await;
         let running = Running::Process {
             child: Some(child),
             logs,
+            log_filter,
         };
         Self::started(dir, addr, running).await
     }
@@ -185,11 +213,20 @@ impl TestHub {
         match &self.running {
             Running::Process { logs, .. } => {
                 let logs = logs.lock().unwrap();
-                logs.iter().cloned().collect::<Vec<_>>().join("\n")
+                logs.last.iter().cloned().collect::<Vec<_>>().join("\n")
             }
             Running::InProcess { .. } => {
                 "(the hub runs in this process: see the test's output)".into()
             }
+        }
+    }
+
+    /// Every line the hub program wrote to stdout and stderr since it first started,
+    /// across restarts, untagged.
+    pub fn whole_log(&self) -> String {
+        match &self.running {
+            Running::Process { logs, .. } => logs.lock().unwrap().whole.clone(),
+            Running::InProcess { .. } => panic!("only a hub program's whole log is kept"),
         }
     }
 
@@ -250,13 +287,17 @@ impl TestHub {
     /// must not.
     pub async fn restart(&mut self) {
         match &mut self.running {
-            Running::Process { logs, .. } => {
-                let logs = logs.clone();
+            Running::Process {
+                logs, log_filter, ..
+            } => {
+                let (logs, log_filter) = (logs.clone(), log_filter.clone());
                 self.kill().await;
-                let (child, addr) = spawn_serve(self.dir.path(), &logs).await;
+                let (child, addr) =
+                    spawn_serve(self.dir.path(), &logs, log_filter.as_deref()).await;
                 self.running = Running::Process {
                     child: Some(child),
                     logs,
+                    log_filter,
                 };
                 self.addr = addr;
             }
@@ -387,8 +428,11 @@ fn log_to_test_output() {
 }
 
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.
-async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
+async fn spawn_serve(dir: &Path, logs: &Logs, log_filter: Option<&str>) -> (Child, SocketAddr) {
     let mut command = Command::new(hub_binary());
+    if let Some(filter) = log_filter {
+        command.env("RUST_LOG", filter);
+    }
     command.arg("serve").arg("--data").arg(dir);
     // A test that needs other limits writes them here before the hub starts.
     let config = dir.join(TEST_CONFIG);
@@ -414,13 +458,13 @@ async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
         loop {
             match stdout.next_line().await {
                 Ok(Some(line)) => {
+                    logs.lock().unwrap().push("stdout", &line);
                     if let Some(rest) = line.trim().strip_prefix("listening on http://") {
                         return rest
                             .trim()
                             .parse::<SocketAddr>()
                             .with_context(|| format!("bad address in {line:?}"));
                     }
-                    logs.lock().unwrap().push_back(format!("[stdout] {line}"));
                 }
                 Ok(None) | Err(_) => {
                     anyhow::bail!("the hub's stdout ended before it said where it listens")
@@ -433,7 +477,7 @@ async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
         Ok(addr) => addr,
         Err(e) => {
             let status = guard("the failed hub to exit", child.wait()).await;
-            let logs: Vec<String> = logs.lock().unwrap().iter().cloned().collect();
+            let logs: Vec<String> = logs.lock().unwrap().last.iter().cloned().collect();
             panic!("{e:#} (exit: {status:?})\nhub output:\n{}", logs.join("\n"));
         }
     };

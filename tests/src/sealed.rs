@@ -27,7 +27,10 @@ pub async fn session(hub: &TestHub, member: &Member) -> (Session, MeetingView) {
     )
     .await
     .expect("the tablet joins");
-    match guard("the snapshot", session.next()).await.expect("a frame") {
+    match guard("the snapshot", session.next())
+        .await
+        .expect("a frame")
+    {
         HubFrame::Snapshot { view, .. } => (session, view),
         other => panic!("expected a snapshot, got {other:?}"),
     }
@@ -41,7 +44,11 @@ pub async fn until_checked_in(session: &mut Session, view: &MeetingView, me: Par
     guard("the member's check-in", async {
         loop {
             if let HubFrame::Event(e) = session.next().await.expect("the session follows") {
-                if e.event == (EventKind::CheckedIn { participant: Some(me) }) {
+                if e.event
+                    == (EventKind::CheckedIn {
+                        participant: Some(me),
+                    })
+                {
                     return;
                 }
             }
@@ -100,7 +107,11 @@ pub async fn make_committee(
         .collect();
     let mut keys = Vec::new();
     for device in devices {
-        keys.push(guard("a member's key setup", device).await.expect("the task"));
+        keys.push(
+            guard("a member's key setup", device)
+                .await
+                .expect("the task"),
+        );
     }
     let fingerprint = keys[0].key.fingerprint();
     assert!(keys.iter().all(|k| k.key.fingerprint() == fingerprint));
@@ -138,8 +149,12 @@ pub fn election(candidates: u32, seats: u32) -> PollKind {
 /// Creates and opens a poll as the office; returns its id.
 pub async fn open_poll(hub: &TestHub, meeting: MeetingId, name: &str, spec: PollSpec) -> PollId {
     let title = spec.title.clone();
-    hub.office_command(meeting, &format!("{name}-create"), &Command::CreatePoll { poll: spec })
-        .await;
+    hub.office_command(
+        meeting,
+        &format!("{name}-create"),
+        &Command::CreatePoll { poll: spec },
+    )
+    .await;
     let (_, view) = hub.meeting_state(meeting, hub.office_token()).await;
     let poll = view
         .polls
@@ -149,8 +164,12 @@ pub async fn open_poll(hub: &TestHub, meeting: MeetingId, name: &str, spec: Poll
         .expect("the poll just created")
         .poll
         .id;
-    hub.office_command(meeting, &format!("{name}-open"), &Command::OpenPoll { poll })
-        .await;
+    hub.office_command(
+        meeting,
+        &format!("{name}-open"),
+        &Command::OpenPoll { poll },
+    )
+    .await;
     poll
 }
 
@@ -182,7 +201,11 @@ pub async fn cast(
     let vote = seal
         .encrypt(marks, &mut sealed::os_rng().unwrap())
         .expect("an allowed ballot");
-    let answer = guard("the ballot's answer", session.command_as(ballot_id(), vote.command())).await?;
+    let answer = guard(
+        "the ballot's answer",
+        session.command_as(ballot_id(), vote.command()),
+    )
+    .await?;
     assert_eq!(answer.receipt.as_deref(), Some(vote.receipt.as_str()));
     let cast = Cast {
         marks: marks.to_vec(),

@@ -85,7 +85,11 @@ async fn a_secret_ballot_whose_ack_is_lost_is_re_sent_and_counted_once() {
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let p = &view.polls[0];
     assert_eq!(p.ballots_in, 1, "one voter recorded");
-    assert_eq!(p.sealed_box.as_ref().unwrap().ballots, 1, "one ballot in the box");
+    assert_eq!(
+        p.sealed_box.as_ref().unwrap().ballots,
+        1,
+        "one ballot in the box"
+    );
     for k in 0..2 {
         sealed::give_share(&hub, m.id, poll, &committee[k], &keys[k])
             .await

@@ -286,20 +286,34 @@ async fn the_committee_makes_its_key_votes_in_secret_and_opens_the_count_from_th
     })
     .await;
     drop(first);
-    assert_eq!(mode(&setup(0)), 0o600, "the setup is kept for its owner only");
+    assert_eq!(
+        mode(&setup(0)),
+        0o600,
+        "the setup is kept for its owner only"
+    );
     let first = committee_process(profiles[0].path());
     let third = committee_process(profiles[2].path());
-    let outputs = [finished(first).await, finished(second).await, finished(third).await];
+    let outputs = [
+        finished(first).await,
+        finished(second).await,
+        finished(third).await,
+    ];
     let mut codes = Vec::new();
     for (n, out) in outputs.iter().enumerate() {
         let (stdout, stderr) = text(out);
         assert!(out.status.success(), "member {n}: {stdout}{stderr}");
         codes.push((
             after(&stdout, "Mã kiểm tra / check code:").to_owned(),
-            after(&stdout, "Khóa của Ban kiểm phiếu đã sẵn sàng / the committee's key is ready:")
-                .to_owned(),
+            after(
+                &stdout,
+                "Khóa của Ban kiểm phiếu đã sẵn sàng / the committee's key is ready:",
+            )
+            .to_owned(),
         ));
-        assert!(!setup(n).exists(), "the setup's secrets are gone once the key is made");
+        assert!(
+            !setup(n).exists(),
+            "the setup's secrets are gone once the key is made"
+        );
         let key = profiles[n]
             .path()
             .join(format!("committee/{committee}.key.json"));
@@ -370,9 +384,15 @@ async fn the_committee_makes_its_key_votes_in_secret_and_opens_the_count_from_th
     ended_with(&too_many, 2, "at most 2 may be");
     let waiting = run_tablet(profiles[3].path(), &["receipts"]).await;
     let (out, _) = text(&waiting);
-    assert!(out.contains(&receipt) && out.contains("not published yet"), "{out}");
+    assert!(
+        out.contains(&receipt) && out.contains("not published yet"),
+        "{out}"
+    );
     let kept = std::fs::read_to_string(profiles[3].path().join("receipts.json")).unwrap();
-    assert!(!kept.contains("Lê Văn An") && !kept.contains("choices"), "{kept}");
+    assert!(
+        !kept.contains("Lê Văn An") && !kept.contains("choices"),
+        "{kept}"
+    );
 
     // The box is opened by two members' tablets, each checking it first.
     let early = run_tablet(profiles[0].path(), &["count", "1", "--yes"]).await;
@@ -384,15 +404,24 @@ async fn the_committee_makes_its_key_votes_in_secret_and_opens_the_count_from_th
     let asked = run_tablet(profiles[0].path(), &["count", "1"]).await;
     let (out, _) = text(&asked);
     assert!(asked.status.success(), "{out}");
-    assert!(out.contains("2 phiếu mã hóa") && out.contains("Chưa gửi / nothing sent"), "{out}");
+    assert!(
+        out.contains("2 phiếu mã hóa") && out.contains("Chưa gửi / nothing sent"),
+        "{out}"
+    );
     let counted = run_tablet(new_device.path(), &["count", "1", "--yes"]).await;
     let (out, err) = text(&counted);
     assert!(counted.status.success(), "{out}{err}");
-    assert!(out.contains("box fingerprint") && out.contains("1 of 2 members"), "{out}");
+    assert!(
+        out.contains("box fingerprint") && out.contains("1 of 2 members"),
+        "{out}"
+    );
     let counted = run_tablet(profiles[2].path(), &["count", "1", "--yes"]).await;
     let (out, err) = text(&counted);
     assert!(counted.status.success(), "{out}{err}");
-    assert!(out.contains("2 of 2 members") && out.contains("the count is opened"), "{out}");
+    assert!(
+        out.contains("2 of 2 members") && out.contains("the count is opened"),
+        "{out}"
+    );
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let result = view.polls[0].result.clone().expect("counted");
     assert_eq!(result.tallies, vec![1, 1, 1]);

@@ -9,10 +9,12 @@
 //! `ballot_box::open` refuses); with the third it opens, and the count is the tally of what
 //! the tablets sent. Every voter finds their receipt in the published list.
 
+use aho_corasick::AhoCorasick;
 use base64::Engine as _;
 use meeting_tests::sealed::{self, Cast};
 use meeting_tests::{guard, TestHub};
 use protocol::{Command, ErrorCode, PollStatus};
+use std::collections::HashSet;
 use std::path::Path;
 use tablet_client::ballot_box::rand_core::RngCore;
 use tablet_client::ballot_box::{self, rng_from_seed, EncryptedSum, MemberSecret};
@@ -67,10 +69,6 @@ fn share_forms(secret: &MemberSecret) -> Vec<Vec<u8>> {
     vec![text.into_bytes(), part.into_bytes(), b64.into_bytes(), raw]
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 /// Every file under `dir`, with its bytes.
 fn every_file(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
@@ -85,9 +83,31 @@ fn every_file(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// What must be found nowhere, each with what it is: every member's marks in every form,
+/// every committee member's share in every form.
+fn secrets(cast: &[Cast], keys: &[MemberKey]) -> Vec<(Vec<u8>, String)> {
+    let mut out = Vec::new();
+    for (n, c) in cast.iter().enumerate() {
+        for needle in encodings(&c.marks) {
+            out.push((needle, format!("member {n}'s marks {:?}", c.marks)));
+        }
+    }
+    for (k, key) in keys.iter().enumerate() {
+        for needle in share_forms(&key.secret) {
+            out.push((needle, format!("committee member {k}'s share of the key")));
+        }
+    }
+    out
+}
+
+/// The start of a plaintext ballot's choices as JSON (`"choices":[3,…`), where the sealed
+/// ballot's choices are ciphertexts (`"choices":[{"ct":…`).
+const PLAIN_CHOICES: [&[u8]; 2] = [b"\"choices\":[", b"\"choices\": ["];
+
 /// Stops the hub and reads every byte it has: every file of its data directory, every
-/// record of its store, the exports fetched so far and its log. Nothing may hold a ballot's
-/// marks, a member's share, or a record that names a voter beside their receipt.
+/// record of its store, the exports fetched so far and its whole log. Nothing may hold a
+/// ballot's marks, a plaintext ballot's choices or a member's share, nor a record that
+/// names a voter beside their ballot's receipt or fingerprint.
 async fn read_everything(
     hub: &mut TestHub,
     exports: &[(String, Vec<u8>)],
@@ -95,59 +115,99 @@ async fn read_everything(
     voters: &[protocol::ParticipantId],
     keys: &[MemberKey],
 ) {
-    let log = hub.logs();
     hub.stop().await;
+    let log = hub.whole_log();
+    assert!(log.contains("listening on"), "the whole log: {log}");
     let mut everything = every_file(hub.data_dir());
     assert!(everything.len() > 5, "the data directory: {everything:?}");
     let store = hub::store::Store::open(hub.data_dir()).expect("the stopped hub's store");
+    // A voter's id in its two forms, then their ballot's receipt and fingerprint.
+    let mut links = Vec::new();
+    for (id, c) in voters.iter().zip(cast) {
+        links.push(id.as_bytes().to_vec());
+        links.push(id.to_string().into_bytes());
+        links.push(c.receipt.clone().into_bytes());
+        links.push(c.fingerprint.clone().into_bytes());
+    }
+    let linked = AhoCorasick::new(&links).unwrap();
     let mut in_box = 0;
     for (tree, key, value) in store.dump() {
         let record = [key.as_slice(), value.as_slice()].concat();
-        let names = voters
-            .iter()
-            .find(|id| contains(&record, id.as_bytes()) || contains(&record, id.to_string().as_bytes()));
+        let mut named = HashSet::new();
+        let mut ballot = HashSet::new();
+        for found in linked.find_overlapping_iter(&record) {
+            let (n, what) = (
+                found.pattern().as_usize() / 4,
+                found.pattern().as_usize() % 4,
+            );
+            if what < 2 {
+                named.insert(n)
+            } else {
+                ballot.insert(n)
+            };
+        }
         if tree == "ballots" {
             in_box += 1;
-            assert!(names.is_none(), "a ballot in the box names its voter");
+            assert!(
+                named.is_empty(),
+                "a ballot in the box names its voter(s) {named:?}"
+            );
         }
-        if let Some(voter) = names {
-            let n = voters.iter().position(|v| v == voter).unwrap();
-            let c = &cast[n];
-            for needle in [c.receipt.as_bytes(), c.fingerprint.as_bytes()] {
-                assert!(!contains(&record, needle), "{tree}: member {n}'s record holds their ballot's receipt");
-            }
-            let text = String::from_utf8_lossy(&record);
-            assert!(!text.contains("\"choices\":["), "{tree}: member {n}'s record has choices: {text}");
-        }
+        let both: Vec<_> = named.intersection(&ballot).collect();
+        assert!(
+            both.is_empty(),
+            "{tree}: a record names members {both:?} beside their ballots"
+        );
         everything.push((format!("store record of {tree}"), record));
     }
     drop(store);
-    assert!(in_box == 0 || in_box == cast.len(), "the box holds each ballot once: {in_box}");
+    assert!(
+        in_box == 0 || in_box == cast.len(),
+        "the box holds each ballot once: {in_box}"
+    );
     everything.extend(exports.iter().cloned());
     everything.push(("the hub's log".into(), log.into_bytes()));
-    for (n, c) in cast.iter().enumerate() {
-        for needle in encodings(&c.marks) {
-            for (what, bytes) in &everything {
-                assert!(!contains(bytes, &needle), "{what} holds member {n}'s marks {:?}", c.marks);
+
+    let secrets = secrets(cast, keys);
+    let needles = secrets
+        .iter()
+        .map(|(n, _)| n.as_slice())
+        .chain(PLAIN_CHOICES);
+    let search = AhoCorasick::new(needles).unwrap();
+    let mut read = 0;
+    for (what, bytes) in &everything {
+        read += bytes.len();
+        for found in search.find_overlapping_iter(bytes) {
+            match secrets.get(found.pattern().as_usize()) {
+                Some((_, secret)) => panic!("{what} holds {secret}"),
+                None => {
+                    let next = bytes.get(found.end()).copied().unwrap_or(b'{');
+                    assert!(
+                        !(next.is_ascii_digit() || next == b']'),
+                        "{what} holds a plaintext ballot's choices"
+                    );
+                }
             }
         }
     }
-    for (k, key) in keys.iter().enumerate() {
-        for needle in share_forms(&key.secret) {
-            for (what, bytes) in &everything {
-                assert!(!contains(bytes, &needle), "{what} holds member {k}'s share of the key");
-            }
-        }
-    }
+    eprintln!(
+        "read {read} bytes in {} files, records and exports",
+        everything.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_members_vote_one_at_a_time_and_nothing_the_hub_keeps_tells_a_ballot() {
-    let mut hub = TestHub::start_process().await;
+    // The hub logs all it would at its most talkative, and the test reads all of it.
+    let mut hub = TestHub::start_process_logging(Some("hub=trace,protocol=trace,info")).await;
+    let started = std::time::Instant::now();
+    let phase = |what: &str| eprintln!("{:>7.1} s  {what}", started.elapsed().as_secs_f64());
     let m = hub.meeting_with(MEMBERS).await;
-    hub.office_command(m.id, "start", &Command::StartSession).await;
+    hub.office_command(m.id, "start", &Command::StartSession)
+        .await;
     let committee = &m.delegates[..COMMITTEE];
     let keys = sealed::make_committee(&hub, m.id, committee, THRESHOLD).await;
+    phase("the committee's key is made");
     let poll = sealed::open_poll(
         &hub,
         m.id,
@@ -201,42 +261,83 @@ async fn three_hundred_members_vote_one_at_a_time_and_nothing_the_hub_keeps_tell
         let got = guard("every tablet checked in", ready.recv()).await;
         assert!(got.is_some(), "only {k} tablets are ready");
     }
+    phase("every tablet is checked in");
     let mut cast = Vec::new();
     for (turn, tablet) in turns.into_iter().zip(tablets) {
         turn.send(()).unwrap();
-        cast.push(guard("a member's ballot", tablet).await.expect("the tablet task"));
+        cast.push(
+            guard("a member's ballot", tablet)
+                .await
+                .expect("the tablet task"),
+        );
     }
+    phase("every member has voted, one at a time");
     let voters: Vec<_> = m.delegates.iter().map(|d| d.id()).collect();
 
-    hub.office_command(m.id, "close", &Command::ClosePoll { poll }).await;
+    hub.office_command(m.id, "close", &Command::ClosePoll { poll })
+        .await;
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let p = view.polls.iter().find(|p| p.poll.id == poll).unwrap();
     let closed = p.sealed_box.clone().expect("the closed box");
-    assert_eq!((p.status, closed.ballots, p.result.clone()), (PollStatus::Closed, MEMBERS as u32, None));
+    assert_eq!(
+        (p.status, closed.ballots, p.result.clone()),
+        (PollStatus::Closed, MEMBERS as u32, None)
+    );
 
     // Two of the three shares needed: the box stays shut.
     for k in 0..(THRESHOLD as usize - 1) {
-        sealed::give_share(&hub, m.id, poll, &committee[k], &keys[k]).await.expect("a member's share");
+        sealed::give_share(&hub, m.id, poll, &committee[k], &keys[k])
+            .await
+            .expect("a member's share");
     }
     let (seq, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let p = view.polls.iter().find(|p| p.poll.id == poll).unwrap();
     let b = p.sealed_box.as_ref().unwrap();
-    assert_eq!((b.opened_by.len(), b.counts.clone(), p.result.clone()), (2, None, None));
+    assert_eq!(
+        (b.opened_by.len(), b.counts.clone(), p.result.clone()),
+        (2, None, None)
+    );
     let early = hub
-        .rest_command(m.id, hub.office_token(), "publish-early", &Command::PublishPoll { poll })
+        .rest_command(
+            m.id,
+            hub.office_token(),
+            "publish-early",
+            &Command::PublishPoll { poll },
+        )
         .await;
-    assert_eq!(early.error_code().as_deref(), Some(ErrorCode::InvalidState.as_str()), "{}", early.text());
-    assert_eq!(hub.meeting_state(m.id, hub.office_token()).await.0, seq, "the refusal changed nothing");
+    assert_eq!(
+        early.error_code().as_deref(),
+        Some(ErrorCode::InvalidState.as_str()),
+        "{}",
+        early.text()
+    );
+    assert_eq!(
+        hub.meeting_state(m.id, hub.office_token()).await.0,
+        seq,
+        "the refusal changed nothing"
+    );
     let base = format!("/api/v1/meetings/{}/polls/{poll}", m.id);
-    let r = hub.get(&format!("{base}/result.json"), hub.office_token()).await;
-    assert_eq!(r.status, 409, "no result before the box is opened: {}", r.text());
-    let file = fetch_box(&sealed::join_url(&hub, &m.delegates[9]), m.id, poll).await.unwrap();
+    let r = hub
+        .get(&format!("{base}/result.json"), hub.office_token())
+        .await;
+    assert_eq!(
+        r.status,
+        409,
+        "no result before the box is opened: {}",
+        r.text()
+    );
+    let file = fetch_box(&sealed::join_url(&hub, &m.delegates[9]), m.id, poll)
+        .await
+        .unwrap();
     // The cryptography agrees: two verified shares do not open the sum.
     let sum = EncryptedSum::verified_from(&keys[0].key, &file.params, &file.ballots, None).unwrap();
     let shares: Vec<_> = keys[..2]
         .iter()
         .map(|k| {
-            let share = k.secret.decryption_share(&k.key, &sum, &mut tablet_client::sealed::os_rng().unwrap()).unwrap();
+            let share = k
+                .secret
+                .decryption_share(&k.key, &sum, &mut tablet_client::sealed::os_rng().unwrap())
+                .unwrap();
             ballot_box::verify_share(&k.key, &sum, &share).unwrap()
         })
         .collect();
@@ -244,14 +345,19 @@ async fn three_hundred_members_vote_one_at_a_time_and_nothing_the_hub_keeps_tell
         ballot_box::open(&keys[0].key, &sum, &shares),
         Err(ballot_box::CountError::BelowThreshold { have: 2, need: 3 })
     );
-    let box_json = hub.get(&format!("{base}/box.json"), hub.office_token()).await;
+    let box_json = hub
+        .get(&format!("{base}/box.json"), hub.office_token())
+        .await;
     assert_eq!(box_json.status, 200);
     let exports = vec![("box.json".to_owned(), box_json.body.clone())];
     read_everything(&mut hub, &exports, &cast, &voters, &keys).await;
+    phase("two shares given; everything read");
 
     // The third member opens it, after a restart: the box was kept.
     hub.restart().await;
-    sealed::give_share(&hub, m.id, poll, &committee[2], &keys[2]).await.expect("the third share");
+    sealed::give_share(&hub, m.id, poll, &committee[2], &keys[2])
+        .await
+        .expect("the third share");
     let mut tally = vec![0u32; CANDIDATES as usize];
     for c in &cast {
         for &mark in &c.marks {
@@ -261,9 +367,17 @@ async fn three_hundred_members_vote_one_at_a_time_and_nothing_the_hub_keeps_tell
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let p = view.polls.iter().find(|p| p.poll.id == poll).unwrap();
     let result = p.result.clone().expect("counted once the box is opened");
-    assert_eq!(result.tallies, tally, "the count is the tally of what the tablets sent");
-    assert_eq!((result.ballots, result.valid), (MEMBERS as u32, MEMBERS as u32));
-    hub.office_command(m.id, "publish", &Command::PublishPoll { poll }).await;
+    assert_eq!(
+        result.tallies, tally,
+        "the count is the tally of what the tablets sent"
+    );
+    assert_eq!(
+        (result.ballots, result.valid),
+        (MEMBERS as u32, MEMBERS as u32)
+    );
+    hub.office_command(m.id, "publish", &Command::PublishPoll { poll })
+        .await;
+    phase("restarted, opened by the third share, published");
 
     // Every voter finds their receipt, with the fingerprint of the ballot their tablet sent.
     let (_, view) = sealed::session(&hub, &m.delegates[0]).await;
@@ -276,11 +390,14 @@ async fn three_hundred_members_vote_one_at_a_time_and_nothing_the_hub_keeps_tell
     }
     let mut exports = Vec::new();
     for name in ["result.json", "result.csv", "box.json"] {
-        let r = hub.get(&format!("{base}/{name}"), &m.delegates[0].token).await;
+        let r = hub
+            .get(&format!("{base}/{name}"), &m.delegates[0].token)
+            .await;
         assert_eq!(r.status, 200, "{name}: {}", r.text());
         exports.push((name.to_owned(), r.body));
     }
     let summary = hub::export::check_sealed(&exports[0].1).expect("the published box holds");
     assert!(summary.is_some_and(|s| s.contains("300 encrypted ballots")));
     read_everything(&mut hub, &exports, &cast, &voters, &keys).await;
+    phase("everything read again");
 }

@@ -467,7 +467,10 @@ mod tests {
         }
         assert!(restarted);
         assert_eq!(codes.len(), 3);
-        assert!(codes.iter().all(|c| *c == codes[0] && c.len() >= 10), "{codes:?}");
+        assert!(
+            codes.iter().all(|c| *c == codes[0] && c.len() >= 10),
+            "{codes:?}"
+        );
         let keys: Vec<MemberKey> = keys.into_iter().map(Option::unwrap).collect();
         let fingerprint = keys[0].key.fingerprint();
         for (k, key) in keys.iter().enumerate() {
@@ -475,7 +478,11 @@ mod tests {
             assert_eq!(usize::from(key.member()), k);
             key.secret.check(&key.key).unwrap();
         }
-        assert_eq!(log.messages.len(), 12, "one message per member and round, none twice");
+        assert_eq!(
+            log.messages.len(),
+            12,
+            "one message per member and round, none twice"
+        );
     }
 
     #[test]
