@@ -101,8 +101,8 @@ async fn a_hub_killed_in_the_middle_of_a_secret_poll_keeps_its_box() {
 
     hub.office_command(m.id, "close", &Command::ClosePoll { poll })
         .await;
-    for k in 0..2 {
-        sealed::give_share(&hub, m.id, poll, &m.delegates[k], &keys[k])
+    for (member, key) in m.delegates.iter().zip(&keys).take(2) {
+        sealed::give_share(&hub, m.id, poll, member, key)
             .await
             .expect("a member's share");
     }

@@ -90,8 +90,8 @@ async fn a_secret_ballot_whose_ack_is_lost_is_re_sent_and_counted_once() {
         1,
         "one ballot in the box"
     );
-    for k in 0..2 {
-        sealed::give_share(&hub, m.id, poll, &committee[k], &keys[k])
+    for (member, key) in committee.iter().zip(&keys) {
+        sealed::give_share(&hub, m.id, poll, member, key)
             .await
             .expect("a member's share");
     }

@@ -104,6 +104,24 @@ fn secrets(cast: &[Cast], keys: &[MemberKey]) -> Vec<(Vec<u8>, String)> {
 /// ballot's choices are ciphertexts (`"choices":[{"ct":…`).
 const PLAIN_CHOICES: [&[u8]; 2] = [b"\"choices\":[", b"\"choices\": ["];
 
+/// The first secret `bytes` hold, if any: one of `secrets`, or a plaintext ballot's choices.
+fn first_secret(
+    search: &AhoCorasick,
+    secrets: &[(Vec<u8>, String)],
+    bytes: &[u8],
+) -> Option<String> {
+    search.find_overlapping_iter(bytes).find_map(|found| {
+        match secrets.get(found.pattern().as_usize()) {
+            Some((_, secret)) => Some(secret.clone()),
+            None => {
+                let next = bytes.get(found.end()).copied().unwrap_or(b'{');
+                (next.is_ascii_digit() || next == b']')
+                    .then(|| "a plaintext ballot's choices".to_owned())
+            }
+        }
+    })
+}
+
 /// Stops the hub and reads every byte it has: every file of its data directory, every
 /// record of its store, the exports fetched so far and its whole log. Nothing may hold a
 /// ballot's marks, a plaintext ballot's choices or a member's share, nor a record that
@@ -174,20 +192,31 @@ async fn read_everything(
         .map(|(n, _)| n.as_slice())
         .chain(PLAIN_CHOICES);
     let search = AhoCorasick::new(needles).unwrap();
+    // The search finds what it looks for: a plaintext ballot of the last voter, in a
+    // cast_ballot command and alone, and the last committee member's printed share.
+    let last = cast.last().unwrap();
+    let planted = [
+        serde_json::to_vec(&Command::CastBallot {
+            poll: protocol::PollId::new_random(),
+            choices: vec![1, 2],
+            on_behalf_of: None,
+        })
+        .unwrap(),
+        format!("…{}…", serde_json::to_string(&last.marks).unwrap()).into_bytes(),
+        keys.last().unwrap().secret.to_text().into_bytes(),
+    ];
+    for bytes in &planted {
+        assert!(
+            first_secret(&search, &secrets, bytes).is_some(),
+            "the search misses {}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
     let mut read = 0;
     for (what, bytes) in &everything {
         read += bytes.len();
-        for found in search.find_overlapping_iter(bytes) {
-            match secrets.get(found.pattern().as_usize()) {
-                Some((_, secret)) => panic!("{what} holds {secret}"),
-                None => {
-                    let next = bytes.get(found.end()).copied().unwrap_or(b'{');
-                    assert!(
-                        !(next.is_ascii_digit() || next == b']'),
-                        "{what} holds a plaintext ballot's choices"
-                    );
-                }
-            }
+        if let Some(secret) = first_secret(&search, &secrets, bytes) {
+            panic!("{what} holds {secret}");
         }
     }
     eprintln!(
@@ -285,8 +314,8 @@ async fn three_hundred_members_vote_one_at_a_time_and_nothing_the_hub_keeps_tell
     );
 
     // Two of the three shares needed: the box stays shut.
-    for k in 0..(THRESHOLD as usize - 1) {
-        sealed::give_share(&hub, m.id, poll, &committee[k], &keys[k])
+    for (member, key) in committee.iter().zip(&keys).take(THRESHOLD as usize - 1) {
+        sealed::give_share(&hub, m.id, poll, member, key)
             .await
             .expect("a member's share");
     }
