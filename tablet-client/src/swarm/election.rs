@@ -275,7 +275,9 @@ impl Hall<'_> {
 
         eprintln!("swarm: {kind} election: {n} tablets vote within one second …");
         let hub_before = self.plan.hub_pid.and_then(cpu_seconds);
-        let (acks, refused) = burst(self.orders, self.heard, n, texts).await?;
+        // The open election is round 0, the sealed one round 1: with the same command ids
+        // the hub would answer the sealed ballots with the open ones' acks.
+        let (acks, refused) = burst(self.orders, self.heard, n, texts, u64::from(secret)).await?;
         let hub_burst = delta(hub_before, self.plan.hub_pid.and_then(cpu_seconds));
         settle(self.heard).await?;
 
