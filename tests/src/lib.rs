@@ -13,6 +13,7 @@ pub mod fixture;
 pub mod http;
 pub mod native;
 pub mod relay;
+pub mod sealed;
 pub mod tablet;
 
 pub use fixture::{MeetingFixture, Member};
@@ -64,36 +65,33 @@ pub fn hub_binary() -> PathBuf {
 }
 
 /// The hub's output, kept so a failing test can show what the hub said.
-type Logs = Arc<Mutex<VecDeque<String>>>;
+type Logs = Arc<Mutex<Output>>;
 const LOG_LINES: usize = 400;
 
-/// The whole output of a hub program, every line, beside its data directory: a test may
-/// read it all (the in-memory [`Logs`] keep only the last lines).
-pub const HUB_OUTPUT: &str = "hub-output.log";
+/// What a hub program wrote: its last lines, for a failure's message, and all of it, for a
+/// test that reads every byte the hub gave away.
+#[derive(Debug, Default)]
+struct Output {
+    last: VecDeque<String>,
+    whole: String,
+}
 
-fn drain_into(
-    logs: Logs,
-    tag: &'static str,
-    stream: impl AsyncRead + Unpin + Send + 'static,
-    all: PathBuf,
-) {
+impl Output {
+    fn push(&mut self, tag: &str, line: &str) {
+        if self.last.len() == LOG_LINES {
+            self.last.pop_front();
+        }
+        self.last.push_back(format!("[{tag}] {line}"));
+        self.whole.push_str(line);
+        self.whole.push('\n');
+    }
+}
+
+fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Send + 'static) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&all)
-            .ok();
         while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(f) = &mut file {
-                use std::io::Write as _;
-                let _ = writeln!(f, "[{tag}] {line}");
-            }
-            let mut logs = logs.lock().unwrap();
-            if logs.len() == LOG_LINES {
-                logs.pop_front();
-            }
-            logs.push_back(format!("[{tag}] {line}"));
+            logs.lock().unwrap().push(tag, &line);
         }
     });
 }
@@ -122,7 +120,13 @@ enum Running {
         clock: Clock,
     },
     /// The real `hub` program, for what only a process can show.
-    Process { child: Option<Child>, logs: Logs },
+    Process {
+        child: Option<Child>,
+        logs: Logs,
+        /// Environment variables for the hub program (`RUST_LOG`, a test harness's
+        /// switch), kept across restarts.
+        env: Vec<(String, String)>,
+    },
 }
 
 impl TestHub {
@@ -145,15 +149,29 @@ impl TestHub {
         Self::start_process_with_env(&[]).await
     }
 
-    /// [`TestHub::start_process`] with more environment variables, e.g. `RUST_LOG`. Its
-    /// whole output is in [`HUB_OUTPUT`] in the data directory.
+    /// Starts the real `hub` program with `RUST_LOG` set to `filter` (kept across a
+    /// restart), so that a test can read all it logs with [`TestHub::whole_log`].
+    pub async fn start_process_logging(filter: Option<&str>) -> TestHub {
+        match filter {
+            Some(filter) => Self::start_process_with_env(&[("RUST_LOG", filter)]).await,
+            None => Self::start_process().await,
+        }
+    }
+
+    /// [`TestHub::start_process`] with these environment variables set for the hub, at
+    /// this start and every restart (e.g. `RUST_LOG`, the store's power-loss harness).
     pub async fn start_process_with_env(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
-        let (child, addr) = spawn_serve(dir.path(), &logs, env).await;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, addr) = spawn_serve(dir.path(), &logs, &env).await;
         let running = Running::Process {
             child: Some(child),
             logs,
+            env,
         };
         Self::started(dir, addr, running).await
     }
@@ -229,7 +247,7 @@ impl TestHub {
                 .unwrap_or(0)
         }
         let dir = self.dir.path();
-        size(dir) - size(&dir.join(HUB_OUTPUT)) - size(&dir.join(TEST_CONFIG))
+        size(dir) - size(&dir.join(TEST_CONFIG))
     }
 
     /// The hub-wide secretariat ("office") token.
@@ -248,11 +266,20 @@ impl TestHub {
         match &self.running {
             Running::Process { logs, .. } => {
                 let logs = logs.lock().unwrap();
-                logs.iter().cloned().collect::<Vec<_>>().join("\n")
+                logs.last.iter().cloned().collect::<Vec<_>>().join("\n")
             }
             Running::InProcess { .. } => {
                 "(the hub runs in this process: see the test's output)".into()
             }
+        }
+    }
+
+    /// Every line the hub program wrote to stdout and stderr since it first started,
+    /// across restarts, untagged.
+    pub fn whole_log(&self) -> String {
+        match &self.running {
+            Running::Process { logs, .. } => logs.lock().unwrap().whole.clone(),
+            Running::InProcess { .. } => panic!("only a hub program's whole log is kept"),
         }
     }
 
@@ -313,13 +340,14 @@ impl TestHub {
     /// must not.
     pub async fn restart(&mut self) {
         match &mut self.running {
-            Running::Process { logs, .. } => {
-                let logs = logs.clone();
+            Running::Process { logs, env, .. } => {
+                let (logs, env) = (logs.clone(), env.clone());
                 self.kill().await;
-                let (child, addr) = spawn_serve(self.dir.path(), &logs, &[]).await;
+                let (child, addr) = spawn_serve(self.dir.path(), &logs, &env).await;
                 self.running = Running::Process {
                     child: Some(child),
                     logs,
+                    env,
                 };
                 self.addr = addr;
             }
@@ -440,7 +468,8 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
 fn log_to_test_output() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let filter = hub::cli::log_filter("warn");
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_test_writer()
@@ -449,10 +478,10 @@ fn log_to_test_output() {
 }
 
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.
-async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(&str, &str)]) -> (Child, SocketAddr) {
+async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Child, SocketAddr) {
     let mut command = Command::new(hub_binary());
+    command.envs(env.iter().map(|(k, v)| (k, v)));
     command.arg("serve").arg("--data").arg(dir);
-    command.envs(env.iter().copied());
     // A test that needs other limits writes them here before the hub starts.
     let config = dir.join(TEST_CONFIG);
     if config.exists() {
@@ -471,20 +500,19 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(&str, &str)]) -> (Child, S
         logs.clone(),
         "stderr",
         child.stderr.take().expect("piped stderr"),
-        dir.join(HUB_OUTPUT),
     );
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
     let addr = guard("the hub's `listening on` line", async {
         loop {
             match stdout.next_line().await {
                 Ok(Some(line)) => {
+                    logs.lock().unwrap().push("stdout", &line);
                     if let Some(rest) = line.trim().strip_prefix("listening on http://") {
                         return rest
                             .trim()
                             .parse::<SocketAddr>()
                             .with_context(|| format!("bad address in {line:?}"));
                     }
-                    logs.lock().unwrap().push_back(format!("[stdout] {line}"));
                 }
                 Ok(None) | Err(_) => {
                     anyhow::bail!("the hub's stdout ended before it said where it listens")
@@ -497,15 +525,10 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(&str, &str)]) -> (Child, S
         Ok(addr) => addr,
         Err(e) => {
             let status = guard("the failed hub to exit", child.wait()).await;
-            let logs: Vec<String> = logs.lock().unwrap().iter().cloned().collect();
+            let logs: Vec<String> = logs.lock().unwrap().last.iter().cloned().collect();
             panic!("{e:#} (exit: {status:?})\nhub output:\n{}", logs.join("\n"));
         }
     };
-    drain_into(
-        logs.clone(),
-        "stdout",
-        stdout.into_inner(),
-        dir.join(HUB_OUTPUT),
-    );
+    drain_into(logs.clone(), "stdout", stdout.into_inner());
     (child, addr)
 }

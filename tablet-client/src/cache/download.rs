@@ -2,7 +2,8 @@
 //! `Range`, appended, and the hash the whole must have read from the response (the
 //! version's, or a watermarked copy's own, docs/PROTOCOL.md §4.4). The caller verifies.
 
-use super::{io_at, remove_file, CacheError, DocumentCache, STALL};
+use super::{io_at, remove_file, CacheError, DocumentCache};
+use crate::http::STALL;
 use http_body_util::{BodyExt, Empty};
 use hyper::header::{AUTHORIZATION, RANGE};
 use hyper::StatusCode;

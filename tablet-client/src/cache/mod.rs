@@ -15,12 +15,9 @@
 //! [`DocumentCache::check`] and [`DocumentCache::sync`] hash a kept copy again; one that
 //! does not match its name is deleted (never reported held) and fetched again.
 
+use crate::http::{self, HttpClient};
 use crate::JoinUrl;
-use bytes::Bytes;
-use http_body_util::Empty;
 use hyper::header::HeaderValue;
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::TokioExecutor;
 use protocol::{Document, DocumentId, DocumentStatus, MeetingId};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,8 +29,6 @@ use download::Fault;
 
 /// How often a download is resumed after a drop before it is given up (until the next sync).
 const ATTEMPTS: u32 = 6;
-/// A download that receives nothing for this long is treated as dropped.
-const STALL: Duration = Duration::from_secs(30);
 
 /// Why a document could not be cached.
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +101,7 @@ pub struct DocumentCache {
     meeting: MeetingId,
     /// `Bearer TOKEN`, marked sensitive so hyper never prints it.
     authorization: HeaderValue,
-    http: Client<HttpConnector, Empty<Bytes>>,
+    http: HttpClient,
 }
 
 impl DocumentCache {
@@ -116,18 +111,12 @@ impl DocumentCache {
             return Err(CacheError::Scheme(join.base_url().scheme().to_owned()));
         }
         std::fs::create_dir_all(dir).map_err(io_at(dir))?;
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", join.token()))
-            .expect("a join URL's token is ASCII");
-        authorization.set_sensitive(true);
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
-        connector.set_nodelay(true);
         Ok(DocumentCache {
             dir: dir.to_owned(),
             base: join.base_url().clone(),
             meeting,
-            authorization,
-            http: Client::builder(TokioExecutor::new()).build(connector),
+            authorization: http::bearer(join),
+            http: http::client(),
         })
     }
 
