@@ -11,10 +11,24 @@ import { verdictLine } from './signature.js';
 
 pdfjs.GlobalWorkerOptions.workerSrc = '/vendor/pdfjs/pdf.worker.min.mjs';
 
+// One pdf.js worker for the page, started as the tablet's screen loads (online): a
+// document first opened with the Wi-Fi down then still has a worker, whose script could
+// not be fetched any more. Each document is given it, so freeing a document (its loading
+// task) leaves the worker for the next one.
+let pdfWorker = null;
+function sharedWorker() {
+  if (!pdfWorker || pdfWorker.destroyed) {
+    const port = new Worker(pdfjs.GlobalWorkerOptions.workerSrc, { type: 'module' });
+    pdfWorker = new pdfjs.PDFWorker({ port });
+  }
+  return pdfWorker;
+}
+sharedWorker();
+
 /**
  * Opens `doc` full screen over the page. `connection` sends the delivery reports,
  * comments and notes. Returns a function that closes the viewer; closing frees the
- * document (pdf.js's loading task, which ends its worker) and never throws, so the page's
+ * document (pdf.js's loading task; the shared worker stays) and never throws, so the page's
  * keyboard handler and `onClose` always run.
  */
 export function openViewer(doc, { connection, state, onClose }) {
@@ -140,7 +154,7 @@ export function openViewer(doc, { connection, state, onClose }) {
       if (closed) return;
       if (got.fromCache) pageLabel.textContent = t('viewer_offline_copy');
       // pdf.js takes the buffer over: give it a copy, the kept one stays intact.
-      loading = pdfjs.getDocument({ data: got.bytes.slice(), isEvalSupported: false });
+      loading = pdfjs.getDocument({ data: got.bytes.slice(), isEvalSupported: false, worker: sharedWorker() });
       const loaded = await loading.promise;
       if (closed) return;
       pdf = loaded;
