@@ -114,6 +114,15 @@ async fn watch_errors(page: &Page) {
     .await;
 }
 
+/// Clicks `css` once it is there, from inside the page: the tablet redraws its document
+/// list on every event, and a WebDriver click may land between finding an element and its
+/// redraw.
+async fn tap(page: &Page, css: &str) {
+    page.wait_for(css).await;
+    page.eval(&format!("document.querySelector(\"{css}\").click();"))
+        .await;
+}
+
 const INK: &str = "const c = document.querySelector('[data-testid=pdf-canvas]');
      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
      let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
@@ -199,7 +208,7 @@ async fn papers_are_fetched_ahead_so_one_never_opened_reads_with_the_network_cut
     })
     .await;
     watch_errors(&page).await;
-    page.click(&format!("[data-document='{report}']")).await;
+    tap(&page, &format!("[data-document='{report}']")).await;
     page.wait_for("canvas[data-rendered='1']").await;
     let dark = page.eval(INK).await;
     assert!(dark.as_u64().unwrap() > 500, "read offline: {dark}");
@@ -246,7 +255,7 @@ async fn a_recall_is_confirmed_by_a_browser_tablet_and_a_native_tablet_and_the_d
     let page = driver.page(TABLET).await;
     page.goto(&via(&browser.join_url, hub.addr()).unwrap())
         .await;
-    page.click(&format!("[data-document='{secret}']")).await;
+    tap(&page, &format!("[data-document='{secret}']")).await;
     page.wait_for("canvas[data-rendered='1']").await;
     watch_errors(&page).await;
     delivery_until(&hub, &m, &secret, "both copies held", |d| {
