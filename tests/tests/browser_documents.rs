@@ -5,7 +5,7 @@
 //! shown beside the title.
 
 #[path = "../../pdf-trust/tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod pki;
 
 use meeting_tests::browser::{via, Driver, Page, TABLET};

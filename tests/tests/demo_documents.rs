@@ -103,10 +103,7 @@ async fn the_demo_publishes_its_documents_and_demo_json_names_every_url() {
     // A confidential PDF reaches its reader as their own watermarked copy, drawn from
     // the original the demo published.
     assert_eq!(r.header("x-watermarked"), Some("1"));
-    assert_eq!(
-        r.header("x-original-sha256"),
-        secret[0]["sha256"].as_str()
-    );
+    assert_eq!(r.header("x-original-sha256"), secret[0]["sha256"].as_str());
     assert_eq!(
         r.header("x-content-sha256"),
         Some(files::sha256_hex(&r.body).as_str())

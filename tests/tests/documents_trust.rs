@@ -4,7 +4,7 @@
 //! a copy with their name, which `pdftotext` reads, the original kept for the record.
 
 #[path = "../../pdf-trust/tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod pki;
 
 use meeting_tests::files::{self, upload, Part};

@@ -8,8 +8,7 @@
 use super::documents::{find, is_sha256, may_read, published, reader_may_read};
 use super::{Actor, Decision, EngineError, MeetingState};
 use protocol::{
-    Command, CopyToDelete, Document, DocumentId, DocumentStatus, EventKind, HeldCopy,
-    ParticipantId,
+    Command, CopyToDelete, Document, DocumentId, DocumentStatus, EventKind, HeldCopy, ParticipantId,
 };
 
 /// The documents `viewer` sees in a snapshot: everything with delivery lists for the
@@ -274,7 +273,6 @@ fn held_copy(doc: &Document, sha256: Option<&str>) -> Result<Option<String>, Eng
     }
     Ok(Some(sha.to_owned()))
 }
-
 
 #[cfg(test)]
 #[path = "delivery_tests.rs"]

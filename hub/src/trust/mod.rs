@@ -371,7 +371,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
-        let err = load_anchors(&[empty.clone()]).unwrap_err().to_string();
+        let err = load_anchors(std::slice::from_ref(&empty))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("empty"), "{err}");
         let junk = dir.path().join("junk.pem");
         std::fs::write(

@@ -156,5 +156,3 @@ fn expected_hash(headers: &hyper::HeaderMap, version_sha256: &str) -> Option<Exp
         copy: Some(sent.to_owned()),
     })
 }
-
-
