@@ -18,6 +18,7 @@ pub mod model;
 pub mod notes;
 pub mod opinions;
 pub mod poll;
+pub mod record;
 pub mod speakers;
 
 pub use command::Command;
@@ -39,6 +40,7 @@ pub use poll::{
     ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
     PollView, Preset, ReceiptLine, Threshold,
 };
+pub use record::{AbsenceReason, Conclusion, HeaderKind, MinutesDetails, RecordView};
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell
 /// whether it understands the hub it joined.

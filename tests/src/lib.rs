@@ -14,6 +14,7 @@ pub mod http;
 pub mod native;
 pub mod relay;
 pub mod tablet;
+pub mod tools;
 
 pub use fixture::{MeetingFixture, Member};
 pub use tablet::{expect_error, expect_snapshot, Tablet};

@@ -26,12 +26,9 @@ pub use effects::{Decided, Effects, SealedBallot};
 pub use info::{
     calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
 };
-pub use minutes::speakers_csv;
+pub use minutes::{may_export as may_export_record, may_take_dossier, MinutesNotes};
 pub use notes::{may_read_notes, NoteChange, NoteIndex};
-pub use opinions::{
-    summary as opinion_summary, summary_csv as opinion_summary_csv,
-    summary_for as opinion_summary_for,
-};
+pub use opinions::{summary as opinion_summary, summary_for as opinion_summary_for};
 pub use roll::change_token;
 pub use state::MeetingState;
 pub use view::Viewer;
@@ -125,6 +122,10 @@ pub fn decide(
             _ => Err(EngineError::NotFound("no such meeting".into())),
         };
     };
+    if command.is_record() {
+        // The minutes are finished after the meeting: a closed meeting still takes these.
+        return minutes::decide(state, actor, command).map(Decided::from);
+    }
     if meeting.status == protocol::MeetingStatus::Closed {
         return Err(EngineError::InvalidState(
             "the meeting is closed; nothing more can change".into(),
@@ -209,6 +210,10 @@ fn decide_events(
         | Command::RecordPaperBallots { .. } => polls::decide(state, actor, command, ctx),
         // Decided by `decide` with its sealed part; never here, where it would be lost.
         Command::CastBallot { .. } => Err(EngineError::Invalid("not decided here".into())),
+        Command::SetMinutesDetails { .. }
+        | Command::SetConclusion { .. }
+        | Command::SetMinutesNotes { .. }
+        | Command::SetAbsenceReason { .. } => minutes::decide(state, actor, command),
     }
 }
 

@@ -89,6 +89,7 @@ impl Server {
             shutdown: watcher,
             signer,
             sessions: tokio_util::task::TaskTracker::new(),
+            record: Default::default(),
         });
         Ok(Server { state, shutdown })
     }

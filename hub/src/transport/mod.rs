@@ -14,6 +14,7 @@ mod opinions;
 mod polls;
 mod print;
 mod public;
+mod record;
 mod rest;
 mod web;
 mod ws;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub signer: crate::signing::Signer,
     /// Every WebSocket session, so a shutdown waits for them to end.
     pub sessions: tokio_util::task::TaskTracker,
+    /// The record's exports under way (dossier progress, at most two builds at once).
+    pub record: crate::record::Exports,
 }
 
 /// The hub's routes.
@@ -78,6 +81,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(rest::reissue_token).delete(rest::revoke_token),
         )
         .merge(document_routes(&state))
+        .merge(record::routes())
         .route(
             "/meetings/{meeting}/opinions/{request}/{file}",
             get(opinions::summary),
