@@ -326,12 +326,22 @@ async fn hub_verify_accepts_the_dossier_and_names_each_alteration() {
     let (ok, said) = verify(&good, &other).await;
     assert!(!ok && said.contains("manifest.json"), "{said}");
 
-    // One byte flipped anywhere in the archive itself (here inside a stored document).
-    let at = zip.len() / 3;
+    // One byte flipped anywhere in the archive: every tenth byte in turn, and the first
+    // entry's time in its zip header, which no file's hash covers.
+    for at in (0..zip.len()).step_by(zip.len() / 10).skip(1).chain([10]) {
+        let mut flipped = zip.clone();
+        flipped[at] ^= 0x20;
+        let bad = dir.path().join("flipped.zip");
+        std::fs::write(&bad, &flipped).unwrap();
+        let (ok, said) = verify(&bad, &key).await;
+        assert!(!ok && said.contains("ALTERED"), "byte {at}: {said}");
+    }
     let mut flipped = zip.clone();
-    flipped[at] ^= 0x20;
-    let bad = dir.path().join("flipped.zip");
-    std::fs::write(&bad, &flipped).unwrap();
-    let (ok, said) = verify(&bad, &key).await;
-    assert!(!ok && said.contains("ALTERED"), "{said}");
+    flipped[10] ^= 0x01;
+    std::fs::write(dir.path().join("header.zip"), &flipped).unwrap();
+    let (_, said) = verify(&dir.path().join("header.zip"), &key).await;
+    assert!(
+        said.contains("byte 10 (the entry README.txt)"),
+        "the header's byte is named: {said}"
+    );
 }

@@ -8,6 +8,13 @@
 //! memory: document bytes stream from the blob store into it, hashed on the way, so a
 //! dossier of a large congress costs its size on disk, not in RAM. The work is blocking
 //! and runs on tokio's blocking threads; [`Progress`] says how far it got.
+//!
+//! The archive has one canonical form: every entry stored (PDFs, the DOCX and the document
+//! files are compressed already), written front to back with data descriptors (the zip
+//! crate's stream writer, no seeking back), each stamped with the close time in Viet Nam.
+//! The same entries always give the same bytes, which is how `hub verify` finds a byte
+//! altered in the zip's own headers too: it writes the entries again ([`Canonical`]) and
+//! compares.
 
 use super::names::stem;
 use super::{file_name, papers, sheets, Snapshot};
@@ -18,10 +25,10 @@ use ring::digest;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read, Seek, Write};
+use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use zip::write::SimpleFileOptions;
+use zip::write::{SimpleFileOptions, StreamWriter};
 use zip::{CompressionMethod, ZipWriter};
 
 /// The manifest's format name; `hub verify` refuses any other.
@@ -225,11 +232,12 @@ pub fn build(
         .total
         .store(documents + s.log.len() as u64 * 400 + 1, Ordering::Relaxed);
 
-    let stamp = zip_time(s.timeline.closed_at);
     let mut w = Writer {
-        zip: ZipWriter::new(&mut *out),
+        zip: Canonical::new(
+            io::BufWriter::with_capacity(1 << 20, &mut *out),
+            s.timeline.closed_at,
+        ),
         entries: Vec::new(),
-        stamp,
         progress,
     };
     w.bytes("README.txt", FileKind::Readme, README.as_bytes(), None)?;
@@ -374,13 +382,61 @@ pub fn build(
     let sig = format!("{}\n", signer.sign_hex(&bytes));
     w.put(MANIFEST, &bytes)?;
     w.put(MANIFEST_SIG, sig.as_bytes())?;
-    let out = w.zip.finish()?;
-    out.flush()?;
-    let size = out.stream_position()?;
+    let size = w.zip.finish()?;
     progress
         .done
         .store(progress.total.load(Ordering::Relaxed), Ordering::Relaxed);
     Ok(Built { manifest, size })
+}
+
+/// The one way the dossier's entries are written, by the build and by `hub verify` when it
+/// checks that an archive is exactly what these entries give.
+pub(crate) struct Canonical<W: Write> {
+    zip: ZipWriter<StreamWriter<W>>,
+    stamp: zip::DateTime,
+}
+
+impl<W: Write> Canonical<W> {
+    /// A writer whose entries are stamped with `closed_at` (Viet Nam time).
+    pub(crate) fn new(out: W, closed_at: Option<Timestamp>) -> Self {
+        Canonical {
+            zip: ZipWriter::new_stream(out),
+            stamp: zip_time(closed_at),
+        }
+    }
+
+    /// Starts an entry of `size` bytes.
+    pub(crate) fn start(&mut self, path: &str, size: u64) -> Result<(), zip::result::ZipError> {
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .last_modified_time(self.stamp)
+            .unix_permissions(0o644)
+            .large_file(size >= u64::from(u32::MAX));
+        self.zip.start_file(path, options)
+    }
+
+    /// Writes the central directory; the archive's size and the writer.
+    pub(crate) fn finish_into(self) -> Result<(u64, W), DossierError> {
+        let mut inner = self.zip.finish()?;
+        inner.flush()?;
+        let size = std::io::Seek::stream_position(&mut inner)?;
+        Ok((size, inner.into_inner()))
+    }
+
+    /// Writes the central directory; the archive's size.
+    pub(crate) fn finish(self) -> Result<u64, DossierError> {
+        self.finish_into().map(|(size, _)| size)
+    }
+}
+
+impl<W: Write> Write for Canonical<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.zip.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.zip.flush()
+    }
 }
 
 /// Zip times have no zone: the close in Viet Nam time, so every build of the same log
@@ -410,26 +466,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(digest::digest(&digest::SHA256, bytes).as_ref())
 }
 
-struct Writer<'a, W: Write + Seek> {
-    zip: ZipWriter<W>,
+struct Writer<'a, W: Write> {
+    zip: Canonical<W>,
     entries: Vec<Entry>,
-    stamp: zip::DateTime,
     progress: &'a Progress,
 }
 
-impl<W: Write + Seek> Writer<'_, W> {
-    fn options(&self, method: CompressionMethod, size: u64) -> SimpleFileOptions {
-        SimpleFileOptions::default()
-            .compression_method(method)
-            .last_modified_time(self.stamp)
-            .unix_permissions(0o644)
-            .large_file(size >= u64::from(u32::MAX))
-    }
-
+impl<W: Write> Writer<'_, W> {
     /// Writes a file that the manifest does not list (the manifest and its signature).
     fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), DossierError> {
-        let options = self.options(CompressionMethod::Deflated, bytes.len() as u64);
-        self.zip.start_file(path, options)?;
+        self.zip.start(path, bytes.len() as u64)?;
         self.zip.write_all(bytes)?;
         Ok(())
     }
@@ -442,14 +488,7 @@ impl<W: Write + Seek> Writer<'_, W> {
         bytes: &[u8],
         signature: Option<String>,
     ) -> Result<(), DossierError> {
-        // PDFs are compressed already; storing them keeps the build fast.
-        let method = if path.ends_with(".pdf") {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        let options = self.options(method, bytes.len() as u64);
-        self.zip.start_file(path, options)?;
+        self.zip.start(path, bytes.len() as u64)?;
         self.zip.write_all(bytes)?;
         self.progress
             .done
@@ -487,8 +526,7 @@ impl<W: Write + Seek> Writer<'_, W> {
         mut from: impl Read,
         size: u64,
     ) -> Result<(u64, String), DossierError> {
-        let options = self.options(CompressionMethod::Stored, size);
-        self.zip.start_file(path, options)?;
+        self.zip.start(path, size)?;
         let mut ctx = digest::Context::new(&digest::SHA256);
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;

@@ -9,16 +9,21 @@
 //!    the store's own [`next_chain`] from the first event to the last, and the last seq
 //!    and chain equal to the manifest's;
 //! 4. the documents: every version the log published is in the dossier, with the bytes
-//!    (SHA-256) the log names.
+//!    (SHA-256) the log names;
+//! 5. the archive itself: its entries written again the one way the hub writes them
+//!    ([`Canonical`]) give the very bytes of the file, so a byte altered in the zip's own
+//!    headers, which no file's hash covers, is found too.
 
-use super::dossier::{Entry, FileKind, Manifest, FORMAT, LOG, MANIFEST, MANIFEST_SIG};
+use super::dossier::{Canonical, Entry, FileKind, Manifest, FORMAT, LOG, MANIFEST, MANIFEST_SIG};
 use crate::store::{next_chain, Record, GENESIS};
 use protocol::{DocumentId, EventKind};
 use ring::digest;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
+use std::rc::Rc;
 
 /// The largest manifest, signature or signed file read whole into memory.
 const MAX_WHOLE: u64 = 512 * 1024 * 1024;
@@ -170,6 +175,8 @@ pub fn verify(path: &Path, key: Option<&str>) -> Result<Verified, Failure> {
 
     // 4. The documents against the log (3, the log itself, was checked with its hash).
     check_documents(&mut zip, &manifest)?;
+    // 5. The archive's own bytes.
+    check_canonical(&mut zip, path, &shown, &manifest)?;
     Ok(Verified { manifest, own_key })
 }
 
@@ -352,6 +359,108 @@ fn check_documents(zip: &mut Archive, manifest: &Manifest) -> Result<(), Failure
         return Err(fail(
             MANIFEST,
             format!("version {version} of '{title}', published in the log, is not in the dossier"),
+        ));
+    }
+    Ok(())
+}
+
+/// A sink that compares what is written with the file, byte for byte, front to back.
+struct Comparing {
+    original: BufReader<File>,
+    at: Rc<Cell<u64>>,
+    differs: Option<u64>,
+}
+
+impl Write for Comparing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.differs.is_none() {
+            let mut theirs = vec![0u8; buf.len()];
+            let mut got = 0;
+            while got < buf.len() {
+                let n = self.original.read(&mut theirs[got..])?;
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            let first = buf
+                .iter()
+                .zip(&theirs[..got])
+                .position(|(a, b)| a != b)
+                .or((got < buf.len()).then_some(got));
+            if let Some(i) = first {
+                self.differs = Some(self.at.get() + i as u64);
+            }
+        }
+        self.at.set(self.at.get() + buf.len() as u64);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes the archive's entries again the hub's one way and compares with the file.
+fn check_canonical(
+    zip: &mut Archive,
+    path: &Path,
+    shown: &str,
+    manifest: &Manifest,
+) -> Result<(), Failure> {
+    let unreadable = |e: std::io::Error| fail(shown, format!("unreadable: {e}"));
+    let original = File::open(path).map_err(unreadable)?;
+    let len = original.metadata().map_err(unreadable)?.len();
+    let at = Rc::new(Cell::new(0u64));
+    let sink = Comparing {
+        original: BufReader::with_capacity(1 << 20, original),
+        at: at.clone(),
+        differs: None,
+    };
+    let mut again = Canonical::new(sink, manifest.closed_at);
+    let mut starts: Vec<(u64, String)> = Vec::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    for i in 0..zip.len() {
+        let mut file = zip
+            .by_index(i)
+            .map_err(|e| fail(shown, format!("entry {i} is unreadable: {e}")))?;
+        let name = file.name().to_owned();
+        starts.push((at.get(), name.clone()));
+        again
+            .start(&name, file.size())
+            .map_err(|e| fail(&name, format!("cannot be written again: {e}")))?;
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| fail(&name, format!("unreadable: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            again.write_all(&buf[..n]).map_err(unreadable)?;
+        }
+    }
+    let central = at.get();
+    let (size, sink) = again
+        .finish_into()
+        .map_err(|e| fail(shown, format!("cannot be written again: {e}")))?;
+    let differs = sink.differs.or((size != len).then_some(size.min(len)));
+    if let Some(off) = differs {
+        let place = if off >= central {
+            "the zip's central directory".to_owned()
+        } else {
+            let (_, name) = starts
+                .iter()
+                .rev()
+                .find(|(start, _)| *start <= off)
+                .expect("the first entry starts at 0");
+            format!("the entry {name}")
+        };
+        return Err(fail(
+            shown,
+            format!(
+                "byte {off} ({place}) differs from the archive the hub writes for these \
+                 files: the archive was altered outside its files"
+            ),
         ));
     }
     Ok(())
