@@ -19,6 +19,7 @@ pub mod notes;
 pub mod opinions;
 pub mod poll;
 pub mod record;
+pub mod sealed;
 pub mod speakers;
 
 pub use command::Command;
@@ -29,8 +30,8 @@ pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
 pub use ids::{
-    AgendaItemId, AnnouncementId, CalendarEventId, CommandId, DocumentCommentId, DocumentId,
-    IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId, PollId,
+    AgendaItemId, AnnouncementId, CalendarEventId, CommandId, CommitteeId, DocumentCommentId,
+    DocumentId, IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId, PollId,
 };
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
@@ -38,10 +39,14 @@ pub use model::{
 };
 pub use poll::{
     ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
-    PollView, Preset, ReceiptLine, Threshold,
+    PollView, Preset, Threshold,
+};
+pub use sealed::{
+    Committee, CommitteeStatus, CommitteeView, KeyMessage, ReceiptLine, Runoff, Sealed,
+    SealedBoxView, SealedWith,
 };
 pub use record::{AbsenceReason, Conclusion, HeaderKind, MinutesDetails, RecordView};
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell
 /// whether it understands the hub it joined.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;

@@ -240,6 +240,9 @@ pub struct MeetingView {
     /// office only; absent for the hall.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<crate::record::RecordView>,
+    /// The counting committee (Ban kiểm phiếu) and its key, once one is named.
+    #[serde(default)]
+    pub committee: Option<crate::sealed::CommitteeView>,
 }
 
 #[cfg(test)]

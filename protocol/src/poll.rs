@@ -5,6 +5,7 @@
 
 use crate::ids::{AgendaItemId, ParticipantId, PollId};
 use crate::model::{Fraction, Timestamp};
+use crate::sealed::{ReceiptLine, Runoff, SealedBoxView, SealedWith};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -251,6 +252,9 @@ pub struct Poll {
     pub allow_change: bool,
     pub show_running: bool,
     pub duration_secs: Option<u32>,
+    /// A new round (bầu lại) of another poll, among the options tied there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runoff: Option<Runoff>,
 }
 
 /// Counts of paper ballots counted in the hall, for members without a device.
@@ -286,14 +290,6 @@ pub struct PollResult {
     pub tied: Vec<u32>,
 }
 
-/// A secret ballot as published after the close: the receipt its voter holds and the
-/// choices, with nothing that names the voter.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ReceiptLine {
-    pub receipt: String,
-    pub choices: Vec<u32>,
-}
-
 /// A poll as one viewer sees it in a snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollView {
@@ -321,8 +317,14 @@ pub struct PollView {
     pub voters: Option<Vec<ParticipantId>>,
     /// After the close, for viewers allowed to see it (everyone once published).
     pub result: Option<PollResult>,
-    /// Secret polls, once published: every ballot by receipt.
+    /// Secret polls, once published: every encrypted ballot by its receipt.
     pub receipts: Option<Vec<ReceiptLine>>,
+    /// Secret polls: what it is sealed with, from the moment it opens.
+    #[serde(default)]
+    pub sealed: Option<SealedWith>,
+    /// Secret polls, once closed: the box and how far its opening has come.
+    #[serde(default)]
+    pub sealed_box: Option<SealedBoxView>,
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ pub struct MeetingState {
     /// Which private notes each author has (not their text). Not from the log: restored
     /// from the store at start, like the ballot box.
     pub notes: super::NoteIndex,
+    /// The counting committee (Ban kiểm phiếu) and its key.
+    pub committees: super::committee::Committees,
 }
 
 impl MeetingState {
@@ -70,6 +72,7 @@ impl MeetingState {
             polls: Default::default(),
             minutes: Default::default(),
             notes: Default::default(),
+            committees: Default::default(),
         }
     }
 
@@ -145,6 +148,7 @@ impl MeetingState {
         self.incoming.apply(event);
         self.info.apply(event);
         self.minutes.apply(event);
+        self.committees.apply(self.id, event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -258,13 +262,34 @@ impl MeetingState {
             | EventKind::ConclusionSet { .. }
             | EventKind::MinutesNotesSet { .. }
             | EventKind::AbsenceReasonSet { .. } => {}
+            EventKind::PollOpened {
+                poll,
+                sealed: Some(with),
+                ..
+            } => {
+                self.polls.apply(&event.event);
+                let sealed = self
+                    .polls
+                    .get(*poll)
+                    .and_then(|p| super::polls::sealed::SealedPoll::reopen(self, p, with));
+                self.polls.seal(*poll, sealed);
+            }
             EventKind::PollCreated { .. }
             | EventKind::PollOpened { .. }
             | EventKind::BallotCast { .. }
             | EventKind::PaperBallotsRecorded { .. }
             | EventKind::PollClosed { .. }
             | EventKind::PollPublished { .. }
-            | EventKind::PollCancelled { .. } => self.polls.apply(&event.event),
+            | EventKind::PollCancelled { .. }
+            | EventKind::SealedBoxClosed { .. }
+            | EventKind::DecryptionShareGiven { .. }
+            | EventKind::SealedBoxOpened { .. }
+            | EventKind::PollCounted { .. } => self.polls.apply(&event.event),
+            // Folded by the committee above.
+            EventKind::CountingCommitteeSet { .. }
+            | EventKind::KeyMessageSent { .. }
+            | EventKind::CommitteeKeyReady { .. }
+            | EventKind::CommitteeKeyFailed { .. } => {}
         }
     }
 

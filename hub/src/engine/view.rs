@@ -179,6 +179,10 @@ impl MeetingState {
             announcements: self.info.announcements.clone(),
             polls: self.poll_views(viewer),
             record: (viewer == Viewer::Full).then(|| self.minutes.view(self)),
+            committee: self.committees.view(|c| match viewer {
+                Viewer::Full => true,
+                Viewer::Hall { me, .. } => me.is_some_and(|me| c.members.contains(&me)),
+            }),
         })
     }
 }

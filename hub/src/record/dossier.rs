@@ -271,6 +271,11 @@ pub fn build(
             continue;
         }
         let label = format!("{:02}", n + 1);
+        // A published secret poll's result carries its opened box, which the counting
+        // report's fingerprint names.
+        let json = s
+            .result_json(p)
+            .map_err(|e| papers::PaperError::NotYet(e.to_string()))?;
         if papers::has_counting_report(p) && p.status == PollStatus::Published {
             let report = papers::counting_report(s, p.poll.id)?;
             let pdf = report.to_pdf().map_err(papers::PaperError::from)?;
@@ -286,10 +291,8 @@ pub fn build(
                 signer,
             )?;
         }
-        let json = crate::export::json(&s.state, p)
-            .map_err(|e| papers::PaperError::NotYet(e.to_string()))?;
         let csv = sheets::result_csv(&s.state, p)?;
-        let base = stem(&format!("{label} Kết quả"), &p.poll.title);
+        let base = papers::result_stem(s, p);
         w.signed(
             &format!("ket-qua/{base}.json"),
             FileKind::Result,

@@ -28,10 +28,12 @@ pub use sheets::{
     speakers, speakers_csv,
 };
 
+use crate::engine::polls::PollState;
 use crate::engine::MeetingState;
 use crate::store::{Record, Store, StoreError};
 use protocol::{
-    AgendaItemId, DocumentId, Event, EventKind, MeetingStatus, ParticipantId, PollId, Timestamp,
+    AgendaItemId, DocumentId, Event, EventKind, MeetingStatus, ParticipantId, PollId, PollStatus,
+    Sealed, Timestamp,
 };
 use std::collections::HashMap;
 
@@ -42,6 +44,10 @@ pub struct Snapshot {
     /// Every stored record, from seq 1 to `state.seq`, as the store keeps them.
     pub log: Vec<Record>,
     pub timeline: Timeline,
+    /// The encrypted ballots of each published secret poll's box, as the store keeps them
+    /// (the log never holds them): what its signed `result.json` carries, and so what the
+    /// counting report's fingerprint covers.
+    pub sealed_ballots: HashMap<PollId, Vec<Sealed>>,
 }
 
 impl Snapshot {
@@ -52,20 +58,36 @@ impl Snapshot {
         let mut log = store.replay(state.id)?;
         log.truncate(state.seq as usize);
         let timeline = Timeline::of(log.iter().map(|r| &r.event));
+        let mut sealed_ballots = HashMap::new();
+        for p in state.polls.all() {
+            if p.sealed.is_some() && p.status == PollStatus::Published {
+                sealed_ballots.insert(p.poll.id, store.poll_ballots(state.id, p.poll.id)?);
+            }
+        }
         Ok(Snapshot {
             state,
             log,
             timeline,
+            sealed_ballots,
         })
     }
 
-    /// A snapshot from events alone (tests, and papers that need no chain).
+    /// A snapshot from events alone (tests, and papers that need no chain); a secret
+    /// poll's ballots go in [`Snapshot::sealed_ballots`].
     pub fn from_events(state: MeetingState, events: &[Event]) -> Snapshot {
         Snapshot {
             timeline: Timeline::of(events.iter()),
             state,
             log: Vec::new(),
+            sealed_ballots: HashMap::new(),
         }
+    }
+
+    /// The signed `result.json` of a counted poll, with a published secret poll's opened
+    /// box.
+    pub fn result_json(&self, p: &PollState) -> Result<Vec<u8>, crate::export::ExportError> {
+        let ballots = self.sealed_ballots.get(&p.poll.id).map_or(&[][..], Vec::as_slice);
+        crate::export::json(&self.state, p, ballots)
     }
 
     /// Whether the meeting is closed: its papers are final, not drafts.

@@ -12,11 +12,12 @@
 //!   only), the speeches from the list of speakers, the polls tied to it (or opened while
 //!   it was under way), and the secretariat's conclusion.
 
+use super::names::stem;
 use super::Snapshot;
 use crate::engine::polls::PollState;
 use crate::engine::MeetingState;
 use ::record::{
-    Attendee, CountingReport, DocumentRecord, Header, ItemRecord, Minutes, Person, SealedBox,
+    Attendee, CommitteeMember, CountingReport, DocumentRecord, Duty, Header, ItemRecord, Minutes, Person, SealedBox,
     SpeechRecord, VoteRecord,
 };
 use protocol::{
@@ -234,30 +235,71 @@ pub fn counting_report(s: &Snapshot, poll: PollId) -> Result<CountingReport, Pap
         )));
     }
     let counted_at = s.timeline.poll_closed.get(&poll).copied();
+    // The counts are the poll's result as the engine made it: for a sealed poll, the box
+    // opened as a sum plus the paper ballots counted in the hall; no ballot is read alone.
     let result = p.result.as_ref();
     Ok(CountingReport {
         header: header(state, counted_at),
         meeting: meeting.title.clone(),
         venue: meeting.venue.clone(),
         counted_at,
-        // The counting committee (Ban kiểm phiếu) is not recorded by the hub yet: its
-        // members sign the printed report by hand under the heading left for them.
-        committee: Vec::new(),
+        committee: committee(state, p),
         vote: vote_record(p),
         // Each eligible member present at the close had a ballot, on a tablet or on paper.
         ballots_issued: result.map_or(0, |r| r.present),
-        sealed_box: sealed_box(state, p),
+        sealed_box: sealed_box(s, p)?,
         recipients: Vec::new(),
     })
 }
 
-/// The sealed ballot box's section of a counting report: the fingerprint of the published
-/// box and how to check it.
-///
-/// The hook for the encrypted ballot box (DESIGN.md, *Votes*): until a poll's box is
-/// sealed under the counting committee's key, there is no box to fingerprint and the
-/// report leaves the section out. When it lands, return here the SHA-256 of the published
-/// box file and its name, and the committee above.
-fn sealed_box(_state: &MeetingState, _poll: &PollState) -> Option<SealedBox> {
-    None
+/// The dossier's name for a counted poll's signed result, without its extension: the
+/// poll's place in the meeting and its title (`ket-qua/{stem}.json`).
+pub(super) fn result_stem(s: &Snapshot, p: &PollState) -> String {
+    let n = s
+        .state
+        .polls
+        .all()
+        .iter()
+        .position(|x| x.poll.id == p.poll.id)
+        .map_or(0, |i| i + 1);
+    stem(&format!("{n:02} Kết quả"), &p.poll.title)
+}
+
+/// The counting committee (Ban kiểm phiếu) that holds a sealed poll's key, in the order it
+/// was named: the first named signs as its head. A poll counted without a sealed box has
+/// none recorded: its committee signs the printed report by hand under the heading left
+/// for them.
+fn committee(state: &MeetingState, p: &PollState) -> Vec<CommitteeMember> {
+    let Some(sealed) = &p.sealed else {
+        return Vec::new();
+    };
+    sealed
+        .committee
+        .members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            Some(CommitteeMember {
+                name: state.participant(*id)?.name.clone(),
+                duty: if i == 0 { Duty::Head } else { Duty::Member },
+            })
+        })
+        .collect()
+}
+
+/// The sealed ballot box's section of a counting report: the SHA-256 of the signed
+/// `result.json` that carries the opened box (every encrypted ballot, the sum, the
+/// committee's shares with their proofs, the counts), which `hub verify` checks offline.
+fn sealed_box(s: &Snapshot, p: &PollState) -> Result<Option<SealedBox>, PaperError> {
+    let Some(sealed) = &p.sealed else {
+        return Ok(None);
+    };
+    let json = s
+        .result_json(p)
+        .map_err(|e| PaperError::NotYet(e.to_string()))?;
+    Ok(Some(SealedBox {
+        fingerprint: hex::encode(ring::digest::digest(&ring::digest::SHA256, &json).as_ref()),
+        file_name: format!("{}.json", result_stem(s, p)),
+        ballots: sealed.receipts.len() as u32,
+    }))
 }

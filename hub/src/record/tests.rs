@@ -35,9 +35,17 @@ fn file(n: u8) -> DocumentFile {
 }
 
 /// A meeting with two items; on the second, a confidential document, a speech and a
-/// secret election opened while it was under way. Returns the hall and every event from
-/// the session's start.
-fn congress() -> (Hall, Vec<Event>, protocol::PollId) {
+/// secret election opened while it was under way, sealed under a committee of three
+/// delegates (two of them open the count): eight sealed ballots, one paper ballot, the box
+/// opened. Returns the hall, every event from the session's start, the poll, the box's
+/// ballots as the store keeps them and the committee's devices.
+fn congress() -> (
+    Hall,
+    Vec<Event>,
+    protocol::PollId,
+    Vec<protocol::Sealed>,
+    crate::engine::testing::Devices,
+) {
     let mut m = Hall::new();
     let mut log = Vec::new();
     let sec = m.secretariat();
@@ -52,6 +60,7 @@ fn congress() -> (Hall, Vec<Event>, protocol::PollId) {
         );
     }
     log.extend(m.run(chair, Command::StartSession).unwrap());
+    let devices = m.make_committee(&[0, 1, 2], 2);
     log.extend(
         m.run(chair, Command::StartAgendaItem { item: first })
             .unwrap(),
@@ -104,21 +113,28 @@ fn congress() -> (Hall, Vec<Event>, protocol::PollId) {
     };
     log.extend(created);
     log.extend(m.run(chair, Command::OpenPoll { poll }).unwrap());
+    let mut ballots = Vec::new();
     for n in 0..8 {
-        log.extend(
-            m.effects(
-                m.delegate(n),
-                Command::CastBallot {
-                    poll,
-                    choices: vec![0, 1 + (n as u32 % 2)],
-                    on_behalf_of: None,
-                },
-            )
-            .unwrap()
-            .events,
-        );
+        let marks = [0, 1 + (n as u32 % 2)];
+        let (effects, ballot) = m.cast_sealed(m.delegate(n), poll, &marks, n as u64).unwrap();
+        log.extend(effects.events);
+        ballots.push(ballot);
     }
     log.extend(m.run(chair, Command::ClosePoll { poll }).unwrap());
+    log.extend(
+        m.run(
+            sec,
+            Command::RecordPaperBallots {
+                poll,
+                valid: 1,
+                invalid: 0,
+                tallies: vec![0, 0, 1],
+            },
+        )
+        .unwrap(),
+    );
+    log.extend(m.give_share(&devices, 0, poll, &ballots).unwrap());
+    log.extend(m.give_share(&devices, 2, poll, &ballots).unwrap());
     log.extend(
         m.run(
             sec,
@@ -129,12 +145,12 @@ fn congress() -> (Hall, Vec<Event>, protocol::PollId) {
         )
         .unwrap(),
     );
-    (m, log, poll)
+    (m, log, poll, ballots, devices)
 }
 
 #[test]
 fn the_minutes_are_drawn_from_the_state_and_the_log() {
-    let (m, log, poll) = congress();
+    let (m, log, poll, ..) = congress();
     let s = Snapshot::from_events(m.state.clone(), &log);
     let minutes = minutes(&s).unwrap();
     assert!(minutes.draft, "not closed: a draft");
@@ -172,7 +188,7 @@ fn the_minutes_are_drawn_from_the_state_and_the_log() {
 
 #[test]
 fn counting_reports_wait_for_the_published_result_and_skip_open_votes() {
-    let (mut m, log, poll) = congress();
+    let (mut m, log, poll, ballots, _) = congress();
     let s = Snapshot::from_events(m.state.clone(), &log);
     let e = counting_report(&s, poll).unwrap_err();
     assert!(matches!(e, PaperError::NotYet(_)), "{e}");
@@ -191,14 +207,34 @@ fn counting_reports_wait_for_the_published_result_and_skip_open_votes() {
         protocol::EventKind::PollCreated { poll, .. } => poll.id,
         other => panic!("{other:?}"),
     };
-    let s = Snapshot::from_events(m.state.clone(), &log);
+    let mut s = Snapshot::from_events(m.state.clone(), &log);
+    s.sealed_ballots.insert(poll, ballots);
     let report = counting_report(&s, poll).unwrap();
     assert_eq!(report.vote.status, PollStatus::Published);
+    let result = report.vote.result.as_ref().unwrap();
+    assert_eq!(report.ballots_issued, result.present);
+    // The counts are the box's opened sum plus the paper ballot, never single ballots:
+    // everyone marked An; four marked Bình, four Cường, and the paper ballot Cường.
+    assert_eq!(result.tallies, vec![8, 4, 5]);
+    assert_eq!((result.valid, result.ballots), (9, 9));
+    let names: Vec<_> = report.committee.iter().map(|c| c.name.clone()).collect();
+    let first = m.state.participant(m.delegates[0]).unwrap().name.clone();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], first);
+    assert_eq!(report.committee[0].duty, ::record::Duty::Head);
+    let sealed = report.sealed_box.clone().expect("the sealed box's section");
+    assert_eq!(sealed.ballots, 8);
+    let json = s.result_json(m.state.polls.get(poll).unwrap()).unwrap();
     assert_eq!(
-        report.ballots_issued,
-        report.vote.result.as_ref().unwrap().present
+        sealed.fingerprint,
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, &json).as_ref()),
+        "the fingerprint of the signed result that carries the box"
     );
-    assert!(report.committee.is_empty() && report.sealed_box.is_none());
+    assert!(sealed.file_name.ends_with(".json"), "{}", sealed.file_name);
+    assert!(
+        crate::export::check_sealed(&json).unwrap().is_some(),
+        "the result carries the opened box"
+    );
     assert!(report.to_pdf().unwrap().starts_with(b"%PDF"));
     let e = counting_report(&s, open).unwrap_err();
     assert!(matches!(e, PaperError::Invalid(_)), "{e}");
@@ -206,7 +242,7 @@ fn counting_reports_wait_for_the_published_result_and_skip_open_votes() {
 
 #[test]
 fn sheets_and_csv_speak_vietnamese_and_the_wire() {
-    let (m, log, poll) = congress();
+    let (m, log, poll, ..) = congress();
     let s = Snapshot::from_events(m.state.clone(), &log);
     let csv = attendance(&s, true).unwrap();
     let text = String::from_utf8(csv).unwrap();

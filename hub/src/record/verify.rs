@@ -4,7 +4,9 @@
 //! 1. the manifest's signature, by the key given (`--key signing.pub`) or else the one the
 //!    dossier names (which proves only that the dossier is whole, not who made it);
 //! 2. each file the manifest lists: present, of its size and SHA-256; a signed file's
-//!    detached signature; and nothing in the archive that the manifest does not list;
+//!    detached signature; a secret poll's signed result, the opened sealed box it carries,
+//!    checked as `hub verify result.json` checks it (`export::check_sealed`); and nothing
+//!    in the archive that the manifest does not list;
 //! 3. the event log: seqs 1, 2, 3… with none missing, each record's chain recomputed with
 //!    the store's own [`next_chain`] from the first event to the last, and the last seq
 //!    and chain equal to the manifest's;
@@ -170,6 +172,12 @@ pub fn verify(path: &Path, key: Option<&str>) -> Result<Verified, Failure> {
                 ))
             }
             Err(why) => return Err(fail(sig_path, format!("cannot be checked: {why}"))),
+        }
+        // A secret poll's result carries its opened box: the ballots' proofs, the sum, the
+        // committee's shares and the counts must hold, and make the published tallies.
+        if entry.kind == FileKind::Result {
+            crate::export::check_sealed(&bytes)
+                .map_err(|why| fail(&entry.path, format!("its sealed ballot box: {why}")))?;
         }
     }
 

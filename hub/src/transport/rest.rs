@@ -143,7 +143,9 @@ pub(super) async fn run_command(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     super::admission::admit(state.store.blobs(), &body.command)?;
-    let request = Request::one(call.actor, Some((principal, body.id)), body.command);
+    let ballot = super::ballots::check(&state.ballot_checks, &call.handle, &body.command).await?;
+    let mut request = Request::one(call.actor, Some((principal, body.id)), body.command);
+    request.ballot = ballot;
     let accepted = call.handle.run(request).await?;
     // A secret ballot's receipt goes to its voter in this answer, and nowhere else.
     match accepted.receipt {
@@ -268,6 +270,7 @@ async fn summon(
         steps: Vec::new(),
         grants: Vec::new(),
         token: None,
+        ballot: None,
     };
     let summons = setup::summon(&mut request, meeting, commands);
     // Kept sealed for printing badges later; written before the grants (see store::links).

@@ -20,8 +20,9 @@ fn row(section: &str, key: impl Into<String>, value: Cell) -> Vec<Cell> {
 /// A counted poll in one table of `Mục, Chỉ tiêu, Giá trị` rows: the meeting and the poll
 /// with its rule, the counts, the votes per option in the ballot's order, who is elected
 /// (or what passed) and the ties; then, for an open poll, each named ballot (`ballots`,
-/// refused for a secret poll) and, for a published secret poll, each ballot by its
-/// receipt.
+/// refused for a secret poll) and, for a published secret poll, each sealed ballot by its
+/// voter's receipt with the fingerprint of the encrypted ballot (its choices are never
+/// decrypted one by one: the box is opened as a sum).
 pub fn poll_export(
     meeting: (&str, &str),
     v: &VoteRecord,
@@ -153,7 +154,7 @@ pub fn poll_export(
         rows.push(row(
             "Biên nhận",
             line.receipt.clone(),
-            Cell::Text(chosen(&line.choices)?),
+            Cell::Text(line.fingerprint.clone()),
         ));
     }
     Ok(Table {

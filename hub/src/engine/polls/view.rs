@@ -54,6 +54,8 @@ fn view(p: &PollState, viewer: Viewer) -> PollView {
             None
         },
         receipts: (published && p.poll.secret).then(|| p.receipts()),
+        sealed: p.sealed.as_ref().map(|s| s.with.clone()),
+        sealed_box: p.sealed.as_ref().and_then(|s| s.view(full || published)),
     }
 }
 
