@@ -5,10 +5,14 @@
 //! DOCX, openpyxl reads the spreadsheets back, and the real `hub verify` checks the
 //! signatures and the dossier.
 
+#[path = "support/sealed.rs"]
+mod sealed;
+
 use meeting_tests::http::{Request, Response};
 use meeting_tests::tools::{first_page_png, pdfinfo, pdftotext, read_xlsx, soffice_to_pdf};
 use meeting_tests::{guard, hub_binary};
 use protocol::{Command, HeaderKind, MeetingId, MeetingView, Role};
+use sealed::{ballot_params, Api, Committee};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -62,6 +66,13 @@ impl Demo {
 
     fn meeting(&self) -> MeetingId {
         serde_json::from_value(self.info["meeting"].clone()).unwrap()
+    }
+
+    fn api(&self) -> Api {
+        Api {
+            addr: self.addr,
+            meeting: self.meeting(),
+        }
     }
 
     fn people(&self, role: Role) -> Vec<(protocol::ParticipantId, String)> {
@@ -291,6 +302,7 @@ async fn the_demo_congress_runs_its_agenda_and_its_record_reads_back() {
         .chain(delegates.iter().cloned())
         .filter(|(id, _)| view.attendance.present_ids.contains(id))
         .collect();
+    let mut committee_head = None;
     for (n, item) in view.agenda.iter().enumerate() {
         demo.ok(
             &sec,
@@ -319,29 +331,46 @@ async fn the_demo_congress_runs_its_agenda_and_its_record_reads_back() {
                 .await;
         }
         if election.item == Some(item.id) {
+            // The counting committee: three present delegates, whose devices make its key;
+            // two of them open the count.
+            let api = demo.api();
+            let mut committee = Committee::make(&api, &sec, &members[1..4], 2).await;
             demo.ok(&sec, "open", &Command::OpenPoll { poll: election.id })
                 .await;
-            for (k, (_, token)) in members.iter().enumerate() {
+            let params = ballot_params(&demo.view().await, election.id);
+            // Every present member votes: on a tablet, but the last two on paper.
+            let on_paper = 2;
+            for (k, (_, token)) in members[..members.len() - on_paper].iter().enumerate() {
                 // Most keep the first fifteen; some cross out one of them.
                 let mut choices: Vec<u32> = (0..15).collect();
                 if k % 3 == 0 {
                     choices[14] = 15 + (k as u32 % 3);
                 }
-                demo.ok(
-                    token,
-                    &format!("ballot-{k}"),
-                    &Command::CastBallot {
-                        poll: election.id,
-                        choices,
-                        on_behalf_of: None,
-                    },
-                )
-                .await;
+                let id = format!("ballot-{k}");
+                committee
+                    .cast(&api, token, &id, election.id, &params, &choices)
+                    .await;
             }
             demo.ok(&sec, "close", &Command::ClosePoll { poll: election.id })
                 .await;
+            // The two paper ballots, counted in the hall: one valid, one spoiled.
+            let mut tallies = vec![0u32; election.kind.options().len()];
+            tallies[..15].fill(1);
+            let paper = Command::RecordPaperBallots {
+                poll: election.id,
+                valid: 1,
+                invalid: on_paper as u32 - 1,
+                tallies,
+            };
+            demo.ok(&sec, "paper", &paper).await;
+            committee.open(&api, election.id, &[0, 2]).await;
             demo.ok(&sec, "publish", &Command::PublishPoll { poll: election.id })
                 .await;
+            committee_head = view
+                .participants
+                .iter()
+                .find(|p| p.id == members[1].0)
+                .map(|p| p.name.clone());
         }
         demo.ok(
             &sec,
@@ -448,11 +477,44 @@ async fn the_demo_congress_runs_its_agenda_and_its_record_reads_back() {
     let report_pdf = write(out.path(), "kiem-phieu.pdf", &report.body);
     first_page_png(&report_pdf, "counting-report");
     let text = pdftotext(&report_pdf);
+    // Its sealed box: the fingerprint is the SHA-256 of the signed result.json that
+    // carries the opened box, which `hub verify` checks from the file alone.
+    let result_json = demo
+        .get(
+            &format!("/api/v1/meetings/{m}/polls/{}/result.json", election.id),
+            &sec,
+        )
+        .await;
+    assert_eq!(result_json.status, 200);
+    let sha = ring::digest::digest(&ring::digest::SHA256, &result_json.body);
+    let sha: String = sha.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let first_line = (0..8)
+        .map(|i| &sha[i * 4..i * 4 + 4])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let result_path = write(out.path(), "ket-qua.json", &result_json.body);
+    let result_sig = demo
+        .get(
+            &format!("/api/v1/meetings/{m}/polls/{}/result.json.sig", election.id),
+            &sec,
+        )
+        .await;
+    write(out.path(), "ket-qua.json.sig", &result_sig.body);
+    let (ok, said) =
+        hub_verify(&[result_path.as_os_str(), "--key".as_ref(), key.as_os_str()]).await;
+    assert!(ok && said.contains("SEALED BOX VALID"), "{said}");
+    let head = committee_head.expect("the committee was named");
+    assert_eq!(
+        result.ballots, result.present,
+        "every present member voted once"
+    );
     for expected in [
         "BIÊN BẢN KIỂM PHIẾU".to_owned(),
         format!("Số phiếu hợp lệ: {}.", result.valid),
         format!("Số phiếu thu vào: {}.", result.ballots),
         election_name(&election, 0),
+        head,
+        first_line,
     ] {
         assert!(
             text.contains(&expected),

@@ -1,6 +1,7 @@
 //! How long the record takes for a provincial-size congress: `hub demo --delegates 2000`
 //! (its check-ins and its published motion of some 1,800 ballots), 45 more documents of
-//! 1 MiB beside the demo's 5, the secret election with every present member voting, the
+//! 1 MiB beside the demo's 5, the secret election sealed under a committee of three with
+//! every present member casting an encrypted ballot, the box opened by two of them, the
 //! close; then the minutes, the counting report, the attendance sheet and the dossier,
 //! each timed, and the dossier checked with `hub verify`.
 //!
@@ -8,10 +9,14 @@
 //! Run it on a release build:
 //! `cargo test --release -p meeting-tests --test record_load -- --ignored --nocapture`.
 
+#[path = "support/sealed.rs"]
+mod sealed;
+
 use meeting_tests::files::{self, Part};
 use meeting_tests::http::{Request, Response};
 use meeting_tests::{guard, hub_binary};
-use protocol::{Command, MeetingId, Role};
+use protocol::{Command, MeetingId, ParticipantId, Role};
+use sealed::{ballot_params, Api, Committee};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -105,31 +110,39 @@ async fn a_congress_of_2000_with_50_documents_gets_its_dossier_in_seconds() {
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    command(sec.clone(), "open".into(), Command::OpenPoll { poll }).await;
-    let voting = Instant::now();
-    let voters: Vec<String> = people
+    let voters: Vec<(ParticipantId, String)> = people
         .iter()
         .filter(|p| {
             (p["role"] == Role::Delegate.as_str() || p["role"] == Role::Chair.as_str())
                 && present.contains(&p["id"].as_str().unwrap().to_owned())
         })
-        .map(token)
+        .map(|p| (serde_json::from_value(p["id"].clone()).unwrap(), token(p)))
         .collect();
-    for (k, t) in voters.iter().enumerate() {
+    let api = Api { addr, meeting: m };
+    let keyed = Instant::now();
+    let mut committee = Committee::make(&api, &sec, &voters[1..4], 2).await;
+    println!("the committee's key made in {:?}", keyed.elapsed());
+    command(sec.clone(), "open".into(), Command::OpenPoll { poll }).await;
+    let params = ballot_params(&api.view(&sec).await, poll);
+    let voting = Instant::now();
+    for (k, (_, t)) in voters.iter().enumerate() {
         let choices: Vec<u32> = (0..15).map(|c| (c + k as u32 % 3) % 18).collect();
-        command(
-            t.clone(),
-            format!("b-{k}"),
-            Command::CastBallot {
-                poll,
-                choices,
-                on_behalf_of: None,
-            },
-        )
-        .await;
+        committee
+            .cast(&api, t, &format!("b-{k}"), poll, &params, &choices)
+            .await;
     }
-    println!("{} ballots cast in {:?}", voters.len(), voting.elapsed());
+    println!(
+        "{} sealed ballots encrypted and cast in {:?}",
+        voters.len(),
+        voting.elapsed()
+    );
     command(sec.clone(), "close".into(), Command::ClosePoll { poll }).await;
+    let opening = Instant::now();
+    committee.open(&api, poll, &[0, 2]).await;
+    println!(
+        "the box checked on two members' devices and opened in {:?}",
+        opening.elapsed()
+    );
     command(sec.clone(), "publish".into(), Command::PublishPoll { poll }).await;
     command(sec.clone(), "end".into(), Command::CloseMeeting).await;
 
