@@ -27,7 +27,7 @@ export function exportsSection({ send, meetingId }) {
   const sheets = h('div', { id: 'export-sheets' });
   const results = h('div', { id: 'export-results' });
   const opinions = h('div', { id: 'export-opinions' });
-  const dossier = h('div', { id: 'export-dossier' });
+  const dossier = h('div', { id: 'export-dossier-file' });
 
   const element = h(
     'section',
