@@ -41,11 +41,11 @@ pub use poll::{
     ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
     PollView, Preset, Threshold,
 };
+pub use record::{AbsenceReason, Conclusion, HeaderKind, MinutesDetails, RecordView};
 pub use sealed::{
     Committee, CommitteeStatus, CommitteeView, KeyMessage, ReceiptLine, Runoff, Sealed,
     SealedBoxView, SealedWith,
 };
-pub use record::{AbsenceReason, Conclusion, HeaderKind, MinutesDetails, RecordView};
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell
 /// whether it understands the hub it joined.

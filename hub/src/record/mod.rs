@@ -86,7 +86,10 @@ impl Snapshot {
     /// The signed `result.json` of a counted poll, with a published secret poll's opened
     /// box.
     pub fn result_json(&self, p: &PollState) -> Result<Vec<u8>, crate::export::ExportError> {
-        let ballots = self.sealed_ballots.get(&p.poll.id).map_or(&[][..], Vec::as_slice);
+        let ballots = self
+            .sealed_ballots
+            .get(&p.poll.id)
+            .map_or(&[][..], Vec::as_slice);
         crate::export::json(&self.state, p, ballots)
     }
 

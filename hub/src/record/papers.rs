@@ -17,8 +17,8 @@ use super::Snapshot;
 use crate::engine::polls::PollState;
 use crate::engine::MeetingState;
 use ::record::{
-    Attendee, CommitteeMember, CountingReport, DocumentRecord, Duty, Header, ItemRecord, Minutes, Person, SealedBox,
-    SpeechRecord, VoteRecord,
+    Attendee, CommitteeMember, CountingReport, DocumentRecord, Duty, Header, ItemRecord, Minutes,
+    Person, SealedBox, SpeechRecord, VoteRecord,
 };
 use protocol::{
     AgendaItem, Classification, DocumentStatus, HeaderKind, PollId, PollKind, PollStatus, Role,

@@ -116,7 +116,9 @@ fn congress() -> (
     let mut ballots = Vec::new();
     for n in 0..8 {
         let marks = [0, 1 + (n as u32 % 2)];
-        let (effects, ballot) = m.cast_sealed(m.delegate(n), poll, &marks, n as u64).unwrap();
+        let (effects, ballot) = m
+            .cast_sealed(m.delegate(n), poll, &marks, n as u64)
+            .unwrap();
         log.extend(effects.events);
         ballots.push(ballot);
     }
