@@ -211,6 +211,28 @@ impl TestHub {
         self.dir.path()
     }
 
+    /// The hub's resident memory (VmRSS) in bytes: of this process for a hub in process
+    /// (the test's own share included), of the child for a hub program.
+    pub fn rss_bytes(&self) -> u64 {
+        let status = match &self.running {
+            Running::InProcess { .. } => "/proc/self/status".to_owned(),
+            Running::Process { child, .. } => {
+                let pid = child
+                    .as_ref()
+                    .and_then(Child::id)
+                    .expect("the hub is running");
+                format!("/proc/{pid}/status")
+            }
+        };
+        let text = std::fs::read_to_string(&status).unwrap_or_else(|e| panic!("{status}: {e}"));
+        let kib: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no VmRSS in {status}"));
+        kib * 1024
+    }
+
     /// Bytes the hub keeps in its data directory (its database, blobs and secrets; the
     /// test's own files left out).
     pub fn data_bytes(&self) -> u64 {
