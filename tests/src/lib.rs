@@ -15,6 +15,7 @@ pub mod native;
 pub mod relay;
 pub mod sealed;
 pub mod tablet;
+pub mod tools;
 
 pub use fixture::{MeetingFixture, Member};
 pub use tablet::{expect_error, expect_snapshot, Tablet};

@@ -88,6 +88,7 @@ impl Server {
             trust,
             sessions: tokio_util::task::TaskTracker::new(),
             senders,
+            record: Default::default(),
             ballot_checks: Default::default(),
         });
         Ok(Server { state, shutdown })

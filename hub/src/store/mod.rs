@@ -18,13 +18,13 @@ mod tests;
 
 pub use blobs::{BlobError, Blobs, Stored};
 pub use links::TOKEN_KEY_FILE;
-pub use records::{Origin, Principal, Record};
+pub use records::{next_chain, Origin, Principal, Record, GENESIS};
 
 use crate::engine::{NoteChange, SealedBallot};
 use crate::tokens::TokenHash;
 use grants::{encode_grants, write_grant};
 use protocol::{Event, MeetingId, ParticipantId};
-use records::{next_chain, MeetingEntry, GENESIS};
+use records::MeetingEntry;
 use sled::transaction::TransactionError;
 use sled::Transactional as _;
 use std::collections::HashMap;
