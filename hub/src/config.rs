@@ -31,6 +31,19 @@ pub struct Config {
     pub log: String,
     /// Resource limits: what one client or the whole hub may use.
     pub limits: Limits,
+    /// Documents: the trust anchors signed PDFs are checked against.
+    pub documents: DocumentSettings,
+}
+
+/// How uploaded documents are checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentSettings {
+    /// Certificates (PEM or DER files, or directories of `.pem`, `.crt`, `.cer`, `.der`
+    /// files) that a signed PDF's certificate chain must reach to be trusted: the national
+    /// root CA and the CAs that issue officials' certificates. None is built in. Read at
+    /// start; a file that cannot be read stops the hub.
+    pub trust_anchors: Vec<PathBuf>,
 }
 
 /// Resource limits. The defaults suit one hall of a few thousand tablets on one machine.
@@ -100,6 +113,7 @@ impl Default for Config {
             quorum: Fraction::TWO_THIRDS,
             log: "info".to_owned(),
             limits: Limits::default(),
+            documents: DocumentSettings::default(),
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Layers (see docs/ARCHITECTURE.md): `engine` decides and applies, touching nothing;
 //! `store` keeps the event log and token grants in sled; `live` runs one task per meeting
 //! that turns commands into durable, broadcast events; `transport` is axum (REST, the
-//! WebSocket, join links). `server::Server` wires them for `main.rs` and for tests.
+//! WebSocket, join links); `trust` checks uploads' signatures and draws readers'
+//! watermarked copies. `server::Server` wires them for `main.rs` and for tests.
 //! `demo` is a client of the hub: it seeds `hub demo` through the HTTP API only.
 #![forbid(unsafe_code)]
 
@@ -22,3 +23,4 @@ pub mod signing;
 pub mod store;
 pub mod tokens;
 pub mod transport;
+pub mod trust;

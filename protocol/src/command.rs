@@ -120,14 +120,24 @@ pub enum Command {
     },
     /// Take a document back; tablets delete it (secretariat).
     WithdrawDocument { document: DocumentId },
-    /// Thu hồi: recall one confidential document, or all of them when `document` is absent
-    /// (secretariat). Closing the meeting recalls them all too.
+    /// Thu hồi: recall one confidential or personnel document, or all of them when
+    /// `document` is absent (secretariat). Closing the meeting recalls them all too.
     RecallDocuments {
         #[serde(default)]
         document: Option<DocumentId>,
     },
-    /// This tablet holds `version` of the document, verified (any participant who may read it).
-    ReportHeld { document: DocumentId, version: u32 },
+    /// This tablet holds `version` of the document, verified (any participant who may read
+    /// it). `sha256`: the hash of the copy it holds, when the hub served a watermarked copy
+    /// whose hash is not the version's.
+    ReportHeld {
+        document: DocumentId,
+        version: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
+    },
+    /// This tablet holds no copy of a withdrawn or recalled document any more: it deleted
+    /// it, or never had it (any participant who could read it; also in a closed meeting).
+    ReportDeleted { document: DocumentId, version: u32 },
     /// The delegate opened the document on this tablet (any participant who may read it).
     ReportOpened { document: DocumentId },
 
@@ -369,6 +379,7 @@ impl Command {
             Command::RecallDocuments { .. } => "recall_documents",
             Command::ReportHeld { .. } => "report_held",
             Command::ReportOpened { .. } => "report_opened",
+            Command::ReportDeleted { .. } => "report_deleted",
             Command::RequestToSpeak { .. } => "request_to_speak",
             Command::WithdrawSpeakingRequest { .. } => "withdraw_speaking_request",
             Command::GiveFloor { .. } => "give_floor",

@@ -19,6 +19,10 @@ pub enum Classification {
     Internal,
     /// Mật: the named readers (and the secretariat) only; recalled when the meeting closes.
     Confidential,
+    /// Tài liệu nhân sự (công tác cán bộ): personnel papers. Like confidential ones, the
+    /// named readers (and the secretariat) only, recalled when the meeting closes; a class
+    /// of its own so that the record and every screen say what they are.
+    Personnel,
 }
 
 impl Classification {
@@ -27,7 +31,17 @@ impl Classification {
             Classification::Public => "public",
             Classification::Internal => "internal",
             Classification::Confidential => "confidential",
+            Classification::Personnel => "personnel",
         }
+    }
+
+    /// Confidential and personnel documents: named readers only, watermarked copies,
+    /// recalled at the close, never public.
+    pub fn is_restricted(self) -> bool {
+        matches!(
+            self,
+            Classification::Confidential | Classification::Personnel
+        )
     }
 }
 
@@ -45,9 +59,12 @@ impl std::str::FromStr for Classification {
             "public" | "công khai" | "cong khai" => Classification::Public,
             "internal" | "nội bộ" | "noi bo" => Classification::Internal,
             "confidential" | "mật" | "mat" => Classification::Confidential,
+            "personnel" | "nhân sự" | "nhan su" | "tài liệu nhân sự" | "tai lieu nhan su" => {
+                Classification::Personnel
+            }
             _ => {
                 return Err(format!(
-                    "unknown classification '{}': use public, internal or confidential",
+                    "unknown classification '{}': use public, internal, confidential or personnel",
                     s.trim()
                 ))
             }
@@ -63,9 +80,16 @@ pub enum DocumentStatus {
     Published,
     /// Taken back by the secretariat; tablets delete their copy.
     Withdrawn,
-    /// Thu hồi: a confidential document taken back (at the close, or on demand);
-    /// downloads stop for everyone and tablets delete their copy.
+    /// Thu hồi: a confidential or personnel document taken back (at the close, or on
+    /// demand); downloads stop for everyone and tablets delete their copy.
     Recalled,
+}
+
+impl DocumentStatus {
+    /// Withdrawn or recalled: tablets delete their copy and confirm it (`report_deleted`).
+    pub fn is_gone(self) -> bool {
+        self != DocumentStatus::Published
+    }
 }
 
 /// The file of one version, as the hub stored it.
@@ -77,8 +101,29 @@ pub struct DocumentFile {
     pub content_type: String,
     /// In bytes.
     pub size: u64,
-    /// Lower-case hex SHA-256 of the bytes: the download's `ETag`, and what a tablet checks.
+    /// Lower-case hex SHA-256 of the bytes: the download's `ETag`, and what a tablet checks
+    /// (except for a watermarked copy, whose own hash the download says).
     pub sha256: String,
+    /// What the hub found when it checked the file's digital signatures on upload.
+    /// Absent for files that are not documents (attachments) or were stored before the
+    /// hub checked signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<crate::signatures::SignatureVerdict>,
+    /// Each reader is served a copy with their name, seat and the time drawn across every
+    /// page (confidential and personnel PDFs); the original stays on the hub for the record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub watermarked: bool,
+}
+
+impl DocumentFile {
+    /// The same stored file under the same name: what makes a new version a no-op. The
+    /// verdict does not count (it says when it was checked).
+    pub fn same_as(&self, other: &DocumentFile) -> bool {
+        self.sha256 == other.sha256
+            && self.file_name == other.file_name
+            && self.content_type == other.content_type
+            && self.size == other.size
+    }
 }
 
 /// One version of a document.
@@ -102,6 +147,38 @@ pub struct Delivery {
     pub missing: Vec<ParticipantId>,
     /// Recipients who have opened the document at least once (any version).
     pub opened: Vec<ParticipantId>,
+    /// Watermarked documents: the SHA-256 of the copy each recipient's tablet holds (each
+    /// reader's copy differs; the original's is the version's `sha256`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<HeldCopy>,
+    /// Withdrawn or recalled documents: when that happened…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone_at: Option<Timestamp>,
+    /// …the recipients whose tablet confirmed it holds no copy (`report_deleted`)…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<ParticipantId>,
+    /// …and those whose tablet has not: a tablet confirms as soon as it is online, so these
+    /// have not been online since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed: Vec<ParticipantId>,
+}
+
+/// The copy a recipient's tablet reported holding, when it is not the original's bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldCopy {
+    pub participant: ParticipantId,
+    /// The copy's SHA-256, as the tablet verified it against the download's.
+    pub sha256: String,
+}
+
+/// A withdrawn or recalled document this tablet should confirm it holds no copy of
+/// (`report_deleted`), in a reader's snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyToDelete {
+    pub document: DocumentId,
+    /// The document's last version: the one to name in `report_deleted`.
+    pub version: u32,
+    pub status: DocumentStatus,
 }
 
 /// A document of the meeting as a viewer may see it.
@@ -113,7 +190,8 @@ pub struct Document {
     /// The agenda item it belongs to; `null` for the meeting as a whole.
     #[serde(default)]
     pub item: Option<AgendaItemId>,
-    /// For confidential documents, who may read it. A delegate sees only themselves here.
+    /// For confidential and personnel documents, who may read it. A delegate sees only
+    /// themselves here.
     #[serde(default)]
     pub readers: Vec<ParticipantId>,
     pub status: DocumentStatus,
@@ -156,6 +234,8 @@ mod tests {
                     content_type: "application/pdf".into(),
                     size: 10,
                     sha256: "ab".repeat(32),
+                    signatures: None,
+                    watermarked: false,
                 },
                 published_at: Timestamp(1),
             }],
@@ -171,6 +251,7 @@ mod tests {
             "{json}"
         );
         assert!(!json.contains("delivery"), "{json}");
+        assert!(!json.contains("watermarked"), "{json}");
         assert_eq!(serde_json::from_str::<Document>(&json).unwrap(), doc);
     }
 
@@ -187,6 +268,14 @@ mod tests {
         assert_eq!(
             "internal".parse::<Classification>().unwrap(),
             Classification::Internal
+        );
+        assert_eq!(
+            "Tài liệu nhân sự".parse::<Classification>().unwrap(),
+            Classification::Personnel
+        );
+        assert_eq!(
+            "personnel".parse::<Classification>().unwrap(),
+            Classification::Personnel
         );
         assert!("secret".parse::<Classification>().is_err());
     }

@@ -95,7 +95,8 @@ pub enum EventKind {
     DocumentWithdrawn {
         document: Document,
     },
-    /// Thu hồi: a confidential document was recalled; downloads stop and tablets delete it.
+    /// Thu hồi: a confidential or personnel document was recalled; downloads stop and
+    /// tablets delete it.
     DocumentRecalled {
         document: Document,
     },
@@ -105,10 +106,20 @@ pub enum EventKind {
         document: DocumentId,
         version: u32,
         participant: ParticipantId,
+        /// The SHA-256 of the copy held, when it is a watermarked copy (not the version's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
     },
     /// A participant opened the document for the first time; sent like `document_held`.
     DocumentOpened {
         document: DocumentId,
+        participant: ParticipantId,
+    },
+    /// A participant's tablet confirmed it holds no copy of a withdrawn or recalled
+    /// document (it deleted it, or never had it); sent like `document_held`.
+    DocumentDeleted {
+        document: DocumentId,
+        version: u32,
         participant: ParticipantId,
     },
 

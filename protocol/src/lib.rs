@@ -20,11 +20,13 @@ pub mod opinions;
 pub mod poll;
 pub mod record;
 pub mod sealed;
+pub mod signatures;
 pub mod speakers;
 
 pub use command::Command;
 pub use document::{
-    Classification, Delivery, Document, DocumentFile, DocumentStatus, DocumentVersion,
+    Classification, CopyToDelete, Delivery, Document, DocumentFile, DocumentStatus,
+    DocumentVersion, HeldCopy,
 };
 pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
@@ -45,6 +47,9 @@ pub use record::{AbsenceReason, Conclusion, HeaderKind, MinutesDetails, RecordVi
 pub use sealed::{
     Committee, CommitteeStatus, CommitteeView, KeyMessage, ReceiptLine, Runoff, Sealed,
     SealedBoxView, SealedWith,
+};
+pub use signatures::{
+    SignatureKind, SignatureReport, SignatureStatus, SignatureVerdict, VerdictStatus,
 };
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell

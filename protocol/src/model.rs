@@ -213,6 +213,11 @@ pub struct MeetingView {
     /// The documents this viewer may see, in the order they were published.
     #[serde(default)]
     pub documents: Vec<crate::document::Document>,
+    /// Withdrawn and recalled documents this participant could read whose deletion their
+    /// tablet has not confirmed yet (`report_deleted`). Empty for the secretariat and the
+    /// chair, who see those documents and their delivery in `documents`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_delete: Vec<crate::document::CopyToDelete>,
     /// The list of speakers.
     #[serde(default)]
     pub speakers: crate::speakers::SpeakersView,

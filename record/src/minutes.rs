@@ -15,7 +15,7 @@ use crate::paper::{
 };
 use crate::text::{self, MAX_ITEMS, MAX_ROWS};
 use crate::{docx, pdf, votes, words, RecordError};
-use protocol::{Classification, Fraction, Timestamp};
+use protocol::{Fraction, Timestamp};
 
 /// The minutes of one meeting: fill it from the meeting's state and log, then call
 /// [`Minutes::to_pdf`] or [`Minutes::to_docx`].
@@ -287,7 +287,7 @@ fn document_line(d: &DocumentRecord) -> Result<Vec<Span>, RecordError> {
     let title = text::line("document.title", &d.title)?;
     let file = text::line("document.file_name", &d.file_name)?;
     let mut details = Vec::new();
-    if d.classification == Classification::Confidential {
+    if d.classification.is_restricted() {
         details.push(words::classification(d.classification).to_owned());
     }
     details.push(format!("phiên bản {}", d.version));

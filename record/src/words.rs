@@ -114,6 +114,7 @@ pub fn classification(c: Classification) -> &'static str {
         Classification::Public => "Công khai",
         Classification::Internal => "Nội bộ",
         Classification::Confidential => "Mật",
+        Classification::Personnel => "Tài liệu nhân sự",
     }
 }
 

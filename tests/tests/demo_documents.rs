@@ -100,9 +100,13 @@ async fn the_demo_publishes_its_documents_and_demo_json_names_every_url() {
     let secret_path = path_of(secret[0]["download_url"].as_str().unwrap());
     let r = get(secret_path.clone(), Some(named.to_owned())).await;
     assert_eq!(r.status, 200);
+    // A confidential PDF reaches its reader as their own watermarked copy, drawn from
+    // the original the demo published.
+    assert_eq!(r.header("x-watermarked"), Some("1"));
+    assert_eq!(r.header("x-original-sha256"), secret[0]["sha256"].as_str());
     assert_eq!(
-        files::sha256_hex(&r.body),
-        secret[0]["sha256"].as_str().unwrap()
+        r.header("x-content-sha256"),
+        Some(files::sha256_hex(&r.body).as_str())
     );
     assert!(r.body.starts_with(b"%PDF-"));
     assert_eq!(get(secret_path, Some(unnamed.to_owned())).await.status, 403);

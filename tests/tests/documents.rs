@@ -478,6 +478,7 @@ async fn delivery_reports_reach_the_secretariat_and_the_chair_live_and_no_other_
     let held = Command::ReportHeld {
         document: doc.id,
         version: 1,
+        sha256: None,
     };
     let seq = d1.ok("held-1", held).await;
     d1.ok("opened-1", Command::ReportOpened { document: doc.id })

@@ -78,6 +78,7 @@ async fn fetch_and_report(
     let held = Command::ReportHeld {
         document: doc.id,
         version: v.version,
+        sha256: None,
     };
     tablet.ok(&format!("held-{}", doc.id), held).await;
     (member, sha, resume)

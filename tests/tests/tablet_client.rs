@@ -172,6 +172,7 @@ async fn a_native_tablet_keeps_a_verified_copy_of_what_it_may_read_across_cuts()
             .command(Command::ReportHeld {
                 document: document.id,
                 version,
+                sha256: None,
             })
             .await
             .expect("report_held is accepted");

@@ -92,7 +92,7 @@ async fn publish(api: &Api, hall: &MeetingView) -> anyhow::Result<()> {
         .collect();
     let path = format!("/api/v1/meetings/{}/documents", hall.meeting.id);
     for doc in papers::demo_documents(DISTRICT) {
-        let readers: Vec<String> = if doc.classification == Classification::Confidential {
+        let readers: Vec<String> = if doc.classification.is_restricted() {
             chair
                 .iter()
                 .chain(delegates.iter().take(doc.readers))

@@ -1,11 +1,12 @@
-//! Documents: publishing, new versions, withdrawal and recall (thu hồi), and who may read
-//! what. The bytes are not the engine's business: a command names a file the transport has
-//! already stored durably by its SHA-256.
+//! Documents: publishing, new versions, withdrawal and recall (thu hồi), delivery reports
+//! (held, opened, deleted), and who may read what. The bytes are not the engine's business:
+//! a command names a file the transport has already stored durably by its SHA-256 and
+//! checked (signatures, watermark), and the engine keeps what it says.
 //!
 //! Reading rules, used for snapshots, events and downloads alike:
 //! - the secretariat (and the office token) reads everything that is not recalled;
 //! - public and internal documents: every participant of the meeting;
-//! - confidential ones: the named readers only.
+//! - confidential and personnel ones (tài liệu nhân sự): the named readers only.
 //!
 //! A withdrawn or recalled document can be downloaded by nobody.
 
@@ -31,6 +32,12 @@ pub struct Documents {
     held: HashMap<(DocumentId, ParticipantId), u32>,
     /// (document, participant) → when they first opened it.
     opened: HashMap<(DocumentId, ParticipantId), Timestamp>,
+    /// (document, participant) → the SHA-256 of the watermarked copy their tablet holds.
+    copies: HashMap<(DocumentId, ParticipantId), String>,
+    /// (document, participant) → when their tablet confirmed it holds no copy.
+    deleted: HashMap<(DocumentId, ParticipantId), Timestamp>,
+    /// document → when it was withdrawn or recalled.
+    gone_at: HashMap<DocumentId, Timestamp>,
 }
 
 /// Why a download is refused, each with its own HTTP status.
@@ -55,19 +62,36 @@ impl Documents {
             EventKind::DocumentPublished { document }
             | EventKind::DocumentRevised { document }
             | EventKind::DocumentWithdrawn { document }
-            | EventKind::DocumentRecalled { document } => match self.index.get(&document.id) {
-                Some(&i) => self.list[i] = document.clone(),
-                None => {
-                    self.index.insert(document.id, self.list.len());
-                    self.list.push(document.clone());
+            | EventKind::DocumentRecalled { document } => {
+                if document.status.is_gone() {
+                    self.gone_at.entry(document.id).or_insert(at);
                 }
-            },
+                match self.index.get(&document.id) {
+                    Some(&i) => self.list[i] = document.clone(),
+                    None => {
+                        self.index.insert(document.id, self.list.len());
+                        self.list.push(document.clone());
+                    }
+                }
+            }
             EventKind::DocumentHeld {
                 document,
                 version,
                 participant,
+                sha256,
             } => {
                 self.held.insert((*document, *participant), *version);
+                match sha256 {
+                    Some(sha) => self.copies.insert((*document, *participant), sha.clone()),
+                    None => self.copies.remove(&(*document, *participant)),
+                };
+            }
+            EventKind::DocumentDeleted {
+                document,
+                participant,
+                ..
+            } => {
+                self.deleted.entry((*document, *participant)).or_insert(at);
             }
             EventKind::DocumentOpened {
                 document,
@@ -88,6 +112,23 @@ impl Documents {
     pub fn held_version(&self, document: DocumentId, participant: ParticipantId) -> Option<u32> {
         self.held.get(&(document, participant)).copied()
     }
+
+    /// The SHA-256 of the watermarked copy `participant`'s tablet reported holding.
+    pub fn held_copy(&self, document: DocumentId, participant: ParticipantId) -> Option<&str> {
+        self.copies
+            .get(&(document, participant))
+            .map(String::as_str)
+    }
+
+    /// Whether `participant`'s tablet confirmed it holds no copy of the document.
+    pub fn has_deleted(&self, document: DocumentId, participant: ParticipantId) -> bool {
+        self.deleted.contains_key(&(document, participant))
+    }
+
+    /// When the document was withdrawn or recalled.
+    pub fn gone_at(&self, document: DocumentId) -> Option<Timestamp> {
+        self.gone_at.get(&document).copied()
+    }
 }
 
 /// Whether `actor` may read `doc` at all (its status aside).
@@ -103,7 +144,9 @@ pub fn may_read(doc: &Document, actor: &Actor) -> bool {
 pub(super) fn reader_may_read(doc: &Document, participant: ParticipantId) -> bool {
     match doc.classification {
         Classification::Public | Classification::Internal => true,
-        Classification::Confidential => doc.readers.contains(&participant),
+        Classification::Confidential | Classification::Personnel => {
+            doc.readers.contains(&participant)
+        }
     }
 }
 
@@ -120,9 +163,13 @@ pub fn download<'a>(
         .get(document)
         .ok_or_else(|| Denied::NotFound("no such document in this meeting".into()))?;
     if !may_read(doc, actor) {
-        return Err(Denied::Forbidden(
-            "this document is confidential (mật) and you are not named among its readers".into(),
-        ));
+        return Err(Denied::Forbidden(format!(
+            "this document is {} and you are not named among its readers",
+            match doc.classification {
+                Classification::Personnel => "a personnel paper (tài liệu nhân sự)",
+                _ => "confidential (mật)",
+            }
+        )));
     }
     file_of(doc, version)
 }
@@ -177,16 +224,14 @@ fn file_of(doc: &Document, version: Option<u32>) -> Result<&DocumentVersion, Den
     })
 }
 
-/// Recalls every published confidential document: what closing the meeting does.
+/// Recalls every published confidential and personnel document: what closing the
+/// meeting does.
 pub(super) fn recall_all(state: &MeetingState) -> Vec<EventKind> {
     state
         .documents
         .list
         .iter()
-        .filter(|d| {
-            d.classification == Classification::Confidential
-                && d.status == DocumentStatus::Published
-        })
+        .filter(|d| d.classification.is_restricted() && d.status == DocumentStatus::Published)
         .map(|d| EventKind::DocumentRecalled {
             document: Document {
                 status: DocumentStatus::Recalled,
@@ -228,6 +273,8 @@ pub(super) fn decide(
                 }
             }
             let readers = check_readers(state, *classification, readers)?;
+            let file = check_file(file)?;
+            check_watermark(*classification, &file)?;
             let document = Document {
                 id: DocumentId(ctx.new_id),
                 title: clean_text("title", title, 500, true)?,
@@ -237,7 +284,7 @@ pub(super) fn decide(
                 status: DocumentStatus::Published,
                 versions: vec![DocumentVersion {
                     version: 1,
-                    file: check_file(file)?,
+                    file,
                     published_at: ctx.now,
                 }],
                 delivery: None,
@@ -248,8 +295,9 @@ pub(super) fn decide(
             secretariat()?;
             let doc = published(state, *document)?;
             let file = check_file(file)?;
+            check_watermark(doc.classification, &file)?;
             let current = doc.versions.len() as u32;
-            if doc.current().is_some_and(|v| v.file == file) {
+            if doc.current().is_some_and(|v| v.file.same_as(&file)) {
                 return Ok(vec![]);
             }
             if current >= MAX_VERSIONS {
@@ -286,9 +334,10 @@ pub(super) fn decide(
         } => {
             secretariat()?;
             let doc = find(state, *document)?;
-            if doc.classification != Classification::Confidential {
+            if !doc.classification.is_restricted() {
                 return Err(EngineError::Invalid(
-                    "only confidential documents are recalled; withdraw this one instead".into(),
+                    "only confidential and personnel documents are recalled; withdraw this one instead"
+                        .into(),
                 ));
             }
             if doc.status != DocumentStatus::Published {
@@ -300,45 +349,21 @@ pub(super) fn decide(
             };
             Ok(vec![EventKind::DocumentRecalled { document }])
         }
-        Command::ReportHeld { document, version } => {
-            let (participant, doc) = reporter(state, actor, *document)?;
-            let current = doc.versions.len() as u32;
-            if *version != current {
-                return Err(EngineError::InvalidState(format!(
-                    "version {version} is not the current one; fetch version {current}"
-                )));
-            }
-            if state.documents.held_version(doc.id, participant) == Some(current) {
-                return Ok(vec![]);
-            }
-            Ok(vec![EventKind::DocumentHeld {
-                document: doc.id,
-                version: current,
-                participant,
-            }])
-        }
-        Command::ReportOpened { document } => {
-            let (participant, doc) = reporter(state, actor, *document)?;
-            if state.documents.has_opened(doc.id, participant) {
-                return Ok(vec![]);
-            }
-            Ok(vec![EventKind::DocumentOpened {
-                document: doc.id,
-                participant,
-            }])
-        }
+        Command::ReportHeld { .. }
+        | Command::ReportOpened { .. }
+        | Command::ReportDeleted { .. } => super::delivery::decide_report(state, actor, command),
         _ => Err(EngineError::Invalid("not a document command".into())),
     }
 }
 
-fn find(state: &MeetingState, id: DocumentId) -> Result<&Document, EngineError> {
+pub(super) fn find(state: &MeetingState, id: DocumentId) -> Result<&Document, EngineError> {
     state
         .documents
         .get(id)
         .ok_or_else(|| EngineError::NotFound("no such document in this meeting".into()))
 }
 
-fn published(state: &MeetingState, id: DocumentId) -> Result<&Document, EngineError> {
+pub(super) fn published(state: &MeetingState, id: DocumentId) -> Result<&Document, EngineError> {
     let doc = find(state, id)?;
     if doc.status != DocumentStatus::Published {
         return Err(EngineError::InvalidState(
@@ -348,29 +373,18 @@ fn published(state: &MeetingState, id: DocumentId) -> Result<&Document, EngineEr
     Ok(doc)
 }
 
-/// A delivery report comes from a participant's tablet, about a document they may read.
-fn reporter<'a>(
-    state: &'a MeetingState,
-    actor: &Actor,
-    id: DocumentId,
-) -> Result<(ParticipantId, &'a Document), EngineError> {
-    let Actor::Participant {
-        id: participant, ..
-    } = actor
-    else {
-        return Err(EngineError::Forbidden(
-            "delivery is reported by a participant's tablet".into(),
-        ));
-    };
-    let doc = find(state, id)?;
-    // Someone who may not read it learns nothing more than "not found".
-    if !may_read(doc, actor) {
-        return Err(EngineError::NotFound(
-            "no such document in this meeting".into(),
+pub(super) fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Only confidential and personnel documents are served as watermarked copies.
+fn check_watermark(class: Classification, file: &DocumentFile) -> Result<(), EngineError> {
+    if file.watermarked && !class.is_restricted() {
+        return Err(EngineError::Invalid(
+            "only confidential and personnel documents are watermarked".into(),
         ));
     }
-    let doc = published(state, id)?;
-    Ok((*participant, doc))
+    Ok(())
 }
 
 fn check_readers(
@@ -378,10 +392,10 @@ fn check_readers(
     classification: Classification,
     readers: &[ParticipantId],
 ) -> Result<Vec<ParticipantId>, EngineError> {
-    if classification != Classification::Confidential {
+    if !classification.is_restricted() {
         if !readers.is_empty() {
             return Err(EngineError::Invalid(
-                "only confidential documents name their readers; the others reach every participant"
+                "only confidential and personnel documents name their readers; the others reach every participant"
                     .into(),
             ));
         }
@@ -406,8 +420,7 @@ fn check_readers(
 /// never have come from it, so a replayed or hand-made command cannot smuggle a path.
 fn check_file(file: &DocumentFile) -> Result<DocumentFile, EngineError> {
     let bad = |m: &str| Err(EngineError::Invalid(m.into()));
-    let hex = |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if !hex(&file.sha256) {
+    if !is_sha256(&file.sha256) {
         return bad("sha256 must be 64 lower-case hex digits");
     }
     let name = &file.file_name;

@@ -11,6 +11,8 @@ fn file(n: u8) -> DocumentFile {
         content_type: "application/pdf".into(),
         size: 1000 + u64::from(n),
         sha256: format!("{n:02x}").repeat(32),
+        signatures: None,
+        watermarked: false,
     }
 }
 
@@ -190,6 +192,7 @@ fn delivery_counts_who_holds_the_current_version() {
     let held = |version| Command::ReportHeld {
         document: doc,
         version,
+        sha256: None,
     };
     let e = m.run(m.delegate(0), held(1)).unwrap();
     assert!(

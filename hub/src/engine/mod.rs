@@ -145,7 +145,10 @@ pub fn decide(
         // The minutes are finished after the meeting: a closed meeting still takes these.
         return minutes::decide(state, actor, command).map(Decided::from);
     }
-    if meeting.status == protocol::MeetingStatus::Closed {
+    // A tablet that comes online after the close still confirms that it deleted the
+    // documents recalled then: bookkeeping of the recall, which changes nothing else.
+    let confirming = matches!(command, Command::ReportDeleted { .. });
+    if meeting.status == protocol::MeetingStatus::Closed && !confirming {
         return Err(EngineError::InvalidState(
             "the meeting is closed; nothing more can change".into(),
         ));
@@ -201,7 +204,8 @@ fn decide_events(
         | Command::WithdrawDocument { .. }
         | Command::RecallDocuments { .. }
         | Command::ReportHeld { .. }
-        | Command::ReportOpened { .. } => documents::decide(state, actor, command, ctx),
+        | Command::ReportOpened { .. }
+        | Command::ReportDeleted { .. } => documents::decide(state, actor, command, ctx),
         Command::RequestToSpeak { .. }
         | Command::WithdrawSpeakingRequest { .. }
         | Command::GiveFloor { .. }

@@ -240,7 +240,8 @@ impl MeetingState {
             | EventKind::DocumentWithdrawn { .. }
             | EventKind::DocumentRecalled { .. }
             | EventKind::DocumentHeld { .. }
-            | EventKind::DocumentOpened { .. } => self.documents.apply(event.at, &event.event),
+            | EventKind::DocumentOpened { .. }
+            | EventKind::DocumentDeleted { .. } => self.documents.apply(event.at, &event.event),
             // Redacted forms are only ever sent to clients, never stored or applied.
             EventKind::CheckedIn { participant: None }
             | EventKind::CheckedOut { participant: None } => {}

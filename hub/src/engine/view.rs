@@ -78,7 +78,8 @@ impl Viewer {
             | EventKind::DocumentWithdrawn { .. }
             | EventKind::DocumentRecalled { .. }
             | EventKind::DocumentHeld { .. }
-            | EventKind::DocumentOpened { .. } => match self {
+            | EventKind::DocumentOpened { .. }
+            | EventKind::DocumentDeleted { .. } => match self {
                 Viewer::Full => Some(Cow::Borrowed(event)),
                 Viewer::Hall { me, .. } => super::delivery::redact_for_reader(&event.event, *me)
                     .map(|kind| {
@@ -171,6 +172,10 @@ impl MeetingState {
                     Viewer::Hall { me, .. } => Some(me),
                 },
             ),
+            to_delete: match viewer {
+                Viewer::Full => Vec::new(),
+                Viewer::Hall { me, .. } => super::delivery::to_delete(self, me),
+            },
             speakers: self.speakers.view(),
             opinions: self.opinions.view(viewer),
             comments: self.comments.view(viewer),

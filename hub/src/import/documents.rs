@@ -4,10 +4,16 @@
 //! [[document]]
 //! title = "Dự thảo Báo cáo chính trị"
 //! file = "tai-lieu/bao-cao-chinh-tri.pdf"   # inside the package directory
-//! classification = "internal"                # public, internal, confidential (công khai, nội bộ, mật)
+//! classification = "internal"                # public, internal, confidential, personnel
+//!                                            # (công khai, nội bộ, mật, nhân sự)
 //! item = 3                                   # optional: the agenda item's number, from 1
-//! readers = ["A-001", "Lê Minh Tuấn"]        # confidential only: seats or names
+//! readers = ["A-001", "Lê Minh Tuấn"]        # confidential and personnel only: seats or names
 //! ```
+//!
+//! Personnel papers (tài liệu nhân sự) are, like confidential ones, read by the named
+//! readers only, never on the public page, recalled at the close, and served to each
+//! reader watermarked with their name; a personnel or confidential PDF that cannot be
+//! watermarked stops the import.
 //!
 //! Everything is checked before the import writes anything: the file must exist inside the
 //! package (no absolute paths, no `..`), the item must exist, and every reader must be one
@@ -112,8 +118,8 @@ pub(super) fn parse_documents(
         };
         let mut readers = Vec::new();
         if let Some(list) = &entry.readers {
-            if classification != Classification::Confidential {
-                let m = "only confidential documents name their readers".to_owned();
+            if !classification.is_restricted() {
+                let m = "only confidential and personnel documents name their readers".to_owned();
                 return Err(invalid(list.span(), m));
             }
             for who in list.get_ref() {

@@ -138,6 +138,11 @@ fn delimiter(text: &str) -> u8 {
 /// its line), so they can all be fixed at once.
 pub fn parse_participants_csv(text: &str) -> Result<Vec<NewParticipant>, Vec<RowError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv reader ends a record at a `\r` but counts lines at `\n`, so after a CRLF it
+    // would name the next row's line as the one before; one kind of line end keeps the
+    // line numbers in errors right.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.as_str();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(text))
         .has_headers(false)

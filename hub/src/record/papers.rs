@@ -20,9 +20,7 @@ use ::record::{
     Attendee, CommitteeMember, CountingReport, DocumentRecord, Duty, Header, ItemRecord, Minutes,
     Person, SealedBox, SpeechRecord, VoteRecord,
 };
-use protocol::{
-    AgendaItem, Classification, DocumentStatus, HeaderKind, PollId, PollKind, PollStatus, Role,
-};
+use protocol::{AgendaItem, DocumentStatus, HeaderKind, PollId, PollKind, PollStatus, Role};
 
 /// Why a paper cannot be made (yet).
 #[derive(Debug, thiserror::Error)]
@@ -134,12 +132,12 @@ pub(super) fn items_with_speeches(state: &MeetingState) -> Vec<ItemRecord> {
 /// A document in its current version, as the minutes name it.
 pub(super) fn document_record(d: &protocol::Document) -> Option<DocumentRecord> {
     let v = d.versions.last()?;
-    let confidential = d.classification == Classification::Confidential;
+    let confidential = d.classification.is_restricted();
     Some(DocumentRecord {
         title: d.title.clone(),
         classification: d.classification,
         version: v.version,
-        // A confidential document is named by its title alone.
+        // A confidential or personnel document is named by its title alone.
         file_name: if confidential {
             String::new()
         } else {

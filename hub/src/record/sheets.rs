@@ -131,7 +131,7 @@ pub fn delivery(s: &Snapshot) -> Result<Vec<u8>, PaperError> {
             document.file_name.clone_from(&v.file.file_name);
             document.sha256.clone_from(&v.file.sha256);
             let recipients = match d.classification {
-                Classification::Confidential => d
+                Classification::Confidential | Classification::Personnel => d
                     .readers
                     .iter()
                     .filter_map(|r| state.participant(*r))

@@ -31,6 +31,8 @@ fn file(n: u8) -> DocumentFile {
         content_type: "application/pdf".into(),
         size: 1000,
         sha256: format!("{n:02x}").repeat(32),
+        signatures: None,
+        watermarked: false,
     }
 }
 

@@ -64,6 +64,7 @@ impl Server {
         let store = Store::open(&config.data)?;
         office::ensure_token(&config.data, &store).await?;
         let signer = crate::signing::Signer::load_or_create(&config.data)?;
+        let trust = crate::trust::DocumentTrust::open(&config.data, &config.documents)?;
         let settings = LiveSettings {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
@@ -84,6 +85,7 @@ impl Server {
             connections: AtomicUsize::new(0),
             shutdown: watcher,
             signer,
+            trust,
             sessions: tokio_util::task::TaskTracker::new(),
             senders,
             record: Default::default(),
@@ -138,6 +140,20 @@ impl Server {
             .await
             .with_context(|| format!("storing {}", doc.path.display()))?;
         let file_name = transport::files::clean_file_name(&doc.file_name);
+        let file = protocol::DocumentFile {
+            content_type: transport::files::content_type(None, &file_name),
+            file_name,
+            size: stored.size,
+            sha256: stored.sha256,
+            signatures: None,
+            watermarked: false,
+        };
+        let file = self
+            .state
+            .trust
+            .check_stored(self.state.store.blobs(), file, doc.classification)
+            .await
+            .with_context(|| format!("checking {}", doc.path.display()))?;
         Ok(protocol::Command::PublishDocument {
             title: doc.title.clone(),
             classification: doc.classification,
@@ -147,12 +163,7 @@ impl Server {
                 .iter()
                 .filter_map(|&i| participants.get(i).copied())
                 .collect(),
-            file: protocol::DocumentFile {
-                content_type: transport::files::content_type(None, &file_name),
-                file_name,
-                size: stored.size,
-                sha256: stored.sha256,
-            },
+            file,
         })
     }
 

@@ -53,6 +53,8 @@ mod tests {
                 content_type: "application/pdf".into(),
                 size: 1,
                 sha256: "00".repeat(32),
+                signatures: None,
+                watermarked: false,
             },
         };
         let refused = admit(&blobs, &publish).unwrap_err();

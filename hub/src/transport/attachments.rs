@@ -91,6 +91,8 @@ async fn send(
         file_name: attachment.name.clone(),
         size,
         sha256,
+        signatures: None,
+        watermarked: false,
     };
     serve(state, &file, headers).await
 }

@@ -1,20 +1,24 @@
-//! Document routes: multipart upload (streamed to the blob store, then published through
-//! the engine), the list a caller may see, delivery, and downloads with `Range`, `ETag`
-//! and `If-None-Match`. The engine decides who may read what; these handlers translate.
+//! Document routes: multipart upload (streamed to the blob store, its signatures checked,
+//! then published through the engine), the list a caller may see, delivery; downloads are
+//! in `download.rs`. The engine decides who may read what; these handlers translate.
+
+#[path = "download.rs"]
+mod download;
+
+pub(super) use download::{download_current, download_version, public_download, serve};
 
 use super::auth::{in_meeting, Caller, InMeeting};
-use super::files::{self, Ranged};
+use super::files;
 use super::{ApiError, AppState};
-use crate::engine::documents::{self as rules, Denied};
+use crate::engine::documents::Denied;
 use crate::engine::Viewer;
 use crate::live::Request;
 use crate::store::{BlobError, Stored};
-use axum::body::Body;
+use crate::trust::TrustError;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
-use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Json;
 use futures_util::StreamExt;
 use protocol::{
@@ -24,7 +28,6 @@ use protocol::{
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 type Shared = State<Arc<AppState>>;
 
@@ -103,6 +106,8 @@ pub(super) async fn read_form(state: &AppState, multipart: Multipart) -> Result<
                 content_type,
                 size,
                 sha256,
+                signatures: None,
+                watermarked: false,
             });
             continue;
         }
@@ -188,14 +193,16 @@ pub(super) async fn upload(
     state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
     let missing = |what: &str| ApiError::invalid(format!("the upload has no {what} field"));
+    let classification = form
+        .classification
+        .ok_or_else(|| missing("classification"))?;
+    let file = form.file.ok_or_else(|| missing("file"))?;
     let command = Command::PublishDocument {
         title: form.title.ok_or_else(|| missing("title"))?,
-        classification: form
-            .classification
-            .ok_or_else(|| missing("classification"))?,
+        classification,
         item: form.item,
         readers: form.readers,
-        file: form.file.ok_or_else(|| missing("file"))?,
+        file: checked(&state, file, classification).await?,
     };
     let request = Request::one(call.actor, None, command);
     let id = DocumentId(request.steps[0].1);
@@ -221,6 +228,13 @@ pub(super) async fn upload_version(
     let file = form
         .file
         .ok_or_else(|| ApiError::invalid("the upload has no file field"))?;
+    // Checked as the class it will be served as; the engine refuses the version anyway
+    // if the document is gone.
+    let class = call
+        .handle
+        .read(|s| s.documents.get(document).map(|d| d.classification))
+        .ok_or_else(|| ApiError::not_found("no such document in this meeting"))?;
+    let file = checked(&state, file, class).await?;
     let command = Command::ReviseDocument { document, file };
     let seq = call
         .handle
@@ -232,6 +246,24 @@ pub(super) async fn upload_version(
         StatusCode::CREATED,
         Json(json!({ "document": document, "seq": seq })),
     ))
+}
+
+/// `file`, stored, with what the hub found in it (`DocumentTrust::check_stored`). A
+/// confidential or personnel PDF that cannot be watermarked is refused (422) here, before
+/// anything names it.
+pub(crate) async fn checked(
+    state: &AppState,
+    file: DocumentFile,
+    class: Classification,
+) -> Result<DocumentFile, ApiError> {
+    state
+        .trust
+        .check_stored(state.store.blobs(), file, class)
+        .await
+        .map_err(|e| match e {
+            TrustError::NotWatermarkable { .. } => ApiError::invalid(e.to_string()),
+            other => ApiError::internal("checking an upload", other),
+        })
 }
 
 /// `GET /meetings/{m}/documents`: what the caller may see, as in its snapshot.
@@ -263,132 +295,16 @@ pub(super) async fn delivery(
     let doc = view
         .and_then(|v| v.documents.into_iter().find(|d| d.id == document))
         .ok_or_else(|| ApiError::not_found("no such document in this meeting"))?;
-    Ok(Json(
-        json!({ "document": doc.id, "status": doc.status, "delivery": doc.delivery }),
-    ))
-}
-
-/// `GET /meetings/{m}/documents/{d}`: the current version's bytes.
-pub(super) async fn download_current(
-    State(state): Shared,
-    Caller(principal): Caller,
-    Path((meeting, document)): Path<(MeetingId, DocumentId)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    download(&state, &principal, meeting, document, None, &headers).await
-}
-
-/// `GET /meetings/{m}/documents/{d}/versions/{v}`: that version's bytes.
-pub(super) async fn download_version(
-    State(state): Shared,
-    Caller(principal): Caller,
-    Path((meeting, document, version)): Path<(MeetingId, DocumentId, u32)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    download(
-        &state,
-        &principal,
-        meeting,
-        document,
-        Some(version),
-        &headers,
-    )
-    .await
-}
-
-async fn download(
-    state: &AppState,
-    principal: &crate::store::Principal,
-    meeting: MeetingId,
-    document: DocumentId,
-    version: Option<u32>,
-    headers: &HeaderMap,
-) -> Result<Response, ApiError> {
-    let call = in_meeting(state, principal, meeting)?;
-    let file = call
-        .handle
-        .read(|s| rules::download(s, &call.actor, document, version).cloned())?;
-    serve(state, &file.file, headers).await
-}
-
-/// `GET /p/{link}/documents/{d}`: a public document, with no token.
-pub(super) async fn public_download(
-    State(state): Shared,
-    Path((link, document)): Path<(String, DocumentId)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let handle = super::public::meeting_of(&state, &link)?;
-    let file = handle.read(|s| rules::public_download(s, document, None).cloned())?;
-    serve(&state, &file.file, &headers).await
-}
-
-/// Sends a stored version: whole, or the one range asked for.
-pub(super) async fn serve(
-    state: &AppState,
-    file: &DocumentFile,
-    headers: &HeaderMap,
-) -> Result<Response, ApiError> {
-    let etag = format!("\"{}\"", file.sha256);
-    let header_str = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    let mut builder = Response::builder()
-        .header(header::ETAG, &etag)
-        .header(header::ACCEPT_RANGES, "bytes")
-        .header(header::CACHE_CONTROL, "private, no-cache");
-    if files::none_match(header_str(header::IF_NONE_MATCH), &etag) {
-        return builder
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Body::empty())
-            .map_err(|e| ApiError::internal("building a response", e));
-    }
-    let path = state.store.blobs().path(&file.sha256).ok_or_else(|| {
-        ApiError::internal(
-            "serving a document",
-            format!("blob {} is missing", file.sha256),
-        )
-    })?;
-    let len = file.size;
-    let (status, start, count) = match files::parse_range(header_str(header::RANGE), len) {
-        Ranged::Full => (StatusCode::OK, 0, len),
-        Ranged::Part { start, end } => {
-            builder = builder.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
-            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
-        }
-        Ranged::Unsatisfiable => {
-            let mut response = ApiError::new(
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                ErrorCode::Invalid,
-                format!("the range asked for is outside the file's {len} bytes"),
-            )
-            .into_response();
-            let value = HeaderValue::from_str(&format!("bytes */{len}"))
-                .map_err(|e| ApiError::internal("building a response", e))?;
-            response.headers_mut().insert(header::CONTENT_RANGE, value);
-            return Ok(response);
-        }
-    };
-    let mut reader = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| ApiError::internal("opening a document", e))?;
-    reader
-        .seek(std::io::SeekFrom::Start(start))
-        .await
-        .map_err(|e| ApiError::internal("seeking in a document", e))?;
-    let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(count), 64 * 1024);
-    builder
-        .status(status)
-        .header(header::CONTENT_TYPE, &file.content_type)
-        .header(header::CONTENT_LENGTH, count)
-        .header(
-            header::CONTENT_DISPOSITION,
-            files::content_disposition(&file.file_name),
-        )
-        // An uploaded HTML file must not run as the hub's own page.
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header(header::CONTENT_SECURITY_POLICY, "sandbox")
-        .body(Body::from_stream(stream))
-        .map_err(|e| ApiError::internal("building a response", e))
+    // The original's hash beside the copies' in `delivery`: both, for the record.
+    let current = doc
+        .current()
+        .map(|v| (v.file.sha256.clone(), v.file.watermarked));
+    let (sha256, watermarked) = current.unwrap_or_default();
+    Ok(Json(json!({
+        "document": doc.id,
+        "status": doc.status,
+        "sha256": sha256,
+        "watermarked": watermarked,
+        "delivery": doc.delivery,
+    })))
 }

@@ -54,6 +54,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// The hub's key, signing exported results.
     pub signer: crate::signing::Signer,
+    /// Signature checks of uploads and readers' watermarked copies.
+    pub trust: crate::trust::DocumentTrust,
     /// Every WebSocket session, so a shutdown waits for them to end.
     pub sessions: tokio_util::task::TaskTracker,
     /// Each sender's budget of commands and uploads, over every transport.

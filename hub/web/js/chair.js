@@ -54,9 +54,11 @@ function draw(root, { connection, state }) {
   );
 
   const bar = h('div', { class: 'staff-bar' }, statusBadge(connection), langButton());
+  const confirmed = new Set();
   const render = () => {
     const view = state.view;
     if (!view) return;
+    confirmNoCopy(view, state.me?.participant, connection, confirmed);
     renderTop(top, view, send, bar);
     renderAgenda(agenda, view, send);
     fill(polls, ...orderPolls(view.polls || []).map((p) => pollCard(p, view, send)));
@@ -263,4 +265,16 @@ function renderSpeakers(section, view, send) {
       ),
     ),
   );
+}
+
+/** The console keeps no copies of documents: when the chair was named on one that is
+ *  withdrawn or recalled, it says so to the hub at once (`report_deleted`), so the desk
+ *  does not count the chair among those not online since. */
+function confirmNoCopy(view, me, connection, confirmed) {
+  if (!me) return;
+  for (const d of view.documents) {
+    if (d.status === 'published' || !(d.delivery?.unconfirmed ?? []).includes(me) || confirmed.has(d.id)) continue;
+    confirmed.add(d.id);
+    connection.send({ op: 'report_deleted', document: d.id, version: d.versions.length }).catch(() => {});
+  }
 }

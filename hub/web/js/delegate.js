@@ -4,10 +4,12 @@
 // touch, keyboard and screen reader.
 
 import { t } from './i18n.js';
-import { h, fill, statusBadge, langButton, toast, nameOf, refusal, useStyle } from './ui.js';
-import { formatTime, formatDateTime } from './format.js';
+import { h, fill, fillChanged, statusBadge, langButton, toast, nameOf, refusal, useStyle } from './ui.js';
+import { formatTime, formatDateTime, formatSize } from './format.js';
 import { openViewer } from './viewer.js';
 import { forgetAllBut } from './offline.js';
+import { startPrefetch } from './prefetch.js';
+import { verdictLine } from './signature.js';
 import { votePanel } from './vote.js';
 import { incomingPanel, incomingWaiting } from './incoming.js';
 import { resultsPanel } from './results.js';
@@ -19,13 +21,15 @@ const TABS = ['agenda', 'speak', 'opinions', 'results', 'notes', 'news'];
 export function mount(root, { connection, state }) {
   useStyle('/css/delegate.css');
   let tab = 'agenda';
+  /** The open viewer: `{doc, close}`. */
   let viewerOpen = null;
   const top = h('header', { class: 'topbar' });
   const current = h('div', { class: 'current-bar', 'aria-live': 'polite' });
   const tabs = h('nav', { class: 'tabs', role: 'tablist' });
   const main = h('div', { class: 'content', role: 'tabpanel' });
   const vote = h('div', { class: 'vote-slot' });
-  fill(root, top, current, vote, tabs, main);
+  const ahead = h('div', { class: 'prefetch-slot' });
+  fill(root, top, current, ahead, vote, tabs, main);
   const badge = statusBadge(connection);
   const lang = langButton();
   const drawVote = votePanel(vote, { connection, state });
@@ -56,7 +60,8 @@ export function mount(root, { connection, state }) {
     }, t(`tab_${name}`), badgeCount(state, name))));
     const typing = main.contains(document.activeElement) && /^(TEXTAREA|INPUT)$/.test(document.activeElement.tagName);
     const open = (doc) => {
-      viewerOpen = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; } });
+      const close = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; } });
+      viewerOpen = { doc: doc.id, close };
     };
     if (!typing || force) fill(main, tab === 'committee' ? committee.panel() : PANELS[tab](state, connection, open));
     drawVote();
@@ -67,18 +72,53 @@ export function mount(root, { connection, state }) {
       const a = state.view.announcements.at(-1);
       toast(a.title, 'info', 8000);
     }
-    if (kind === 'snapshot' || kind.startsWith('document_')) {
-      // A withdrawn or recalled document leaves the tablet too.
-      forgetAllBut(state.view.documents.flatMap((d) => d.versions.map((x) => x.sha256)));
-    }
+    if (kind === 'snapshot' || kind.startsWith('document_')) deleteGone();
     draw();
     committee.step();
   };
+  // A withdrawn or recalled document leaves the tablet at once: its viewer closes, its
+  // copy is deleted, and then the hub hears that this tablet holds none (`report_deleted`).
+  const confirming = new Set();
+  const deleteGone = async () => {
+    const published = state.view.documents.filter((d) => d.status === 'published');
+    if (viewerOpen && !published.some((d) => d.id === viewerOpen.doc)) {
+      viewerOpen.close();
+      toast(t('doc_recalled_closed'), 'info', 8000);
+    }
+    await forgetAllBut(published.map((d) => d.versions[d.versions.length - 1].sha256));
+    for (const owed of state.view.to_delete ?? []) {
+      if (confirming.has(owed.document)) continue;
+      confirming.add(owed.document);
+      connection.send({ op: 'report_deleted', document: owed.document, version: owed.version })
+        .catch(() => {})
+        .finally(() => confirming.delete(owed.document));
+    }
+  };
   state.addEventListener('change', onChange);
   addEventListener('hub-lang', () => draw(true));
+  let fetched = null;
+  const drawAhead = () => fillChanged(ahead, JSON.stringify([fetched, document.documentElement.lang]), () => prefetchLine(fetched));
+  addEventListener('hub-lang', drawAhead);
+  const prefetch = startPrefetch({ connection, state, onStatus: (s) => { fetched = s; drawAhead(); } });
+  deleteGone();
   draw(true);
   committee.step();
-  return { stop() { state.removeEventListener('change', onChange); viewerOpen?.(); } };
+  return {
+    stop() {
+      state.removeEventListener('change', onChange);
+      prefetch.stop();
+      viewerOpen?.close();
+    },
+  };
+}
+
+/** How far fetching ahead is: documents kept for offline reading, and the space used. */
+function prefetchLine(fetched) {
+  if (!fetched || fetched.total === 0) return null;
+  return h('p', { class: 'prefetch muted', 'data-testid': 'prefetch-status', 'aria-live': 'polite' },
+    t('prefetch_status', { held: fetched.held, total: fetched.total, used: formatSize(fetched.used), budget: formatSize(fetched.budget) }),
+    fetched.busy ? ` ${t('prefetch_busy')}` : '',
+    fetched.over > 0 ? ` ${t('prefetch_over', { n: fetched.over })}` : '');
 }
 
 function badgeCount(state, tab) {
@@ -98,12 +138,18 @@ const PANELS = {
   agenda(state, _connection, open) {
     const v = state.view;
     const docs = (item) => v.documents.filter((d) => d.item === item && d.status === 'published');
-    const docList = (list) => (list.length === 0 ? null : h('ul', { class: 'docs' }, list.map((d) =>
-      h('li', {},
-        h('button', { class: 'btn doc', type: 'button', 'data-testid': 'open-document', onclick: () => open(d) },
+    const restricted = (d) => d.classification === 'confidential' || d.classification === 'personnel';
+    const docList = (list) => (list.length === 0 ? null : h('ul', { class: 'docs' }, list.map((d) => {
+      const version = d.versions[d.versions.length - 1];
+      return h('li', {},
+        h('button', { class: 'btn doc', type: 'button', 'data-testid': 'open-document', 'data-document': d.id, onclick: () => open(d) },
           h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, 'PDF'),
           h('span', { class: 'doc-title' }, d.title),
-          h('span', { class: `tag ${d.classification === 'confidential' ? 'bad' : ''}` }, t(`class_${d.classification}`)))))));
+          h('span', { class: `tag ${restricted(d) ? 'bad' : ''}` }, t(`class_${d.classification}`))),
+        h('div', { class: 'doc-meta' },
+          verdictLine(version),
+          version.watermarked ? h('span', { class: 'muted' }, ` · ${t('doc_watermarked_yours')}`) : null));
+    })));
     if (v.agenda.length === 0) {
       return h('section', { class: 'panel', 'data-testid': 'agenda' }, h('p', { class: 'empty' }, t('agenda_empty')));
     }

@@ -165,18 +165,28 @@ const FOLD = {
     if (old?.delivery && !e.document.delivery) {
       // A new version: nobody holds it yet.
       const d = old.delivery;
-      e.document.delivery = { ...d, missing: [...(d.held ?? []), ...(d.missing ?? [])], held: [] };
+      e.document.delivery = { ...d, missing: [...(d.held ?? []), ...(d.missing ?? [])], held: [], copies: [] };
     }
     replaceById(v.documents, e.document);
   },
   // Withdrawn and recalled documents leave every tablet (§4.1).
-  document_withdrawn(v, e, _at, me) { documentGone(v, e.document, me); },
-  document_recalled(v, e, _at, me) { documentGone(v, e.document, me); },
+  document_withdrawn(v, e, at, me) { documentGone(v, e.document, at, me); },
+  document_recalled(v, e, at, me) { documentGone(v, e.document, at, me); },
   document_held(v, e) {
     const d = v.documents.find((x) => x.id === e.document)?.delivery;
     if (!d) return;
     d.missing = (d.missing ?? []).filter((p) => p !== e.participant);
     if (!(d.held ?? []).includes(e.participant)) (d.held ??= []).push(e.participant);
+    d.copies = (d.copies ?? []).filter((c) => c.participant !== e.participant);
+    if (e.sha256) d.copies.push({ participant: e.participant, sha256: e.sha256 });
+  },
+  // A tablet confirmed it holds no copy of a withdrawn or recalled document.
+  document_deleted(v, e) {
+    v.to_delete = (v.to_delete ?? []).filter((x) => x.document !== e.document);
+    const d = v.documents.find((x) => x.id === e.document)?.delivery;
+    if (!d) return;
+    d.unconfirmed = (d.unconfirmed ?? []).filter((p) => p !== e.participant);
+    if (!(d.deleted ?? []).includes(e.participant)) (d.deleted ??= []).push(e.participant);
   },
   document_opened(v, e) {
     const d = v.documents.find((x) => x.id === e.document)?.delivery;
@@ -352,8 +362,21 @@ function recordOf(v) {
   return v.record;
 }
 
-function documentGone(v, doc, me) {
-  // The secretariat and the chair keep it in the list, marked; others drop it.
-  if (OVERSEERS.has(me?.role)) replaceById(v.documents, doc);
-  else v.documents = v.documents.filter((d) => d.id !== doc.id);
+function documentGone(v, doc, at, me) {
+  // The secretariat and the chair keep it in the list, marked, with its delivery: every
+  // recipient owes a confirmation of deletion from now on. Others drop it, and their
+  // tablet owes the hub that confirmation (`to_delete`, as a snapshot would list it).
+  if (OVERSEERS.has(me?.role)) {
+    const old = v.documents.find((d) => d.id === doc.id)?.delivery;
+    if (old) {
+      const recipients = [...(old.held ?? []), ...(old.missing ?? [])];
+      const deleted = old.deleted ?? [];
+      doc.delivery = { ...old, gone_at: at, deleted, unconfirmed: recipients.filter((p) => !deleted.includes(p)) };
+    }
+    replaceById(v.documents, doc);
+  } else {
+    v.documents = v.documents.filter((d) => d.id !== doc.id);
+    v.to_delete = (v.to_delete ?? []).filter((x) => x.document !== doc.id);
+    v.to_delete.push({ document: doc.id, version: doc.versions.length, status: doc.status });
+  }
 }

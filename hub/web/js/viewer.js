@@ -5,14 +5,31 @@
 import * as pdfjs from '/vendor/pdfjs/pdf.min.mjs';
 import { t } from './i18n.js';
 import { h, fill, toast, refusal } from './ui.js';
-import { documentBytes } from './offline.js';
+import { documentBytes, reportHeld } from './offline.js';
 import { newId } from './connection.js';
+import { verdictLine } from './signature.js';
 
 pdfjs.GlobalWorkerOptions.workerSrc = '/vendor/pdfjs/pdf.worker.min.mjs';
 
+// One pdf.js worker for the page, started as the tablet's screen loads (online): a
+// document first opened with the Wi-Fi down then still has a worker, whose script could
+// not be fetched any more. Each document is given it, so freeing a document (its loading
+// task) leaves the worker for the next one.
+let pdfWorker = null;
+function sharedWorker() {
+  if (!pdfWorker || pdfWorker.destroyed) {
+    const port = new Worker(pdfjs.GlobalWorkerOptions.workerSrc, { type: 'module' });
+    pdfWorker = new pdfjs.PDFWorker({ port });
+  }
+  return pdfWorker;
+}
+sharedWorker();
+
 /**
  * Opens `doc` full screen over the page. `connection` sends the delivery reports,
- * comments and notes. Returns a function that closes the viewer.
+ * comments and notes. Returns a function that closes the viewer; closing frees the
+ * document (pdf.js's loading task; the shared worker stays) and never throws, so the page's
+ * keyboard handler and `onClose` always run.
  */
 export function openViewer(doc, { connection, state, onClose }) {
   const meeting = state.me.meeting;
@@ -21,14 +38,27 @@ export function openViewer(doc, { connection, state, onClose }) {
   const stage = h('div', { class: 'viewer-stage' }, canvas);
   const side = h('div', { class: 'viewer-side' });
   let pdf = null;
+  // pdf.js 6 frees a document through the task that loaded it: PDFDocumentProxy has no
+  // destroy() of its own any more.
+  let loading = null;
+  let closed = false;
   let page = 1;
   let zoom = 1;
   let rendering = null;
 
   const close = () => {
+    if (closed) return;
+    closed = true;
     overlay.remove();
-    pdf?.destroy();
     removeEventListener('keydown', onKey);
+    const task = loading;
+    loading = null;
+    pdf = null;
+    canvas.width = 0;
+    canvas.height = 0;
+    try {
+      task?.destroy().catch(() => {});
+    } catch { /* freeing is best effort; the page goes on */ }
     onClose?.();
   };
   const go = (delta) => { if (pdf && page + delta >= 1 && page + delta <= pdf.numPages) { page += delta; render(); } };
@@ -42,7 +72,7 @@ export function openViewer(doc, { connection, state, onClose }) {
   const overlay = h('div', { class: 'viewer', role: 'dialog', 'aria-modal': 'true', 'aria-label': doc.title, 'data-testid': 'viewer' },
     h('div', { class: 'viewer-bar' },
       h('button', { class: 'btn', type: 'button', onclick: close, 'data-testid': 'viewer-close' }, `✕ ${t('viewer_close')}`),
-      h('strong', { class: 'viewer-title' }, doc.title),
+      h('div', { class: 'viewer-title' }, h('strong', {}, doc.title), verdictLine(doc.versions[doc.versions.length - 1], { short: true })),
       h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_zoom_out'), onclick: () => scale(1 / 1.25) }, '−'),
       h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_zoom_in'), onclick: () => scale(1.25) }, '+'),
       h('button', { class: 'btn', type: 'button', 'aria-label': t('viewer_prev'), onclick: () => go(-1), 'data-testid': 'viewer-prev' }, '‹'),
@@ -55,10 +85,13 @@ export function openViewer(doc, { connection, state, onClose }) {
   overlay.querySelector('button').focus();
 
   async function render() {
-    if (!pdf) return;
+    const shown = pdf;
+    if (!shown) return;
     const want = { page, zoom };
     if (rendering) await rendering.catch(() => {});
-    const p = await pdf.getPage(want.page);
+    if (closed) return;
+    const p = await shown.getPage(want.page);
+    if (closed) return;
     // Fit the page's width to the screen, then apply the zoom; draw at the device's
     // pixel ratio so text stays sharp on a tablet.
     const base = p.getViewport({ scale: 1 });
@@ -72,8 +105,9 @@ export function openViewer(doc, { connection, state, onClose }) {
     const task = p.render({ canvas, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined });
     rendering = task.promise;
     await rendering;
+    if (closed) return;
     canvas.dataset.rendered = String(want.page);
-    pageLabel.textContent = t('viewer_page', { page: want.page, pages: pdf.numPages });
+    pageLabel.textContent = t('viewer_page', { page: want.page, pages: shown.numPages });
     drawSide();
   }
 
@@ -116,13 +150,18 @@ export function openViewer(doc, { connection, state, onClose }) {
           h('a', { class: 'btn primary', href: `/api/v1/meetings/${meeting}/documents/${doc.id}` }, t('viewer_download'))));
         return;
       }
-      const got = await documentBytes(meeting, doc);
+      const got = await documentBytes(meeting, doc, () => !closed);
+      if (closed) return;
       if (got.fromCache) pageLabel.textContent = t('viewer_offline_copy');
       // pdf.js takes the buffer over: give it a copy, the kept one stays intact.
-      pdf = await pdfjs.getDocument({ data: got.bytes.slice(), isEvalSupported: false }).promise;
+      loading = pdfjs.getDocument({ data: got.bytes.slice(), isEvalSupported: false, worker: sharedWorker() });
+      const loaded = await loading.promise;
+      if (closed) return;
+      pdf = loaded;
       await render();
       report(connection, doc, got);
     } catch (e) {
+      if (closed) return;
       // pdf.js says why in English: that goes apart, after the page's own sentence.
       const why = e?.code || e?.sentence ? e : { sentence: 'viewer_unreadable', message: e?.message ?? String(e) };
       fill(stage, h('p', { class: 'panel', role: 'alert' }, t('viewer_failed'), ' ', refusal(why)));
@@ -135,13 +174,9 @@ export function openViewer(doc, { connection, state, onClose }) {
 // Delivery reports (§4.3): held once verified, opened once. Failures are harmless: the
 // secretariat's view is only a little behind.
 function report(connection, doc, got) {
+  reportHeld(connection, doc, got);
   const reported = JSON.parse(sessionStorage.getItem('hub.reported') ?? '{}');
-  const key = `${doc.id}/${got.version.version}`;
-  if (got.verified && !reported[key]) {
-    connection.send({ op: 'report_held', document: doc.id, version: got.version.version }).catch(() => {});
-  }
   if (!reported[doc.id]) connection.send({ op: 'report_opened', document: doc.id }).catch(() => {});
-  reported[key] = true;
   reported[doc.id] = true;
   sessionStorage.setItem('hub.reported', JSON.stringify(reported));
 }

@@ -2,23 +2,30 @@
 //! so the tablet still shows the materials when the hall's Wi-Fi fails.
 //!
 //! A copy is fetched over HTTP with the participant's token (docs/PROTOCOL.md §4.4),
-//! written to a partial file named by the expected SHA-256, resumed with `Range` after a
-//! drop, hashed, and only then renamed to its final name. A file under its final name is
-//! therefore always a verified copy of that hash, whatever moment the program was killed
-//! at. A new version has a new hash, so it never resumes from the old one's bytes.
+//! written to a partial file named by the version's SHA-256, resumed with `Range` after a
+//! drop, hashed, and only then renamed to its final name. A new version has a new hash, so
+//! it never resumes from the old one's bytes.
+//!
+//! The hash a copy must have is the version's, or, for a confidential or personnel PDF
+//! that the hub serves watermarked with this reader's name, the hash the download says it
+//! sent (`X-Content-SHA256`, with `X-Original-SHA256` naming the version). The final name
+//! says which: `<version sha256>.<ext>`, or `<version sha256>.<copy sha256>.<ext>`.
+//!
+//! A name is a claim, not a proof: a disk can rot and a person can edit a file. So
+//! [`DocumentCache::check`] and [`DocumentCache::sync`] hash a kept copy again; one that
+//! does not match its name is deleted (never reported held) and fetched again.
 
-use crate::http::{self, HttpClient, STALL};
+use crate::http::{self, HttpClient};
 use crate::JoinUrl;
-use http_body_util::{BodyExt, Empty};
-use hyper::header::{HeaderValue, AUTHORIZATION, RANGE};
-use hyper::StatusCode;
+use hyper::header::HeaderValue;
 use protocol::{Document, DocumentId, DocumentStatus, MeetingId};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 mod background;
+mod download;
 pub use background::{documents_in, spawn_downloader, Fetched};
+use download::Fault;
 
 /// How often a download is resumed after a drop before it is given up (until the next sync).
 const ATTEMPTS: u32 = 6;
@@ -55,21 +62,35 @@ pub enum CacheError {
 /// What the cache holds of one document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CopyState {
-    /// The current version, verified by its SHA-256.
+    /// The current version, under its final name (verified when it was made; hashed
+    /// again by [`DocumentCache::check`]).
     Verified(PathBuf),
     /// Part of the current version, to be resumed.
     Partial {
         bytes: u64,
     },
+    /// A kept copy did not hash to its name when checked: it was deleted, to be fetched
+    /// again.
+    Damaged,
     Missing,
 }
 
-/// A verified copy the cache has just made: report it to the hub with `report_held`.
+/// A verified copy the cache holds: report it to the hub with `report_held`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Held {
     pub document: DocumentId,
     pub version: u32,
     pub path: PathBuf,
+    /// The SHA-256 of a watermarked copy (not the version's), to report with it.
+    pub copy_sha256: Option<String>,
+}
+
+/// A copy under its final name: where, and the hash its bytes must have.
+#[derive(Clone, Debug)]
+struct Kept {
+    path: PathBuf,
+    sha256: String,
+    copy: Option<String>,
 }
 
 /// The cache of one participant of one meeting, in its own directory.
@@ -104,19 +125,53 @@ impl DocumentCache {
         &self.dir
     }
 
-    /// What the cache holds of `document`'s current version.
+    /// What the cache holds of `document`'s current version, by its files' names (see
+    /// [`DocumentCache::check`] for a look at their bytes).
     pub fn state(&self, document: &Document) -> CopyState {
         let Some(current) = document.current() else {
             return CopyState::Missing;
         };
-        let fin = self.final_path(document);
-        if fin.is_file() {
-            return CopyState::Verified(fin);
+        if let Some(kept) = self.kept(document) {
+            return CopyState::Verified(kept.path);
         }
         match std::fs::metadata(self.partial_path(document.id, &current.file.sha256)) {
             Ok(m) => CopyState::Partial { bytes: m.len() },
             Err(_) => CopyState::Missing,
         }
+    }
+
+    /// Like [`DocumentCache::state`], but a kept copy is hashed again first: one whose
+    /// bytes no longer match its name is deleted and reported [`CopyState::Damaged`].
+    pub async fn check(&self, document: &Document) -> Result<CopyState, CacheError> {
+        if let Some(kept) = self.kept(document) {
+            if !self.intact(&kept).await? {
+                return Ok(CopyState::Damaged);
+            }
+        }
+        Ok(self.state(document))
+    }
+
+    /// The verified copy of `document`'s current version this cache holds, to report
+    /// (by name; [`DocumentCache::check`] or [`DocumentCache::sync`] hash it).
+    pub fn held(&self, document: &Document) -> Option<Held> {
+        let current = document.current()?;
+        let kept = self.kept(document)?;
+        Some(Held {
+            document: document.id,
+            version: current.version,
+            path: kept.path,
+            copy_sha256: kept.copy,
+        })
+    }
+
+    /// Hashes a kept copy; deletes it if it does not match its name.
+    async fn intact(&self, kept: &Kept) -> Result<bool, CacheError> {
+        let actual = sha256_of(&kept.path).await.map_err(io_at(&kept.path))?;
+        if actual == kept.sha256 {
+            return Ok(true);
+        }
+        remove_file(&kept.path)?;
+        Ok(false)
     }
 
     /// Makes the cache hold `document` as it now is: the current version verified if it is
@@ -136,17 +191,23 @@ impl DocumentCache {
             self.remove(document.id)?;
             return Ok(None);
         }
-        let fin = self.final_path(document);
-        if fin.is_file() {
-            return Ok(None);
+        if let Some(kept) = self.kept(document) {
+            // Held already, if its bytes still match its name; else fetched again.
+            if self.intact(&kept).await? {
+                return Ok(None);
+            }
         }
         let sha = &current.file.sha256;
         let partial = self.partial_path(document.id, sha);
         let mut mismatches = 0;
         let mut attempt = 0;
-        loop {
+        let expected = loop {
             match self.download(document, &partial, progress).await {
-                Ok(()) => {}
+                Ok(expected) => {
+                    if sha256_of(&partial).await.map_err(io_at(&partial))? == expected.sha256 {
+                        break expected;
+                    }
+                }
                 Err(Fault::Retry(e)) => {
                     attempt += 1;
                     if attempt >= ATTEMPTS {
@@ -164,16 +225,14 @@ impl DocumentCache {
                     return Err(e);
                 }
             }
-            if sha256_of(&partial).await.map_err(io_at(&partial))? == *sha {
-                break;
-            }
             // Bytes that do not hash right are never kept, not even to resume from.
             remove_file(&partial)?;
             mismatches += 1;
             if mismatches >= 2 {
                 return Err(CacheError::Corrupt(document.id));
             }
-        }
+        };
+        let fin = self.final_path(document, expected.copy.as_deref());
         tokio::fs::rename(&partial, &fin)
             .await
             .map_err(io_at(&fin))?;
@@ -184,6 +243,7 @@ impl DocumentCache {
             document: document.id,
             version: current.version,
             path: fin,
+            copy_sha256: expected.copy,
         }))
     }
 
@@ -217,102 +277,6 @@ impl DocumentCache {
         Ok(removed)
     }
 
-    /// One try: fetch what the partial file lacks, appending; the caller verifies.
-    async fn download(
-        &self,
-        document: &Document,
-        partial: &Path,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<(), Fault> {
-        let current = document.current().expect("checked by the caller");
-        tokio::fs::create_dir_all(self.doc_dir(document.id))
-            .await
-            .map_err(|e| Fault::Fatal(io_at(partial)(e)))?;
-        let have = tokio::fs::metadata(partial).await.map_or(0, |m| m.len());
-        if have >= current.file.size && current.file.size > 0 {
-            return Ok(());
-        }
-        // By version number: a version never changes, so a newer one published meanwhile
-        // is never appended to this one's bytes.
-        let url = self.version_url(document.id, current.version);
-        let mut request =
-            hyper::Request::get(url.as_str()).header(AUTHORIZATION, self.authorization.clone());
-        if have > 0 {
-            request = request.header(RANGE, format!("bytes={have}-"));
-        }
-        let request = request
-            .body(Empty::new())
-            .expect("a GET with valid headers builds");
-        let unreachable = |reason: String| {
-            Fault::Retry(CacheError::Unreachable {
-                url: url.to_string(),
-                reason,
-            })
-        };
-        let response = tokio::time::timeout(STALL, self.http.request(request))
-            .await
-            .map_err(|_| unreachable("no answer".into()))?
-            .map_err(|e| unreachable(e.to_string()))?;
-        let append = match response.status() {
-            StatusCode::PARTIAL_CONTENT => true,
-            StatusCode::OK => false,
-            StatusCode::RANGE_NOT_SATISFIABLE => {
-                remove_file(partial).map_err(Fault::Fatal)?;
-                return Err(unreachable(
-                    "the partial copy was longer than the file".into(),
-                ));
-            }
-            StatusCode::UNAUTHORIZED => return Err(Fault::Fatal(CacheError::BadToken)),
-            StatusCode::FORBIDDEN => return Err(Fault::Fatal(CacheError::Forbidden(document.id))),
-            StatusCode::NOT_FOUND | StatusCode::GONE => {
-                return Err(Fault::Fatal(CacheError::Gone(document.id)))
-            }
-            status if status.is_server_error() => {
-                return Err(Fault::Retry(CacheError::Status {
-                    url: url.to_string(),
-                    status: status.as_u16(),
-                }))
-            }
-            status => {
-                return Err(Fault::Fatal(CacheError::Status {
-                    url: url.to_string(),
-                    status: status.as_u16(),
-                }))
-            }
-        };
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(append)
-            .truncate(!append)
-            .open(partial)
-            .await
-            .map_err(|e| Fault::Fatal(io_at(partial)(e)))?;
-        let mut body = response.into_body();
-        loop {
-            let frame = match tokio::time::timeout(STALL, body.frame()).await {
-                Err(_) => return Err(unreachable("the download stalled".into())),
-                Ok(None) => break,
-                Ok(Some(Err(e))) => {
-                    // Keep what arrived: the next try resumes after it.
-                    let _ = file.flush().await;
-                    return Err(unreachable(e.to_string()));
-                }
-                Ok(Some(Ok(frame))) => frame,
-            };
-            if let Ok(chunk) = frame.into_data() {
-                file.write_all(&chunk)
-                    .await
-                    .map_err(|e| Fault::Fatal(io_at(partial)(e)))?;
-                progress(chunk.len() as u64);
-            }
-        }
-        file.sync_all()
-            .await
-            .map_err(|e| Fault::Fatal(io_at(partial)(e)))?;
-        Ok(())
-    }
-
     fn version_url(&self, document: DocumentId, version: u32) -> url::Url {
         self.base
             .join(&format!(
@@ -326,13 +290,44 @@ impl DocumentCache {
         self.dir.join(document.to_string())
     }
 
-    /// `DIR/<document>/<sha256>.<ext>`: the extension so a viewer opens it, the hash so a
-    /// name can only ever hold the bytes it names.
-    fn final_path(&self, document: &Document) -> PathBuf {
+    /// `DIR/<document>/<sha256>.<ext>` (or `<sha256>.<copy sha256>.<ext>` for a
+    /// watermarked copy): the extension so a viewer opens it, the hashes so a name can
+    /// only ever hold the bytes it names.
+    fn final_path(&self, document: &Document, copy: Option<&str>) -> PathBuf {
         let current = document.current().expect("every document has a version");
         let ext = extension(&current.file.file_name);
-        self.doc_dir(document.id)
-            .join(format!("{}{ext}", current.file.sha256))
+        let name = match copy {
+            Some(copy) => format!("{}.{copy}{ext}", current.file.sha256),
+            None => format!("{}{ext}", current.file.sha256),
+        };
+        self.doc_dir(document.id).join(name)
+    }
+
+    /// The copy of the current version under its final name, if any.
+    fn kept(&self, document: &Document) -> Option<Kept> {
+        let current = document.current()?;
+        let plain = self.final_path(document, None);
+        if plain.is_file() {
+            return Some(Kept {
+                path: plain,
+                sha256: current.file.sha256.clone(),
+                copy: None,
+            });
+        }
+        let ext = extension(&current.file.file_name);
+        let prefix = format!("{}.", current.file.sha256);
+        let entries = std::fs::read_dir(self.doc_dir(document.id)).ok()?;
+        entries.flatten().find_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let copy = name.strip_prefix(&prefix)?.strip_suffix(ext.as_str())?;
+            let is_hash =
+                copy.len() == 64 && copy.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+            (is_hash && entry.path().is_file()).then(|| Kept {
+                path: entry.path(),
+                sha256: copy.to_owned(),
+                copy: Some(copy.to_owned()),
+            })
+        })
     }
 
     fn partial_path(&self, document: DocumentId, sha256: &str) -> PathBuf {
@@ -348,13 +343,6 @@ impl DocumentCache {
         }
         Ok(())
     }
-}
-
-enum Fault {
-    /// The network: try again, resuming.
-    Retry(CacheError),
-    /// Retrying cannot help.
-    Fatal(CacheError),
 }
 
 /// `.pdf` from `Dự thảo.pdf`: short, ASCII letters and digits only, else nothing.

@@ -1,6 +1,6 @@
 //! `tablet agenda` and `tablet watch`: the meeting as a delegate follows it.
 
-use super::documents::report;
+use super::documents::{confirm_deleted, deleted, report};
 use super::profile::Profile;
 use crate::{documents_in, spawn_downloader};
 use protocol::{AgendaItemStatus, EventKind, HubFrame, MeetingView};
@@ -33,7 +33,8 @@ pub async fn agenda(profile: &Profile) -> anyhow::Result<()> {
 }
 
 /// Prints events as they come; keeps the document cache in line in the background and
-/// reports each verified copy to the hub.
+/// reports each verified copy to the hub; deletes a withdrawn or recalled document at once
+/// and confirms it to the hub.
 pub async fn watch(profile: &Profile) -> anyhow::Result<()> {
     let opened = profile.open().await?;
     let cache = profile.cache(&opened)?;
@@ -47,6 +48,7 @@ pub async fn watch(profile: &Profile) -> anyhow::Result<()> {
         opened.view.attendance.present
     );
     cache.keep_only(&opened.view.documents)?;
+    confirm_deleted(&cache, &mut session, &opened.view).await?;
     for document in opened.view.documents {
         let _ = downloads.send(document);
     }
@@ -70,10 +72,19 @@ pub async fn watch(profile: &Profile) -> anyhow::Result<()> {
         for document in documents_in(&frame) {
             let _ = downloads.send(document);
         }
+        if let HubFrame::Event(e) = &frame {
+            if let EventKind::DocumentWithdrawn { document }
+            | EventKind::DocumentRecalled { document } = &e.event
+            {
+                cache.remove(document.id)?;
+                deleted(&mut session, document.id, document.versions.len() as u32).await?;
+            }
+        }
         match frame {
             HubFrame::Snapshot { seq, view, .. } => {
                 names = Names::from(&view);
                 cache.keep_only(&view.documents)?;
+                confirm_deleted(&cache, &mut session, &view).await?;
                 println!(
                     "#{seq} {} (the hub sent the meeting again)",
                     view.meeting.title

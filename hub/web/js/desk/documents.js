@@ -1,10 +1,15 @@
 // The desk's documents: upload with classification and a progress bar, what went wrong when
-// an upload fails, delivery to the tablets, new versions, withdrawal and recall (thu hồi).
+// an upload fails, the verdict on each version's digital signatures, delivery to the
+// tablets, new versions, withdrawal and recall (thu hồi) with who confirmed deleting it.
 
 import { t } from '../i18n.js';
-import { confirmDialog, fill, fillChanged, h, refusal, toast } from '../ui.js';
-import { formatSize } from '../format.js';
+import { confirmDialog, fill, fillChanged, h, nameOf, refusal, toast } from '../ui.js';
+import { formatDateTime, formatSize } from '../format.js';
 import { api, button } from '../staff.js';
+import { verdictLine } from '../signature.js';
+
+/** Confidential and personnel papers: named readers, watermarked copies, recalled. */
+const restricted = (c) => c === 'confidential' || c === 'personnel';
 
 /** Why an upload failed: the sentence for its HTTP status (the page's words) and the hub's
  *  own detail, as `refusal()` shows them. */
@@ -49,13 +54,13 @@ export function upload(url, form, onProgress) {
   });
 }
 
-export function documentsSection({ send, meetingId }) {
+export function documentsSection({ send, meetingId, state }) {
   const url = `/api/v1/meetings/${meetingId}/documents`;
   const title = h('input', { id: 'doc-title', type: 'text', maxlength: '500', required: true });
   const classification = h(
     'select',
     { id: 'doc-class' },
-    ...['internal', 'public', 'confidential'].map((c) => h('option', { value: c }, t(`class_${c}`))),
+    ...['internal', 'public', 'confidential', 'personnel'].map((c) => h('option', { value: c }, t(`class_${c}`))),
   );
   const item = h('select', { id: 'doc-item' });
   const readers = h('fieldset', { class: 'readers', id: 'doc-readers', hidden: true });
@@ -64,7 +69,7 @@ export function documentsSection({ send, meetingId }) {
   const status = h('p', { id: 'upload-status', class: 'upload-status', role: 'status', 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'btn primary', id: 'doc-submit' }, t('doc_upload'));
   classification.addEventListener('change', () => {
-    readers.hidden = classification.value !== 'confidential';
+    readers.hidden = !restricted(classification.value);
   });
   file.addEventListener('change', () => {
     const f = file.files[0];
@@ -98,7 +103,7 @@ export function documentsSection({ send, meetingId }) {
     data.append('title', title.value.trim() || f.name);
     data.append('classification', classification.value);
     if (item.value) data.append('item', item.value);
-    if (classification.value === 'confidential') {
+    if (restricted(classification.value)) {
       const ids = [...readers.querySelectorAll('input:checked')].map((c) => c.value);
       data.append('readers', ids.join(','));
     }
@@ -204,10 +209,14 @@ export function documentsSection({ send, meetingId }) {
       const del = d.delivery;
       return {
         id: d.id, title: d.title, status: d.status, classification: d.classification,
-        file: v.file_name, size: v.size, version: v.version,
+        file: v.file_name, size: v.size, version: v.version, sha256: v.sha256,
+        signatures: v.signatures ?? null, watermarked: Boolean(v.watermarked),
         item: d.item ? view.agenda.find((a) => a.id === d.item)?.title ?? null : null,
         held: del ? del.held.length : null, total: del ? del.held.length + del.missing.length : null,
         opened: del ? del.opened.length : null,
+        copies: del?.copies?.length ?? 0,
+        gone_at: del?.gone_at ?? null,
+        deleted: del?.deleted ?? [], unconfirmed: del?.unconfirmed ?? [],
       };
     });
     // Each tablet's delivery report is an event: the table is drawn again only when a
@@ -224,12 +233,16 @@ export function documentsSection({ send, meetingId }) {
               return h(
                 'tr',
                 { 'data-document': d.id, class: `doc-${d.status}` },
-                h('td', {}, h('a', { href: `${url}/${d.id}`, target: '_blank' }, d.title), h('div', { class: 'sub' }, `${d.file} · ${formatSize(d.size)}${d.item ? ` · ${d.item}` : ''}`)),
+                h('td', {},
+                  h('a', { href: `${url}/${d.id}`, target: '_blank' }, d.title),
+                  h('div', { class: 'sub' }, `${d.file} · ${formatSize(d.size)}${d.item ? ` · ${d.item}` : ''}`),
+                  h('div', { class: 'sub' }, verdictLine({ signatures: d.signatures })),
+                  d.watermarked ? h('div', { class: 'sub', 'data-testid': 'doc-watermarked', title: `SHA-256 ${d.sha256}` }, t('doc_watermarked'), d.copies ? ` · ${t('doc_copies', { n: d.copies })}` : '') : null),
                 h('td', {}, h('span', { class: `chip class-${d.classification}` }, t(`class_${d.classification}`))),
                 h('td', {}, String(d.version)),
                 h('td', { class: 'delivery' }, d.held == null ? '—' : `${d.held}/${d.total}`),
                 h('td', {}, d.opened == null ? '—' : String(d.opened)),
-                h('td', {}, t(`doc_status_${d.status}`)),
+                h('td', {}, t(`doc_status_${d.status}`), deletion(d)),
                 h(
                   'td',
                   { class: 'row-actions' },
@@ -240,7 +253,7 @@ export function documentsSection({ send, meetingId }) {
                       }, 'small')
                     : null,
                   live
-                    ? d.classification === 'confidential'
+                    ? restricted(d.classification)
                       ? button(t('doc_recall'), () => send({ op: 'recall_documents', document: d.id }), 'small danger')
                       : button(t('doc_withdraw'), () => send({ op: 'withdraw_document', document: d.id }), 'small quiet')
                     : null,
@@ -248,6 +261,18 @@ export function documentsSection({ send, meetingId }) {
               );
             })),
           ));
+  };
+  /** Who confirmed deleting a withdrawn or recalled document, and who has not been online
+   *  since (a tablet confirms as soon as it is). */
+  const deletion = (d) => {
+    if (d.status === 'published' || !d.gone_at) return null;
+    const total = d.deleted.length + d.unconfirmed.length;
+    return h('div', { class: 'sub deletion', 'data-testid': 'doc-deletion' },
+      h('div', {}, t('doc_deleted_count', { n: d.deleted.length, total, time: formatDateTime(d.gone_at) })),
+      d.unconfirmed.length
+        ? h('div', { class: 'unconfirmed', 'data-testid': 'doc-unconfirmed' },
+          t('doc_unconfirmed', { names: d.unconfirmed.map((p) => nameOf(state, p)).join(', ') }))
+        : null);
   };
   return { element, render };
 }
