@@ -103,8 +103,13 @@ enum Running {
         served: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
         clock: Clock,
     },
-    /// The real `hub` program, for what only a process can show.
-    Process { child: Option<Child>, logs: Logs },
+    /// The real `hub` program, for what only a process can show, with the environment
+    /// variables it was started with (a restart keeps them).
+    Process {
+        child: Option<Child>,
+        logs: Logs,
+        env: Vec<(String, String)>,
+    },
 }
 
 impl TestHub {
@@ -124,14 +129,35 @@ impl TestHub {
 
     /// Starts the real `hub` program on a fresh data directory: for kill -9 and signals.
     pub async fn start_process() -> TestHub {
+        Self::start_process_with(&[]).await
+    }
+
+    /// [`TestHub::start_process`] with these environment variables set for the hub, at
+    /// this start and every restart (e.g. the store's power-loss harness).
+    pub async fn start_process_with(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
-        let (child, addr) = spawn_serve(dir.path(), &logs).await;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, addr) = spawn_serve(dir.path(), &logs, &env).await;
         let running = Running::Process {
             child: Some(child),
             logs,
+            env,
         };
         Self::started(dir, addr, running).await
+    }
+
+    /// Whether the hub program has exited by itself (without being killed), and how.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        match &mut self.running {
+            Running::Process {
+                child: Some(child), ..
+            } => child.try_wait().expect("asking whether the hub exited"),
+            _ => None,
+        }
     }
 
     async fn started(dir: tempfile::TempDir, addr: SocketAddr, running: Running) -> TestHub {
@@ -198,7 +224,14 @@ impl TestHub {
             panic!("kill -9 needs the hub program: start it with TestHub::start_process")
         };
         if let Some(mut child) = child.take() {
-            child.start_kill().expect("killing the hub");
+            // A hub that already exited by itself (an abort) has nothing left to kill.
+            if child
+                .try_wait()
+                .expect("asking whether the hub exited")
+                .is_none()
+            {
+                child.start_kill().expect("killing the hub");
+            }
             guard("the killed hub to exit", child.wait())
                 .await
                 .expect("waiting for the hub");
@@ -249,13 +282,14 @@ impl TestHub {
     /// must not.
     pub async fn restart(&mut self) {
         match &mut self.running {
-            Running::Process { logs, .. } => {
-                let logs = logs.clone();
+            Running::Process { logs, env, .. } => {
+                let (logs, env) = (logs.clone(), env.clone());
                 self.kill().await;
-                let (child, addr) = spawn_serve(self.dir.path(), &logs).await;
+                let (child, addr) = spawn_serve(self.dir.path(), &logs, &env).await;
                 self.running = Running::Process {
                     child: Some(child),
                     logs,
+                    env,
                 };
                 self.addr = addr;
             }
@@ -386,8 +420,9 @@ fn log_to_test_output() {
 }
 
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.
-async fn spawn_serve(dir: &Path, logs: &Logs) -> (Child, SocketAddr) {
+async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Child, SocketAddr) {
     let mut command = Command::new(hub_binary());
+    command.envs(env.iter().map(|(k, v)| (k, v)));
     command.arg("serve").arg("--data").arg(dir);
     // A test that needs other limits writes them here before the hub starts.
     let config = dir.join(TEST_CONFIG);

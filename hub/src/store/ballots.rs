@@ -1,18 +1,19 @@
 //! The ballot box: a secret poll's ballots, kept apart from the log that says who voted.
 //!
 //! A key is meeting ++ poll ++ the ballot's random receipt, and the value is only the
-//! choices: no voter, no time, no sequence number. sled orders the tree by key, so the
+//! choices: no voter, no time, no sequence number. redb orders the table by key, so the
 //! order of the ballots is the order of their random receipts, not of their arrival. The
 //! ballots of one group-commit batch are also inserted in a shuffled order, so even the
-//! order of the writes inside sled's own log says nothing finer than "this batch".
+//! order in which the pages of one transaction were filled says nothing finer than "this
+//! batch".
 
-use super::{keys, Store, StoreError};
+use super::{keys, scan, Store, StoreError};
 use crate::engine::SealedBallot;
 use protocol::{MeetingId, PollId, ReceiptLine};
 use ring::rand::{SecureRandom, SystemRandom};
 use uuid::Uuid;
 
-/// A key and a value of the `ballots` tree.
+/// A key and a value of the `ballots` table.
 pub(super) type Row = (Vec<u8>, Vec<u8>);
 
 /// Keys and values for `ballots`, in a random order.
@@ -45,9 +46,12 @@ fn shuffle<T>(items: &mut [T]) {
 impl Store {
     /// Every secret ballot of a meeting, by poll then receipt.
     pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<SealedBallot>, StoreError> {
+        let txn = self.reader()?;
+        let table = txn.open_table(keys::BALLOTS)?;
         let mut out = Vec::new();
-        for kv in self.ballots.scan_prefix(keys::meeting(meeting)) {
-            let (key, value) = kv?;
+        for row in scan(&table, &keys::meeting(meeting))? {
+            let (key, value) = row?;
+            let (key, value) = (key.value(), value.value());
             let corrupt = |reason: &str| StoreError::Corrupt {
                 meeting,
                 seq: 0,
@@ -61,27 +65,12 @@ impl Store {
                 .map_err(|_| corrupt("receipt is not text"))?
                 .to_owned();
             let choices: Vec<u32> =
-                serde_json::from_slice(&value).map_err(|_| corrupt("unreadable ballot"))?;
+                serde_json::from_slice(value).map_err(|_| corrupt("unreadable ballot"))?;
             out.push(SealedBallot {
                 poll: PollId(poll),
                 line: ReceiptLine { receipt, choices },
             });
         }
         Ok(out)
-    }
-
-    /// Every record of every tree as raw bytes (tree name, key, value): what whoever holds
-    /// the disk can read. For audits, and for the tests that show no record links a
-    /// secret ballot to its voter.
-    pub fn dump(&self) -> Vec<(String, Vec<u8>, Vec<u8>)> {
-        let mut out = Vec::new();
-        for name in self.db.tree_names() {
-            let tree = self.db.open_tree(&name).expect("tree");
-            let name = String::from_utf8_lossy(&name).into_owned();
-            for (k, v) in tree.iter().flatten() {
-                out.push((name.clone(), k.to_vec(), v.to_vec()));
-            }
-        }
-        out
     }
 }
