@@ -3,13 +3,16 @@
 //! can build the very same program as a binary of their own.
 
 use crate::config::Config;
-use crate::server::{seed_demo, Server, OFFICE_TOKEN_FILE};
+use crate::demo;
+use crate::server::Server;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use protocol::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{reload, EnvFilter, Registry};
 
 /// The paperless meeting room hub (phòng họp không giấy).
 #[derive(Parser, Debug)]
@@ -27,8 +30,9 @@ enum Cmd {
     Demo {
         #[command(flatten)]
         common: Common,
-        /// Delegates summoned to the demo congress.
-        #[arg(long, default_value_t = 180)]
+        /// Delegates summoned to the demo congress; its chair, secretariat and screen come
+        /// beside them.
+        #[arg(long, default_value_t = demo::DEFAULT_DELEGATES)]
         delegates: usize,
     },
     /// Create a meeting from a package directory (meeting.toml, participants.csv) and
@@ -110,11 +114,8 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Cmd::Demo { common, delegates } => {
             let config = common.config()?;
-            init_logging(&config.log);
-            let (listener, server) = bind_and_open(config).await?;
-            let info = seed_demo(&server, delegates).await?;
-            print_demo(&server, &info);
-            server.serve(listener, shutdown_signal()).await
+            let logging = init_logging(&config.log);
+            run_demo(config, delegates, &logging).await
         }
         Cmd::Import { dir, common } => {
             let config = common.config()?;
@@ -150,6 +151,14 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
     };
     let bytes = read(&args.file)?;
+    // A secret poll's sealed box is checked first, from the file alone: nobody need trust
+    // the hub's key to know the count is the sum of the ballots.
+    let sealed = crate::export::check_sealed(&bytes);
+    match &sealed {
+        Ok(Some(summary)) => println!("SEALED BOX VALID: {summary}"),
+        Ok(None) => {}
+        Err(why) => println!("SEALED BOX INVALID: {why}"),
+    }
     let sig_path = args.signature.clone().unwrap_or_else(|| {
         let mut p = args.file.clone().into_os_string();
         p.push(".sig");
@@ -162,7 +171,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         (None, None) => PathBuf::from(crate::signing::PUBLIC_KEY_FILE),
     };
     let key = String::from_utf8_lossy(&read(&key_path)?).into_owned();
-    match crate::signing::verify(&key, &bytes, &signature) {
+    let signed = match crate::signing::verify(&key, &bytes, &signature) {
         Ok(true) => {
             println!(
                 "VALID: {} is exactly as the hub signed it (key {})",
@@ -171,17 +180,20 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Ok(false) => anyhow::bail!(
+        Ok(false) => Err(anyhow::anyhow!(
             "ALTERED: the signature does not match {}: the file was changed after the hub \
              signed it, or it was signed by another key",
             args.file.display()
-        ),
-        Err(why) => anyhow::bail!(
-            "cannot verify: {why} ({} or {})",
-            key_path.display(),
-            sig_path.display()
-        ),
+        )),
+        Err(why) => Err(anyhow::anyhow!("cannot check the signature: {why}")),
+    };
+    if let Err(why) = sealed {
+        anyhow::bail!(
+            "the sealed box of {} does not hold: {why}",
+            args.file.display()
+        );
     }
+    signed
 }
 
 async fn bind_and_open(config: Config) -> anyhow::Result<(TcpListener, Server)> {
@@ -195,61 +207,81 @@ async fn bind_and_open(config: Config) -> anyhow::Result<(TcpListener, Server)> 
     Ok((listener, server))
 }
 
-fn print_demo(server: &Server, info: &crate::server::DemoInfo) {
-    let state = server.state();
-    let url = |role| info.first(role).map_or("-", |p| p.join_url.as_str());
-    println!();
-    println!("  {}", info.title);
-    // The same count the chair and the projector show: members (chairs and delegates);
-    // the secretariat and the hall's screen are participants but not summoned members.
-    let members = info
-        .participants
-        .iter()
-        .filter(|p| p.role.is_member())
-        .count();
-    println!(
-        "  {members} members summoned (chair and delegates), with {} secretariat and screen",
-        info.participants.len() - members
-    );
-    println!();
-    println!("  Hub:          {}", info.hub_url);
-    println!("  Chair:        {}", url(Role::Chair));
-    println!("  Secretariat:  {}", url(Role::Secretariat));
-    println!("  Projector:    {}", url(Role::Projector));
-    println!("  A delegate:   {}", url(Role::Delegate));
-    println!();
-    println!("  Documents:    {} published", info.documents.len());
-    println!("  Public page (no token):    {}", info.public_url);
-    println!("  Public QR code (PNG):      {}", info.public_qr_url);
-    println!("  Badge sheet (PDF, A4):     {}", info.badges_url);
-    println!("    (send the secretariat's token: Authorization: Bearer …, or open the");
-    println!("     secretariat's join URL first in the same browser)");
-    println!();
-    println!(
-        "  Every participant's join URL and token: {}",
-        state.config.data.join(crate::server::DEMO_FILE).display()
-    );
-    println!(
-        "  Hub-wide secretariat token (REST API):  {}",
-        state.config.data.join(OFFICE_TOKEN_FILE).display()
-    );
-    for r in &info.results {
-        println!("  Signed result, {}:", r.title);
-        println!("    {}  (+ .sig; key: {})", r.json, r.public_key);
+/// `hub demo`: serves the hub as `hub serve` does and, meanwhile, seeds the demo through
+/// its HTTP API like any other client; a demo that cannot be seeded stops the hub.
+async fn run_demo(config: Config, delegates: usize, logging: &Logging) -> anyhow::Result<()> {
+    let (listener, server) = bind_and_open(config.clone()).await?;
+    let hub = demo::Hub::new(&config, listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        tokio::select! {
+            () = shutdown_signal() => {}
+            Ok(()) = stopped => {}
+        }
+    };
+    let mut serving = tokio::spawn(server.serve(listener, signal));
+    // The seed's own requests, one by one, would bury the summary.
+    logging.quiet_requests(true);
+    let seeding = demo::seed(&hub, delegates);
+    tokio::select! {
+        seeded = seeding => match seeded {
+            Ok(info) => {
+                logging.quiet_requests(false);
+                demo::print_summary(&info, &config.data);
+            }
+            Err(e) => {
+                let _ = stop.send(());
+                if let Ok(Err(served)) = serving.await {
+                    tracing::error!(error = %served, "the hub stopped with an error");
+                }
+                return Err(e.context("the demo could not be seeded"));
+            }
+        },
+        // Stopped (Ctrl-C) before the demo was ready.
+        served = &mut serving => return served?,
     }
-    if !info.results.is_empty() {
-        println!("    check a downloaded copy offline: hub verify result.json --key signing.pub");
-    }
-    println!();
+    serving.await?
 }
 
-fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+/// Logging to stderr, filtered by `RUST_LOG` or else the config's `log`.
+struct Logging {
+    /// The config's filter, when `RUST_LOG` does not replace it.
+    configured: Option<String>,
+    filter: reload::Handle<EnvFilter, Registry>,
+}
+
+impl Logging {
+    /// Leaves the request log out (`hub::transport` at `warn`), or puts it back; a filter
+    /// given in `RUST_LOG` is kept as it is.
+    fn quiet_requests(&self, quiet: bool) {
+        let Some(configured) = &self.configured else {
+            return;
+        };
+        let directives = if quiet {
+            format!("{configured},hub::transport=warn")
+        } else {
+            configured.clone()
+        };
+        if let Err(e) = self.filter.reload(EnvFilter::new(directives)) {
+            tracing::debug!(error = %e, "the log filter stays as it was");
+        }
+    }
+}
+
+fn init_logging(filter: &str) -> Logging {
+    let (env_filter, configured) = match EnvFilter::try_from_default_env() {
+        Ok(from_env) => (from_env, None),
+        Err(_) => (EnvFilter::new(filter), Some(filter.to_owned())),
+    };
+    let (env_filter, handle) = reload::Layer::new(env_filter);
+    tracing_subscriber::registry()
+        .with(env_filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .init();
+    Logging {
+        configured,
+        filter: handle,
+    }
 }
 
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@
 //! `store` keeps the event log and token grants in redb; `live` runs one task per meeting
 //! that turns commands into durable, broadcast events; `transport` is axum (REST, the
 //! WebSocket, join links). `server::Server` wires them for `main.rs` and for tests.
+//! `demo` is a client of the hub: it seeds `hub demo` through the HTTP API only.
 #![forbid(unsafe_code)]
 
 pub mod badges;

@@ -47,10 +47,7 @@ pub fn dry_run(
     let mut scratch = state.clone();
     let mut refusals = Vec::new();
     for (n, (command, new_id)) in steps.iter().enumerate() {
-        let ctx = Ctx {
-            now: Timestamp(0),
-            new_id: *new_id,
-        };
+        let ctx = Ctx::new(Timestamp(0), *new_id);
         if let Err(e) = engine::execute(&mut scratch, actor, command, &ctx) {
             refusals.push((n, e));
         }

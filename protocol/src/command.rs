@@ -4,13 +4,14 @@
 
 use crate::document::{Classification, DocumentFile};
 use crate::ids::{
-    AgendaItemId, CalendarEventId, DocumentId, IncomingId, NoteId, OpinionRequestId, ParticipantId,
-    PollId,
+    AgendaItemId, CalendarEventId, CommitteeId, DocumentId, IncomingId, NoteId, OpinionRequestId,
+    ParticipantId, PollId,
 };
 use crate::incoming::IncomingKind;
 use crate::model::{Fraction, Role, Timestamp};
 use crate::opinions::{Answer, Attachment};
 use crate::poll::PollSpec;
+use crate::sealed::Sealed;
 use serde::{Deserialize, Serialize};
 
 /// A command, tagged by `"op"`.
@@ -266,13 +267,34 @@ pub enum Command {
         #[serde(default)]
         on_behalf_of: Option<ParticipantId>,
     },
-    /// Add the counts of paper ballots counted in the hall to a secret poll (secretariat).
+    /// Add counts the hall made by hand (secretariat): to an open poll while it is open
+    /// (a show of hands, or paper), to a secret poll once it is closed and before its box is
+    /// opened (paper ballots counted by the committee).
     RecordPaperBallots {
         poll: PollId,
         valid: u32,
         invalid: u32,
         tallies: Vec<u32>,
     },
+    /// Name the counting committee (Ban kiểm phiếu), in order, and how many of them open a
+    /// count; their devices then make its key (secretariat or chair).
+    SetCountingCommittee {
+        members: Vec<ParticipantId>,
+        threshold: u32,
+    },
+    /// A committee member's device sends its key-setup message of one round.
+    SendKeyMessage {
+        committee: CommitteeId,
+        round: u8,
+        message: Sealed,
+    },
+    /// A secret ballot, encrypted on the voter's device to the poll's committee key.
+    CastSealedBallot { poll: PollId, ballot: Sealed },
+    /// A committee member's decryption share of a closed secret poll's encrypted sum.
+    GiveDecryptionShare { poll: PollId, share: Sealed },
+    /// A new round (bầu lại) among the options tied for the last seats of a counted poll,
+    /// for the seats still empty: created and opened at once (chair).
+    StartRunoff { poll: PollId },
 }
 
 impl Command {
@@ -337,6 +359,11 @@ impl Command {
             Command::CancelPoll { .. } => "cancel_poll",
             Command::CastBallot { .. } => "cast_ballot",
             Command::RecordPaperBallots { .. } => "record_paper_ballots",
+            Command::SetCountingCommittee { .. } => "set_counting_committee",
+            Command::SendKeyMessage { .. } => "send_key_message",
+            Command::CastSealedBallot { .. } => "cast_sealed_ballot",
+            Command::GiveDecryptionShare { .. } => "give_decryption_share",
+            Command::StartRunoff { .. } => "start_runoff",
         }
     }
 }

@@ -4,13 +4,15 @@
 
 use crate::document::Document;
 use crate::ids::{
-    AgendaItemId, CalendarEventId, DocumentId, IncomingId, OpinionRequestId, ParticipantId, PollId,
+    AgendaItemId, CalendarEventId, CommitteeId, DocumentId, IncomingId, OpinionRequestId,
+    ParticipantId, PollId,
 };
 use crate::incoming::{IncomingEntry, IncomingItem};
 use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use crate::notes::DocumentComment;
 use crate::opinions::{Answer, OpinionRequest};
-use crate::poll::{PaperCount, Poll, PollResult, ReceiptLine};
+use crate::poll::{PaperCount, Poll, PollResult, PollView};
+use crate::sealed::{Committee, KeyMessage, ReceiptLine, Sealed, SealedWith};
 use serde::{Deserialize, Serialize};
 
 /// An event in a meeting's log.
@@ -201,12 +203,19 @@ pub enum EventKind {
     /// A poll was prepared, in draft.
     PollCreated {
         poll: Poll,
+        /// On the wire only, never in the log: the poll's view as a snapshot would list it
+        /// (its options and choice bounds included), so that a client adds it as it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        view: Option<Box<PollView>>,
     },
     /// A poll opened; `eligible` members may vote; a countdown closes it at `closes_at`.
+    /// A secret poll is sealed with the committee's key: ballots are encrypted to it.
     PollOpened {
         poll: PollId,
         closes_at: Option<Timestamp>,
         eligible: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sealed: Option<SealedWith>,
     },
     /// A ballot was accepted. `voter` is redacted like a check-in. `choices` is `null` for
     /// a secret poll (the hub does not record them here) and for viewers who may not see
@@ -223,10 +232,38 @@ pub enum EventKind {
         #[serde(default)]
         shown: bool,
     },
-    /// Paper ballots counted in the hall were added to a secret poll.
+    /// Counts made by hand were added: a show of hands or paper ballots of an open poll,
+    /// or the paper ballots of a secret poll once closed. The hall gets the tallies of a
+    /// secret poll's paper only with the published result.
     PaperBallotsRecorded {
         poll: PollId,
         count: PaperCount,
+    },
+    /// A secret poll's box was closed: how many encrypted ballots it holds, their
+    /// fingerprint, and their sum, which the committee opens.
+    SealedBoxClosed {
+        poll: PollId,
+        ballots: u32,
+        fingerprint: String,
+        sum: Sealed,
+    },
+    /// A committee member gave their decryption share of the sum, with its proof.
+    DecryptionShareGiven {
+        poll: PollId,
+        member: ParticipantId,
+        share: Sealed,
+    },
+    /// Enough shares were in: the sum is decrypted into the electronic counts. No single
+    /// ballot is ever decrypted.
+    SealedBoxOpened {
+        poll: PollId,
+        counts: Vec<u64>,
+    },
+    /// A sealed poll was counted once its box was opened (paper included). The hall gets
+    /// `result: null` until it is published.
+    PollCounted {
+        poll: PollId,
+        result: Option<PollResult>,
     },
     /// The poll closed and was counted. The hall gets `result: null` until it is published.
     PollClosed {
@@ -242,6 +279,28 @@ pub enum EventKind {
     },
     PollCancelled {
         poll: PollId,
+    },
+
+    // The counting committee (Ban kiểm phiếu) and its key.
+    /// A committee was named; its members' devices now make its key.
+    CountingCommitteeSet {
+        committee: Committee,
+    },
+    /// A member's key-setup message: to the committee's members and the staff.
+    KeyMessageSent {
+        committee: CommitteeId,
+        message: KeyMessage,
+    },
+    /// Every member holds a share of this key; secret polls are sealed with it.
+    CommitteeKeyReady {
+        committee: CommitteeId,
+        key: Sealed,
+        fingerprint: String,
+    },
+    /// The key setup failed; a new committee must be named.
+    CommitteeKeyFailed {
+        committee: CommitteeId,
+        reason: String,
     },
 }
 

@@ -56,6 +56,10 @@ uuid_id!(
 );
 
 uuid_id!(
+    /// A counting committee (Ban kiểm phiếu) and its key.
+    CommitteeId
+);
+uuid_id!(
     /// An opinion request (phiếu xin ý kiến).
     OpinionRequestId
 );

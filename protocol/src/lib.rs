@@ -18,6 +18,7 @@ pub mod model;
 pub mod notes;
 pub mod opinions;
 pub mod poll;
+pub mod sealed;
 pub mod speakers;
 
 pub use command::Command;
@@ -28,18 +29,22 @@ pub use error::{ErrorCode, ErrorFrame};
 pub use event::{Event, EventKind};
 pub use frame::{ClientFrame, HubFrame, Me};
 pub use ids::{
-    AgendaItemId, AnnouncementId, CalendarEventId, CommandId, DocumentCommentId, DocumentId,
-    IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId, PollId,
+    AgendaItemId, AnnouncementId, CalendarEventId, CommandId, CommitteeId, DocumentCommentId,
+    DocumentId, IncomingId, MeetingId, NoteId, OpinionRequestId, ParticipantId, PollId,
 };
 pub use model::{
     AgendaItem, AgendaItemStatus, Attendance, Fraction, Meeting, MeetingStatus, MeetingView,
     Participant, Role, Timestamp,
 };
 pub use poll::{
-    MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus, PollView, Preset,
-    ReceiptLine, Threshold,
+    ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
+    PollView, Preset, Threshold,
+};
+pub use sealed::{
+    Committee, CommitteeStatus, CommitteeView, KeyMessage, ReceiptLine, Runoff, Sealed,
+    SealedBoxView, SealedWith,
 };
 
 /// Version of the protocol described here; sent in every snapshot so a client can tell
 /// whether it understands the hub it joined.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;

@@ -236,6 +236,9 @@ pub struct MeetingView {
     /// Votes and elections, in the order they were created, as this viewer may see them.
     #[serde(default)]
     pub polls: Vec<crate::poll::PollView>,
+    /// The counting committee (Ban kiểm phiếu) and its key, once one is named.
+    #[serde(default)]
+    pub committee: Option<crate::sealed::CommitteeView>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use crate::ids::{AgendaItemId, ParticipantId, PollId};
 use crate::model::{Fraction, Timestamp};
+use crate::sealed::{ReceiptLine, Runoff, SealedBoxView, SealedWith};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -40,12 +41,28 @@ impl PollKind {
 
     /// The fewest and most choices a valid ballot holds.
     pub fn choice_bounds(&self) -> (usize, usize) {
+        let ChoiceBounds { min, max } = self.choices();
+        (min as usize, max as usize)
+    }
+
+    /// The fewest and most choices a valid ballot holds, as the poll's view carries them.
+    pub fn choices(&self) -> ChoiceBounds {
         match self {
-            PollKind::Motion | PollKind::SingleChoice { .. } => (1, 1),
-            PollKind::MultipleChoice { max, .. } => (1, *max as usize),
-            PollKind::Election { seats, .. } => (0, *seats as usize),
+            PollKind::Motion | PollKind::SingleChoice { .. } => ChoiceBounds { min: 1, max: 1 },
+            PollKind::MultipleChoice { max, .. } => ChoiceBounds { min: 1, max: *max },
+            PollKind::Election { seats, .. } => ChoiceBounds {
+                min: 0,
+                max: *seats,
+            },
         }
     }
+}
+
+/// How many options a valid ballot chooses: from `min` to `max`, both included.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceBounds {
+    pub min: u32,
+    pub max: u32,
 }
 
 /// What the count is measured against (*configurable*).
@@ -235,6 +252,9 @@ pub struct Poll {
     pub allow_change: bool,
     pub show_running: bool,
     pub duration_secs: Option<u32>,
+    /// A new round (bầu lại) of another poll, among the options tied there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runoff: Option<Runoff>,
 }
 
 /// Counts of paper ballots counted in the hall, for members without a device.
@@ -270,19 +290,18 @@ pub struct PollResult {
     pub tied: Vec<u32>,
 }
 
-/// A secret ballot as published after the close: the receipt its voter holds and the
-/// choices, with nothing that names the voter.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ReceiptLine {
-    pub receipt: String,
-    pub choices: Vec<u32>,
-}
-
 /// A poll as one viewer sees it in a snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollView {
     pub poll: Poll,
     pub status: PollStatus,
+    /// The options a ballot's `choices` index into, in order: a motion's three words, or
+    /// the poll's options or candidates. Screens label their buttons and bars from these.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// How many options a valid ballot chooses (an election: none up to the seats).
+    #[serde(default)]
+    pub choices: ChoiceBounds,
     /// When the countdown closes it, if it has one and is open.
     pub closes_at: Option<Timestamp>,
     /// Turnout: ballots in (electronic and paper) out of those eligible.
@@ -298,8 +317,14 @@ pub struct PollView {
     pub voters: Option<Vec<ParticipantId>>,
     /// After the close, for viewers allowed to see it (everyone once published).
     pub result: Option<PollResult>,
-    /// Secret polls, once published: every ballot by receipt.
+    /// Secret polls, once published: every encrypted ballot by its receipt.
     pub receipts: Option<Vec<ReceiptLine>>,
+    /// Secret polls: what it is sealed with, from the moment it opens.
+    #[serde(default)]
+    pub sealed: Option<SealedWith>,
+    /// Secret polls, once closed: the box and how far its opening has come.
+    #[serde(default)]
+    pub sealed_box: Option<SealedBoxView>,
 }
 
 #[cfg(test)]
@@ -342,5 +367,34 @@ mod tests {
         assert!(spec.secret && !spec.allow_change);
         assert_eq!(spec.kind.choice_bounds(), (0, 2));
         assert_eq!(PollKind::Motion.options().len(), 3);
+    }
+
+    #[test]
+    fn each_kind_says_how_many_choices_a_ballot_holds() {
+        let options = || vec!["A".to_owned(), "B".to_owned(), "C".to_owned()];
+        let bounds = |kind: PollKind| serde_json::to_value(kind.choices()).unwrap();
+        assert_eq!(
+            bounds(PollKind::Motion),
+            serde_json::json!({"min": 1, "max": 1})
+        );
+        assert_eq!(
+            bounds(PollKind::SingleChoice { options: options() }),
+            serde_json::json!({"min": 1, "max": 1})
+        );
+        assert_eq!(
+            bounds(PollKind::MultipleChoice {
+                options: options(),
+                max: 2
+            }),
+            serde_json::json!({"min": 1, "max": 2})
+        );
+        // An election ballot may cross out every name.
+        assert_eq!(
+            bounds(PollKind::Election {
+                candidates: options(),
+                seats: 2
+            }),
+            serde_json::json!({"min": 0, "max": 2})
+        );
     }
 }

@@ -10,6 +10,7 @@
 use crate::GUARD;
 use anyhow::bail;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -19,6 +20,9 @@ use tokio::process::{Child, Command};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The browsers' own time zone: see [`Driver::start`].
+pub const BROWSER_ZONE: &str = "America/Los_Angeles";
 
 /// A tablet in portrait, the size the delegate's screen is designed for.
 pub const TABLET: (u32, u32) = (800, 1280);
@@ -50,6 +54,10 @@ impl Driver {
             .port();
         let mut child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            // The browsers run far from Viet Nam (UTC-8/-7, often another day), so a time
+            // the page shows or reads on the browser's clock instead of Viet Nam's
+            // (Asia/Ho_Chi_Minh) fails the tests instead of passing by luck.
+            .env("TZ", BROWSER_ZONE)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -95,8 +103,8 @@ impl Driver {
             unreachable!()
         };
         let client = crate::guard("a browser session", async {
-            ClientBuilder::rustls()
-                .expect("TLS roots for the WebDriver client")
+            // chromedriver speaks plain HTTP on 127.0.0.1: no TLS, so no C to build.
+            ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps)
                 .connect(&self.url)
                 .await

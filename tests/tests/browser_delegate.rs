@@ -368,7 +368,7 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     office(&hub, &m, "floor", json!({"op": "give_floor"})).await;
     projector
         .wait_text("[data-testid=proj-clock]", "the countdown", |t| {
-            t.starts_with("4:5")
+            t.starts_with("04:5")
         })
         .await;
     projector.screenshot("projector-speaker").await;
@@ -443,7 +443,7 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
         })
         .await;
     assert!(
-        result.contains("2 (100%)"),
+        result.contains("2 (100 %)"),
         "Lê Văn An has both ballots: {result}"
     );
     assert_eq!(
@@ -607,19 +607,25 @@ async fn a_delegate_asks_to_speak_answers_an_opinion_request_and_hears_announcem
     page.click("[data-testid=speak-withdraw]").await;
     page.wait_for("[data-testid=speak-ask]").await;
 
-    // A refusal reads in Vietnamese, with the hub's own detail after it.
+    // A refusal reads in Vietnamese, with the hub's own detail (English) after it, apart.
     let said = page
         .eval(
-            "return import('/js/i18n.js').then((m) => \
+            "return import('/js/ui.js').then((m) => \
                [m.refusal({code: 'invalid_state', message: 'speaking is closed'}), \
-                m.refusal({code: 'no_such_code'})]);",
+                m.refusal({code: 'no_such_code'})].map((el) => { \
+                 const detail = el.querySelector('.refusal-detail'); \
+                 return [el.querySelector('.refusal-why').textContent, detail?.textContent ?? null, detail?.lang ?? null]; }));",
         )
         .await;
     assert_eq!(
         said,
         json!([
-            "Chưa thể thực hiện ở trạng thái hiện tại (speaking is closed)",
-            "Không thực hiện được"
+            [
+                "Chưa thể thực hiện ở trạng thái hiện tại.",
+                "speaking is closed",
+                "en"
+            ],
+            ["Không thực hiện được.", null, null]
         ])
     );
 

@@ -1,44 +1,40 @@
-//! Tests of the demo congress.
+//! Tests of the demo congress as it is planned (pure) and as it is seeded on a real hub.
 
+use super::delegates::{allocate, csv, seat, units};
 use super::*;
 use crate::import::parse_participants_csv;
+use protocol::{Fraction, Role};
 use std::collections::HashSet;
+
+mod seeded;
 
 /// 2026-12-01T00:30:00Z, which is 07:30 in Viet Nam.
 const NOW: Timestamp = Timestamp(1_796_085_000_000);
 
-fn count(package: &MeetingPackage, role: Role) -> usize {
-    package
-        .participants
-        .iter()
-        .filter(|p| p.role == role)
-        .count()
+fn count(congress: &Congress, role: Role) -> usize {
+    congress.people.iter().filter(|p| p.role == role).count()
 }
 
 #[test]
 fn the_hall_holds_the_officers_and_the_delegates_asked_for() {
     for n in [0, 1, 5, DEFAULT_DELEGATES, 1000] {
-        let package = demo_package_at(n, NOW);
-        assert_eq!(count(&package, Role::Chair), 1, "{n}");
-        assert_eq!(count(&package, Role::Secretariat), 2, "{n}");
-        assert_eq!(count(&package, Role::Projector), 1, "{n}");
-        assert_eq!(count(&package, Role::Delegate), n, "{n}");
-        assert_eq!(package.participants.len(), n + 4);
+        let congress = Congress::new(n, NOW);
+        assert_eq!(count(&congress, Role::Chair), 1, "{n}");
+        assert_eq!(count(&congress, Role::Secretariat), 2, "{n}");
+        assert_eq!(count(&congress, Role::Projector), 1, "{n}");
+        assert_eq!(count(&congress, Role::Delegate), n, "{n}");
+        assert_eq!(congress.people.len(), n + 4);
     }
 }
 
 #[test]
 fn names_and_seats_are_unique() {
-    for n in [DEFAULT_DELEGATES, 4000] {
-        let package = demo_package_at(n, NOW);
-        let names: HashSet<&str> = package
-            .participants
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect();
-        assert_eq!(names.len(), package.participants.len(), "{n}");
-        let seats: Vec<&str> = package
-            .participants
+    for n in [DEFAULT_DELEGATES, 5000] {
+        let congress = Congress::new(n, NOW);
+        let names: HashSet<&str> = congress.people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names.len(), congress.people.len(), "{n}");
+        let seats: Vec<&str> = congress
+            .people
             .iter()
             .filter_map(|p| p.seat.as_deref())
             .collect();
@@ -53,23 +49,16 @@ fn names_and_seats_are_unique() {
 
 #[test]
 fn the_text_is_vietnamese_with_its_diacritics() {
-    let package = demo_package_at(DEFAULT_DELEGATES, NOW);
-    let Command::CreateMeeting {
-        title,
-        venue,
-        quorum,
-        ..
-    } = &package.create
-    else {
-        panic!("{:?}", package.create)
-    };
+    let congress = Congress::new(DEFAULT_DELEGATES, NOW);
     assert_eq!(
-        title,
+        congress.title,
         "Đại hội đại biểu Đảng bộ huyện Minh Sơn lần thứ XXIII, nhiệm kỳ 2025–2030"
     );
-    assert!(venue.starts_with("Hội trường Trung tâm Chính trị huyện"));
-    assert_eq!(*quorum, Some(Fraction::TWO_THIRDS));
-    let people = &package.participants;
+    assert!(congress
+        .venue
+        .starts_with("Hội trường Trung tâm Chính trị huyện"));
+    assert_eq!(congress.quorum, Fraction::TWO_THIRDS);
+    let people = &congress.people;
     let accented = people.iter().filter(|p| !p.name.is_ascii()).count();
     assert!(
         accented * 10 > people.len() * 9,
@@ -91,49 +80,39 @@ fn the_text_is_vietnamese_with_its_diacritics() {
 
 #[test]
 fn the_agenda_is_a_congress_agenda() {
-    let package = demo_package_at(DEFAULT_DELEGATES, NOW);
-    assert!(package.agenda.len() >= 8);
-    for item in &package.agenda {
-        let Command::AddAgendaItem { title, description } = item else {
-            panic!("{item:?}")
-        };
+    let congress = Congress::new(DEFAULT_DELEGATES, NOW);
+    assert!(congress.agenda.len() >= 8);
+    for (title, description) in &congress.agenda {
         assert!(!title.is_empty() && !description.is_empty(), "{title}");
         assert!(
             !title.contains("{D}") && !description.contains("{D}"),
             "{title}"
         );
     }
-    let titles: Vec<String> = package
-        .agenda
-        .iter()
-        .map(|c| match c {
-            Command::AddAgendaItem { title, .. } => title.clone(),
-            _ => unreachable!(),
-        })
-        .collect();
-    assert_eq!(titles.first().map(String::as_str), Some("Khai mạc đại hội"));
-    assert_eq!(titles.last().map(String::as_str), Some("Bế mạc đại hội"));
-    assert!(titles.iter().any(|t| t.starts_with("Bầu Ban Chấp hành")));
+    let titles: Vec<&str> = congress.agenda.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles.first(), Some(&"Khai mạc đại hội"));
+    assert_eq!(titles.last(), Some(&"Bế mạc đại hội"));
+    assert!(
+        titles[6].starts_with("Bầu Ban Chấp hành"),
+        "the election's item"
+    );
 }
 
 #[test]
 fn it_starts_three_days_on_at_half_past_seven_in_viet_nam() {
-    let package = demo_package_at(10, NOW);
-    let Command::CreateMeeting { starts_at, .. } = package.create else {
-        unreachable!()
-    };
-    assert_eq!(starts_at, Some(Timestamp(NOW.0 + 3 * 86_400_000)));
+    let congress = Congress::new(10, NOW);
+    assert_eq!(congress.starts_at, Timestamp(NOW.0 + 3 * 86_400_000));
     // Late in the Viet Nam evening is already the next day there.
     let evening = Timestamp(NOW.0 + 16 * 3_600_000); // 23:30 local
-    let Command::CreateMeeting { starts_at, .. } = demo_package_at(10, evening).create else {
-        unreachable!()
-    };
-    assert_eq!(starts_at, Some(Timestamp(NOW.0 + 3 * 86_400_000)));
+    assert_eq!(
+        Congress::new(10, evening).starts_at,
+        Timestamp(NOW.0 + 3 * 86_400_000)
+    );
 }
 
 #[test]
-fn the_same_moment_gives_the_same_package() {
-    assert_eq!(demo_package_at(200, NOW), demo_package_at(200, NOW));
+fn the_same_moment_gives_the_same_congress() {
+    assert_eq!(Congress::new(200, NOW), Congress::new(200, NOW));
 }
 
 #[test]
@@ -142,9 +121,9 @@ fn delegates_are_seated_by_unit() {
     assert_eq!(seat(19), "A-020");
     assert_eq!(seat(20), "B-001");
     assert_eq!(seat(26 * 20), "AA-001");
-    let package = demo_package_at(DEFAULT_DELEGATES, NOW);
-    let delegates: Vec<&NewParticipant> = package
-        .participants
+    let congress = Congress::new(DEFAULT_DELEGATES, NOW);
+    let delegates: Vec<&Person> = congress
+        .people
         .iter()
         .filter(|p| p.role == Role::Delegate)
         .collect();
@@ -166,7 +145,7 @@ fn delegates_are_seated_by_unit() {
 #[test]
 fn allocation_is_exact_and_proportional() {
     let units = units();
-    for total in [0, 1, 7, 103, 180, 999] {
+    for total in [0, 1, 7, 103, 180, 999, 5000] {
         assert_eq!(allocate(total, &units).iter().sum::<usize>(), total);
     }
     let counts = allocate(DEFAULT_DELEGATES, &units);
@@ -177,26 +156,28 @@ fn allocation_is_exact_and_proportional() {
 }
 
 #[test]
-fn demo_participants_survive_the_csv_importer() {
-    let package = demo_package_at(DEFAULT_DELEGATES, NOW);
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(["họ và tên", "chức vụ", "đơn vị", "vai trò", "số ghế"])
-        .unwrap();
-    for p in &package.participants {
-        let seat = p.seat.as_deref().unwrap_or("");
-        csv.write_record([&p.name, &p.position, &p.unit, p.role.as_str(), seat])
-            .unwrap();
+fn the_participants_csv_reads_back_as_the_hall() {
+    let congress = Congress::new(DEFAULT_DELEGATES, NOW);
+    let parsed = parse_participants_csv(&csv(&congress.people)).unwrap();
+    assert_eq!(parsed.len(), congress.people.len());
+    for (n, (read, made)) in parsed.iter().zip(&congress.people).enumerate() {
+        assert_eq!(read.line, n as u64 + 2, "the header is line 1");
+        let read = Person {
+            name: read.name.clone(),
+            position: read.position.clone(),
+            unit: read.unit.clone(),
+            role: read.role,
+            seat: read.seat.clone(),
+        };
+        assert_eq!(read, *made);
     }
-    let text = String::from_utf8(csv.into_inner().unwrap()).unwrap();
-    let parsed = parse_participants_csv(&text).unwrap();
-    assert_eq!(parsed.len(), package.participants.len());
-    for (read, made) in parsed.iter().zip(&package.participants) {
-        assert_eq!(
-            NewParticipant {
-                line: 0,
-                ..read.clone()
-            },
-            *made
-        );
-    }
+}
+
+#[test]
+fn five_thousand_delegates_fit_in_one_participants_csv() {
+    let congress = Congress::new(5000, NOW);
+    assert_eq!(count(&congress, Role::Delegate), 5000);
+    let bytes = csv(&congress.people).len();
+    // The hub takes a JSON or CSV body of up to limits.max_request_bytes (1 MiB).
+    assert!(bytes < 1024 * 1024 * 3 / 4, "{bytes} bytes");
 }

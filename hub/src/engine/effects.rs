@@ -7,17 +7,26 @@
 //! sender's ack only, tokens to delete, connections to close, private notes.
 
 use super::notes::NoteChange;
-use protocol::{Event, EventKind, ParticipantId, PollId, ReceiptLine};
+use ballot_box::VerifiedBallot;
+use protocol::{Event, EventKind, ParticipantId, PollId, Sealed};
+use std::sync::Arc;
 
-/// A secret ballot on its way to the ballot box: no voter, no time, no sequence number.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A secret ballot on its way to the ballot box: encrypted on the voter's device, its
+/// proofs checked; no voter, no time, no sequence number.
+#[derive(Clone, Debug)]
 pub struct SealedBallot {
     pub poll: PollId,
-    pub line: ReceiptLine,
+    /// The voter's receipt, derived from the fingerprint.
+    pub receipt: String,
+    pub fingerprint: String,
+    /// The encrypted ballot as published.
+    pub ballot: Sealed,
+    /// Its ciphertexts, to add to the box's sum.
+    pub verified: Arc<VerifiedBallot>,
 }
 
 /// What one accepted command does, beyond the state it changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Effects {
     /// For the log, stamped and already applied to the state: the one part every viewer
     /// may see something of.
@@ -70,7 +79,7 @@ impl Effects {
 }
 
 /// What `decide` says a command does: its events, and for a secret ballot the ballot.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Decided {
     pub events: Vec<EventKind>,
     pub ballot: Option<SealedBallot>,

@@ -7,6 +7,7 @@
 
 mod agenda;
 pub mod attachments;
+pub mod committee;
 mod delivery;
 pub mod documents;
 mod effects;
@@ -76,12 +77,24 @@ impl Actor {
     }
 }
 
-/// What the caller knows that the engine must not invent: the time and a fresh id for a
-/// command that creates something (an agenda item, a participant).
-#[derive(Clone, Copy, Debug)]
+/// What the caller knows that the engine must not invent: the time, a fresh id for a
+/// command that creates something (an agenda item, a participant), and what the transport
+/// checked before: a sealed ballot whose proofs hold.
+#[derive(Clone, Debug)]
 pub struct Ctx {
     pub now: Timestamp,
     pub new_id: Uuid,
+    pub ballot: Option<std::sync::Arc<ballot_box::VerifiedBallot>>,
+}
+
+impl Ctx {
+    pub fn new(now: Timestamp, new_id: Uuid) -> Ctx {
+        Ctx {
+            now,
+            new_id,
+            ballot: None,
+        }
+    }
 }
 
 /// Why a command was refused. Nothing changed.
@@ -131,7 +144,9 @@ pub fn decide(
         ));
     }
     match command {
-        Command::CastBallot { .. } => polls::decide_ballot(state, actor, command, ctx),
+        Command::CastBallot { .. } | Command::CastSealedBallot { .. } => {
+            polls::decide_ballot(state, actor, command, ctx)
+        }
         _ => decide_events(state, meeting, actor, command, ctx).map(Decided::from),
     }
 }
@@ -206,9 +221,16 @@ fn decide_events(
         | Command::ClosePoll { .. }
         | Command::PublishPoll { .. }
         | Command::CancelPoll { .. }
-        | Command::RecordPaperBallots { .. } => polls::decide(state, actor, command, ctx),
+        | Command::RecordPaperBallots { .. }
+        | Command::GiveDecryptionShare { .. }
+        | Command::StartRunoff { .. } => polls::decide(state, actor, command, ctx),
+        Command::SetCountingCommittee { .. } | Command::SendKeyMessage { .. } => {
+            committee::decide(state, actor, command, ctx)
+        }
         // Decided by `decide` with its sealed part; never here, where it would be lost.
-        Command::CastBallot { .. } => Err(EngineError::Invalid("not decided here".into())),
+        Command::CastBallot { .. } | Command::CastSealedBallot { .. } => {
+            Err(EngineError::Invalid("not decided here".into()))
+        }
     }
 }
 
@@ -238,7 +260,7 @@ pub fn execute(
             });
         }
         if let Some(ballot) = decided.ballot {
-            effects.receipt = Some(ballot.line.receipt.clone());
+            effects.receipt = Some(ballot.receipt.clone());
             effects.ballots.push(ballot);
         }
     }

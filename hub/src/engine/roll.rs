@@ -4,8 +4,9 @@ use super::lifecycle::require;
 use super::{clean_text, Actor, Ctx, Decision, EngineError, MeetingState};
 use protocol::{Command, EventKind, Meeting, Participant, ParticipantId};
 
-/// The largest hall the hub is built for, with room to spare.
-pub const MAX_PARTICIPANTS: usize = 5000;
+/// The largest hall the hub is built for: 5,000 members' tablets, with the chairs,
+/// secretariat and screens beside them.
+pub const MAX_PARTICIPANTS: usize = 5100;
 
 pub(super) fn decide(
     state: &MeetingState,

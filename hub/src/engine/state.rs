@@ -46,6 +46,8 @@ pub struct MeetingState {
     /// Which private notes each author has (not their text). Not from the log: restored
     /// from the store at start, like the ballot box.
     pub notes: super::NoteIndex,
+    /// The counting committee (Ban kiểm phiếu) and its key.
+    pub committees: super::committee::Committees,
 }
 
 impl MeetingState {
@@ -67,6 +69,7 @@ impl MeetingState {
             info: Info::default(),
             polls: Default::default(),
             notes: Default::default(),
+            committees: Default::default(),
         }
     }
 
@@ -141,6 +144,7 @@ impl MeetingState {
         self.comments.apply(event);
         self.incoming.apply(event);
         self.info.apply(event);
+        self.committees.apply(self.id, event);
         match &event.event {
             EventKind::MeetingCreated {
                 title,
@@ -250,13 +254,34 @@ impl MeetingState {
             | EventKind::CalendarEventAdded { .. }
             | EventKind::CalendarEventRemoved { .. }
             | EventKind::AnnouncementPosted { .. } => {}
+            EventKind::PollOpened {
+                poll,
+                sealed: Some(with),
+                ..
+            } => {
+                self.polls.apply(&event.event);
+                let sealed = self
+                    .polls
+                    .get(*poll)
+                    .and_then(|p| super::polls::sealed::SealedPoll::reopen(self, p, with));
+                self.polls.seal(*poll, sealed);
+            }
             EventKind::PollCreated { .. }
             | EventKind::PollOpened { .. }
             | EventKind::BallotCast { .. }
             | EventKind::PaperBallotsRecorded { .. }
             | EventKind::PollClosed { .. }
             | EventKind::PollPublished { .. }
-            | EventKind::PollCancelled { .. } => self.polls.apply(&event.event),
+            | EventKind::PollCancelled { .. }
+            | EventKind::SealedBoxClosed { .. }
+            | EventKind::DecryptionShareGiven { .. }
+            | EventKind::SealedBoxOpened { .. }
+            | EventKind::PollCounted { .. } => self.polls.apply(&event.event),
+            // Folded by the committee above.
+            EventKind::CountingCommitteeSet { .. }
+            | EventKind::KeyMessageSent { .. }
+            | EventKind::CommitteeKeyReady { .. }
+            | EventKind::CommitteeKeyFailed { .. } => {}
         }
     }
 

@@ -12,6 +12,8 @@ pub struct Hall {
     projector: ParticipantId,
     pub delegates: Vec<ParticipantId>,
     clock: i64,
+    /// Every event so far, as the store would keep it.
+    log: Vec<Event>,
 }
 
 impl Hall {
@@ -24,6 +26,7 @@ impl Hall {
             projector: ParticipantId::new_random(),
             delegates: Vec::new(),
             clock: 1_800_000_000_000,
+            log: Vec::new(),
         };
         hall.run(
             Actor::Office,
@@ -107,11 +110,15 @@ impl Hall {
         new_id: Uuid,
     ) -> Result<Effects, EngineError> {
         self.clock += 1000;
-        let ctx = Ctx {
-            now: Timestamp(self.clock),
-            new_id,
-        };
-        execute(&mut self.state, &actor, &command, &ctx)
+        let ctx = Ctx::new(Timestamp(self.clock), new_id);
+        let effects = execute(&mut self.state, &actor, &command, &ctx)?;
+        self.log.extend(effects.events.iter().cloned());
+        Ok(effects)
+    }
+
+    /// Every event so far.
+    pub fn log(&self) -> &[Event] {
+        &self.log
     }
 
     /// The time the next command will run at is a second after this.
@@ -165,5 +172,220 @@ impl Hall {
             id: self.delegates[n],
             role: Role::Delegate,
         }
+    }
+}
+
+/// The counting committee's devices, played by a test: the key made through the engine,
+/// each member's secret kept as their tablet would keep it.
+#[derive(Debug)]
+pub struct Devices {
+    pub members: Vec<Actor>,
+    pub key: ballot_box::CommitteeKey,
+    pub secrets: Vec<ballot_box::MemberSecret>,
+}
+
+/// A generator for a test's devices: seeded, so a failing test fails the same way again.
+pub fn rng(seed: u64) -> ballot_box::ChaCha20Rng {
+    use ballot_box::rand_core::SeedableRng;
+    ballot_box::ChaCha20Rng::seed_from_u64(seed)
+}
+
+fn sealed<T: serde::Serialize>(value: &T) -> protocol::Sealed {
+    protocol::Sealed(serde_json::to_value(value).unwrap())
+}
+
+/// The committee members' devices running the key setup of `ballot-box` in a test: each
+/// round gives every member's message, which the test sends through the hub.
+#[derive(Debug)]
+pub struct KeySetup {
+    params: ballot_box::CommitteeParams,
+    devices: Vec<ballot_box::DkgMember>,
+    round: u8,
+    round1: Vec<ballot_box::Round1>,
+    round2: Vec<ballot_box::Round2>,
+    shares: Vec<ballot_box::SealedShare>,
+    done: Vec<(ballot_box::CommitteeKey, ballot_box::MemberSecret)>,
+    rng: ballot_box::ChaCha20Rng,
+}
+
+impl KeySetup {
+    pub fn new(params: ballot_box::CommitteeParams) -> KeySetup {
+        KeySetup {
+            params,
+            devices: Vec::new(),
+            round: 0,
+            round1: Vec::new(),
+            round2: Vec::new(),
+            shares: Vec::new(),
+            done: Vec::new(),
+            rng: rng(u64::from(params.session[0])),
+        }
+    }
+
+    /// The next round's messages as `(member, round, message)`; `None` after round 4.
+    pub fn next_round(&mut self) -> Option<Vec<(usize, u8, protocol::Sealed)>> {
+        self.round += 1;
+        let round = self.round;
+        let mut out = Vec::new();
+        match round {
+            1 => {
+                let params = self.params();
+                for i in 0..params.members {
+                    let (device, m) =
+                        ballot_box::DkgMember::start(params, i, &mut self.rng).unwrap();
+                    out.push((usize::from(i), round, sealed(&m)));
+                    self.devices.push(device);
+                    self.round1.push(m);
+                }
+            }
+            2 => {
+                for i in 0..self.devices.len() {
+                    let (device, m) = self.devices[i].round2(&self.round1).unwrap();
+                    out.push((i, round, sealed(&m)));
+                    self.devices[i] = device;
+                    self.round2.push(m);
+                }
+            }
+            3 => {
+                for i in 0..self.devices.len() {
+                    let (device, shares) =
+                        self.devices[i].round3(&self.round2, &mut self.rng).unwrap();
+                    out.push((i, round, sealed(&shares)));
+                    self.devices[i] = device;
+                    self.shares.extend(shares);
+                }
+            }
+            4 => {
+                for i in 0..self.devices.len() {
+                    let mine: Vec<_> = self
+                        .shares
+                        .iter()
+                        .filter(|s| usize::from(s.to) == i)
+                        .cloned()
+                        .collect();
+                    let outcome = self.devices[i].finish(&mine, &mut self.rng).unwrap();
+                    out.push((i, round, sealed(&outcome.confirmation)));
+                    self.done.push((outcome.key, outcome.secret));
+                }
+            }
+            _ => return None,
+        }
+        Some(out)
+    }
+
+    fn params(&self) -> ballot_box::CommitteeParams {
+        self.params
+    }
+
+    /// The committee's key and each member's secret, once round 4 is sent.
+    pub fn finished(self) -> (ballot_box::CommitteeKey, Vec<ballot_box::MemberSecret>) {
+        let key = self.done[0].0.clone();
+        (key, self.done.into_iter().map(|(_, s)| s).collect())
+    }
+}
+
+impl Hall {
+    /// Names delegates `members` the counting committee with `threshold`, and runs their
+    /// devices' four rounds of key setup through the engine, as the hub relays them.
+    pub fn make_committee(&mut self, members: &[usize], threshold: u32) -> Devices {
+        use protocol::Command::{SendKeyMessage, SetCountingCommittee};
+        let ids: Vec<ParticipantId> = members.iter().map(|&i| self.delegates[i]).collect();
+        let actors: Vec<Actor> = members.iter().map(|&i| self.delegate(i)).collect();
+        let set = SetCountingCommittee {
+            members: ids,
+            threshold,
+        };
+        self.run(self.chair(), set).expect("name the committee");
+        let current = self.state.committees.current.clone().unwrap();
+        let committee = current.committee.id;
+        let mut setup = KeySetup::new(current.params);
+        while let Some(messages) = setup.next_round() {
+            for (member, round, message) in messages {
+                let send = SendKeyMessage {
+                    committee,
+                    round,
+                    message,
+                };
+                self.run(actors[member], send)
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            }
+        }
+        let (key, secrets) = setup.finished();
+        Devices {
+            members: actors,
+            key,
+            secrets,
+        }
+    }
+
+    /// A secret ballot marking `marks`, encrypted on the voter's "device" and checked as the
+    /// transport checks it, then run: its effects, and the ballot as sent.
+    pub fn cast_sealed(
+        &mut self,
+        voter: Actor,
+        poll: protocol::PollId,
+        marks: &[u32],
+        seed: u64,
+    ) -> Result<(Effects, protocol::Sealed), EngineError> {
+        let sealed_poll = self.state.polls.get(poll).unwrap().sealed.clone().unwrap();
+        let ballot =
+            ballot_box::encrypt(&sealed_poll.key, &sealed_poll.params, marks, &mut rng(seed))
+                .unwrap();
+        let verified = ballot_box::verify(&sealed_poll.key, &sealed_poll.params, &ballot).unwrap();
+        let json = sealed(&ballot);
+        let command = Command::CastSealedBallot {
+            poll,
+            ballot: json.clone(),
+        };
+        self.clock += 1000;
+        let ctx = Ctx {
+            ballot: Some(std::sync::Arc::new(verified)),
+            ..Ctx::new(Timestamp(self.clock), Uuid::new_v4())
+        };
+        let effects = execute(&mut self.state, &voter, &command, &ctx)?;
+        self.log.extend(effects.events.iter().cloned());
+        Ok((effects, json))
+    }
+
+    /// Committee member `i` gives their share of the closed box (see [`Hall::share_of`]).
+    pub fn give_share(
+        &mut self,
+        devices: &Devices,
+        i: usize,
+        poll: protocol::PollId,
+        ballots: &[protocol::Sealed],
+    ) -> Result<Vec<Event>, EngineError> {
+        let give = Command::GiveDecryptionShare {
+            poll,
+            share: self.share_of(devices, i, poll, ballots),
+        };
+        self.run(devices.members[i], give)
+    }
+
+    /// Member `i`'s share of the closed box, made on their "device" from the ballots it
+    /// verified itself (`ballots`: the box as published).
+    pub fn share_of(
+        &self,
+        devices: &Devices,
+        i: usize,
+        poll: protocol::PollId,
+        ballots: &[protocol::Sealed],
+    ) -> protocol::Sealed {
+        let sealed_poll = self.state.polls.get(poll).unwrap().sealed.clone().unwrap();
+        let ballots: Vec<ballot_box::EncryptedBallot> = ballots
+            .iter()
+            .map(|b| serde_json::from_value(b.0.clone()).unwrap())
+            .collect();
+        let sum = ballot_box::EncryptedSum::verified_from(
+            &devices.key,
+            &sealed_poll.params,
+            &ballots,
+            None,
+        )
+        .unwrap();
+        let share = devices.secrets[i]
+            .decryption_share(&devices.key, &sum, &mut rng(100 + i as u64))
+            .unwrap();
+        sealed(&share)
     }
 }

@@ -171,6 +171,10 @@ impl MeetingState {
             calendar: self.info.calendar.clone(),
             announcements: self.info.announcements.clone(),
             polls: self.poll_views(viewer),
+            committee: self.committees.view(|c| match viewer {
+                Viewer::Full => true,
+                Viewer::Hall { me, .. } => me.is_some_and(|me| c.members.contains(&me)),
+            }),
         })
     }
 }

@@ -181,8 +181,8 @@ impl MeetingTask {
         let mut effects = Effects::default();
         for (command, new_id) in &request.steps {
             let ctx = Ctx {
-                now,
-                new_id: *new_id,
+                ballot: request.ballot.clone(),
+                ..Ctx::new(now, *new_id)
             };
             effects.extend(engine::execute(
                 &mut self.working,

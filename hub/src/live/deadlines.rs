@@ -51,10 +51,7 @@ impl Deadlines {
         clock: &Clock,
     ) -> Option<Job> {
         let command = Command::CloseOpinionRequest { request };
-        let ctx = Ctx {
-            now: clock.now(),
-            new_id: uuid::Uuid::nil(),
-        };
+        let ctx = Ctx::new(clock.now(), uuid::Uuid::nil());
         match engine::decide(state, &Actor::System, &command, &ctx) {
             Ok(_) => {
                 // Nobody waits for the answer: the close is broadcast like any event.

@@ -80,6 +80,8 @@ pub struct Request {
     /// A participant's token to replace (`Some`) or withdraw (`None`): not a command of
     /// the engine, since a token is not an event, but ordered with the meeting's commands.
     pub token: Option<(ParticipantId, Option<Token>)>,
+    /// A sealed ballot whose proofs the transport checked (`cast_sealed_ballot`).
+    pub ballot: Option<Arc<ballot_box::VerifiedBallot>>,
 }
 
 impl Request {
@@ -91,6 +93,7 @@ impl Request {
             steps: vec![(command, Uuid::new_v4())],
             grants: Vec::new(),
             token: None,
+            ballot: None,
         }
     }
 
@@ -115,6 +118,7 @@ impl Request {
                 .map(|t| (t.clone(), principal.clone()))
                 .collect(),
             token: Some((participant, token)),
+            ballot: None,
         }
     }
 }
@@ -228,7 +232,14 @@ impl Meetings {
             let mut state = MeetingState::replay(id, records.iter().map(|r| &r.event));
             // Secret ballots and private notes are not in the log: they come back from
             // the ballot box and the notes' own tree.
-            state.polls.restore_sealed(store.ballots(id)?);
+            let refused = state.polls.restore_sealed(store.ballots(id)?);
+            if refused > 0 {
+                return Err(StoreError::Corrupt {
+                    meeting: id,
+                    seq: 0,
+                    reason: format!("the ballot box holds {refused} ballots that fit no poll"),
+                });
+            }
             state.notes.restore(store.note_ids(id)?);
             let done = idempotency::Cache::from_log(&records);
             meetings.start(state, done);
@@ -440,6 +451,7 @@ mod tests {
             ],
             grants: Vec::new(),
             token: None,
+            ballot: None,
         };
         let refused = handle.run(request).await.unwrap_err();
         assert_eq!(refused.code, ErrorCode::Invalid);

@@ -23,7 +23,12 @@ async fn hall(
     meetings: &Meetings,
     n: usize,
     spec: PollSpec,
-) -> (Arc<MeetingHandle>, Vec<ParticipantId>, PollId) {
+) -> (
+    Arc<MeetingHandle>,
+    Vec<ParticipantId>,
+    PollId,
+    Vec<ballot_box::MemberSecret>,
+) {
     let id = MeetingId::new_random();
     let mut steps = vec![(
         Command::CreateMeeting {
@@ -51,6 +56,7 @@ async fn hall(
         steps,
         grants: Vec::new(),
         token: None,
+        ballot: None,
     };
     meetings.create(id, create).await.unwrap();
     let h = meetings.get(id).unwrap();
@@ -66,6 +72,10 @@ async fn hall(
             .await
             .unwrap();
     }
+    let mut secrets = Vec::new();
+    if spec.secret && h.read(|s| s.committees.current.is_none()) {
+        secrets = make_committee(&h, &people[..3], 2).await;
+    }
     let mut create = run(Actor::Office, Command::CreatePoll { poll: spec });
     let poll = PollId(create.steps[0].1);
     create.origin = None;
@@ -73,7 +83,75 @@ async fn hall(
     h.run(run(Actor::Office, Command::OpenPoll { poll }))
         .await
         .unwrap();
-    (h, people, poll)
+    (h, people, poll, secrets)
+}
+
+fn delegate(id: ParticipantId) -> Actor {
+    Actor::Participant {
+        id,
+        role: Role::Delegate,
+    }
+}
+
+/// Names `members` the counting committee and runs their devices' key setup through the
+/// meeting's task; the members' secrets stay with the test, as on their tablets.
+async fn make_committee(
+    h: &MeetingHandle,
+    members: &[ParticipantId],
+    threshold: u32,
+) -> Vec<ballot_box::MemberSecret> {
+    let set = Command::SetCountingCommittee {
+        members: members.to_vec(),
+        threshold,
+    };
+    h.run(run(Actor::Office, set)).await.unwrap();
+    let (committee, params) = h.read(|s| {
+        let c = s.committees.current.as_ref().unwrap();
+        (c.committee.id, c.params)
+    });
+    let mut setup = crate::engine::testing::KeySetup::new(params);
+    while let Some(messages) = setup.next_round() {
+        for (member, round, message) in messages {
+            let send = Command::SendKeyMessage {
+                committee,
+                round,
+                message,
+            };
+            h.run(run(delegate(members[member]), send)).await.unwrap();
+        }
+    }
+    setup.finished().1
+}
+
+/// Member `i` of the committee gives their share of the closed box, recomputed from the
+/// ballots in the store as their tablet would from the published box.
+async fn give_share(
+    h: &MeetingHandle,
+    store: &Store,
+    secrets: &[ballot_box::MemberSecret],
+    member: ParticipantId,
+    i: usize,
+    poll: PollId,
+) -> Answer {
+    let (key, params) = h.read(|s| {
+        let sealed = s.polls.get(poll).unwrap().sealed.as_ref().unwrap();
+        (sealed.key.clone(), sealed.params)
+    });
+    let ballots: Vec<ballot_box::EncryptedBallot> = store
+        .poll_ballots(h.id, poll)
+        .unwrap()
+        .into_iter()
+        .map(|b| serde_json::from_value(b.0).unwrap())
+        .collect();
+    let sum = ballot_box::EncryptedSum::verified_from(&key, &params, &ballots, None).unwrap();
+    let share = secrets[i]
+        .decryption_share(&key, &sum, &mut crate::engine::testing::rng(i as u64))
+        .unwrap();
+    let give = Command::GiveDecryptionShare {
+        poll,
+        share: protocol::Sealed(serde_json::to_value(&share).unwrap()),
+    };
+    h.run(run(delegate(member), give)).await
 }
 
 fn election() -> PollSpec {
@@ -100,29 +178,50 @@ fn election() -> PollSpec {
     }
 }
 
+/// A ballot of `voter`: a secret poll's is encrypted on the "tablet" (seeded by `cmd`, so a
+/// re-send is the same ballot) and its proofs checked as the transport checks them.
 fn ballot(
-    meeting: MeetingId,
+    h: &MeetingHandle,
     voter: ParticipantId,
     poll: PollId,
     cmd: &str,
     choices: Vec<u32>,
 ) -> Request {
     let principal = Principal::Participant {
-        meeting,
+        meeting: h.id,
         participant: voter,
     };
-    Request::one(
-        Actor::Participant {
-            id: voter,
-            role: Role::Delegate,
-        },
-        Some((principal, CommandId::try_from(cmd).unwrap())),
-        Command::CastBallot {
+    let origin = Some((principal, CommandId::try_from(cmd).unwrap()));
+    let sealed = h.read(|s| {
+        let sealed = s.polls.get(poll)?.sealed.as_ref()?;
+        Some((sealed.key.clone(), sealed.params))
+    });
+    let Some((key, params)) = sealed else {
+        let cast = Command::CastBallot {
             poll,
             choices,
             on_behalf_of: None,
-        },
+        };
+        return Request::one(delegate(voter), origin, cast);
+    };
+    let seed = cmd
+        .bytes()
+        .fold(voter.as_bytes()[0] as u64, |a, b| a * 31 + u64::from(b));
+    let encrypted = ballot_box::encrypt(
+        &key,
+        &params,
+        &choices,
+        &mut crate::engine::testing::rng(seed),
     )
+    .unwrap();
+    let verified = ballot_box::verify(&key, &params, &encrypted).unwrap();
+    let cast = Command::CastSealedBallot {
+        poll,
+        ballot: protocol::Sealed(serde_json::to_value(&encrypted).unwrap()),
+    };
+    let mut request = Request::one(delegate(voter), origin, cast);
+    request.ballot = Some(Arc::new(verified));
+    request
 }
 
 #[tokio::test]
@@ -131,13 +230,13 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
     let (meeting, voters, poll, receipts) = {
         let store = Store::open(dir.path()).unwrap();
         let meetings = Meetings::load(store.clone(), settings()).unwrap();
-        let (h, voters, poll) = hall(&meetings, 12, election()).await;
+        let (h, voters, poll, secrets) = hall(&meetings, 12, election()).await;
         let pending: Vec<_> = voters
             .iter()
             .enumerate()
             .map(|(k, v)| {
                 let choices = vec![(k % 3) as u32, ((k + 1) % 3) as u32];
-                h.submit(ballot(h.id, *v, poll, &format!("b-{k}"), choices))
+                h.submit(ballot(&h, *v, poll, &format!("b-{k}"), choices))
                     .unwrap()
             })
             .collect();
@@ -155,7 +254,7 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
             .iter()
             .enumerate()
             .map(|(k, v)| {
-                h.submit(ballot(h.id, *v, poll, &format!("b-{k}"), vec![2]))
+                h.submit(ballot(&h, *v, poll, &format!("b-{k}"), vec![2]))
                     .unwrap()
             })
             .collect();
@@ -170,11 +269,18 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
         h.run(run(Actor::Office, Command::ClosePoll { poll }))
             .await
             .unwrap();
+        // Two of the three members open the box: the sum, never a ballot.
+        for i in [0, 2] {
+            give_share(&h, &store, &secrets, voters[i], i, poll)
+                .await
+                .unwrap();
+        }
         h.run(run(Actor::Office, Command::PublishPoll { poll }))
             .await
             .unwrap();
         let r = h.read(|s| s.polls.get(poll).unwrap().result.clone().unwrap());
         assert_eq!((r.valid, r.tallies.iter().sum::<u32>()), (12, 24));
+        assert_eq!(r.tallies, vec![8, 8, 8]);
         let published = h.read(|s| s.polls.get(poll).unwrap().receipts());
         for mine in &receipts {
             assert!(
@@ -229,9 +335,7 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
         PollStatus::Published
     );
     let seq = h.read(|s| s.seq);
-    let resent = h
-        .run(ballot(meeting, voters[3], poll, "b-3", vec![0]))
-        .await;
+    let resent = h.run(ballot(&h, voters[3], poll, "b-3", vec![0])).await;
     assert!(
         resent
             .as_ref()
@@ -248,9 +352,9 @@ async fn the_countdown_closes_a_poll_by_itself() {
     let mut spec = election();
     spec.secret = false;
     spec.duration_secs = Some(1);
-    let (h, voters, poll) = hall(&meetings, 3, spec).await;
+    let (h, voters, poll, _) = hall(&meetings, 3, spec).await;
     let mut live = h.subscribe();
-    h.run(ballot(h.id, voters[0], poll, "b", vec![1]))
+    h.run(ballot(&h, voters[0], poll, "b", vec![1]))
         .await
         .unwrap();
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
@@ -271,7 +375,7 @@ async fn the_countdown_closes_a_poll_by_itself() {
         panic!()
     };
     assert_eq!(r.tallies, vec![0, 1, 0]);
-    let late = h.run(ballot(h.id, voters[1], poll, "late", vec![0])).await;
+    let late = h.run(ballot(&h, voters[1], poll, "late", vec![0])).await;
     assert_eq!(late.unwrap_err().code, ErrorCode::InvalidState);
 }
 
@@ -281,7 +385,7 @@ async fn a_resent_secret_ballot_gets_its_receipt_while_another_poll_is_open() {
     let store = Store::open(dir.path()).unwrap();
     let meetings = Meetings::load(store, settings()).unwrap();
     let mut motion = election();
-    let (h, voters, election) = hall(&meetings, 4, election()).await;
+    let (h, voters, election, _) = hall(&meetings, 4, election()).await;
     motion.secret = false;
     motion.kind = PollKind::Motion;
     let mut create = run(Actor::Office, Command::CreatePoll { poll: motion });
@@ -291,10 +395,8 @@ async fn a_resent_secret_ballot_gets_its_receipt_while_another_poll_is_open() {
     h.run(run(Actor::Office, Command::OpenPoll { poll: motion }))
         .await
         .unwrap();
-    let send = |cmd: &str, poll, choices| {
-        h.submit(ballot(h.id, voters[0], poll, cmd, choices))
-            .unwrap()
-    };
+    let send =
+        |cmd: &str, poll, choices| h.submit(ballot(&h, voters[0], poll, cmd, choices)).unwrap();
     let m1 = send("m", motion, vec![0]).await.unwrap();
     let e1 = send("e", election, vec![1]).await.unwrap();
     let m2 = send("m", motion, vec![0]).await.unwrap();

@@ -1,14 +1,8 @@
 //! The hub as a library: `Server::open` a data directory, then `serve` on a listener the
 //! caller bound (port 0 in tests), until a shutdown future resolves.
 
-mod demo;
-mod demo_docs;
-mod demo_live;
-mod demo_polls;
 mod office;
 
-pub use demo::{seed_demo, DemoDocumentInfo, DemoInfo, DEMO_FILE};
-pub use demo_polls::DemoExport;
 pub use office::OFFICE_TOKEN_FILE;
 
 use crate::config::Config;
@@ -89,6 +83,7 @@ impl Server {
             shutdown: watcher,
             signer,
             sessions: tokio_util::task::TaskTracker::new(),
+            ballot_checks: Default::default(),
         });
         Ok(Server { state, shutdown })
     }
@@ -179,6 +174,7 @@ impl Server {
             steps: Vec::new(),
             grants: Vec::new(),
             token: None,
+            ballot: None,
         };
         request.steps.push((package.create.clone(), Uuid::new_v4()));
         let mut items = Vec::with_capacity(package.agenda.len());

@@ -1,51 +1,36 @@
-//! The ballot box: a secret poll's ballots, kept apart from the log that says who voted.
+//! The ballot box: a secret poll's sealed ballots, kept apart from the log that says who
+//! voted.
 //!
-//! A key is meeting ++ poll ++ the ballot's random receipt, and the value is only the
-//! choices: no voter, no time, no sequence number. redb orders the table by key, so the
-//! order of the ballots is the order of their random receipts, not of their arrival. The
-//! ballots of one group-commit batch are also inserted in a shuffled order, so even the
-//! order in which the pages of one transaction were filled says nothing finer than "this
-//! batch".
+//! A key is meeting ++ poll ++ the ballot's fingerprint, and the value is the encrypted
+//! ballot as its voter's device sent it: no voter, no time, no sequence number. The table is
+//! ordered by fingerprint, which is random, not by arrival. The ballots are encrypted to the
+//! counting committee's key, so whoever holds the disk reads nothing in them either: the
+//! box is opened only as a sum, by enough members of the committee.
 
 use super::{keys, scan, Store, StoreError};
 use crate::engine::SealedBallot;
-use protocol::{MeetingId, PollId, ReceiptLine};
-use ring::rand::{SecureRandom, SystemRandom};
+use protocol::{MeetingId, PollId, Sealed};
 use uuid::Uuid;
 
 /// A key and a value of the `ballots` table.
 pub(super) type Row = (Vec<u8>, Vec<u8>);
 
-/// Keys and values for `ballots`, in a random order.
+/// Keys and values for `ballots`.
 pub(super) fn encode(meeting: MeetingId, ballots: &[SealedBallot]) -> Result<Vec<Row>, StoreError> {
     let mut rows = Vec::with_capacity(ballots.len());
-    for SealedBallot { poll, line } in ballots {
-        let mut key = Vec::with_capacity(32 + line.receipt.len());
+    for ballot in ballots {
+        let mut key = Vec::with_capacity(32 + ballot.fingerprint.len());
         key.extend_from_slice(meeting.as_bytes());
-        key.extend_from_slice(poll.as_bytes());
-        key.extend_from_slice(line.receipt.as_bytes());
-        rows.push((key, serde_json::to_vec(&line.choices)?));
+        key.extend_from_slice(ballot.poll.as_bytes());
+        key.extend_from_slice(ballot.fingerprint.as_bytes());
+        rows.push((key, serde_json::to_vec(&ballot.ballot)?));
     }
-    shuffle(&mut rows);
     Ok(rows)
 }
 
-/// Fisher–Yates with the OS random source.
-fn shuffle<T>(items: &mut [T]) {
-    let rng = SystemRandom::new();
-    for i in (1..items.len()).rev() {
-        let mut b = [0u8; 8];
-        if rng.fill(&mut b).is_err() {
-            return;
-        }
-        let j = (u64::from_le_bytes(b) % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
-}
-
 impl Store {
-    /// Every secret ballot of a meeting, by poll then receipt.
-    pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<SealedBallot>, StoreError> {
+    /// Every sealed ballot of a meeting, by poll then fingerprint.
+    pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<(PollId, Sealed)>, StoreError> {
         let txn = self.reader()?;
         let table = txn.open_table(keys::BALLOTS)?;
         let mut out = Vec::new();
@@ -61,16 +46,25 @@ impl Store {
                 .get(16..32)
                 .and_then(|b| Uuid::from_slice(b).ok())
                 .ok_or_else(|| corrupt("malformed key"))?;
-            let receipt = std::str::from_utf8(&key[32..])
-                .map_err(|_| corrupt("receipt is not text"))?
-                .to_owned();
-            let choices: Vec<u32> =
-                serde_json::from_slice(value).map_err(|_| corrupt("unreadable ballot"))?;
-            out.push(SealedBallot {
-                poll: PollId(poll),
-                line: ReceiptLine { receipt, choices },
-            });
+            let ballot: Sealed =
+                serde_json::from_slice(&value).map_err(|_| corrupt("unreadable ballot"))?;
+            out.push((PollId(poll), ballot));
         }
         Ok(out)
+    }
+
+    /// One poll's sealed ballots, by fingerprint: what the committee's devices check and the
+    /// published result carries.
+    pub fn poll_ballots(
+        &self,
+        meeting: MeetingId,
+        poll: PollId,
+    ) -> Result<Vec<Sealed>, StoreError> {
+        Ok(self
+            .ballots(meeting)?
+            .into_iter()
+            .filter(|(p, _)| *p == poll)
+            .map(|(_, b)| b)
+            .collect())
     }
 }

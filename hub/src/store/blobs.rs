@@ -113,13 +113,6 @@ impl Blobs {
         sync_dir(dir).await?;
         Ok(Stored { sha256, size })
     }
-
-    /// Stores bytes already in memory (generated documents, a package's small files).
-    pub async fn store_bytes(&self, bytes: &[u8]) -> Result<Stored, BlobError> {
-        let chunks = bytes.chunks(64 * 1024).map(Ok::<_, io::Error>);
-        self.store(futures_util::stream::iter(chunks), u64::MAX)
-            .await
-    }
 }
 
 /// Makes a rename in `dir` durable.
@@ -158,7 +151,7 @@ mod tests {
         assert_eq!(path, dir.path().join("blobs/ba").join(abc));
         assert_eq!(std::fs::read(path).unwrap(), b"abc");
         assert_eq!(
-            blobs.store_bytes(b"abc").await.unwrap(),
+            blobs.store(chunks(vec![b"abc"]), 10).await.unwrap(),
             stored,
             "again: same blob"
         );

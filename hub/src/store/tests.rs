@@ -434,6 +434,28 @@ async fn a_commit_can_be_awaited_from_a_spawned_task() {
     assert_eq!(store.flush_count(), 1);
 }
 
+/// `n` ballots of a 15-of-20 election as the box keeps them: one real encrypted ballot
+/// (about 10 KB) under `n` different fingerprints, since encrypting each would take longer
+/// than the store's work.
+fn sealed_ballots(poll: protocol::PollId, from: u64, n: u64) -> Vec<SealedBallot> {
+    let mut rng = ballot_box::rng_from_seed([7; 32]);
+    let committee = ballot_box::CommitteeParams::new(1, 1, [3; 32]).unwrap();
+    let (key, _) = ballot_box::deal(committee, &mut rng).unwrap();
+    let params = ballot_box::BallotParams::at_most([5; 32], 20, 15);
+    let ballot = ballot_box::encrypt(&key, &params, &[0, 3, 9], &mut rng).unwrap();
+    let verified = std::sync::Arc::new(ballot_box::verify(&key, &params, &ballot).unwrap());
+    let json = protocol::Sealed(serde_json::to_value(&ballot).unwrap());
+    (0..n)
+        .map(|k| SealedBallot {
+            poll,
+            receipt: format!("R{from:04}{k:05}"),
+            fingerprint: format!("{:064x}", from * 100_000 + k),
+            ballot: json.clone(),
+            verified: verified.clone(),
+        })
+        .collect()
+}
+
 /// A batch like a hall voting: events, grants (each with a sealed token) and ballots.
 fn hall_batch(m: MeetingId, from: u64, n: u64) -> Changes {
     let poll = protocol::PollId::new_random();
@@ -442,15 +464,7 @@ fn hall_batch(m: MeetingId, from: u64, n: u64) -> Changes {
         grants: (0..n / 2)
             .map(|_| (Token::generate(), participant(m)))
             .collect(),
-        ballots: (0..n)
-            .map(|k| SealedBallot {
-                poll,
-                line: protocol::ReceiptLine {
-                    receipt: format!("R{from:06}{k:05}"),
-                    choices: vec![(k % 3) as u32],
-                },
-            })
-            .collect(),
+        ballots: sealed_ballots(poll, from, n),
         ..Changes::default()
     }
 }

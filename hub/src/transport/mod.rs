@@ -4,6 +4,7 @@
 mod admission;
 mod attachments;
 mod auth;
+pub(crate) mod ballots;
 mod calendar;
 mod documents;
 mod error;
@@ -20,7 +21,6 @@ mod ws;
 
 pub use auth::TOKEN_COOKIE;
 pub use error::ApiError;
-pub use public::public_url;
 
 use crate::config::Config;
 use crate::live::Meetings;
@@ -51,6 +51,8 @@ pub struct AppState {
     pub signer: crate::signing::Signer,
     /// Every WebSocket session, so a shutdown waits for them to end.
     pub sessions: tokio_util::task::TaskTracker,
+    /// Sealed ballots' proofs being checked, at most one per core.
+    pub ballot_checks: ballots::BallotChecks,
 }
 
 /// The hub's routes.
@@ -103,6 +105,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/sw.js", get(web::service_worker))
         .route("/vendor/pdfjs/{file}", get(web::pdfjs))
         .route("/vendor/js-sha256/{file}", get(web::sha256js))
+        .route("/vendor/ballot-box.wasm", get(web::ballot_box_wasm))
         .route("/js/{*path}", get(web::script))
         .route("/css/{*path}", get(web::style))
         .route("/j/{token}", get(join::join))

@@ -27,7 +27,10 @@ pub(super) async fn export(
     State(state): State<Arc<AppState>>,
     Caller(principal): Caller,
     Path((meeting, poll, file)): Path<(MeetingId, PollId, String)>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    if file == "box.json" {
+        return sealed_box(&state, &principal, meeting, poll).map(IntoResponse::into_response);
+    }
     let (format, signature) = match file.as_str() {
         "result.json" => ("json", false),
         "result.json.sig" => ("json", true),
@@ -41,13 +44,22 @@ pub(super) async fn export(
     };
     let call = in_meeting(&state, &principal, meeting)?;
     let full = Viewer::for_actor(&call.actor) == Viewer::Full;
+    // A published secret poll's export carries its box, which the store keeps.
+    let ballots = if format == "json" {
+        state
+            .store
+            .poll_ballots(meeting, poll)
+            .map_err(|e| ApiError::internal("reading the ballot box", e))?
+    } else {
+        Vec::new()
+    };
     let bytes = call.handle.read(|s| {
         let p = s.polls.get(poll).ok_or(ExportError::NotFound)?;
         if !full && p.status != PollStatus::Published {
             return Ok(None);
         }
         let bytes = if format == "json" {
-            export::json(s, p)?
+            export::json(s, p, &ballots)?
         } else {
             export::csv(s, p)?
         };
@@ -74,12 +86,60 @@ pub(super) async fn export(
         return Ok((
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             sig.into_bytes(),
-        ));
+        )
+            .into_response());
     }
     let kind = if format == "json" {
         "application/json"
     } else {
         "text/csv; charset=utf-8"
     };
-    Ok(([(header::CONTENT_TYPE, kind)], bytes))
+    Ok(([(header::CONTENT_TYPE, kind)], bytes).into_response())
+}
+
+/// `GET …/polls/{poll}/box.json`: a closed secret poll's box, for the committee's devices to
+/// check every ballot and add them up themselves before they give a share (a member must
+/// never decrypt a sum it did not make), and for anyone of the meeting to see. Nothing in it
+/// can be read without the committee: `{"committee","params","sum","ballots":[…]}`.
+fn sealed_box(
+    state: &AppState,
+    principal: &crate::store::Principal,
+    meeting: MeetingId,
+    poll: PollId,
+) -> Result<axum::response::Response, ApiError> {
+    let call = in_meeting(state, principal, meeting)?;
+    let header = call.handle.read(|s| {
+        let p = s.polls.get(poll)?;
+        let sealed = p.sealed.as_ref()?;
+        Some((
+            p.status,
+            sealed.key.clone(),
+            sealed.params,
+            sealed.sum.clone(),
+        ))
+    });
+    let (status, key, params, sum) =
+        header.ok_or_else(|| ApiError::not_found("no such secret poll"))?;
+    if !matches!(status, PollStatus::Closed | PollStatus::Published) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::InvalidState,
+            "the box is shown once the poll is closed",
+        ));
+    }
+    let ballots = state
+        .store
+        .poll_ballots(meeting, poll)
+        .map_err(|e| ApiError::internal("reading the ballot box", e))?;
+    let body = serde_json::json!({
+        "committee": key,
+        "params": params,
+        "sum": sum,
+        "ballots": ballots,
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response())
 }

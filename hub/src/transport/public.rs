@@ -23,7 +23,7 @@ pub(super) fn meeting_of(state: &AppState, link: &str) -> Result<Arc<MeetingHand
 }
 
 /// The public page's URL for a link.
-pub fn public_url(public_base: &str, link: &str) -> String {
+pub(super) fn public_url(public_base: &str, link: &str) -> String {
     format!("{public_base}/p/{link}")
 }
 

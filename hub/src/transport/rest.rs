@@ -143,7 +143,9 @@ pub(super) async fn run_command(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     super::admission::admit(state.store.blobs(), &body.command)?;
-    let request = Request::one(call.actor, Some((principal, body.id)), body.command);
+    let ballot = super::ballots::check(&state.ballot_checks, &call.handle, &body.command).await?;
+    let mut request = Request::one(call.actor, Some((principal, body.id)), body.command);
+    request.ballot = ballot;
     let accepted = call.handle.run(request).await?;
     // A secret ballot's receipt goes to its voter in this answer, and nowhere else.
     match accepted.receipt {
@@ -284,6 +286,7 @@ async fn summon(
         steps: Vec::new(),
         grants: Vec::new(),
         token: None,
+        ballot: None,
     };
     // Each token is granted, and kept sealed for printing badges later (see store::links),
     // in the one write that adds the participants: a refused request writes nothing.

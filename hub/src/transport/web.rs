@@ -4,6 +4,8 @@
 //! Every file is served with its SHA-256 as a strong `ETag` and `Cache-Control: no-cache`,
 //! so a tablet revalidates (a cheap 304) and never runs the scripts of an older hub.
 
+use std::borrow::Cow;
+
 use axum::extract::Path;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
@@ -39,9 +41,16 @@ struct PdfJs;
 #[include = "sha256.min.mjs"]
 struct Sha256Js;
 
+/// The sealed ballot box for the browser: `ballot-box-wasm`, which hub/build.rs compiles
+/// for wasm32 into `OUT_DIR`.
+static BALLOT_BOX_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ballot-box.wasm"));
+
 /// What the app shell may load: only the hub itself. pdf.js needs `blob:` for its worker's
-/// fonts and images; the WebSocket is same-origin (`'self'` covers ws/wss).
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data: blob:; \
+/// fonts and images; the WebSocket is same-origin (`'self'` covers ws/wss);
+/// `'wasm-unsafe-eval'` lets the page compile the ballot box's WebAssembly (and nothing
+/// else: no `eval`).
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     img-src 'self' data: blob:; font-src 'self' data: blob:; \
      worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -77,6 +86,19 @@ pub(super) async fn sha256js(Path(file): Path<String>, headers: HeaderMap) -> Re
     serve(Sha256Js::get(&file), &file, &headers)
 }
 
+/// `GET /vendor/ballot-box.wasm`.
+pub(super) async fn ballot_box_wasm(headers: HeaderMap) -> Response {
+    static SHA256: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sha256 = SHA256
+        .get_or_init(|| hex::encode(ring::digest::digest(&ring::digest::SHA256, BALLOT_BOX_WASM)));
+    respond(
+        Cow::Borrowed(BALLOT_BOX_WASM),
+        sha256,
+        "ballot-box.wasm",
+        &headers,
+    )
+}
+
 fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Response {
     // A debug build reads the files from disk, where `js/../package.json` would resolve;
     // only plain names are served, in every build.
@@ -86,7 +108,13 @@ fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Respons
     let Some(file) = file.filter(|_| plain) else {
         return ApiError::not_found("no such file").into_response();
     };
-    let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
+    let sha256 = hex::encode(file.metadata.sha256_hash());
+    respond(file.data, &sha256, name, headers)
+}
+
+/// The file's bytes with its SHA-256 as a strong ETag, or 304 if the client has them.
+fn respond(data: Cow<'static, [u8]>, sha256: &str, name: &str, headers: &HeaderMap) -> Response {
+    let etag = format!("\"{sha256}\"");
     let mut response = if headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -94,7 +122,7 @@ fn serve(file: Option<EmbeddedFile>, name: &str, headers: &HeaderMap) -> Respons
     {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(CONTENT_TYPE, content_type(name))], file.data.into_owned()).into_response()
+        ([(CONTENT_TYPE, content_type(name))], data).into_response()
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -118,6 +146,7 @@ fn content_type(name: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("json" | "webmanifest") => "application/json",
+        Some("wasm") => "application/wasm",
         _ => "application/octet-stream",
     }
 }
@@ -136,6 +165,13 @@ mod tests {
             PdfJs::get("pdf.mjs").is_none(),
             "only the minified build is embedded"
         );
+    }
+
+    #[test]
+    fn the_ballot_box_is_built_in_as_webassembly() {
+        assert_eq!(&BALLOT_BOX_WASM[..4], b"\0asm", "a WebAssembly module");
+        assert_eq!(content_type("ballot-box.wasm"), "application/wasm");
+        assert!(CSP.contains("'wasm-unsafe-eval'") && !CSP.contains("'unsafe-eval'"));
     }
 
     #[test]

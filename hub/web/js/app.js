@@ -5,7 +5,7 @@
 import { HubConnection } from './connection.js';
 import { MeetingState } from './state.js';
 import { t } from './i18n.js';
-import { h, fill, langButton } from './ui.js';
+import { h, fill, langButton, refusedSentence } from './ui.js';
 
 const SCREENS = {
   delegate: () => import('./delegate.js'),
@@ -20,13 +20,14 @@ function joined() {
   return document.cookie.split(';').some((c) => c.trim().startsWith('hub_joined='));
 }
 
-/** A full-page message (no badge, a revoked badge). */
-function notice(titleKey, textKey, testid, detail = null) {
+/** A full-page message (no badge, a revoked badge): a title, a sentence, and the hub's
+ *  own detail apart (it is in English). */
+function notice(title, text, testid, detail = null) {
   const draw = () => fill(root,
     h('section', { class: 'notice', 'data-testid': testid },
-      h('h1', {}, t(titleKey)),
-      h('p', {}, t(textKey, { message: detail ?? '' })),
-      detail ? h('p', { class: 'muted small' }, detail) : null,
+      h('h1', {}, title()),
+      h('p', {}, text()),
+      detail ? h('p', { class: 'muted small', lang: 'en' }, detail) : null,
       langButton()));
   addEventListener('hub-lang', draw);
   draw();
@@ -38,7 +39,7 @@ async function main() {
   // The office token is not in any meeting: the desk names one with `?meeting=`.
   const meeting = new URLSearchParams(location.search).get('meeting');
   if (!joined() && !meeting) {
-    notice('no_badge_title', 'no_badge_text', 'no-badge');
+    notice(() => t('no_badge_title'), () => t('no_badge_text'), 'no-badge');
     return;
   }
   const connection = new HubConnection({ meeting });
@@ -52,8 +53,8 @@ async function main() {
       import('./office.js').then((m) => { screen = m.mount(root); });
       return;
     }
-    if (e.detail.code === 'bad_token') notice('bad_badge_title', 'bad_badge_text', 'bad-badge', e.detail.message);
-    else notice('bad_badge_title', 'error_generic', 'denied', e.detail.message);
+    if (e.detail.code === 'bad_token') notice(() => t('bad_badge_title'), () => t('bad_badge_text'), 'bad-badge', e.detail.message);
+    else notice(() => t('denied_title'), () => refusedSentence(e.detail), 'denied', e.detail.message);
   });
   connection.addEventListener('snapshot', async () => {
     if (screen) return;

@@ -2,8 +2,9 @@
 // landscape screen. Everything shown comes from the meeting state the shell keeps; every
 // button sends one command and shows the hub's refusal, if any, in words.
 
-import { confirmDialog, fill, h, langButton, statusBadge } from './ui.js';
-import { mountRedrawn, sender, button, person, say, stylesheet, tick, word } from './staff.js';
+import { t } from './i18n.js';
+import { confirmDialog, fill, h, langButton, statusBadge, useStyle } from './ui.js';
+import { mountRedrawn, sender, button, person, tick } from './staff.js';
 import { pollCard, pollForm } from './polls-staff.js';
 
 /**
@@ -16,7 +17,7 @@ export function mount(root, ctx) {
 }
 
 function draw(root, { connection, state }) {
-  stylesheet('/css/staff.css');
+  useStyle('/css/staff.css');
   const send = sender(connection);
   const top = h('header', { class: 'chair-top' });
   const agenda = h('section', { class: 'panel chair-agenda', 'aria-labelledby': 'chair-agenda-h' });
@@ -35,7 +36,7 @@ function draw(root, { connection, state }) {
         h(
           'section',
           { class: 'panel chair-polls', 'aria-labelledby': 'chair-polls-h' },
-          h('h2', { id: 'chair-polls-h' }, say('Biểu quyết, bầu cử', 'Votes and elections')),
+          h('h2', { id: 'chair-polls-h' }, t('polls_heading')),
           polls,
           form.element,
         ),
@@ -80,19 +81,19 @@ function renderTop(top, view, send, bar) {
   const needed = Math.ceil((a.summoned * num) / den);
   const sessionButtons = [];
   if (m.status === 'draft')
-    sessionButtons.push(button(say('Mở cuộc họp', 'Open the meeting'), () => send({ op: 'open_meeting' })));
+    sessionButtons.push(button(t('action_open_meeting'), () => send({ op: 'open_meeting' })));
   if (m.status === 'open' || m.status === 'adjourned')
     sessionButtons.push(
-      button(say('Bắt đầu phiên họp', 'Start the session'), () => send({ op: 'start_session' }), 'primary'),
+      button(m.status === 'adjourned' ? t('action_resume_session') : t('action_start_session'), () => send({ op: 'start_session' }), 'primary'),
     );
   if (m.status === 'in_session')
-    sessionButtons.push(button(say('Tạm dừng', 'Adjourn'), () => send({ op: 'adjourn' })));
+    sessionButtons.push(button(t('action_adjourn'), () => send({ op: 'adjourn' })));
   if (m.status !== 'closed')
     sessionButtons.push(
       button(
-        say('Bế mạc', 'Close the meeting'),
+        t('action_close_meeting'),
         async () => {
-          const sure = await confirmDialog(say('Bế mạc cuộc họp?', 'Close the meeting?'), say('Sau khi bế mạc, không thể thay đổi gì nữa.', 'Nothing can change after it.'));
+          const sure = await confirmDialog(t('close_meeting_title'), t('close_meeting_text'));
           if (sure) await send({ op: 'close_meeting' });
         },
         'danger',
@@ -103,7 +104,7 @@ function renderTop(top, view, send, bar) {
       'div',
       { class: 'chair-title' },
       h('h1', {}, m.title),
-      h('span', { class: `chip status-${m.status}` }, word(`status.${m.status}`)),
+      h('span', { class: `chip status-${m.status}` }, t(`meeting_status_${m.status}`)),
     ),
     h(
       'div',
@@ -121,13 +122,13 @@ function renderTop(top, view, send, bar) {
       h(
         'div',
         {},
-        h('div', {}, say('đại biểu có mặt', 'members present')),
+        h('div', {}, t('chair_members_present')),
         h(
           'strong',
           { class: 'quorum-state' },
           a.quorum_reached
-            ? say(`Đủ số lượng (${a.quorum})`, `Quorum reached (${a.quorum})`)
-            : say(`Chưa đủ số lượng: cần ${needed}`, `No quorum: ${needed} needed`),
+            ? t('chair_quorum_reached', { quorum: a.quorum })
+            : t('chair_quorum_missing', { needed }),
         ),
       ),
     ),
@@ -143,7 +144,7 @@ function renderAgenda(section, view, send) {
   const at = view.agenda.findIndex((a) => a.status === 'current');
   const next = view.agenda.find((a, i) => i > at && a.status === 'pending')?.id;
   fill(section, 
-    h('h2', { id: 'chair-agenda-h' }, say('Chương trình', 'Agenda')),
+    h('h2', { id: 'chair-agenda-h' }, t('agenda_heading')),
     h(
       'ol',
       { class: 'chair-agenda-list' },
@@ -156,18 +157,17 @@ function renderAgenda(section, view, send) {
             'div',
             { class: 'what' },
             h('div', { class: 'title' }, item.title),
-            h('div', { class: 'state' }, word(`item.${item.status}`)),
+            h('div', { class: 'state' }, t(`item_status_${item.status}`)),
           ),
           item.status === 'current'
-            ? button(say('Kết thúc', 'Finish'), () => send({ op: 'finish_agenda_item', item: item.id }))
+            ? button(t('chair_item_finish'), () => send({ op: 'finish_agenda_item', item: item.id }))
             : button(
-                item.status === 'done' ? say('Thảo luận lại', 'Resume') : say('Bắt đầu', 'Start'),
+                item.status === 'done' ? t('chair_item_again') : t('chair_item_start'),
                 async () => {
                   // Starting a later item leaves the ones before it undiscussed: ask first.
                   const skipped = view.agenda.filter((a, j) => j < i && a.status === 'pending').length;
                   const ok = skipped === 0 || await confirmDialog(item.title,
-                    say(`${skipped} nội dung trước chưa được thảo luận. Vẫn bắt đầu nội dung này?`,
-                      `${skipped} earlier item(s) have not been discussed. Start this one anyway?`));
+                    t('chair_item_skip', { n: skipped }));
                   if (ok) await send({ op: 'start_agenda_item', item: item.id });
                 },
                 item.id === next ? 'primary' : '',
@@ -176,7 +176,7 @@ function renderAgenda(section, view, send) {
         ),
       ),
     ),
-    running ? null : h('p', { class: 'hint' }, say('Bắt đầu phiên họp để điều hành chương trình.', 'Start the session to run the agenda.')),
+    running ? null : h('p', { class: 'hint' }, t('chair_agenda_hint')),
   );
 }
 
@@ -191,12 +191,12 @@ function renderSpeakers(section, view, send) {
     value: String(Math.round((sp.limit_secs || 0) / 60)),
   });
   fill(section, 
-    h('h2', { id: 'chair-speakers-h' }, say('Phát biểu', 'Speakers')),
+    h('h2', { id: 'chair-speakers-h' }, t('speakers_heading')),
     speaking
       ? h(
           'div',
           { class: 'now-speaking' },
-          h('div', { class: 'label' }, say('Đang phát biểu', 'Speaking')),
+          h('div', { class: 'label' }, t('speakers_speaking')),
           h('div', { class: 'who' }, person(view, speaking.participant).name),
           h('div', { class: 'pos' }, person(view, speaking.participant).position || ''),
           h('div', {
@@ -205,16 +205,16 @@ function renderSpeakers(section, view, send) {
             'data-limit': String(speaking.limit_secs || 0),
             role: 'timer',
           }),
-          button(say('Kết thúc phát biểu', 'End the speech'), () => send({ op: 'end_speech' }), 'danger'),
+          button(t('speakers_end'), () => send({ op: 'end_speech' }), 'danger'),
         )
-      : h('p', { class: 'hint' }, say('Chưa có ai phát biểu.', 'Nobody has the floor.')),
+      : h('p', { class: 'hint' }, t('speakers_nobody')),
     button(
-      say('Mời người tiếp theo', 'Next speaker'),
+      t('speakers_next'),
       () => send({ op: 'give_floor' }),
       'primary next-speaker',
       sp.queue.length === 0 || view.meeting.status !== 'in_session',
     ),
-    h('h3', {}, say(`Đăng ký phát biểu (${sp.queue.length})`, `Waiting to speak (${sp.queue.length})`)),
+    h('h3', {}, t('speakers_waiting', { n: sp.queue.length })),
     h(
       'ol',
       { class: 'speaker-queue' },
@@ -224,17 +224,17 @@ function renderSpeakers(section, view, send) {
           'li',
           { 'data-participant': q.participant },
           h('div', { class: 'what' }, h('div', { class: 'title' }, p.name), h('div', { class: 'state' }, p.unit || '')),
-          button(say('Mời', 'Give floor'), () => send({ op: 'give_floor', participant: q.participant }), 'primary', view.meeting.status !== 'in_session'),
-          button('×', () => send({ op: 'withdraw_speaking_request', participant: q.participant }), 'quiet', false, say('Rút khỏi danh sách', 'Remove from the list')),
+          button(t('speakers_give_floor'), () => send({ op: 'give_floor', participant: q.participant }), 'primary', view.meeting.status !== 'in_session'),
+          button('×', () => send({ op: 'withdraw_speaking_request', participant: q.participant }), 'quiet', false, t('speakers_remove')),
         );
       }),
     ),
     h(
       'div',
       { class: 'limit-row' },
-      h('label', { for: 'chair-limit' }, say('Thời gian tối đa (phút, 0 = không giới hạn)', 'Time limit (minutes, 0 = none)')),
+      h('label', { for: 'chair-limit' }, t('speakers_limit')),
       limitInput,
-      button(say('Đặt', 'Set'), () =>
+      button(t('speakers_limit_set'), () =>
         send({ op: 'set_speaking_limit', seconds: Math.max(0, Math.round(Number(limitInput.value) * 60)) }),
       ),
     ),

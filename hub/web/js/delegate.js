@@ -3,95 +3,13 @@
 // announcements. Built for a 10-inch tablet in portrait; every control is reachable by
 // touch, keyboard and screen reader.
 
-import { t, define, refusal } from './i18n.js';
-import { h, fill, statusBadge, langButton, formatTime, formatDateTime, toast, nameOf, useStyle } from './ui.js';
+import { t } from './i18n.js';
+import { h, fill, statusBadge, langButton, toast, nameOf, refusal, useStyle } from './ui.js';
+import { formatTime, formatDateTime } from './format.js';
 import { openViewer } from './viewer.js';
 import { forgetAllBut } from './offline.js';
 import { votePanel } from './vote.js';
 import { incomingPanel, incomingWaiting } from './incoming.js';
-
-define({
-  vi: {
-    tab_agenda: 'Chương trình',
-    tab_speak: 'Phát biểu',
-    tab_opinions: 'Xin ý kiến',
-    tab_notes: 'Ghi chú',
-    tab_news: 'Thông báo',
-    agenda_empty: 'Chưa có chương trình nghị sự.',
-    item_current: 'Đang thảo luận',
-    item_done: 'Đã xong',
-    item_pending: 'Sắp tới',
-    no_documents: 'Chưa có tài liệu.',
-    meeting_documents: 'Tài liệu chung',
-    class_public: 'Công khai',
-    class_internal: 'Nội bộ',
-    class_confidential: 'Mật',
-    open_document: 'Mở',
-    speak_ask: 'Đăng ký phát biểu',
-    speak_withdraw: 'Rút đăng ký',
-    speak_position: 'Đồng chí đang ở vị trí {n} trong danh sách.',
-    speak_now: 'Đồng chí đang phát biểu.',
-    speak_queue: 'Danh sách đăng ký phát biểu',
-    speak_nobody: 'Chưa có ai đăng ký.',
-    speaking_now: 'Đang phát biểu: {name}',
-    speak_asked: 'Đã đăng ký phát biểu.',
-    speak_withdrawn: 'Đã rút đăng ký.',
-    opinions_none: 'Không có yêu cầu xin ý kiến nào.',
-    opinion_deadline: 'Hạn trả lời: {time}',
-    opinion_attachments: 'Tài liệu kèm theo',
-    opinion_closed: 'Đã kết thúc',
-    opinion_answered: 'Đồng chí đã trả lời; có thể sửa trước hạn.',
-    choice_agree: 'Đồng ý',
-    choice_disagree: 'Không đồng ý',
-    choice_other: 'Ý kiến khác',
-    opinion_comment: 'Ý kiến (bắt buộc với "Ý kiến khác")',
-    opinion_send: 'Gửi ý kiến',
-    opinion_sent: 'Đã ghi nhận ý kiến.',
-    notes_none: 'Chưa có ghi chú. Mở một tài liệu để ghi chú theo trang.',
-    notes_page: '{doc} · trang {page}',
-    news_none: 'Chưa có thông báo.',
-  },
-  en: {
-    tab_agenda: 'Agenda',
-    tab_speak: 'Speak',
-    tab_opinions: 'Opinions',
-    tab_notes: 'Notes',
-    tab_news: 'Announcements',
-    agenda_empty: 'There is no agenda yet.',
-    item_current: 'Under discussion',
-    item_done: 'Done',
-    item_pending: 'Coming up',
-    no_documents: 'No documents yet.',
-    meeting_documents: 'Documents for the whole meeting',
-    class_public: 'Public',
-    class_internal: 'Internal',
-    class_confidential: 'Confidential',
-    open_document: 'Open',
-    speak_ask: 'Ask to speak',
-    speak_withdraw: 'Withdraw',
-    speak_position: 'You are number {n} in the queue.',
-    speak_now: 'You have the floor.',
-    speak_queue: 'Speakers waiting',
-    speak_nobody: 'Nobody is waiting.',
-    speaking_now: 'Speaking: {name}',
-    speak_asked: 'You are in the queue.',
-    speak_withdrawn: 'You left the queue.',
-    opinions_none: 'There are no opinion requests.',
-    opinion_deadline: 'Answer by {time}',
-    opinion_attachments: 'Attached documents',
-    opinion_closed: 'Closed',
-    opinion_answered: 'You have answered; you may change it before the deadline.',
-    choice_agree: 'Agree',
-    choice_disagree: 'Disagree',
-    choice_other: 'Other',
-    opinion_comment: 'Comment (needed with "Other")',
-    opinion_send: 'Send my opinion',
-    opinion_sent: 'Your opinion is recorded.',
-    notes_none: 'No notes yet. Open a document to take notes by page.',
-    notes_page: '{doc} · page {page}',
-    news_none: 'No announcements yet.',
-  },
-});
 
 const TABS = ['agenda', 'speak', 'opinions', 'notes', 'news'];
 
@@ -115,12 +33,12 @@ export function mount(root, { connection, state }) {
     fill(top,
       h('div', { class: 'title' },
         h('strong', {}, v.meeting.title),
-        h('span', {}, `${state.me.name} · ${t(`meeting_${v.meeting.status}`)}`)),
+        h('span', {}, `${state.me.name} · ${t(`meeting_status_${v.meeting.status}`)}`)),
       badge, lang);
     const item = state.currentItem();
     const speaking = v.speakers.speaking;
     fill(current,
-      item ? h('span', {}, h('span', { class: 'tag current' }, t('item_current')), ' ', item.title) : null,
+      item ? h('span', {}, h('span', { class: 'tag current' }, t('item_status_current')), ' ', item.title) : null,
       speaking ? h('span', { class: 'muted' }, ' · ', t('speaking_now', { name: nameOf(state, speaking.participant) })) : null);
     current.hidden = !item && !speaking;
     // A leader with items forwarded to them gets their tab; other delegates never see it.
@@ -186,7 +104,7 @@ const PANELS = {
             h('div', { class: 'agenda-text' },
               h('strong', {}, item.title),
               item.description ? h('p', { class: 'muted' }, item.description) : null),
-            h('span', { class: `tag ${item.status === 'current' ? 'current' : item.status === 'done' ? 'ok' : ''}` }, t(`item_${item.status}`))),
+            h('span', { class: `tag ${item.status === 'current' ? 'current' : item.status === 'done' ? 'ok' : ''}` }, t(`item_status_${item.status}`))),
           docList(docs(item.id))))),
       general.length ? h('div', { class: 'panel' }, h('h2', {}, t('meeting_documents')), docList(general)) : null);
   },
@@ -200,7 +118,7 @@ const PANELS = {
     const act = async (command, done) => {
       try {
         await connection.send(command);
-        toast(t(done), 'ok');
+        toast(done(), 'ok');
       } catch (e) { toast(refusal(e), 'error'); }
     };
     return h('section', { 'data-testid': 'speak' },
@@ -208,8 +126,8 @@ const PANELS = {
         speaking ? h('p', { class: 'big-text' }, t('speak_now'))
           : at >= 0 ? h('p', { class: 'big-text' }, t('speak_position', { n: at + 1 })) : null,
         at >= 0
-          ? h('button', { class: 'btn big', type: 'button', 'data-testid': 'speak-withdraw', onclick: () => act({ op: 'withdraw_speaking_request' }, 'speak_withdrawn') }, t('speak_withdraw'))
-          : h('button', { class: 'btn big primary', type: 'button', disabled: speaking, 'data-testid': 'speak-ask', onclick: () => act({ op: 'request_to_speak' }, 'speak_asked') }, t('speak_ask'))),
+          ? h('button', { class: 'btn big', type: 'button', 'data-testid': 'speak-withdraw', onclick: () => act({ op: 'withdraw_speaking_request' }, () => t('speak_withdrawn')) }, t('speak_withdraw'))
+          : h('button', { class: 'btn big primary', type: 'button', disabled: speaking, 'data-testid': 'speak-ask', onclick: () => act({ op: 'request_to_speak' }, () => t('speak_asked')) }, t('speak_ask'))),
       h('div', { class: 'panel' },
         h('h2', {}, t('speak_queue')),
         queue.length === 0 ? h('p', { class: 'empty' }, t('speak_nobody'))
@@ -260,7 +178,7 @@ function opinionForm(state, connection, o) {
   const form = h('form', { class: 'panel opinion', 'data-testid': 'opinion' },
     h('h2', {}, r.title),
     r.description ? h('p', {}, r.description) : null,
-    h('p', { class: 'muted' }, closed ? t('opinion_closed') : t('opinion_deadline', { time: formatDateTime(r.deadline) })),
+    h('p', { class: 'muted' }, closed ? t('opinion_status_closed') : t('opinion_deadline', { time: formatDateTime(r.deadline) })),
     attachmentLinks(state, r),
     mine ? h('p', { class: 'tag ok' }, t('opinion_answered')) : null,
     r.questions.map((q, i) => {

@@ -2,8 +2,9 @@
 // opinion requests, incoming documents, calendar and announcements, exports). Each tab is a module under `desk/`
 // with `{element, render(view)}`; every change of the meeting redraws the visible one.
 
-import { fill, h, langButton, statusBadge } from './ui.js';
-import { mountRedrawn, sender, csvField, download, say, stylesheet, tick, word } from './staff.js';
+import { t } from './i18n.js';
+import { fill, h, langButton, statusBadge, useStyle } from './ui.js';
+import { mountRedrawn, sender, csvField, download, tick } from './staff.js';
 import { pollCard, pollForm, pollTools } from './polls-staff.js';
 import { meetingSection } from './desk/meeting.js';
 import { participantsSection } from './desk/participants.js';
@@ -22,25 +23,25 @@ export function mount(root, ctx) {
 }
 
 function draw(root, { connection, state }) {
-  stylesheet('/css/staff.css');
+  useStyle('/css/staff.css');
   const send = sender(connection);
   const meetingId = state.view.meeting.id;
   const ctx = { send, state, meetingId };
   const tabs = [
-    ['meeting', () => say('Cuộc họp', 'Meeting'), meetingSection(ctx)],
-    ['participants', () => say('Đại biểu', 'Participants'), participantsSection(ctx)],
-    ['documents', () => say('Tài liệu', 'Documents'), documentsSection(ctx)],
-    ['polls', () => say('Biểu quyết', 'Votes'), pollsSection(ctx)],
-    ['opinions', () => say('Xin ý kiến', 'Opinions'), opinionsSection(ctx)],
-    ['incoming', () => say('Văn bản đến', 'Incoming'), incomingSection(ctx)],
-    ['calendar', () => say('Lịch, thông báo', 'Calendar'), calendarSection(ctx)],
-    ['exports', () => say('Xuất dữ liệu', 'Exports'), exportsSection(ctx)],
+    ['meeting', () => t('desk_tab_meeting'), meetingSection(ctx)],
+    ['participants', () => t('desk_tab_participants'), participantsSection(ctx)],
+    ['documents', () => t('desk_tab_documents'), documentsSection(ctx)],
+    ['polls', () => t('desk_tab_polls'), pollsSection(ctx)],
+    ['opinions', () => t('desk_tab_opinions'), opinionsSection(ctx)],
+    ['incoming', () => t('desk_tab_incoming'), incomingSection(ctx)],
+    ['calendar', () => t('desk_tab_calendar'), calendarSection(ctx)],
+    ['exports', () => t('desk_tab_exports'), exportsSection(ctx)],
   ];
   // A tab can be bookmarked (`/#documents`); otherwise the last one used in this window.
   const known = (key) => tabs.some(([k]) => k === key);
   const fromHash = location.hash.slice(1);
   let active = known(fromHash) ? fromHash : sessionStorage.getItem('desk.tab') || 'participants';
-  const nav = h('nav', { class: 'desk-nav', role: 'tablist', 'aria-label': say('Bàn thư ký', 'Secretariat desk') });
+  const nav = h('nav', { class: 'desk-nav', role: 'tablist', 'aria-label': t('desk_label') });
   const panel = h('main', { class: 'desk-panel', role: 'tabpanel' });
   const title = h('h1', {});
   const summary = h('div', { class: 'desk-summary', role: 'status' });
@@ -59,9 +60,8 @@ function draw(root, { connection, state }) {
     if (!view) return;
     title.textContent = view.meeting.title;
     const a = view.attendance;
-    summary.textContent = `${word(`status.${view.meeting.status}`)} · ${say('có mặt', 'present')} ${a.present}/${a.summoned} · ${
-      a.quorum_reached ? say('đủ số lượng', 'quorum') : say('chưa đủ số lượng', 'no quorum')
-    }`;
+    const counts = { status: t(`meeting_status_${view.meeting.status}`), present: a.present, summoned: a.summoned };
+    summary.textContent = a.quorum_reached ? t('desk_summary_quorum', counts) : t('desk_summary_no_quorum', counts);
     fill(nav, 
       ...tabs.map(([key, label]) =>
         h('button', {
@@ -108,7 +108,7 @@ function draw(root, { connection, state }) {
 function pollsSection({ send, state }) {
   const list = h('div', { class: 'poll-list' });
   const form = pollForm({ state, send, idPrefix: 'desk' });
-  const element = h('section', { class: 'desk-section', id: 'desk-polls' }, h('h2', {}, say('Biểu quyết, bầu cử', 'Votes and elections')), list, form.element);
+  const element = h('section', { class: 'desk-section', id: 'desk-polls' }, h('h2', {}, t('polls_heading')), list, form.element);
   // The paper-ballot and on-behalf forms of the open polls, kept across redraws.
   const tools = new Map();
   const render = (view) => {
@@ -116,9 +116,9 @@ function pollsSection({ send, state }) {
     const extra = (p) => {
       if (p.status !== 'open') return null;
       if (!tools.has(p.poll.id)) tools.set(p.poll.id, pollTools(p, send));
-      const t = tools.get(p.poll.id);
-      t.refresh(p, view);
-      return t.element;
+      const tool = tools.get(p.poll.id);
+      tool.refresh(p, view);
+      return tool.element;
     };
     fill(list, ...[...view.polls].reverse().map((p) => pollCard(p, view, send, view.meeting.id, extra(p))));
     form.refresh(view);
@@ -139,24 +139,24 @@ function exportsSection({ state, meetingId }) {
     }
     download(`diem-danh-${meetingId}.csv`, rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n');
   };
-  const element = h('section', { class: 'desk-section', id: 'desk-exports' }, h('h2', {}, say('Xuất dữ liệu', 'Exports')), body);
+  const element = h('section', { class: 'desk-section', id: 'desk-exports' }, h('h2', {}, t('exp_heading')), body);
   const render = (view) => {
     const counted = view.polls.filter((p) => p.result);
     fill(body, 
-      h('h3', {}, say('Điểm danh', 'Attendance')),
-      h('p', {}, say(`Có mặt ${view.attendance.present}/${view.attendance.summoned}. `, `Present ${view.attendance.present}/${view.attendance.summoned}. `),
-        h('button', { type: 'button', class: 'btn', id: 'export-attendance', onclick: attendance }, say('Tải danh sách điểm danh (CSV)', 'Download attendance (CSV)'))),
-      h('h3', {}, say('Phát biểu', 'Speeches')),
-      h('p', {}, h('a', { class: 'btn', href: `${base}/speakers.csv`, download: 'speakers.csv' }, say('Danh sách phát biểu (CSV)', 'Speeches (CSV)'))),
-      h('h3', {}, say('Kết quả biểu quyết (có chữ ký số)', 'Vote results (signed)')),
+      h('h3', {}, t('exp_attendance')),
+      h('p', {}, `${t('exp_present', { present: view.attendance.present, summoned: view.attendance.summoned })} `,
+        h('button', { type: 'button', class: 'btn', id: 'export-attendance', onclick: attendance }, t('exp_attendance_csv'))),
+      h('h3', {}, t('exp_speeches')),
+      h('p', {}, h('a', { class: 'btn', href: `${base}/speakers.csv`, download: 'speakers.csv' }, t('exp_speeches_csv'))),
+      h('h3', {}, t('exp_results')),
       counted.length
         ? h('ul', {}, ...counted.map((p) => h('li', {}, `${p.poll.title} — `, ...['result.json', 'result.json.sig', 'result.csv', 'result.csv.sig'].map((f) => h('a', { href: `${base}/polls/${p.poll.id}/${f}`, download: f, class: 'file' }, f)))))
-        : h('p', { class: 'hint' }, say('Chưa có kết quả nào.', 'No results yet.')),
-      h('p', {}, h('a', { href: '/api/v1/signing-key', download: 'signing.pub' }, say('Khóa công khai để kiểm tra chữ ký', 'Public key to check signatures'))),
-      h('h3', {}, say('Xin ý kiến', 'Opinion requests')),
+        : h('p', { class: 'hint' }, t('exp_no_results')),
+      h('p', {}, h('a', { href: '/api/v1/signing-key', download: 'signing.pub' }, t('exp_signing_key'))),
+      h('h3', {}, t('exp_opinions')),
       view.opinions.length
         ? h('ul', {}, ...view.opinions.map((o) => h('li', {}, `${o.request.title} — `, ...['summary.csv', 'summary.csv.sig', 'summary.json', 'summary.json.sig'].map((f) => h('a', { href: `${base}/opinions/${o.request.id}/${f}`, download: f, class: 'file' }, f)))))
-        : h('p', { class: 'hint' }, say('Chưa có yêu cầu nào.', 'None yet.')),
+        : h('p', { class: 'hint' }, t('exp_no_opinions')),
     );
   };
   return { element, render };

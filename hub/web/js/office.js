@@ -2,13 +2,15 @@
 // open it lists the hub's meetings (soonest first) and creates new ones. Each meeting's
 // desk is `/?meeting=ID`.
 
-import { fill, h, langButton } from './ui.js';
-import { api, say, stylesheet, when, word } from './staff.js';
+import { t } from './i18n.js';
+import { fill, h, langButton, refusal, useStyle } from './ui.js';
+import { formatDateTime } from './format.js';
+import { api } from './staff.js';
 import { newMeetingForm } from './desk/meeting.js';
 
 /** Mounts the office's list of meetings in `root`; returns `{stop}`. */
 export function mount(root) {
-  stylesheet('/css/staff.css');
+  useStyle('/css/staff.css');
   const list = h('div', { id: 'office-meetings', 'aria-live': 'polite' });
   const load = async () => {
     try {
@@ -16,7 +18,7 @@ export function mount(root) {
       fill(
         list,
         meetings.length === 0
-          ? h('p', { class: 'hint' }, say('Chưa có cuộc họp nào.', 'No meetings yet.'))
+          ? h('p', { class: 'hint' }, t('office_none'))
           : h(
               'ul',
               { class: 'office-list' },
@@ -25,13 +27,13 @@ export function mount(root) {
                   'li',
                   { class: 'card', 'data-meeting': m.id },
                   h('a', { href: `/?meeting=${m.id}` }, h('strong', {}, m.title)),
-                  h('div', { class: 'meta' }, [when(m.starts_at), m.venue, word(`status.${m.status}`)].filter(Boolean).join(' · ')),
+                  h('div', { class: 'meta' }, [formatDateTime(m.starts_at), m.venue, t(`meeting_status_${m.status}`)].filter(Boolean).join(' · ')),
                 ),
               ),
             ),
       );
     } catch (e) {
-      fill(list, h('p', { class: 'form-error' }, e.message));
+      fill(list, h('p', { class: 'form-error' }, refusal(e)));
     }
   };
   const draw = () =>
@@ -40,12 +42,16 @@ export function mount(root) {
       h(
         'div',
         { class: 'desk office' },
-        h('header', { class: 'desk-top' }, h('h1', {}, say('Văn phòng — các cuộc họp trên máy chủ', 'Office: the meetings on this hub')), h('div', { class: 'staff-bar' }, langButton())),
+        h('header', { class: 'desk-top' }, h('h1', {}, t('office_heading')), h('div', { class: 'staff-bar' }, langButton())),
         h('main', { class: 'desk-panel' }, h('section', { class: 'desk-section' }, list, newMeetingForm(load))),
       ),
     );
-  draw();
-  load();
+  const relabel = () => {
+    draw();
+    load();
+  };
+  addEventListener('hub-lang', relabel);
+  relabel();
   root.removeAttribute('aria-busy');
-  return { stop() {} };
+  return { stop() { removeEventListener('hub-lang', relabel); } };
 }

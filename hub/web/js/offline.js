@@ -62,7 +62,8 @@ export async function sha256Hex(bytes) {
 
 /**
  * The current version of `doc`: the kept copy if there is one, else downloaded with the
- * page's cookie and kept. Returns `{bytes, fromCache, verified}`.
+ * page's cookie and kept. Returns `{bytes, fromCache, verified}`; throws `{code, message}`
+ * (the hub's refusal) or `{sentence}` (a download that does not match its SHA-256).
  */
 export async function documentBytes(meeting, doc) {
   const version = doc.versions[doc.versions.length - 1];
@@ -70,12 +71,13 @@ export async function documentBytes(meeting, doc) {
   if (cached) return { bytes: cached, fromCache: true, verified: true, version };
   const r = await fetch(`/api/v1/meetings/${meeting}/documents/${doc.id}`, { credentials: 'same-origin' });
   if (!r.ok) {
-    let message = `HTTP ${r.status}`;
-    try { message = (await r.json()).message ?? message; } catch { /* not JSON */ }
-    throw new Error(message);
+    // The hub's refusal as it sent it, `{code, message}`: the screen words it.
+    let body = null;
+    try { body = await r.json(); } catch { /* not JSON */ }
+    throw { code: body?.code ?? 'other', message: body?.message ?? `HTTP ${r.status}` };
   }
   const bytes = new Uint8Array(await r.arrayBuffer());
-  if ((await sha256Hex(bytes)) !== version.sha256) throw new Error('the file does not match its SHA-256');
+  if ((await sha256Hex(bytes)) !== version.sha256) throw { sentence: 'viewer_corrupt' };
   await keep(version.sha256, bytes);
   return { bytes, fromCache: false, verified: true, version };
 }

@@ -2,8 +2,10 @@
 // rule, and a card per poll that follows it from draft to published, with turnout, the
 // running tally where the hub sends one, the result and its signed exports.
 
-import { confirmDialog, fill, h } from './ui.js';
-import { button, pollOptions, say, word } from './staff.js';
+import { t } from './i18n.js';
+import { confirmDialog, fill, fillChanged, h, optionLabels, refusal } from './ui.js';
+import { formatNumber, formatPercent } from './format.js';
+import { button } from './staff.js';
 
 const PRESETS = [
   'majority_of_summoned',
@@ -26,20 +28,20 @@ export function pollForm({ state, send, idPrefix }) {
     'select',
     { id: id('kind') },
     ...['motion', 'single_choice', 'multiple_choice', 'election'].map((k) =>
-      h('option', { value: k }, word(`kind.${k}`)),
+      h('option', { value: k }, t(`poll_kind_${k}`)),
     ),
   );
   const options = h('textarea', {
     id: id('options'),
     rows: '4',
-    placeholder: say('Mỗi dòng một phương án / ứng cử viên', 'One option or candidate a line'),
+    placeholder: t('pf_options_placeholder'),
   });
   const count = h('input', { id: id('count'), type: 'number', min: '1', value: '1' });
   const countLabel = h('label', { for: count.id });
   const preset = h(
     'select',
     { id: id('preset') },
-    ...PRESETS.map((p) => h('option', { value: p }, word(`preset.${p}`))),
+    ...PRESETS.map((p) => h('option', { value: p }, t(`preset_${p}`))),
   );
   const item = h('select', { id: id('item') });
   // The item follows the one under discussion until the chair picks one by hand.
@@ -52,10 +54,10 @@ export function pollForm({ state, send, idPrefix }) {
   const quorum = h(
     'select',
     { id: id('quorum') },
-    h('option', { value: '' }, say('Theo quy định của cuộc họp', "The meeting's quorum")),
-    h('option', { value: '1/2' }, say('Ít nhất một nửa số được biểu quyết có mặt', 'At least half of the voters present')),
-    h('option', { value: '2/3' }, say('Ít nhất hai phần ba số được biểu quyết có mặt', 'At least two thirds of the voters present')),
-    h('option', { value: '0/1' }, say('Không kiểm tra số lượng', 'No quorum check')),
+    h('option', { value: '' }, t('pf_quorum_meeting')),
+    h('option', { value: '1/2' }, t('pf_quorum_half')),
+    h('option', { value: '2/3' }, t('pf_quorum_two_thirds')),
+    h('option', { value: '0/1' }, t('pf_quorum_none')),
   );
   // Who may vote: every member ticked unless untaken; the ids untaken survive a redraw.
   const voters = h('fieldset', { class: 'readers', id: id('eligible') });
@@ -65,7 +67,7 @@ export function pollForm({ state, send, idPrefix }) {
     if (e.target.checked) untaken.delete(e.target.value);
     else untaken.add(e.target.value);
   });
-  const optionsField = field(say('Phương án', 'Options'), options, 'wide');
+  const optionsField = field(t('pf_options'), options, 'wide');
   const countField = h('div', { class: 'field' }, countLabel, count);
   const check = (input, label) => h('label', { class: 'check', for: input.id }, input, ' ', label);
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -75,7 +77,7 @@ export function pollForm({ state, send, idPrefix }) {
     optionsField.hidden = k === 'motion';
     countField.hidden = k === 'motion' || k === 'single_choice';
     countLabel.textContent =
-      k === 'election' ? say('Số người được bầu', 'Seats') : say('Chọn tối đa', 'Choices at most');
+      k === 'election' ? t('pf_seats') : t('pf_max_choices');
     preset.value = k === 'election' ? 'majority_of_valid' : 'majority_of_summoned';
     // The hub refuses a changeable ballot or a running tally in a secret vote.
     allowChange.disabled = secret.checked;
@@ -125,38 +127,38 @@ export function pollForm({ state, send, idPrefix }) {
   const element = h(
     'form',
     { class: 'poll-form', id: id('form'), 'aria-labelledby': id('form-h') },
-    h('h3', { id: id('form-h') }, say('Chuẩn bị biểu quyết', 'Prepare a vote')),
-    field(say('Nội dung biểu quyết', 'Title'), title, 'wide'),
-    h('div', { class: 'row' }, field(say('Hình thức', 'Kind'), kind), countField),
+    h('h3', { id: id('form-h') }, t('pf_heading')),
+    field(t('pf_title'), title, 'wide'),
+    h('div', { class: 'row' }, field(t('pf_kind'), kind), countField),
     optionsField,
-    h('div', { class: 'row' }, field(say('Nguyên tắc thông qua', 'Rule'), preset), field(say('Thời gian (phút, 0 = không đếm ngược)', 'Countdown (minutes, 0 = none)'), duration)),
-    field(say('Thuộc nội dung', 'Agenda item'), item, 'wide'),
-    field(say('Điều kiện số lượng để mở', 'Quorum to open'), quorum, 'wide'),
-    h('details', { class: 'eligible' }, h('summary', {}, say('Người được biểu quyết (mặc định: tất cả đại biểu)', 'Who may vote (default: every member)')), voters),
+    h('div', { class: 'row' }, field(t('pf_rule'), preset), field(t('pf_duration'), duration)),
+    field(t('agenda_item_of'), item, 'wide'),
+    field(t('pf_quorum'), quorum, 'wide'),
+    h('details', { class: 'eligible' }, h('summary', {}, t('pf_eligible_summary')), voters),
     h(
       'div',
       { class: 'checks' },
-      check(secret, say('Bỏ phiếu kín', 'Secret ballot')),
-      check(allowChange, say('Cho phép sửa phiếu', 'Ballots may change')),
-      check(showRunning, say('Hiện kết quả tạm thời', 'Show the running tally')),
+      check(secret, t('vote_secret')),
+      check(allowChange, t('pf_allow_change')),
+      check(showRunning, t('pf_show_running')),
     ),
     error,
-    h('button', { type: 'submit', class: 'btn primary', id: id('create') }, say('Tạo biểu quyết', 'Create the vote')),
+    h('button', { type: 'submit', class: 'btn primary', id: id('create') }, t('pf_create')),
   );
   element.addEventListener('submit', async (e) => {
     e.preventDefault();
-    error.textContent = '';
+    fill(error);
     const poll = spec();
     if (!poll.title) {
-      error.textContent = say('Nhập nội dung biểu quyết.', 'Enter a title.');
+      error.textContent = t('pf_need_title');
       return;
     }
     if (poll.eligible && !poll.eligible.length) {
-      error.textContent = say('Cần ít nhất một người được biểu quyết.', 'At least one voter.');
+      error.textContent = t('pf_need_voter');
       return;
     }
     if (poll.kind.type !== 'motion' && (poll.kind.options || poll.kind.candidates).length < 2) {
-      error.textContent = say('Cần ít nhất hai phương án, mỗi dòng một.', 'At least two options, one a line.');
+      error.textContent = t('pf_need_options');
       return;
     }
     const submit = element.querySelector('button[type=submit]');
@@ -166,10 +168,11 @@ export function pollForm({ state, send, idPrefix }) {
       title.value = '';
       options.value = '';
       untaken.clear();
+      for (const c of voters.querySelectorAll('input[type=checkbox]')) c.checked = true;
       quorum.value = '';
       refresh(state.view);
     } catch (err) {
-      error.textContent = err?.message || word('failed');
+      fill(error, refusal(err));
     } finally {
       submit.disabled = false;
     }
@@ -180,33 +183,25 @@ export function pollForm({ state, send, idPrefix }) {
     const chosen = picked ? item.value : '';
     const current = view.agenda.find((a) => a.status === 'current');
     fill(item, 
-      h('option', { value: '' }, say('(cả cuộc họp)', '(the whole meeting)')),
+      h('option', { value: '' }, t('agenda_whole_meeting')),
       ...view.agenda.map((a, i) => h('option', { value: a.id }, `${i + 1}. ${a.title}`)),
     );
     item.value = chosen || current?.id || '';
-    fill(voters,
-      h('legend', {}, say('Người được biểu quyết', 'Voters')),
-      ...members().map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id, checked: !untaken.has(p.id) }), ' ', p.name)),
-    );
+    // A list of every member: drawn again only when the members change, not on each ballot.
+    const list = members();
+    fillChanged(voters, JSON.stringify(list.map((p) => [p.id, p.name])), () => [
+      h('legend', {}, t('pf_voters')),
+      ...list.map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id, checked: !untaken.has(p.id) }), ' ', p.name)),
+    ]);
   };
   if (state.view) refresh(state.view);
   return { element, refresh };
 }
 
 function ruleText(poll) {
-  const base = {
-    valid_ballots: say('số phiếu hợp lệ', 'valid ballots'),
-    present: say('số đại biểu có mặt', 'members present'),
-    summoned: say('số đại biểu được triệu tập', 'members summoned'),
-  }[poll.base];
-  const t = poll.threshold;
-  const share =
-    t === 'more_than_half'
-      ? say('Quá nửa', 'More than half of')
-      : t === 'two_thirds'
-        ? say('Từ hai phần ba', 'At least two thirds of')
-        : t;
-  return `${share} ${base}`;
+  const th = poll.threshold;
+  const share = th === 'more_than_half' || th === 'two_thirds' ? t(`rule_share_${th}`) : t('rule_share_written', { threshold: th });
+  return `${share} ${t(`rule_base_${poll.base}`)}`;
 }
 
 /**
@@ -216,29 +211,28 @@ function ruleText(poll) {
  */
 export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = null) {
   const poll = pv.poll;
-  const opts = pollOptions(poll);
+  const opts = optionLabels(pv);
   const item = poll.item ? view.agenda.find((a) => a.id === poll.item) : null;
   const act = (op) => () => send({ op, poll: poll.id });
   const actions = [];
   const election = poll.kind.type === 'election';
   if (pv.status === 'draft')
-    actions.push(button(election ? say('Mở bầu cử', 'Open the election') : say('Mở biểu quyết', 'Open the vote'),
+    actions.push(button(election ? t('pc_open_election') : t('pc_open_vote'),
       act('open_poll'), 'primary open-poll', view.meeting.status !== 'in_session'));
   if (pv.status === 'open')
-    actions.push(button(election ? say('Kết thúc bầu cử', 'Close the election') : say('Kết thúc biểu quyết', 'Close the vote'),
+    actions.push(button(election ? t('pc_close_election') : t('pc_close_vote'),
       async () => {
         // Closing counts at once and cannot be undone: say how many have voted first.
-        const turnout = say(`Đã có ${pv.ballots_in}/${pv.eligible} phiếu. Kết thúc và kiểm phiếu ngay?`,
-          `${pv.ballots_in} of ${pv.eligible} have voted. Close and count now?`);
+        const turnout = t('pc_close_confirm', { n: formatNumber(pv.ballots_in), of: formatNumber(pv.eligible) });
         if (await confirmDialog(poll.title, turnout)) await act('close_poll')();
       }, 'primary close-poll'));
-  if (pv.status === 'closed') actions.push(button(say('Công bố kết quả', 'Publish the result'), act('publish_poll'), 'primary publish-poll'));
+  if (pv.status === 'closed') actions.push(button(t('pc_publish'), act('publish_poll'), 'primary publish-poll'));
   if (['draft', 'open', 'closed'].includes(pv.status))
     actions.push(
       button(
-        say('Hủy', 'Cancel'),
+        t('pc_cancel'),
         async () => {
-          if (await confirmDialog(say('Hủy biểu quyết?', 'Cancel the vote?'), poll.title)) await act('cancel_poll')();
+          if (await confirmDialog(t('pc_cancel_confirm'), poll.title)) await act('cancel_poll')();
         },
         'quiet cancel-poll',
       ),
@@ -249,24 +243,23 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
       h(
         'div',
         { class: 'turnout', role: 'status', 'aria-live': 'polite' },
-        h('span', {}, say('Đã bỏ phiếu', 'Voted')),
+        h('span', {}, t('pc_voted')),
         h('progress', { max: String(Math.max(1, pv.eligible)), value: String(pv.ballots_in) }),
-        h('strong', { class: 'turnout-count' }, `${pv.ballots_in}/${pv.eligible}`),
+        h('strong', { class: 'turnout-count' }, `${formatNumber(pv.ballots_in)}/${formatNumber(pv.eligible)}`),
         pv.status === 'open' && pv.closes_at ? h('span', { class: 'poll-countdown', 'data-until': String(pv.closes_at) }) : null,
       ),
     );
   }
   if (pv.result) body.push(resultTable(pv, opts));
-  else if (pv.tallies) body.push(tallyBars(pv.tallies, opts, Math.max(1, pv.ballots_in), 'running'));
-  else if (pv.status === 'open' && poll.secret)
-    body.push(h('p', { class: 'hint' }, say('Bỏ phiếu kín: kết quả chỉ có khi kết thúc.', 'Secret ballot: no tally before the close.')));
+  else if (pv.tallies) body.push(tallyBars(pv.tallies, opts, pv.ballots_in, 'running'));
+  else if (pv.status === 'open' && poll.secret) body.push(h('p', { class: 'hint' }, t('pc_secret_hint')));
   if (pv.result) {
     const base = `/api/v1/meetings/${meetingId}/polls/${poll.id}`;
     body.push(
       h(
         'div',
         { class: 'exports' },
-        say('Tải kết quả (có chữ ký số): ', 'Signed result: '),
+        `${t('pc_signed_result')} `,
         ...['result.json', 'result.json.sig', 'result.csv', 'result.csv.sig'].map((f) =>
           h('a', { href: `${base}/${f}`, download: f }, f),
         ),
@@ -280,12 +273,12 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
       'div',
       { class: 'poll-head' },
       h('h3', {}, poll.title),
-      h('span', { class: `chip poll-status-${pv.status}` }, word(`poll.${pv.status}`)),
+      h('span', { class: `chip poll-status-${pv.status}` }, t(`poll_status_${pv.status}`)),
     ),
     h(
       'p',
       { class: 'meta' },
-      [word(`kind.${poll.kind.type}`), poll.secret ? say('bỏ phiếu kín', 'secret') : say('công khai', 'open ballot'), ruleText(poll), item ? item.title : null]
+      [t(`poll_kind_${poll.kind.type}`), poll.secret ? t('pc_secret') : t('pc_open_ballot'), ruleText(poll), item ? item.title : null]
         .filter(Boolean)
         .join(' · '),
     ),
@@ -295,20 +288,22 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
   );
 }
 
+/** A bar per option with its count and its share of `of` (the ballots in, or the count
+ *  the rule measures against). */
 function tallyBars(tallies, opts, of, cls, marks = []) {
   return h(
     'table',
     { class: `tally ${cls}` },
     h('tbody', {}, ...opts.map((name, i) => {
       const n = tallies[i] ?? 0;
-      const pct = Math.round((n * 100) / of);
+      const width = of > 0 ? Math.min(100, Math.round((n * 100) / of)) : 0;
       return h(
         'tr',
         { class: marks.includes(i) ? 'elected' : '' },
         h('th', { scope: 'row' }, name),
-        h('td', { class: 'bar' }, h('span', { style: `width:${Math.min(100, pct)}%` })),
-        h('td', { class: 'n' }, `${n}`),
-        h('td', { class: 'pct' }, `${pct}%`),
+        h('td', { class: 'bar' }, h('span', { style: `width:${width}%` })),
+        h('td', { class: 'n' }, formatNumber(n)),
+        h('td', { class: 'pct' }, formatPercent(n, of)),
       );
     })),
   );
@@ -317,32 +312,29 @@ function tallyBars(tallies, opts, of, cls, marks = []) {
 function resultTable(pv, opts) {
   const r = pv.result;
   const type = pv.poll.kind.type;
+  const names = (list) => list.map((i) => opts[i]).join(', ');
   const verdict =
     type === 'election' || type === 'multiple_choice'
       ? r.elected.length
         ? type === 'election'
-          ? say(`Trúng cử: ${r.elected.map((i) => opts[i]).join(', ')}`, `Elected: ${r.elected.map((i) => opts[i]).join(', ')}`)
-          : say(`Được chọn: ${r.elected.map((i) => opts[i]).join(', ')}`, `Chosen: ${r.elected.map((i) => opts[i]).join(', ')}`)
-        : say('Không ai đạt số phiếu cần thiết', 'Nobody reached the threshold')
+          ? t('pc_elected', { names: names(r.elected) })
+          : t('pc_chosen', { names: names(r.elected) })
+        : t('pc_nobody_passed')
       : r.passed
-        ? say('Được thông qua', 'Passed')
-        : say('Không được thông qua', 'Not passed');
+        ? t('pc_passed')
+        : t('pc_not_passed');
+  const n = formatNumber;
   return h(
     'div',
     { class: 'result' },
     h('p', { class: `verdict ${r.passed ? 'passed' : 'failed'}` }, verdict),
-    r.tied.length
-      ? h('p', { class: 'tied' }, say(`Bằng phiếu ở vị trí cuối: ${r.tied.map((i) => opts[i]).join(', ')} — cần bầu lại`, `Tied for the last seat: ${r.tied.map((i) => opts[i]).join(', ')}: a new round decides`))
-      : null,
-    tallyBars(r.tallies, opts, Math.max(1, r.base_count), 'final', r.elected),
+    r.tied.length ? h('p', { class: 'tied' }, t('pc_tied', { names: names(r.tied) })) : null,
+    tallyBars(r.tallies, opts, r.base_count, 'final', r.elected),
     h(
       'p',
       { class: 'meta' },
-      say(
-        `Triệu tập ${r.summoned} · có mặt ${r.present} · phiếu thu về ${r.ballots} · hợp lệ ${r.valid} · không hợp lệ ${r.invalid} · tính trên ${r.base_count}`,
-        `Summoned ${r.summoned} · present ${r.present} · ballots ${r.ballots} · valid ${r.valid} · invalid ${r.invalid} · measured against ${r.base_count}`,
-      ),
-      r.proxy ? say(` · trong đó ${r.proxy} phiếu thư ký bỏ hộ`, ` · of which ${r.proxy} recorded on behalf by the secretariat`) : '',
+      t('pc_counts', { summoned: n(r.summoned), present: n(r.present), ballots: n(r.ballots), valid: n(r.valid), invalid: n(r.invalid), base: n(r.base_count) }),
+      r.proxy ? t('pc_counts_proxy', { n: n(r.proxy) }) : '',
     ),
   );
 }
@@ -355,7 +347,7 @@ function resultTable(pv, opts) {
  */
 export function pollTools(pv, send) {
   const poll = pv.poll;
-  const opts = pollOptions(poll);
+  const opts = optionLabels(pv);
   const pid = `poll-${poll.id}`;
   const error = h('p', { class: 'form-error', role: 'alert' });
   const number = (id, label) => {
@@ -363,29 +355,29 @@ export function pollTools(pv, send) {
     return { input, field: h('div', { class: 'field' }, h('label', { for: input.id }, label), input) };
   };
   if (poll.secret) {
-    const valid = number('paper-valid', say('Phiếu hợp lệ', 'Valid ballots'));
-    const invalid = number('paper-invalid', say('Phiếu không hợp lệ', 'Invalid ballots'));
+    const valid = number('paper-valid', t('paper_valid'));
+    const invalid = number('paper-invalid', t('paper_invalid'));
     const counts = opts.map((name, i) => number(`paper-${i}`, name));
     const form = h(
       'form',
       { class: 'paper-ballots desk-form', 'data-paper': poll.id },
-      h('h4', {}, say('Cộng phiếu giấy kiểm tại hội trường', 'Add the paper ballots counted in the hall')),
+      h('h4', {}, t('paper_heading')),
       h('div', { class: 'row' }, valid.field, invalid.field),
       h('div', { class: 'row' }, ...counts.map((c) => c.field)),
       error,
-      h('button', { type: 'submit', class: 'btn primary' }, say('Cộng vào kết quả', 'Add to the count')),
+      h('button', { type: 'submit', class: 'btn primary' }, t('paper_add')),
     );
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      error.textContent = '';
+      fill(error);
       const n = (input) => Number(input.value);
       const all = [valid.input, invalid.input, ...counts.map((c) => c.input)];
       if (all.some((input) => input.value === '' || !Number.isInteger(n(input)) || n(input) < 0)) {
-        error.textContent = say('Mỗi ô là một số nguyên không âm.', 'Each box takes a whole number, 0 or more.');
+        error.textContent = t('paper_need_whole_numbers');
         return;
       }
       if (n(valid.input) + n(invalid.input) === 0) {
-        error.textContent = say('Chưa có phiếu nào để cộng.', 'No ballots to add.');
+        error.textContent = t('paper_need_ballots');
         return;
       }
       const submit = form.querySelector('button[type=submit]');
@@ -394,36 +386,37 @@ export function pollTools(pv, send) {
         await send({ op: 'record_paper_ballots', poll: poll.id, valid: n(valid.input), invalid: n(invalid.input), tallies: counts.map((c) => n(c.input)) });
         for (const input of all) input.value = '0';
       } catch (err) {
-        error.textContent = err?.message || word('failed');
+        fill(error, refusal(err));
       } finally {
         submit.disabled = false;
       }
     });
-    return { element: h('details', { class: 'poll-tools' }, h('summary', {}, say('Phiếu giấy', 'Paper ballots')), form), refresh() {} };
+    return { element: h('details', { class: 'poll-tools' }, h('summary', {}, t('paper_summary')), form), refresh() {} };
   }
   const who = h('select', { id: `${pid}-behalf-who` });
-  const one = poll.kind.type === 'motion' || poll.kind.type === 'single_choice';
+  // One choice (radio buttons) or several (boxes), by the bounds the hub sent.
+  const one = pv.choices.max === 1;
   const choices = h(
     'fieldset',
     { class: 'behalf-choices' },
-    h('legend', {}, say('Lựa chọn', 'Choice')),
+    h('legend', {}, t('behalf_choice')),
     ...opts.map((name, i) => h('label', { class: 'check' }, h('input', { type: one ? 'radio' : 'checkbox', name: `${pid}-behalf`, value: String(i) }), ' ', name)),
   );
   const form = h(
     'form',
     { class: 'on-behalf desk-form', 'data-behalf': poll.id },
-    h('h4', {}, say('Ghi phiếu hộ đại biểu không có máy tính bảng', 'Record a ballot for a member without a tablet')),
-    h('div', { class: 'field wide' }, h('label', { for: who.id }, say('Đại biểu', 'Member')), who),
+    h('h4', {}, t('behalf_heading')),
+    h('div', { class: 'field wide' }, h('label', { for: who.id }, t('behalf_member')), who),
     choices,
     error,
-    h('button', { type: 'submit', class: 'btn primary' }, say('Ghi phiếu hộ', 'Record on their behalf')),
+    h('button', { type: 'submit', class: 'btn primary' }, t('behalf_record')),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    error.textContent = '';
+    fill(error);
     const picked = [...choices.querySelectorAll('input:checked')].map((c) => Number(c.value));
     if (!who.value) {
-      error.textContent = say('Chọn đại biểu.', 'Choose the member.');
+      error.textContent = t('behalf_need_member');
       return;
     }
     const submit = form.querySelector('button[type=submit]');
@@ -433,7 +426,7 @@ export function pollTools(pv, send) {
       for (const c of choices.querySelectorAll('input')) c.checked = false;
       who.value = '';
     } catch (err) {
-      error.textContent = err?.message || word('failed');
+      fill(error, refusal(err));
     } finally {
       submit.disabled = false;
     }
@@ -445,8 +438,12 @@ export function pollTools(pv, send) {
     const present = new Set(view.attendance.present_ids);
     const may = pv2.poll.eligible ? new Set(pv2.poll.eligible) : null;
     const left = view.participants.filter((p) => (p.role === 'chair' || p.role === 'delegate') && present.has(p.id) && !voted.has(p.id) && (!may || may.has(p.id)));
-    fill(who, h('option', { value: '' }, say('— chọn —', '— choose —')), ...left.map((p) => h('option', { value: p.id }, p.seat ? `${p.seat} · ${p.name}` : p.name)));
-    who.value = left.some((p) => p.id === chosen) ? chosen : '';
+    // Drawn again only when that list changes (each ballot takes one name out of it).
+    const drawn = fillChanged(who, JSON.stringify(left.map((p) => [p.id, p.seat, p.name])), () => [
+      h('option', { value: '' }, t('behalf_choose')),
+      ...left.map((p) => h('option', { value: p.id }, p.seat ? `${p.seat} · ${p.name}` : p.name)),
+    ]);
+    if (drawn) who.value = left.some((p) => p.id === chosen) ? chosen : '';
   };
-  return { element: h('details', { class: 'poll-tools' }, h('summary', {}, say('Phiếu bỏ hộ', 'Ballots on behalf')), form), refresh };
+  return { element: h('details', { class: 'poll-tools' }, h('summary', {}, t('behalf_summary')), form), refresh };
 }

@@ -2,52 +2,9 @@
 // vote, and the published result as a bar chart large enough to read from the back of
 // the hall. Dark, high contrast, sized in viewport units so it fills any projector.
 
-import { t, define } from './i18n.js';
-import { h, svg, fill, statusBadge, formatDuration, nameOf, useStyle } from './ui.js';
-import { optionLabels } from './vote.js';
-
-define({
-  vi: {
-    proj_current: 'Nội dung đang thảo luận',
-    proj_no_item: 'Chưa bắt đầu nội dung nào',
-    proj_speaking: 'Đang phát biểu',
-    proj_time_left: 'Thời gian còn lại',
-    proj_over_time: 'Quá giờ',
-    proj_next: 'Tiếp theo: {names}',
-    proj_vote_open: 'Đang biểu quyết',
-    proj_turnout: 'Đã bỏ phiếu',
-    proj_result: 'Kết quả biểu quyết',
-    proj_passed: 'THÔNG QUA',
-    proj_not_passed: 'KHÔNG THÔNG QUA',
-    proj_elected: 'Trúng cử: {names}',
-    proj_tied: 'Bằng phiếu: {names}',
-    proj_ballots: 'Phiếu phát ra (có mặt): {present} · Phiếu thu về: {ballots} · Hợp lệ: {valid} · Không hợp lệ: {invalid}',
-    proj_attendance: 'Có mặt {present}/{summoned} đại biểu',
-    proj_quorum_ok: 'Đủ số lượng theo quy định ({quorum})',
-    proj_quorum_no: 'Chưa đủ số lượng ({quorum})',
-    proj_votes: '{n} phiếu',
-  },
-  en: {
-    proj_current: 'Now under discussion',
-    proj_no_item: 'No item has started yet',
-    proj_speaking: 'Speaking',
-    proj_time_left: 'Time left',
-    proj_over_time: 'Over time',
-    proj_next: 'Next: {names}',
-    proj_vote_open: 'Voting in progress',
-    proj_turnout: 'Ballots in',
-    proj_result: 'Result of the vote',
-    proj_passed: 'PASSED',
-    proj_not_passed: 'NOT PASSED',
-    proj_elected: 'Elected: {names}',
-    proj_tied: 'Tied: {names}',
-    proj_ballots: 'Present: {present} · Ballots: {ballots} · Valid: {valid} · Invalid: {invalid}',
-    proj_attendance: '{present} of {summoned} members present',
-    proj_quorum_ok: 'Quorum reached ({quorum})',
-    proj_quorum_no: 'No quorum yet ({quorum})',
-    proj_votes: '{n} votes',
-  },
-});
+import { t } from './i18n.js';
+import { h, svg, fill, statusBadge, nameOf, optionLabels, useStyle } from './ui.js';
+import { formatDuration, formatNumber, formatPercent } from './format.js';
 
 export function mount(root, { connection, state }) {
   useStyle('/css/projector.css');
@@ -81,8 +38,8 @@ export function mount(root, { connection, state }) {
     fill(stage, parts);
     const a = v.attendance;
     fill(foot,
-      h('span', { 'data-testid': 'proj-attendance' }, t('proj_attendance', { present: a.present, summoned: a.summoned })),
-      h('span', { class: a.quorum_reached ? 'ok' : 'warn' }, t(a.quorum_reached ? 'proj_quorum_ok' : 'proj_quorum_no', { quorum: a.quorum })));
+      h('span', { 'data-testid': 'proj-attendance' }, t('proj_attendance', { present: formatNumber(a.present), summoned: formatNumber(a.summoned) })),
+      h('span', { class: a.quorum_reached ? 'ok' : 'warn' }, a.quorum_reached ? t('proj_quorum_ok', { quorum: a.quorum }) : t('proj_quorum_no', { quorum: a.quorum })));
     // Count down between events: the hub does not send a tick (§1.9.1).
     const countdown = stage.querySelector('[data-deadline]');
     if (countdown) {
@@ -125,17 +82,17 @@ function turnout(pv) {
   return h('section', { class: 'proj-vote', 'data-testid': 'proj-turnout' },
     h('div', { class: 'proj-label' }, t('proj_vote_open')),
     h('h2', {}, pv.poll.title),
-    h('div', { class: 'proj-big' }, `${pv.ballots_in}/${pv.eligible}`),
+    h('div', { class: 'proj-big' }, `${formatNumber(pv.ballots_in)}/${formatNumber(pv.eligible)}`),
     h('div', { class: 'meter', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(pv.eligible), 'aria-valuenow': String(pv.ballots_in) },
       h('div', { class: 'meter-fill', style: { width: `${pct}%` } })),
-    h('div', { class: 'proj-sub' }, `${t('proj_turnout')}: ${pct}%`),
+    h('div', { class: 'proj-sub' }, `${t('proj_turnout')}: ${formatPercent(pv.ballots_in, pv.eligible)}`),
     pv.closes_at ? h('div', { class: 'proj-clock', 'data-deadline': String(pv.closes_at) }) : null);
 }
 
 /** The result as horizontal bars: one per option, the count and share at its end. */
 function resultChart(pv) {
   const r = pv.result;
-  const labels = optionLabels(pv.poll);
+  const labels = optionLabels(pv);
   const max = Math.max(1, ...r.tallies);
   const rowH = 90;
   const labelW = 640;
@@ -146,11 +103,10 @@ function resultChart(pv) {
       const y = i * rowH + 10;
       const w = Math.max(4, (barW * r.tallies[i]) / max);
       const win = (r.elected ?? []).includes(i);
-      const share = r.valid ? Math.round((1000 * r.tallies[i]) / r.valid) / 10 : 0;
       return svg('g', {},
         svg('text', { x: labelW - 20, y: y + rowH / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle', class: 'chart-label' }, label),
         svg('rect', { x: labelW, y: y + 12, width: w, height: rowH - 30, rx: 8, class: win ? 'bar win' : 'bar' }),
-        svg('text', { x: labelW + w + 20, y: y + rowH / 2, 'dominant-baseline': 'middle', class: 'chart-value' }, `${r.tallies[i]} (${share}%)`));
+        svg('text', { x: labelW + w + 20, y: y + rowH / 2, 'dominant-baseline': 'middle', class: 'chart-value' }, `${formatNumber(r.tallies[i])} (${formatPercent(r.tallies[i], r.base_count)})`));
     }));
   const names = (list) => list.map((i) => labels[i]).join(', ');
   const verdict = pv.poll.kind.type === 'election'
@@ -162,5 +118,5 @@ function resultChart(pv) {
     h('h2', {}, pv.poll.title),
     chart,
     verdict,
-    h('div', { class: 'proj-sub' }, t('proj_ballots', { present: r.present, ballots: r.ballots, valid: r.valid, invalid: r.invalid })));
+    h('div', { class: 'proj-sub' }, t('proj_ballots', { present: formatNumber(r.present), ballots: formatNumber(r.ballots), valid: formatNumber(r.valid), invalid: formatNumber(r.invalid) })));
 }

@@ -1,131 +1,16 @@
-// What the chair console and the secretariat desk share: their words (Vietnamese first),
-// the REST calls they make with the join cookie, and the names of the domain's states.
-// Kept apart from the delegate's modules so the staff screens can grow without touching them.
+// What the chair console and the secretariat desk share: the REST calls they make with
+// the join cookie, buttons that send once, the running clocks, and redrawing on a change
+// of language without losing what was typed. Kept apart from the delegate's modules so
+// the staff screens can grow without touching them.
 
-import { getLang, refusal } from './i18n.js';
-import { h, toast } from './ui.js';
-
-const WORDS = {
-  vi: {
-    'status.draft': 'Dự thảo',
-    'status.open': 'Đã mở',
-    'status.in_session': 'Đang họp',
-    'status.adjourned': 'Tạm dừng',
-    'status.closed': 'Đã bế mạc',
-    'item.pending': 'Chưa thảo luận',
-    'item.current': 'Đang thảo luận',
-    'item.done': 'Đã xong',
-    'poll.draft': 'Chuẩn bị',
-    'poll.open': 'Đang bỏ phiếu',
-    'poll.closed': 'Đã kết thúc',
-    'poll.published': 'Đã công bố',
-    'poll.cancelled': 'Đã hủy',
-    'kind.motion': 'Biểu quyết thông qua',
-    'kind.single_choice': 'Chọn một phương án',
-    'kind.multiple_choice': 'Chọn nhiều phương án',
-    'kind.election': 'Bầu cử',
-    'preset.majority_of_valid': 'Quá nửa số phiếu hợp lệ',
-    'preset.majority_of_present': 'Quá nửa số đại biểu có mặt',
-    'preset.majority_of_summoned': 'Quá nửa số đại biểu được triệu tập',
-    'preset.two_thirds_of_present': 'Hai phần ba số đại biểu có mặt',
-    'preset.two_thirds_of_summoned': 'Hai phần ba số đại biểu được triệu tập',
-    'role.chair': 'Chủ tọa',
-    'role.delegate': 'Đại biểu',
-    'role.secretariat': 'Thư ký',
-    'role.projector': 'Màn hình',
-    'class.public': 'Công khai',
-    'class.internal': 'Nội bộ',
-    'class.confidential': 'Mật',
-    'doc.published': 'Đã phát hành',
-    'doc.withdrawn': 'Đã gỡ',
-    'doc.recalled': 'Đã thu hồi',
-    'incoming.new': 'Mới đến',
-    'incoming.forwarded': 'Đã chuyển',
-    'incoming.answered': 'Đã có ý kiến',
-    'incoming.closed': 'Đã kết thúc',
-    'incoming.document': 'Văn bản đến',
-    'incoming.petition': 'Đơn thư',
-    'choice.agree': 'Đồng ý',
-    'choice.disagree': 'Không đồng ý',
-    'choice.other': 'Ý kiến khác',
-    failed: 'Không thực hiện được',
-    network: 'Mất kết nối tới máy chủ; thử lại sau',
-  },
-  en: {
-    'status.draft': 'Draft',
-    'status.open': 'Open',
-    'status.in_session': 'In session',
-    'status.adjourned': 'Adjourned',
-    'status.closed': 'Closed',
-    'item.pending': 'Pending',
-    'item.current': 'Under discussion',
-    'item.done': 'Done',
-    'poll.draft': 'Prepared',
-    'poll.open': 'Voting',
-    'poll.closed': 'Closed',
-    'poll.published': 'Published',
-    'poll.cancelled': 'Cancelled',
-    'kind.motion': 'Motion',
-    'kind.single_choice': 'Single choice',
-    'kind.multiple_choice': 'Multiple choice',
-    'kind.election': 'Election',
-    'preset.majority_of_valid': 'More than half of valid ballots',
-    'preset.majority_of_present': 'More than half of those present',
-    'preset.majority_of_summoned': 'More than half of those summoned',
-    'preset.two_thirds_of_present': 'Two thirds of those present',
-    'preset.two_thirds_of_summoned': 'Two thirds of those summoned',
-    'role.chair': 'Chair',
-    'role.delegate': 'Delegate',
-    'role.secretariat': 'Secretariat',
-    'role.projector': 'Projector',
-    'class.public': 'Public',
-    'class.internal': 'Internal',
-    'class.confidential': 'Confidential',
-    'doc.published': 'Published',
-    'doc.withdrawn': 'Withdrawn',
-    'doc.recalled': 'Recalled',
-    'incoming.new': 'New',
-    'incoming.forwarded': 'Forwarded',
-    'incoming.answered': 'Answered',
-    'incoming.closed': 'Closed',
-    'incoming.document': 'Incoming document',
-    'incoming.petition': 'Petition',
-    'choice.agree': 'Agree',
-    'choice.disagree': 'Disagree',
-    'choice.other': 'Other',
-    failed: 'Could not do this',
-    network: 'The hub cannot be reached; try again shortly',
-  },
-};
-
-/** The page's language, as the shell's language switch set it. */
-export function lang() {
-  return getLang() === 'en' ? 'en' : 'vi';
-}
-
-/** A shared word (states, roles, kinds), in the page's language. */
-export function word(key) {
-  return WORDS[lang()][key] ?? WORDS.vi[key] ?? key;
-}
-
-/** Picks the Vietnamese or the English text written side by side at the call site. */
-export function say(vi, en) {
-  return lang() === 'en' && en ? en : vi;
-}
-
-export const MOTION_OPTIONS = ['Tán thành', 'Không tán thành', 'Không biểu quyết'];
-
-/** The options a poll offers, in order: the motion's three or the listed ones. */
-export function pollOptions(poll) {
-  const k = poll.kind;
-  if (k.type === 'motion') return MOTION_OPTIONS;
-  return k.type === 'election' ? k.candidates : k.options;
-}
+import { t } from './i18n.js';
+import { h, refusal, toast } from './ui.js';
+import { formatDuration } from './format.js';
 
 /** An error the hub answered, or one of the network, as `{code, message, errors}`. */
 export class HubError extends Error {
   constructor(status, body) {
-    super(body?.message || word('failed'));
+    super(body?.message || '');
     this.status = status;
     this.code = body?.code || 'internal';
     this.errors = body?.errors || [];
@@ -149,7 +34,7 @@ export async function api(method, path, body) {
   try {
     res = await fetch(`/api/v1${path}`, init);
   } catch {
-    throw new HubError(0, { code: 'network', message: word('network') });
+    throw new HubError(0, { code: 'network' });
   }
   const text = await res.text();
   let json = null;
@@ -160,25 +45,6 @@ export async function api(method, path, body) {
   }
   if (!res.ok) throw new HubError(res.status, json);
   return json;
-}
-
-/** `mm:ss`, or `h:mm:ss` past an hour; negative values count as zero. */
-export function clock(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const hh = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-/** A Viet Nam wall-clock date and time for a hub timestamp (ms since the epoch). */
-export function when(ms) {
-  if (ms == null) return '';
-  return new Date(ms).toLocaleString(lang() === 'en' ? 'en-GB' : 'vi-VN', {
-    timeZone: 'Asia/Ho_Chi_Minh',
-    dateStyle: 'short',
-    timeStyle: 'short',
-  });
 }
 
 /** The participant with this id in the view, or a stand-in that says it is unknown. */
@@ -215,15 +81,15 @@ export function tick() {
       const left = limit - spent;
       el.textContent =
         left >= 0
-          ? `${clock(spent)} / ${clock(limit)}`
-          : `${clock(spent)} / ${clock(limit)} · ${say('quá', 'over')} ${clock(-left)}`;
+          ? `${formatDuration(spent)} / ${formatDuration(limit)}`
+          : `${formatDuration(spent)} / ${formatDuration(limit)} · ${t('speech_over', { time: formatDuration(-left) })}`;
       el.classList.toggle('over', left < 0);
     } else {
-      el.textContent = clock(spent);
+      el.textContent = formatDuration(spent);
     }
   }
   for (const el of document.querySelectorAll('.poll-countdown')) {
-    el.textContent = `${say('Còn', 'Left')} ${clock(Number(el.dataset.until) - now)}`;
+    el.textContent = t('time_left', { time: formatDuration(Math.max(0, Number(el.dataset.until) - now)) });
   }
 }
 
@@ -245,12 +111,6 @@ export function button(label, onClick, kind = '', disabled = false, title = null
     }
   });
   return b;
-}
-
-/** Adds the staff screens' stylesheet once; the shell loads only the common one. */
-export function stylesheet(href) {
-  if (document.querySelector(`link[href="${href}"]`)) return;
-  document.head.append(h('link', { rel: 'stylesheet', href }));
 }
 
 /**

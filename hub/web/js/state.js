@@ -229,19 +229,15 @@ const FOLD = {
   },
   calendar_event_removed(v, e) { v.calendar = v.calendar.filter((c) => c.id !== e.event); },
   announcement_posted(v, e) { v.announcements.push(e.announcement); },
-  poll_created(v, e) {
-    v.polls.push({
-      poll: e.poll, status: 'draft', closes_at: null, ballots_in: 0, eligible: 0, tallies: null,
-      voted: false, my_choices: null, voters: null, result: null, receipts: null,
-    });
-  },
+  // The hub sends the new poll's view with it (options and choice bounds included).
+  poll_created(v, e) { if (e.view) v.polls.push(e.view); },
   poll_opened(v, e, _at, me) {
     const p = pollOf(v, e.poll);
     if (!p) return;
     Object.assign(p, { status: 'open', closes_at: e.closes_at, eligible: e.eligible, ballots_in: 0 });
     const desk = OVERSEERS.has(me?.role);
     if (desk) p.voters = [];
-    if (!p.poll.secret && (desk || p.poll.show_running)) p.tallies = new Array(optionCount(p.poll)).fill(0);
+    if (!p.poll.secret && (desk || p.poll.show_running)) p.tallies = new Array(p.options.length).fill(0);
   },
   ballot_cast(v, e, _at, me) {
     const p = pollOf(v, e.poll);
@@ -280,13 +276,6 @@ const FOLD = {
     if (p) Object.assign(p, { status: 'cancelled', closes_at: null });
   },
 };
-
-/** How many options a poll offers: the motion's three, or its list. */
-export function optionCount(poll) {
-  const k = poll.kind;
-  if (k.type === 'motion') return 3;
-  return (k.options ?? k.candidates ?? []).length;
-}
 
 function documentGone(v, doc, me) {
   // The secretariat and the chair keep it in the list, marked; others drop it.

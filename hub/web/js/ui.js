@@ -1,7 +1,8 @@
-// Small DOM helpers shared by the screens: element building, the connection badge,
-// toasts and confirm dialogs, and Viet Nam date/time formatting.
+// Small DOM helpers shared by the screens: element building, lists updated by key, the
+// connection badge, toasts, confirm dialogs and refusals. Dates and numbers are in
+// format.js, words in i18n.js.
 
-import { t, getLang, setLang } from './i18n.js';
+import { t, has, getLang, setLang } from './i18n.js';
 
 /**
  * `h('button', {class: 'big', onclick: fn, 'aria-label': '…'}, 'text', child…)`.
@@ -45,13 +46,63 @@ export function fill(el, ...children) {
   return el;
 }
 
+const shownIn = new WeakMap();
+
+/**
+ * Fills `el` with `build()` unless `shown` (a string saying what it would show) is what
+ * it shows already: a list that an event did not touch is left as it is.
+ */
+export function fillChanged(el, shown, build) {
+  if (shownIn.get(el) === shown) return false;
+  shownIn.set(el, shown);
+  fill(el, build());
+  return true;
+}
+
+const rowsIn = new WeakMap();
+
+/**
+ * Brings `parent`'s children in line with `items`, by key: a row whose `shown(item)` (a
+ * string saying what it shows) has not changed is kept as it is, the same element; a
+ * changed one is built again with `build(item)`; a gone one is removed. So a ballot event
+ * leaves the 2,000 rows of a participants table alone.
+ */
+export function keyed(parent, items, key, shown, build) {
+  const before = rowsIn.get(parent) ?? new Map();
+  const rows = new Map();
+  for (const item of items) {
+    const k = key(item);
+    const s = shown(item);
+    const old = before.get(k);
+    rows.set(k, old && old.shown === s ? old : { el: build(item), shown: s });
+  }
+  rowsIn.set(parent, rows);
+  const wanted = new Set([...rows.values()].map((r) => r.el));
+  let at = parent.firstChild;
+  for (const { el } of rows.values()) {
+    while (at && !wanted.has(at)) {
+      const gone = at;
+      at = at.nextSibling;
+      gone.remove();
+    }
+    if (at === el) at = at.nextSibling;
+    else parent.insertBefore(el, at);
+  }
+  while (at) {
+    const gone = at;
+    at = at.nextSibling;
+    gone.remove();
+  }
+  return parent;
+}
+
 /** A badge that follows a `HubConnection`'s status; `role="status"` so screen readers
  *  hear when the link drops and comes back. */
 export function statusBadge(connection) {
   const el = h('div', { class: 'conn', role: 'status', 'aria-live': 'polite', 'data-testid': 'connection' });
   const show = () => {
     el.dataset.status = connection.status;
-    fill(el, h('span', { class: 'dot', 'aria-hidden': 'true' }), t(`status_${connection.status}`));
+    fill(el, h('span', { class: 'dot', 'aria-hidden': 'true' }), t(`conn_${connection.status}`));
   };
   connection.addEventListener('status', show);
   addEventListener('hub-lang', show);
@@ -104,32 +155,29 @@ export function confirmDialog(title, body, { ok = t('confirm'), cancel = t('canc
   });
 }
 
-const VN = { timeZone: 'Asia/Ho_Chi_Minh' };
-
-function locale() {
-  return getLang() === 'en' ? 'en-GB' : 'vi-VN';
+/** The page's sentence for a refusal: the one its caller chose, or its code's. */
+export function refusedSentence(error) {
+  if (error?.sentence) return t(error.sentence);
+  const code = error?.code;
+  return code && has(`refused_${code}`) ? t(`refused_${code}`) : t('refused_other');
 }
 
-/** `14:05` in Viet Nam time. */
-export function formatTime(ms) {
-  return new Date(ms).toLocaleTimeString(locale(), { ...VN, hour: '2-digit', minute: '2-digit' });
+/**
+ * Why the hub refused, in the page's language: a sentence for the error's code (or the
+ * `sentence` key the caller chose, e.g. for an upload's HTTP status), then, apart and
+ * marked as English, the hub's own detail, which names the field or rule.
+ */
+export function refusal(error) {
+  return h('span', { class: 'refusal' },
+    h('span', { class: 'refusal-why' }, refusedSentence(error)),
+    error?.message ? h('span', { class: 'refusal-detail', lang: 'en' }, error.message) : null);
 }
 
-/** `23/11/2026` in Viet Nam time. */
-export function formatDate(ms) {
-  return new Date(ms).toLocaleDateString(locale(), { ...VN, day: '2-digit', month: '2-digit', year: 'numeric' });
-}
-
-export function formatDateTime(ms) {
-  return `${formatTime(ms)} ${formatDate(ms)}`;
-}
-
-/** `4:07` from milliseconds; negative durations show as `-0:12` (a speaker over time). */
-export function formatDuration(ms) {
-  const neg = ms < 0;
-  const s = Math.floor(Math.abs(ms) / 1000);
-  const text = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-  return neg ? `-${text}` : text;
+/** A poll's options as labels, in the order its ballots index them: the hub's list (a
+ *  motion's three words put in the page's language). */
+export function optionLabels(pv) {
+  if (pv.poll.kind.type === 'motion') return pv.options.map((_, i) => t(`motion_option_${i}`));
+  return pv.options;
 }
 
 /** A participant's name, or a placeholder when the hub hid who it was. */

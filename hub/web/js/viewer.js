@@ -3,53 +3,12 @@
 // Comments to the secretariat and private notes are written from here, on the page read.
 
 import * as pdfjs from '/vendor/pdfjs/pdf.min.mjs';
-import { t, define, refusal } from './i18n.js';
-import { h, fill, toast } from './ui.js';
+import { t } from './i18n.js';
+import { h, fill, toast, refusal } from './ui.js';
 import { documentBytes } from './offline.js';
 import { newId } from './connection.js';
 
 pdfjs.GlobalWorkerOptions.workerSrc = '/vendor/pdfjs/pdf.worker.min.mjs';
-
-define({
-  vi: {
-    viewer_close: 'Đóng tài liệu',
-    viewer_prev: 'Trang trước',
-    viewer_next: 'Trang sau',
-    viewer_zoom_in: 'Phóng to',
-    viewer_zoom_out: 'Thu nhỏ',
-    viewer_page: 'Trang {page}/{pages}',
-    viewer_loading: 'Đang mở tài liệu…',
-    viewer_failed: 'Không mở được tài liệu: {message}',
-    viewer_offline_copy: 'Bản lưu trên máy',
-    viewer_not_pdf: 'Tài liệu này không phải PDF; hãy tải về để xem.',
-    viewer_download: 'Tải về',
-    comment_to_secretariat: 'Góp ý gửi thư ký (trang {page})',
-    comment_placeholder: 'Nội dung góp ý…',
-    comment_sent: 'Đã gửi góp ý.',
-    note_private: 'Ghi chú riêng (trang {page})',
-    note_placeholder: 'Chỉ mình đồng chí xem được…',
-    note_saved: 'Đã lưu ghi chú.',
-  },
-  en: {
-    viewer_close: 'Close document',
-    viewer_prev: 'Previous page',
-    viewer_next: 'Next page',
-    viewer_zoom_in: 'Zoom in',
-    viewer_zoom_out: 'Zoom out',
-    viewer_page: 'Page {page} of {pages}',
-    viewer_loading: 'Opening the document…',
-    viewer_failed: 'Could not open the document: {message}',
-    viewer_offline_copy: 'Copy on this device',
-    viewer_not_pdf: 'This document is not a PDF; download it to read it.',
-    viewer_download: 'Download',
-    comment_to_secretariat: 'Comment to the secretariat (page {page})',
-    comment_placeholder: 'Your comment…',
-    comment_sent: 'Comment sent.',
-    note_private: 'Private note (page {page})',
-    note_placeholder: 'Only you can see this…',
-    note_saved: 'Note saved.',
-  },
-});
 
 /**
  * Opens `doc` full screen over the page. `connection` sends the delivery reports,
@@ -164,7 +123,9 @@ export function openViewer(doc, { connection, state, onClose }) {
       await render();
       report(connection, doc, got);
     } catch (e) {
-      fill(stage, h('p', { class: 'panel', role: 'alert' }, t('viewer_failed', { message: e.message ?? String(e) })));
+      // pdf.js says why in English: that goes apart, after the page's own sentence.
+      const why = e?.code || e?.sentence ? e : { sentence: 'viewer_unreadable', message: e?.message ?? String(e) };
+      fill(stage, h('p', { class: 'panel', role: 'alert' }, t('viewer_failed'), ' ', refusal(why)));
     }
   })();
 

@@ -3,68 +3,13 @@
 // localStorage, so a reconnect or a reload re-sends the same ballot (never a second one),
 // and a half-filled election ballot survives both.
 
-import { t, define, refusal } from './i18n.js';
-import { h, fill, confirmDialog, formatDuration } from './ui.js';
+import { t } from './i18n.js';
+import { h, fill, confirmDialog, optionLabels, refusal } from './ui.js';
+import { formatDuration } from './format.js';
 import { newId } from './connection.js';
 
 // Element.append would print a skipped part as the text "null".
 const add = (el, ...parts) => el.append(...parts.filter((p) => p !== null && p !== undefined && p !== false));
-
-define({
-  vi: {
-    vote_title: 'Biểu quyết',
-    vote_secret: 'Bỏ phiếu kín',
-    vote_open: 'Công khai',
-    motion_0: 'Tán thành',
-    motion_1: 'Không tán thành',
-    motion_2: 'Không biểu quyết',
-    vote_pick_one: 'Chọn một phương án.',
-    vote_pick_max: 'Chọn tối đa {max} phương án.',
-    vote_pick_seats: 'Chọn tối đa {seats} người ({n} đã chọn). Không chọn ai cũng là phiếu hợp lệ.',
-    vote_submit: 'Gửi phiếu',
-    vote_confirm_title: 'Xác nhận phiếu',
-    vote_confirm_none: 'Phiếu không chọn ai.',
-    vote_sending: 'Đang gửi phiếu… Phiếu sẽ được ghi nhận khi có kết nối.',
-    vote_recorded: 'Phiếu của đồng chí đã được ghi nhận.',
-    vote_receipt: 'Mã biên nhận phiếu kín',
-    vote_receipt_help: 'Ghi lại mã này: khi công bố kết quả, đồng chí có thể kiểm tra phiếu của mình trong danh sách biên nhận.',
-    vote_refused: 'Phiếu không được ghi nhận: {message}',
-    vote_time_left: 'Còn {time}',
-    vote_turnout: '{n}/{of} đã bỏ phiếu',
-    vote_your_choice: 'Lựa chọn: {choices}',
-    vote_show_choice: 'Xem lại lựa chọn của tôi',
-  },
-  en: {
-    vote_title: 'Vote',
-    vote_secret: 'Secret ballot',
-    vote_open: 'Open vote',
-    motion_0: 'In favour',
-    motion_1: 'Against',
-    motion_2: 'Abstain',
-    vote_pick_one: 'Choose one option.',
-    vote_pick_max: 'Choose up to {max} options.',
-    vote_pick_seats: 'Choose up to {seats} names ({n} chosen). Choosing nobody is a valid ballot.',
-    vote_submit: 'Cast my ballot',
-    vote_confirm_title: 'Confirm your ballot',
-    vote_confirm_none: 'A ballot choosing nobody.',
-    vote_sending: 'Sending your ballot… It will be recorded once connected.',
-    vote_recorded: 'Your ballot is recorded.',
-    vote_receipt: 'Secret ballot receipt',
-    vote_receipt_help: 'Note this code: when the result is published you can find your ballot in the list of receipts.',
-    vote_refused: 'Your ballot was not recorded: {message}',
-    vote_time_left: '{time} left',
-    vote_turnout: '{n} of {of} have voted',
-    vote_your_choice: 'Your choice: {choices}',
-    vote_show_choice: 'Show my choice',
-  },
-});
-
-/** The options of a poll as labels. */
-export function optionLabels(poll) {
-  const k = poll.kind;
-  if (k.type === 'motion') return [t('motion_0'), t('motion_1'), t('motion_2')];
-  return k.options ?? k.candidates ?? [];
-}
 
 function draftKey(poll) { return `hub.ballot.${poll}`; }
 
@@ -86,7 +31,7 @@ export function votePanel(slot, { connection, state }) {
   connection.addEventListener('ack', () => draw());
   connection.addEventListener('rejected', (e) => {
     if (e.detail.command?.op !== 'cast_ballot') return;
-    refused = { poll: e.detail.command.poll, message: refusal(e.detail.error) };
+    refused = { poll: e.detail.command.poll, error: e.detail.error };
     // A refused ballot may be corrected and sent again, with a new id.
     const d = loadDraft(e.detail.command.poll);
     if (d) saveDraft(e.detail.command.poll, { ...d, id: newId(), sent: false });
@@ -109,7 +54,7 @@ export function votePanel(slot, { connection, state }) {
     const draft = loadDraft(poll.id) ?? { id: newId(), choices: [], sent: false };
     const pending = connection.pendingCommands().some((c) => c.id === draft.id);
     const receipt = state.receipts[poll.id];
-    const labels = optionLabels(poll);
+    const labels = optionLabels(pv);
     const header = h('div', { class: 'vote-head' },
       h('h2', { id: 'vote-title' }, poll.title),
       h('span', { class: `tag ${poll.secret ? 'warn' : ''}` }, poll.secret ? t('vote_secret') : t('vote_open')),
@@ -119,7 +64,7 @@ export function votePanel(slot, { connection, state }) {
     if (pv.closes_at) {
       const tick = () => {
         const el = section.querySelector('[data-testid=vote-timer]');
-        if (el) el.textContent = t('vote_time_left', { time: formatDuration(Math.max(0, pv.closes_at - Date.now())) });
+        if (el) el.textContent = t('time_left', { time: formatDuration(Math.max(0, pv.closes_at - Date.now())) });
       };
       tick();
       ticker = setInterval(tick, 1000);
@@ -151,10 +96,10 @@ export function votePanel(slot, { connection, state }) {
       return;
     }
 
-    const k = poll.kind;
-    const max = k.type === 'motion' || k.type === 'single_choice' ? 1 : k.type === 'multiple_choice' ? k.max : k.seats;
-    const min = k.type === 'election' ? 0 : 1;
-    const hint = k.type === 'election' ? t('vote_pick_seats', { seats: k.seats, n: draft.choices.length })
+    // How many options a ballot holds is the hub's rule, sent with the poll.
+    const { min, max } = pv.choices;
+    const election = poll.kind.type === 'election';
+    const hint = election ? t('vote_pick_seats', { seats: max, n: draft.choices.length })
       : max === 1 ? t('vote_pick_one') : t('vote_pick_max', { max });
     const toggle = (i) => {
       let c = draft.choices;
@@ -168,12 +113,12 @@ export function votePanel(slot, { connection, state }) {
     };
     add(section, 
       h('p', { class: 'muted' }, hint),
-      h('div', { class: `options ${k.type}`, role: 'group', 'aria-label': poll.title }, labels.map((label, i) =>
+      h('div', { class: `options ${poll.kind.type}`, role: 'group', 'aria-label': poll.title }, labels.map((label, i) =>
         h('button', {
-          type: 'button', class: `btn option ${k.type === 'motion' ? `motion-${i}` : ''}`, 'aria-pressed': String(draft.choices.includes(i)),
+          type: 'button', class: `btn option ${poll.kind.type === 'motion' ? `motion-${i}` : ''}`, 'aria-pressed': String(draft.choices.includes(i)),
           'data-testid': `option-${i}`, onclick: () => toggle(i),
         }, label))),
-      refused?.poll === poll.id ? h('p', { class: 'error', role: 'alert' }, t('vote_refused', { message: refused.message })) : null,
+      refused?.poll === poll.id ? h('p', { class: 'error', role: 'alert' }, t('vote_refused'), ' ', refusal(refused.error)) : null,
       h('button', {
         type: 'button', class: 'btn big primary', 'data-testid': 'vote-submit', disabled: draft.choices.length < min,
         onclick: async () => {

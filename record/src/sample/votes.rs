@@ -92,6 +92,7 @@ pub(super) fn poll(n: u64, title: &str, kind: PollKind, secret: bool, base: Majo
         allow_change: false,
         show_running: false,
         duration_secs: None,
+        runoff: None,
     }
 }
 

@@ -147,7 +147,7 @@ impl Names {
             | EventKind::DocumentRecalled { document } => {
                 format!("tài liệu thu hồi / withdrawn: {}", document.title)
             }
-            EventKind::PollCreated { poll } => {
+            EventKind::PollCreated { poll, .. } => {
                 format!("biểu quyết / poll prepared: {}", poll.title)
             }
             EventKind::PollOpened { .. } => "▶ biểu quyết mở / a poll is open: tablet vote".into(),

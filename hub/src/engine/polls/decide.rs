@@ -1,15 +1,18 @@
 //! Poll commands: who may do what, in which state of the poll and the meeting.
 //!
 //! The chair (and the secretariat, which often drives the console) creates, opens, closes,
-//! publishes and cancels; members vote for themselves; the secretariat records an open
-//! poll's ballot for a member without a device, or a secret poll's paper counts; the
-//! projector never votes. The hub itself (`System`) closes a poll whose countdown ran out.
+//! publishes and cancels, and starts a new round among the tied; the secretariat records
+//! counts made by hand (a show of hands or paper for an open poll, the paper ballots of a
+//! secret one at the count); the hub itself (`System`) closes a poll whose countdown ran
+//! out. Ballots and the committee's shares are in `ballots.rs`.
 
-use super::{receipt_from, rules, tally, PollState, MAX_POLLS};
+use super::sealed::SealedPoll;
+use super::{rules, tally, PollState, MAX_POLLS};
 use crate::engine::lifecycle::require;
-use crate::engine::{Actor, Ctx, Decided, Decision, EngineError, MeetingState, SealedBallot};
+use crate::engine::{Actor, Ctx, Decision, EngineError, MeetingState};
 use protocol::{
-    Command, EventKind, MeetingStatus, PaperCount, PollId, PollStatus, ReceiptLine, Role, Timestamp,
+    Command, EventKind, MeetingStatus, PaperCount, PollId, PollKind, PollSpec, PollStatus, Runoff,
+    Timestamp,
 };
 
 pub(in crate::engine) fn decide(
@@ -34,7 +37,7 @@ pub(in crate::engine) fn decide(
                 return Err(EngineError::Invalid("that poll id is taken".into()));
             }
             let poll = rules::resolve(state, id, poll)?;
-            Ok(vec![EventKind::PollCreated { poll }])
+            Ok(vec![EventKind::PollCreated { poll, view: None }])
         }
         Command::OpenPoll { poll } => {
             require(actor.runs_meeting(), "only the chair may open a poll")?;
@@ -56,6 +59,10 @@ pub(in crate::engine) fn decide(
                     "no quorum: {present} of {eligible} eligible members are present, {quorum} are needed"
                 )));
             }
+            let sealed = match p.poll.secret {
+                true => Some(SealedPoll::open(state, p)?.with),
+                false => None,
+            };
             let closes_at = p
                 .poll
                 .duration_secs
@@ -64,6 +71,7 @@ pub(in crate::engine) fn decide(
                 poll: *poll,
                 closes_at,
                 eligible,
+                sealed,
             }])
         }
         Command::ClosePoll { poll } => {
@@ -77,11 +85,43 @@ pub(in crate::engine) fn decide(
             )?;
             in_status(p, &[PollStatus::Open], "only an open poll can be closed")?;
             let (summoned, present) = rules::eligible_counts(state, &p.poll);
-            let result = tally::count(p, summoned, present);
-            Ok(vec![EventKind::PollClosed {
-                poll: *poll,
-                result: Some(result),
-            }])
+            let Some(sealed) = &p.sealed else {
+                let result = tally::count(p, summoned, present);
+                return Ok(vec![EventKind::PollClosed {
+                    poll: *poll,
+                    result: Some(result),
+                }]);
+            };
+            // The box closes with its sum; the committee opens it (an empty box opens itself:
+            // its sum reveals nothing).
+            let mut events = vec![
+                EventKind::PollClosed {
+                    poll: *poll,
+                    result: None,
+                },
+                EventKind::SealedBoxClosed {
+                    poll: *poll,
+                    ballots: sealed.sum.ballots(),
+                    fingerprint: sealed.fingerprint(),
+                    sum: sealed.sum_json(),
+                },
+            ];
+            if sealed.sum.ballots() == 0 {
+                let zeros = vec![0; p.poll.kind.options().len()];
+                let mut opened = p.clone();
+                if let Some(s) = opened.sealed.as_mut() {
+                    s.counts = Some(zeros.clone());
+                }
+                events.push(EventKind::SealedBoxOpened {
+                    poll: *poll,
+                    counts: zeros,
+                });
+                events.push(EventKind::PollCounted {
+                    poll: *poll,
+                    result: Some(tally::count(&opened, summoned, present)),
+                });
+            }
+            Ok(events)
         }
         Command::PublishPoll { poll } => {
             require(actor.runs_meeting(), "only the chair may publish a result")?;
@@ -91,10 +131,12 @@ pub(in crate::engine) fn decide(
                 &[PollStatus::Closed],
                 "only a closed poll can be published",
             )?;
-            let result = p
-                .result
-                .clone()
-                .ok_or_else(|| EngineError::InvalidState("the poll has no result".into()))?;
+            let result = p.result.clone().ok_or_else(|| {
+                EngineError::InvalidState(
+                    "the poll is not counted yet: the counting committee opens its box first"
+                        .into(),
+                )
+            })?;
             Ok(vec![EventKind::PollPublished {
                 poll: *poll,
                 result,
@@ -123,16 +165,29 @@ pub(in crate::engine) fn decide(
                 "only the secretariat records paper ballots",
             )?;
             let p = existing(state, *poll)?;
-            if !p.poll.secret {
-                return Err(EngineError::Invalid(
-                    "paper ballots are for secret polls; record an open poll's ballot on the member's behalf".into(),
-                ));
+            match &p.sealed {
+                // A secret poll's paper ballots are counted with its box, once closed, and
+                // shown to nobody before: with one paper ballot the count would be a vote.
+                Some(s) => {
+                    in_status(
+                        p,
+                        &[PollStatus::Closed],
+                        "a secret poll's paper ballots are added once it is closed, at the count",
+                    )?;
+                    if s.counts.is_some() {
+                        return Err(EngineError::InvalidState(
+                            "the box is opened and counted: paper ballots are added before the \
+                             committee opens it"
+                                .into(),
+                        ));
+                    }
+                }
+                None => in_status(
+                    p,
+                    &[PollStatus::Open],
+                    "counts by hand are added to an open poll while it is open",
+                )?,
             }
-            in_status(
-                p,
-                &[PollStatus::Open],
-                "paper ballots are added while the poll is open",
-            )?;
             let count = PaperCount {
                 valid: *valid,
                 invalid: *invalid,
@@ -141,114 +196,85 @@ pub(in crate::engine) fn decide(
             check_paper(p, &count)?;
             Ok(vec![EventKind::PaperBallotsRecorded { poll: *poll, count }])
         }
+        Command::GiveDecryptionShare { poll, share } => {
+            super::ballots::decide_share(state, actor, *poll, share)
+        }
+        Command::StartRunoff { poll } => runoff(state, actor, *poll, ctx),
         _ => Err(EngineError::Invalid("not a poll command".into())),
     }
 }
 
-/// A ballot: the record that its voter voted, and for a secret poll the ballot itself,
-/// which leaves the engine apart from the event.
-pub(in crate::engine) fn decide_ballot(
-    state: &MeetingState,
-    actor: &Actor,
-    command: &Command,
-    ctx: &Ctx,
-) -> Result<Decided, EngineError> {
-    let Command::CastBallot {
-        poll,
-        choices,
-        on_behalf_of,
-    } = command
-    else {
-        return Err(EngineError::Invalid("not a ballot".into()));
-    };
-    let (poll, on_behalf_of) = (*poll, *on_behalf_of);
-    let (voter, proxy) = match (actor, on_behalf_of) {
-        (Actor::Participant { id, role }, who) if role.is_member() => {
-            if who.is_some_and(|w| w != *id) {
-                return Err(EngineError::Forbidden(
-                    "a delegate votes only for themselves".into(),
-                ));
-            }
-            (*id, false)
-        }
-        (a, Some(who)) if a.is_secretariat() => (who, true),
-        (
-            Actor::Participant {
-                role: Role::Projector,
-                ..
-            },
-            _,
-        ) => return Err(EngineError::Forbidden("the projector does not vote".into())),
-        _ => {
-            return Err(EngineError::Forbidden(
-                "only members vote; the secretariat records a ballot on_behalf_of a member".into(),
-            ))
-        }
-    };
+/// Bầu lại: a new round among the options tied for the last seats, for the seats left,
+/// created and opened at once with the first round's rules.
+fn runoff(state: &MeetingState, actor: &Actor, poll: PollId, ctx: &Ctx) -> Decision {
+    require(actor.runs_meeting(), "only the chair starts a new round")?;
     let p = existing(state, poll)?;
-    in_status(p, &[PollStatus::Open], "the poll is not open")?;
-    if proxy && p.poll.secret {
-        return Err(EngineError::Invalid(
-            "nobody may vote for a member in a secret poll; add paper ballots instead".into(),
-        ));
-    }
-    if !rules::is_eligible(state, &p.poll, voter) {
-        return Err(EngineError::Forbidden(
-            "this member is not eligible in this poll".into(),
-        ));
-    }
-    if !state.present.contains(&voter) {
-        return Err(EngineError::InvalidState(
-            "a member votes once checked in; ask the secretariat".into(),
-        ));
-    }
-    rules::check_choices(&p.poll.kind, choices)?;
-    if let Some(before) = p.voters.get(&voter) {
-        if !p.poll.allow_change {
-            return Err(EngineError::InvalidState(
-                "a ballot is already recorded, and this poll does not allow changing it".into(),
-            ));
-        }
-        if before.choices.as_deref() == Some(choices) {
-            return Ok(Decided::default());
-        }
-    }
-    if p.ballots_in() >= p.eligible && !p.voters.contains_key(&voter) {
-        return Err(EngineError::InvalidState(
-            "every eligible ballot is in (paper ballots included)".into(),
-        ));
-    }
-    let ballot = if p.poll.secret {
-        let receipt = receipt_from(ctx.new_id);
-        if p.sealed.contains_key(&receipt) {
-            return Err(EngineError::Invalid(
-                "the receipt drawn is taken; send the ballot again with a new id".into(),
-            ));
-        }
-        Some(SealedBallot {
-            poll,
-            line: ReceiptLine {
-                receipt,
-                choices: choices.to_vec(),
-            },
-        })
-    } else {
-        None
+    let result = p
+        .result
+        .as_ref()
+        .filter(|r| !r.tied.is_empty())
+        .ok_or_else(|| {
+            EngineError::InvalidState("a new round is for options tied in a counted poll".into())
+        })?;
+    let options = p.poll.kind.options();
+    let tied: Vec<String> = result
+        .tied
+        .iter()
+        .filter_map(|&i| options.get(i as usize).cloned())
+        .collect();
+    let elected = result.elected.len() as u32;
+    let kind = match &p.poll.kind {
+        PollKind::Election { seats, .. } => PollKind::Election {
+            candidates: tied,
+            seats: seats.saturating_sub(elected).max(1),
+        },
+        PollKind::MultipleChoice { max, .. } => PollKind::MultipleChoice {
+            options: tied,
+            max: max.saturating_sub(elected).max(1),
+        },
+        _ => PollKind::SingleChoice { options: tied },
     };
-    Ok(Decided {
-        events: vec![EventKind::BallotCast {
-            poll,
-            voter: Some(voter),
-            choices: (!p.poll.secret).then(|| choices.to_vec()),
-            proxy,
-            shown: p.poll.show_running,
-        }],
-        ballot,
-    })
+    let round = p.poll.runoff.map_or(2, |r| r.round + 1);
+    let first = p.poll.runoff.map_or(poll, |r| r.of);
+    let spec = PollSpec {
+        title: format!("{} (bầu lại lần {})", base_title(&p.poll.title), round - 1),
+        item: p.poll.item,
+        kind,
+        secret: p.poll.secret,
+        preset: None,
+        base: Some(p.poll.base),
+        threshold: Some(p.poll.threshold),
+        quorum: p.poll.quorum,
+        eligible: p.poll.eligible.clone(),
+        allow_change: p.poll.allow_change,
+        show_running: p.poll.show_running,
+        duration_secs: p.poll.duration_secs,
+    };
+    let id = PollId(ctx.new_id);
+    let mut created = rules::resolve(state, id, &spec)?;
+    created.runoff = Some(Runoff { of: first, round });
+    // Opened against the state as if the new poll existed, so it is checked as usual.
+    let mut with_poll = state.clone();
+    with_poll.polls.apply(&EventKind::PollCreated {
+        poll: created.clone(),
+        view: None,
+    });
+    let opened = decide(&with_poll, actor, &Command::OpenPoll { poll: id }, ctx)?;
+    let mut events = vec![EventKind::PollCreated {
+        poll: created,
+        view: None,
+    }];
+    events.extend(opened);
+    Ok(events)
+}
+
+/// A title without an earlier round's suffix.
+fn base_title(title: &str) -> &str {
+    title.split(" (bầu lại lần ").next().unwrap_or(title)
 }
 
 /// Paper counts must be possible ballots, and never more than the eligible members left.
-fn check_paper(p: &PollState, count: &PaperCount) -> Result<(), EngineError> {
+pub(super) fn check_paper(p: &PollState, count: &PaperCount) -> Result<(), EngineError> {
     let invalid = |m: String| Err(EngineError::Invalid(m));
     let options = p.poll.kind.options().len();
     if count.tallies.len() != options {
@@ -278,14 +304,18 @@ fn check_paper(p: &PollState, count: &PaperCount) -> Result<(), EngineError> {
     Ok(())
 }
 
-fn existing(state: &MeetingState, id: PollId) -> Result<&PollState, EngineError> {
+pub(super) fn existing(state: &MeetingState, id: PollId) -> Result<&PollState, EngineError> {
     state
         .polls
         .get(id)
         .ok_or_else(|| EngineError::NotFound(format!("no poll {id} in this meeting")))
 }
 
-fn in_status(p: &PollState, allowed: &[PollStatus], why: &str) -> Result<(), EngineError> {
+pub(super) fn in_status(
+    p: &PollState,
+    allowed: &[PollStatus],
+    why: &str,
+) -> Result<(), EngineError> {
     if allowed.contains(&p.status) {
         Ok(())
     } else {

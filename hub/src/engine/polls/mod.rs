@@ -10,8 +10,12 @@
 
 #[cfg(test)]
 mod access_tests;
+mod ballots;
 mod decide;
 mod rules;
+pub mod sealed;
+#[cfg(test)]
+mod sealed_tests;
 mod tally;
 #[cfg(test)]
 mod tests;
@@ -19,7 +23,8 @@ mod view;
 
 pub(crate) use view::redact;
 
-pub(super) use decide::{decide, decide_ballot};
+pub(super) use ballots::decide_ballot;
+pub(super) use decide::decide;
 pub use tally::count;
 
 use crate::engine::SealedBallot;
@@ -27,7 +32,8 @@ use protocol::{
     EventKind, PaperCount, ParticipantId, Poll, PollId, PollResult, PollStatus, ReceiptLine,
     Timestamp,
 };
-use std::collections::{BTreeMap, HashMap};
+use sealed::SealedPoll;
+use std::collections::HashMap;
 
 /// A meeting holds at most this many polls.
 pub const MAX_POLLS: usize = 500;
@@ -51,32 +57,51 @@ pub struct PollState {
     pub eligible: u32,
     /// Who has voted (and, for an open poll, what).
     pub voters: HashMap<ParticipantId, Voted>,
-    /// A secret poll's ballots by receipt; sorted by receipt, so the order says nothing.
-    pub sealed: BTreeMap<String, Vec<u32>>,
+    /// A secret poll's sealed box, from the moment it opens.
+    pub sealed: Option<SealedPoll>,
     /// Paper ballots counted in the hall, summed.
     pub paper: PaperCount,
     pub result: Option<PollResult>,
 }
 
 impl PollState {
+    /// A poll just prepared: in draft, nobody eligible yet, no ballots.
+    pub fn new(poll: Poll) -> PollState {
+        PollState {
+            poll,
+            status: PollStatus::Draft,
+            closes_at: None,
+            eligible: 0,
+            voters: HashMap::new(),
+            sealed: None,
+            paper: PaperCount::default(),
+            result: None,
+        }
+    }
+
     /// Ballots in: electronic and paper, valid and invalid.
     pub fn ballots_in(&self) -> u32 {
         self.voters.len() as u32 + self.paper.valid + self.paper.invalid
     }
 
-    /// The running tally of the ballots in so far.
+    /// The tally of the ballots in so far: an open poll's named choices, or a secret
+    /// poll's opened box (nothing before it is opened), and the counts made by hand.
     pub fn running(&self) -> Vec<u32> {
         let options = self.poll.kind.options().len();
         let mut tallies = vec![0u32; options];
-        let electronic: Box<dyn Iterator<Item = &Vec<u32>>> = if self.poll.secret {
-            Box::new(self.sealed.values())
-        } else {
-            Box::new(self.voters.values().filter_map(|v| v.choices.as_ref()))
-        };
-        for choices in electronic {
-            for &c in choices {
-                if let Some(t) = tallies.get_mut(c as usize) {
-                    *t += 1;
+        match &self.sealed {
+            Some(sealed) => {
+                for (t, c) in tallies.iter_mut().zip(sealed.counts.iter().flatten()) {
+                    *t += u32::try_from(*c).unwrap_or(u32::MAX);
+                }
+            }
+            None => {
+                for choices in self.voters.values().filter_map(|v| v.choices.as_ref()) {
+                    for &c in choices {
+                        if let Some(t) = tallies.get_mut(c as usize) {
+                            *t += 1;
+                        }
+                    }
                 }
             }
         }
@@ -86,15 +111,12 @@ impl PollState {
         tallies
     }
 
-    /// A secret poll's ballots as published: sorted by receipt.
+    /// A secret poll's ballots as published: receipt and fingerprint, sorted by receipt.
     pub fn receipts(&self) -> Vec<ReceiptLine> {
         self.sealed
-            .iter()
-            .map(|(receipt, choices)| ReceiptLine {
-                receipt: receipt.clone(),
-                choices: choices.clone(),
-            })
-            .collect()
+            .as_ref()
+            .map(SealedPoll::receipt_lines)
+            .unwrap_or_default()
     }
 }
 
@@ -132,20 +154,50 @@ impl Polls {
             .collect()
     }
 
-    /// Puts back the sealed ballots read from the ballot box after a replay of the log.
-    pub fn restore_sealed(&mut self, ballots: impl IntoIterator<Item = SealedBallot>) {
-        for ballot in ballots {
-            self.put_sealed(&ballot);
+    /// Puts back the sealed ballots read from the store's ballot box after a replay of the
+    /// log: `(poll, ballot JSON)`. Their proofs held when they were cast; their shape is
+    /// checked again. Returns how many could not be put back (none, unless the store was
+    /// altered).
+    pub fn restore_sealed(
+        &mut self,
+        ballots: impl IntoIterator<Item = (PollId, protocol::Sealed)>,
+    ) -> usize {
+        let mut refused = 0;
+        for (poll, json) in ballots {
+            let restored = self
+                .get(poll)
+                .and_then(|p| p.sealed.as_ref())
+                .and_then(|s| {
+                    let ballot: ballot_box::EncryptedBallot =
+                        serde_json::from_value(json.0.clone()).ok()?;
+                    let verified = ballot_box::restore(&s.key, &s.params, &ballot).ok()?;
+                    Some(sealed::sealed_ballot(
+                        poll,
+                        &std::sync::Arc::new(verified),
+                        &json,
+                    ))
+                });
+            match restored {
+                Some(ballot) => self.put_sealed(&ballot),
+                None => refused += 1,
+            }
         }
+        refused
     }
 
     /// Drops one secret ballot into its poll's box.
     pub(crate) fn put_sealed(&mut self, ballot: &SealedBallot) {
         if let Some(&i) = self.index.get(&ballot.poll) {
-            let line = &ballot.line;
-            self.list[i]
-                .sealed
-                .insert(line.receipt.clone(), line.choices.clone());
+            if let Some(sealed) = self.list[i].sealed.as_mut() {
+                sealed.put(ballot);
+            }
+        }
+    }
+
+    /// Seals a poll as it opens (and on replay), with its box.
+    pub(crate) fn seal(&mut self, poll: PollId, sealed: Option<SealedPoll>) {
+        if let Some(&i) = self.index.get(&poll) {
+            self.list[i].sealed = sealed;
         }
     }
 
@@ -153,23 +205,15 @@ impl Polls {
     pub fn apply(&mut self, event: &EventKind) {
         let poll_mut = |polls: &mut Self, id: &PollId| polls.index.get(id).copied();
         match event {
-            EventKind::PollCreated { poll } => {
+            EventKind::PollCreated { poll, .. } => {
                 self.index.insert(poll.id, self.list.len());
-                self.list.push(PollState {
-                    poll: poll.clone(),
-                    status: PollStatus::Draft,
-                    closes_at: None,
-                    eligible: 0,
-                    voters: HashMap::new(),
-                    sealed: BTreeMap::new(),
-                    paper: PaperCount::default(),
-                    result: None,
-                });
+                self.list.push(PollState::new(poll.clone()));
             }
             EventKind::PollOpened {
                 poll,
                 closes_at,
                 eligible,
+                ..
             } => {
                 if let Some(i) = poll_mut(self, poll) {
                     let p = &mut self.list[i];
@@ -228,22 +272,39 @@ impl Polls {
                     p.closes_at = None;
                 }
             }
+            EventKind::SealedBoxClosed {
+                poll,
+                fingerprint,
+                sum,
+                ..
+            } => {
+                if let Some(s) = poll_mut(self, poll).and_then(|i| self.list[i].sealed.as_mut()) {
+                    s.closed = Some((sum.clone(), fingerprint.clone()));
+                }
+            }
+            EventKind::DecryptionShareGiven {
+                poll,
+                member,
+                share,
+            } => {
+                if let Some(s) = poll_mut(self, poll).and_then(|i| self.list[i].sealed.as_mut()) {
+                    // Decided already; checked again because a share is kept verified.
+                    if let Ok((index, verified)) = s.check_share(*member, share) {
+                        s.shares.insert(index, (*member, verified, share.clone()));
+                    }
+                }
+            }
+            EventKind::SealedBoxOpened { poll, counts } => {
+                if let Some(s) = poll_mut(self, poll).and_then(|i| self.list[i].sealed.as_mut()) {
+                    s.counts = Some(counts.clone());
+                }
+            }
+            EventKind::PollCounted { poll, result } => {
+                if let Some(i) = poll_mut(self, poll) {
+                    self.list[i].result.clone_from(result);
+                }
+            }
             _ => {}
         }
     }
-}
-
-/// A receipt from the fresh random id the caller passed in: 10 characters of Crockford
-/// base32 (50 bits), easy to read out and compare, with no I, L, O or U.
-pub fn receipt_from(id: uuid::Uuid) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bytes = id.as_bytes();
-    // Bytes 0..6 and 10..16 of a v4 UUID are random; 7 of them give 56 bits.
-    let mut bits: u64 = 0;
-    for &b in bytes[..4].iter().chain(&bytes[10..13]) {
-        bits = bits << 8 | u64::from(b);
-    }
-    (0..10)
-        .map(|k| ALPHABET[((bits >> (k * 5)) & 31) as usize] as char)
-        .collect()
 }

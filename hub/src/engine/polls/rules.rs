@@ -102,6 +102,7 @@ pub(super) fn resolve(
         allow_change: spec.allow_change,
         show_running: spec.show_running,
         duration_secs: spec.duration_secs,
+        runoff: None,
     })
 }
 

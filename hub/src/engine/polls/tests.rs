@@ -160,8 +160,10 @@ fn a_poll_opens_only_with_its_quorum() {
     m.run(m.chair(), Command::OpenPoll { poll }).unwrap();
 }
 
+/// An election by show of hands: the counting rules are the same as a secret one's, whose
+/// sealed box `sealed_tests.rs` runs through its committee.
 pub(super) fn election(candidates: usize, seats: u32) -> PollSpec {
-    let mut s = spec(
+    spec(
         PollKind::Election {
             candidates: (1..=candidates)
                 .map(|n| format!("Ứng cử viên {n}"))
@@ -169,9 +171,7 @@ pub(super) fn election(candidates: usize, seats: u32) -> PollSpec {
             seats,
         },
         Preset::MajorityOfValid,
-    );
-    s.secret = true;
-    s
+    )
 }
 
 #[test]
@@ -279,6 +279,7 @@ fn a_ballot_may_change_only_where_the_poll_allows_it() {
     assert_eq!(r.valid, 1);
 
     let mut secret = election(3, 1);
+    secret.secret = true;
     secret.allow_change = true;
     let refused = m.run(m.chair(), Command::CreatePoll { poll: secret });
     assert_eq!(refused.unwrap_err().code(), ErrorCode::Invalid);

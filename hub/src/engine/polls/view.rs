@@ -39,6 +39,8 @@ fn view(p: &PollState, viewer: Viewer) -> PollView {
     PollView {
         poll: p.poll.clone(),
         status: p.status,
+        options: p.poll.kind.options(),
+        choices: p.poll.kind.choices(),
         closes_at: p.closes_at,
         ballots_in: p.ballots_in(),
         eligible: p.eligible,
@@ -52,6 +54,8 @@ fn view(p: &PollState, viewer: Viewer) -> PollView {
             None
         },
         receipts: (published && p.poll.secret).then(|| p.receipts()),
+        sealed: p.sealed.as_ref().map(|s| s.with.clone()),
+        sealed_box: p.sealed.as_ref().and_then(|s| s.view(full || published)),
     }
 }
 
@@ -68,6 +72,14 @@ pub(crate) fn redact<'a>(viewer: &Viewer, event: &'a Event) -> Option<Cow<'a, Ev
         Viewer::Hall { me, .. } => Some(*me),
     };
     match &event.event {
+        // The new poll's view goes with it, so a client need not build one by the hub's rules.
+        EventKind::PollCreated { poll, .. } => Some(Cow::Owned(Event {
+            event: EventKind::PollCreated {
+                poll: poll.clone(),
+                view: Some(Box::new(view(&PollState::new(poll.clone()), *viewer))),
+            },
+            ..event.clone()
+        })),
         EventKind::BallotCast {
             poll,
             voter,

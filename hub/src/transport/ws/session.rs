@@ -104,6 +104,8 @@ struct Session {
     in_flight: FuturesUnordered<Pending>,
     /// Where uploaded files are, to refuse a command naming one that is not there.
     blobs: crate::store::Blobs,
+    /// The hub, for what a command needs checked before it is submitted.
+    app: Arc<AppState>,
 }
 
 async fn converse(
@@ -155,6 +157,7 @@ async fn converse(
         bucket: Bucket::new(limits.commands_per_second, limits.command_burst),
         in_flight: FuturesUnordered::new(),
         blobs: state.store.blobs().clone(),
+        app: state.clone(),
     };
     // Subscribe first: whatever happens after the snapshot is read is then in the queue.
     let mut live = session.handle.subscribe();
@@ -442,6 +445,30 @@ impl Session {
             return out
                 .push(&HubFrame::error(Some(id), refused.code, refused.message))
                 .await;
+        }
+        if matches!(command, Command::CastSealedBallot { .. }) {
+            // Its proofs are checked first, off this connection's task, then it is submitted.
+            let (app, handle) = (self.app.clone(), self.handle.clone());
+            let request = Request::one(
+                self.actor,
+                Some((self.principal.clone(), id.clone())),
+                command,
+            );
+            let pending = async move {
+                let answer = async {
+                    let ballot = crate::transport::ballots::check(
+                        &app.ballot_checks,
+                        &handle,
+                        &request.steps[0].0,
+                    )
+                    .await?;
+                    let request = Request { ballot, ..request };
+                    handle.run(request).await
+                };
+                (id, answer.await)
+            };
+            self.in_flight.push(Box::pin(pending));
+            return Ok(());
         }
         let request = Request::one(
             self.actor,

@@ -1,40 +1,29 @@
 // The desk's documents: upload with classification and a progress bar, what went wrong when
 // an upload fails, delivery to the tablets, new versions, withdrawal and recall (thu hồi).
 
-import { confirmDialog, fill, h, toast } from '../ui.js';
-import { api, button, say, word } from '../staff.js';
+import { t } from '../i18n.js';
+import { confirmDialog, fill, fillChanged, h, refusal, toast } from '../ui.js';
+import { formatSize } from '../format.js';
+import { api, button } from '../staff.js';
 
-/** File sizes as people read them, with a decimal comma in Vietnamese. */
-export function size(bytes) {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return `${n.toLocaleString(say('vi-VN', 'en-GB'), { maximumFractionDigits: u ? 1 : 0 })} ${units[u]}`;
-}
-
-/** Why an upload failed, in the user's words, from the status and the hub's error body. */
+/** Why an upload failed: the sentence for its HTTP status (the page's words) and the hub's
+ *  own detail, as `refusal()` shows them. */
 function uploadFailure(status, body) {
-  const hub = body?.message ? ` (${body.message})` : '';
-  if (status === 0)
-    return say(
-      'Mất kết nối khi đang tải lên, hoặc tệp quá lớn nên máy chủ đã ngắt. Kiểm tra mạng và kích thước tệp rồi thử lại.',
-      'The connection dropped during the upload, or the file was too large and the hub cut it off. Check the network and the file size, then try again.',
-    );
-  if (status === 413) return say('Tệp quá lớn so với giới hạn của máy chủ', 'The file is larger than the hub accepts') + hub;
-  if (status === 401 || status === 403) return say('Bạn không có quyền tải tài liệu lên', 'You may not upload documents') + hub;
-  if (status === 404) return say('Không tìm thấy nội dung hoặc người đọc đã chọn', 'The chosen agenda item or reader does not exist') + hub;
-  if (status === 415 || status === 422) return say('Thông tin tài liệu chưa hợp lệ', 'The document details are not valid') + hub;
-  if (status === 409) return say('Tài liệu đã bị gỡ hoặc thu hồi', 'The document was withdrawn or recalled') + hub;
-  return say('Máy chủ không nhận tệp', 'The hub did not take the file') + hub;
+  const hub = { code: body?.code, message: body?.message };
+  // A connection cut before the answer: how a browser may see a 413 sent mid-upload.
+  if (status === 0) return { sentence: 'upload_cut' };
+  if (status === 413) return { ...hub, sentence: 'upload_too_large' };
+  if (status === 401 || status === 403) return { ...hub, sentence: 'upload_forbidden' };
+  if (status === 404) return { ...hub, sentence: 'upload_not_found' };
+  if (status === 409) return { ...hub, sentence: 'upload_gone' };
+  if (status === 415 || status === 422) return { ...hub, sentence: 'upload_invalid' };
+  return { ...hub, sentence: 'upload_refused' };
 }
 
 /**
  * Posts a multipart form with XMLHttpRequest, which (unlike fetch) reports upload progress.
- * Resolves with the hub's JSON answer; rejects with an `Error` whose message says why.
+ * Resolves with the hub's JSON answer; rejects with `{sentence, code, message}` for
+ * `refusal()`.
  */
 export function upload(url, form, onProgress) {
   return new Promise((resolve, reject) => {
@@ -52,10 +41,10 @@ export function upload(url, form, onProgress) {
         body = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new Error(uploadFailure(xhr.status, body)));
+      else reject(uploadFailure(xhr.status, body));
     });
-    xhr.addEventListener('error', () => reject(new Error(uploadFailure(0, null))));
-    xhr.addEventListener('abort', () => reject(new Error(say('Đã hủy tải lên', 'Upload cancelled'))));
+    xhr.addEventListener('error', () => reject(uploadFailure(0, null)));
+    xhr.addEventListener('abort', () => reject({ sentence: 'upload_cancelled' }));
     xhr.send(form);
   });
 }
@@ -66,14 +55,14 @@ export function documentsSection({ send, meetingId }) {
   const classification = h(
     'select',
     { id: 'doc-class' },
-    ...['internal', 'public', 'confidential'].map((c) => h('option', { value: c }, word(`class.${c}`))),
+    ...['internal', 'public', 'confidential'].map((c) => h('option', { value: c }, t(`class_${c}`))),
   );
   const item = h('select', { id: 'doc-item' });
   const readers = h('fieldset', { class: 'readers', id: 'doc-readers', hidden: true });
   const file = h('input', { id: 'doc-file', type: 'file', required: true });
   const bar = h('progress', { id: 'upload-progress', max: '100', value: '0', hidden: true });
   const status = h('p', { id: 'upload-status', class: 'upload-status', role: 'status', 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit', class: 'btn primary', id: 'doc-submit' }, say('Tải lên và phát hành', 'Upload and publish'));
+  const submit = h('button', { type: 'submit', class: 'btn primary', id: 'doc-submit' }, t('doc_upload'));
   classification.addEventListener('change', () => {
     readers.hidden = classification.value !== 'confidential';
   });
@@ -84,13 +73,13 @@ export function documentsSection({ send, meetingId }) {
   const form = h(
     'form',
     { class: 'desk-form', id: 'doc-form' },
-    h('div', { class: 'field wide' }, h('label', { for: 'doc-file' }, say('Tệp tài liệu', 'File')), file),
-    h('div', { class: 'field wide' }, h('label', { for: 'doc-title' }, say('Tên tài liệu', 'Title')), title),
+    h('div', { class: 'field wide' }, h('label', { for: 'doc-file' }, t('doc_file')), file),
+    h('div', { class: 'field wide' }, h('label', { for: 'doc-title' }, t('doc_title')), title),
     h(
       'div',
       { class: 'row' },
-      h('div', { class: 'field' }, h('label', { for: 'doc-class' }, say('Độ mật', 'Classification')), classification),
-      h('div', { class: 'field' }, h('label', { for: 'doc-item' }, say('Thuộc nội dung', 'Agenda item')), item),
+      h('div', { class: 'field' }, h('label', { for: 'doc-class' }, t('doc_class')), classification),
+      h('div', { class: 'field' }, h('label', { for: 'doc-item' }, t('agenda_item_of')), item),
     ),
     readers,
     bar,
@@ -101,7 +90,7 @@ export function documentsSection({ send, meetingId }) {
     e.preventDefault();
     const f = file.files[0];
     if (!f) {
-      status.textContent = say('Chọn tệp cần tải lên.', 'Choose a file to upload.');
+      status.textContent = t('doc_choose_file');
       status.className = 'upload-status failed';
       return;
     }
@@ -118,21 +107,21 @@ export function documentsSection({ send, meetingId }) {
     bar.hidden = false;
     bar.value = 0;
     status.className = 'upload-status';
-    status.textContent = say(`Đang tải lên ${f.name}…`, `Uploading ${f.name}…`);
+    status.textContent = t('upload_starting', { name: f.name });
     try {
       await upload(url, data, (done, total) => {
         bar.value = Math.round((done * 100) / total);
-        status.textContent = say(`Đang tải lên ${f.name}: ${size(done)} / ${size(total)}`, `Uploading ${f.name}: ${size(done)} of ${size(total)}`);
+        status.textContent = t('upload_progress', { name: f.name, done: formatSize(done), total: formatSize(total) });
       });
       bar.value = 100;
       status.className = 'upload-status done';
-      status.textContent = say(`Đã tải lên và phát hành “${title.value.trim() || f.name}” (${size(f.size)})`, `Uploaded and published “${title.value.trim() || f.name}” (${size(f.size)})`);
+      status.textContent = t('doc_uploaded', { title: title.value.trim() || f.name, size: formatSize(f.size) });
       form.reset();
       readers.hidden = true;
     } catch (err) {
       status.className = 'upload-status failed';
-      status.textContent = err.message;
-      toast(err.message, 'error');
+      fill(status, refusal(err));
+      toast(refusal(err), 'error');
     } finally {
       submit.disabled = false;
     }
@@ -148,12 +137,12 @@ export function documentsSection({ send, meetingId }) {
     data.append('file', f, f.name);
     bar.hidden = false;
     try {
-      await upload(`${url}/${revising}/versions`, data, (d, t) => {
-        bar.value = Math.round((d * 100) / t);
+      await upload(`${url}/${revising}/versions`, data, (done, total) => {
+        bar.value = Math.round((done * 100) / total);
       });
-      toast(say('Đã phát hành phiên bản mới', 'New version published'));
+      toast(t('doc_new_version_published'));
     } catch (err) {
-      toast(err.message, 'error');
+      toast(refusal(err), 'error');
     }
     reviseInput.value = '';
   });
@@ -161,16 +150,16 @@ export function documentsSection({ send, meetingId }) {
   const element = h(
     'section',
     { class: 'desk-section', id: 'desk-documents' },
-    h('h2', {}, say('Tài liệu', 'Documents')),
+    h('h2', {}, t('desk_tab_documents')),
     form,
     h(
       'div',
       { class: 'row-between' },
-      h('h3', {}, say('Đã phát hành', 'Published')),
+      h('h3', {}, t('doc_published_heading')),
       button(
-        say('Thu hồi tất cả tài liệu mật', 'Recall every confidential document'),
+        t('doc_recall_all'),
         async () => {
-          if (await confirmDialog(say('Thu hồi tất cả tài liệu mật?', 'Recall every confidential document?'), say('Các máy tính bảng sẽ xóa bản sao của chúng.', 'Every tablet deletes its copy.')))
+          if (await confirmDialog(t('doc_recall_all_confirm'), t('doc_recall_all_text')))
             await send({ op: 'recall_documents' });
         },
         'danger',
@@ -199,63 +188,66 @@ export function documentsSection({ send, meetingId }) {
     for (const d of view.documents) fetchDelivery(view, d);
     const chosen = item.value;
     fill(item, 
-      h('option', { value: '' }, say('(cả cuộc họp)', '(the whole meeting)')),
+      h('option', { value: '' }, t('agenda_whole_meeting')),
       ...view.agenda.map((a, i) => h('option', { value: a.id }, `${i + 1}. ${a.title}`)),
     );
     item.value = chosen;
+    // Every member, ticked or not: drawn again only when the members change.
     const ticked = new Set([...readers.querySelectorAll('input:checked')].map((c) => c.value));
-    fill(readers, 
-      h('legend', {}, say('Người được đọc (tài liệu mật)', 'Readers (confidential)')),
-      ...view.participants
-        .filter((p) => p.role === 'chair' || p.role === 'delegate')
-        .map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id, checked: ticked.has(p.id) }), ' ', p.name)),
-    );
-    const docs = [...view.documents].reverse();
-    fill(list, 
+    const members = view.participants.filter((p) => p.role === 'chair' || p.role === 'delegate');
+    fillChanged(readers, JSON.stringify(members.map((p) => [p.id, p.name])), () => [
+      h('legend', {}, t('doc_readers')),
+      ...members.map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id, checked: ticked.has(p.id) }), ' ', p.name)),
+    ]);
+    const docs = [...view.documents].reverse().map((d) => {
+      const v = d.versions[d.versions.length - 1];
+      const del = d.delivery;
+      return {
+        id: d.id, title: d.title, status: d.status, classification: d.classification,
+        file: v.file_name, size: v.size, version: v.version,
+        item: d.item ? view.agenda.find((a) => a.id === d.item)?.title ?? null : null,
+        held: del ? del.held.length : null, total: del ? del.held.length + del.missing.length : null,
+        opened: del ? del.opened.length : null,
+      };
+    });
+    // Each tablet's delivery report is an event: the table is drawn again only when a
+    // number in it changes.
+    fillChanged(list, JSON.stringify(docs), () =>
       docs.length === 0
-        ? h('p', { class: 'hint' }, say('Chưa có tài liệu nào.', 'No documents yet.'))
+        ? h('p', { class: 'hint' }, t('doc_none'))
         : h(
             'table',
             { class: 'desk-table' },
-            h('thead', {}, h('tr', {}, ...[say('Tài liệu', 'Document'), say('Độ mật', 'Class'), say('Bản', 'Ver.'), say('Đã nhận', 'Delivered'), say('Đã mở', 'Opened'), say('Trạng thái', 'Status'), ''].map((t) => h('th', {}, t)))),
-            h(
-              'tbody',
-              {},
-              ...docs.map((d) => {
-                const v = d.versions[d.versions.length - 1];
-                const del = d.delivery;
-                const total = del ? del.held.length + del.missing.length : null;
-                const live = d.status === 'published';
-                const at = d.item ? view.agenda.find((a) => a.id === d.item) : null;
-                return h(
-                  'tr',
-                  { 'data-document': d.id, class: `doc-${d.status}` },
-                  h('td', {}, h('a', { href: `${url}/${d.id}`, target: '_blank' }, d.title), h('div', { class: 'sub' }, `${v.file_name} · ${size(v.size)}${at ? ` · ${at.title}` : ''}`)),
-                  h('td', {}, h('span', { class: `chip class-${d.classification}` }, word(`class.${d.classification}`))),
-                  h('td', {}, String(v.version)),
-                  h('td', { class: 'delivery' }, del ? `${del.held.length}/${total}` : '—'),
-                  h('td', {}, del ? String(del.opened.length) : '—'),
-                  h('td', {}, word(`doc.${d.status}`)),
-                  h(
-                    'td',
-                    { class: 'row-actions' },
-                    live
-                      ? button(say('Bản mới', 'New version'), () => {
-                          revising = d.id;
-                          reviseInput.click();
-                        }, 'small')
-                      : null,
-                    live
-                      ? d.classification === 'confidential'
-                        ? button(say('Thu hồi', 'Recall'), () => send({ op: 'recall_documents', document: d.id }), 'small danger')
-                        : button(say('Gỡ', 'Withdraw'), () => send({ op: 'withdraw_document', document: d.id }), 'small quiet')
-                      : null,
-                  ),
-                );
-              }),
-            ),
-          ),
-    );
+            h('thead', {}, h('tr', {}, ...[t('doc_document'), t('doc_class'), t('doc_version'), t('doc_delivered'), t('doc_opened'), t('doc_status'), ''].map((label) => h('th', {}, label)))),
+            h('tbody', {}, ...docs.map((d) => {
+              const live = d.status === 'published';
+              return h(
+                'tr',
+                { 'data-document': d.id, class: `doc-${d.status}` },
+                h('td', {}, h('a', { href: `${url}/${d.id}`, target: '_blank' }, d.title), h('div', { class: 'sub' }, `${d.file} · ${formatSize(d.size)}${d.item ? ` · ${d.item}` : ''}`)),
+                h('td', {}, h('span', { class: `chip class-${d.classification}` }, t(`class_${d.classification}`))),
+                h('td', {}, String(d.version)),
+                h('td', { class: 'delivery' }, d.held == null ? '—' : `${d.held}/${d.total}`),
+                h('td', {}, d.opened == null ? '—' : String(d.opened)),
+                h('td', {}, t(`doc_status_${d.status}`)),
+                h(
+                  'td',
+                  { class: 'row-actions' },
+                  live
+                    ? button(t('doc_new_version'), () => {
+                        revising = d.id;
+                        reviseInput.click();
+                      }, 'small')
+                    : null,
+                  live
+                    ? d.classification === 'confidential'
+                      ? button(t('doc_recall'), () => send({ op: 'recall_documents', document: d.id }), 'small danger')
+                      : button(t('doc_withdraw'), () => send({ op: 'withdraw_document', document: d.id }), 'small quiet')
+                    : null,
+                ),
+              );
+            })),
+          ));
   };
   return { element, render };
 }

@@ -2,14 +2,15 @@
 // requests): the chosen files go first to `POST …/files`, with a progress bar, and the
 // command then names them by `{name, sha256}` as the hub answered.
 
-import { h } from '../ui.js';
-import { say } from '../staff.js';
-import { size, upload } from './documents.js';
+import { t } from '../i18n.js';
+import { fill, h, refusal } from '../ui.js';
+import { formatSize } from '../format.js';
+import { upload } from './documents.js';
 
 /**
  * `{element, take(), reset()}`. `take()` uploads the chosen files one after the other and
  * resolves with `[{name, sha256}]` (empty when none was chosen); it rejects with the
- * reason in the user's words, and the command is then not sent.
+ * refusal, shown in the field, and the command is then not sent.
  */
 export function fileField({ meetingId, id, label, multiple = false }) {
   const input = h('input', { id, type: 'file', multiple });
@@ -25,23 +26,23 @@ export function fileField({ meetingId, id, label, multiple = false }) {
       data.append('file', f, f.name);
       bar.hidden = false;
       bar.value = 0;
-      status.textContent = say(`Đang tải lên ${f.name}…`, `Uploading ${f.name}…`);
+      status.textContent = t('upload_starting', { name: f.name });
       try {
         const stored = await upload(`/api/v1/meetings/${meetingId}/files`, data, (done, total) => {
           bar.value = Math.round((done * 100) / total);
-          status.textContent = say(`Đang tải lên ${f.name}: ${size(done)} / ${size(total)}`, `Uploading ${f.name}: ${size(done)} of ${size(total)}`);
+          status.textContent = t('upload_progress', { name: f.name, done: formatSize(done), total: formatSize(total) });
         });
         named.push({ name: stored.name, sha256: stored.sha256 });
       } catch (err) {
         status.className = 'upload-status failed';
-        status.textContent = err.message;
+        fill(status, refusal(err));
         throw err;
       }
     }
     if (chosen.length) {
       bar.value = 100;
       status.className = 'upload-status done';
-      status.textContent = say(`Đã tải lên ${chosen.map((f) => f.name).join(', ')}`, `Uploaded ${chosen.map((f) => f.name).join(', ')}`);
+      status.textContent = t('upload_done', { names: chosen.map((f) => f.name).join(', ') });
     }
     return named;
   };

@@ -1,37 +1,38 @@
 // The desk's incoming documents and petitions (văn bản đến, đơn thư): register, forward to
 // leaders with a due date, follow their directions, close; each with its history.
 
-import { fill, h } from '../ui.js';
-import { button, person, say, when, word } from '../staff.js';
-import { fromLocal } from './meeting.js';
+import { t } from '../i18n.js';
+import { fill, h, refusal } from '../ui.js';
+import { formatDateTime, fromDateTimeInput } from '../format.js';
+import { button, person } from '../staff.js';
 import { fileField } from './files.js';
 
 export function incomingSection({ send, meetingId }) {
-  const kind = h('select', { id: 'in-kind' }, h('option', { value: 'document' }, word('incoming.document')), h('option', { value: 'petition' }, word('incoming.petition')));
+  const kind = h('select', { id: 'in-kind' }, h('option', { value: 'document' }, t('incoming_kind_document')), h('option', { value: 'petition' }, t('incoming_kind_petition')));
   const number = h('input', { id: 'in-number', type: 'text' });
   const sender = h('input', { id: 'in-sender', type: 'text', required: true });
   const subject = h('input', { id: 'in-subject', type: 'text', required: true });
-  const file = fileField({ meetingId, id: 'in-file', label: say('Tệp văn bản (nếu có)', 'File (if any)') });
+  const file = fileField({ meetingId, id: 'in-file', label: t('in_file') });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'form',
     { class: 'desk-form', id: 'in-form' },
-    h('h3', {}, say('Vào sổ văn bản đến', 'Register an incoming item')),
+    h('h3', {}, t('in_register_heading')),
     h(
       'div',
       { class: 'row' },
-      h('div', { class: 'field' }, h('label', { for: 'in-kind' }, say('Loại', 'Kind')), kind),
-      h('div', { class: 'field' }, h('label', { for: 'in-number' }, say('Số đến', 'Number')), number),
-      h('div', { class: 'field wide' }, h('label', { for: 'in-sender' }, say('Nơi gửi', 'Sender')), sender),
+      h('div', { class: 'field' }, h('label', { for: 'in-kind' }, t('in_kind')), kind),
+      h('div', { class: 'field' }, h('label', { for: 'in-number' }, t('in_number')), number),
+      h('div', { class: 'field wide' }, h('label', { for: 'in-sender' }, t('in_sender')), sender),
     ),
-    h('div', { class: 'field wide' }, h('label', { for: 'in-subject' }, say('Trích yếu', 'Subject')), subject),
+    h('div', { class: 'field wide' }, h('label', { for: 'in-subject' }, t('in_subject')), subject),
     file.element,
     error,
-    h('button', { type: 'submit', class: 'btn primary' }, say('Vào sổ', 'Register')),
+    h('button', { type: 'submit', class: 'btn primary' }, t('in_register')),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    error.textContent = '';
+    fill(error);
     const submit = form.querySelector('button[type=submit]');
     submit.disabled = true;
     try {
@@ -40,41 +41,37 @@ export function incomingSection({ send, meetingId }) {
       form.reset();
       file.reset();
     } catch (err) {
-      error.textContent = err.message;
+      fill(error, refusal(err));
     } finally {
       submit.disabled = false;
     }
   });
   const list = h('div', { id: 'in-list' });
-  const element = h('section', { class: 'desk-section', id: 'desk-incoming' }, h('h2', {}, say('Văn bản đến, đơn thư', 'Incoming documents and petitions')), form, list);
+  const element = h('section', { class: 'desk-section', id: 'desk-incoming' }, h('h2', {}, t('in_heading')), form, list);
 
+  // One line of an item's history: when, who, what (the same words as the leader's tablet).
   const describe = (view, entry) => {
-    const who = entry.by ? person(view, entry.by).name : say('Văn phòng', 'Office');
+    const who = entry.by ? person(view, entry.by).name : t('incoming_office');
     const names = (ids) => ids.map((p) => person(view, p).name).join(', ');
-    const what = {
-      registered: say('vào sổ', 'registered'),
-      forwarded: say(`chuyển ${names(entry.to || [])}${entry.note ? `: ${entry.note}` : ''}`, `forwarded to ${names(entry.to || [])}${entry.note ? `: ${entry.note}` : ''}`),
-      read: say('đã đọc', 'read'),
-      directed: say(`chỉ đạo: ${entry.text}`, `directed: ${entry.text}`),
-      closed: say(`kết thúc${entry.note ? `: ${entry.note}` : ''}`, `closed${entry.note ? `: ${entry.note}` : ''}`),
-    }[entry.action];
-    return `${when(entry.at)} — ${who} ${what}`;
+    const what = entry.action === 'forwarded' ? `${t('incoming_action_forwarded')}: ${names(entry.to || [])}` : t(`incoming_action_${entry.action}`);
+    const said = entry.text || entry.note;
+    return `${formatDateTime(entry.at)} · ${who} · ${what}${said ? ` — ${said}` : ''}`;
   };
 
   const forwardForm = (view, it) => {
     const leaders = view.participants.filter((p) => p.role === 'chair' || p.role === 'delegate');
-    const boxes = h('fieldset', { class: 'readers' }, h('legend', {}, say('Chuyển đến', 'Forward to')), ...leaders.map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id }), ' ', p.name)));
-    const due = h('input', { type: 'datetime-local', 'aria-label': say('Hạn xử lý', 'Due') });
-    const note = h('input', { type: 'text', 'aria-label': say('Ghi chú', 'Note'), placeholder: say('Kính chuyển đồng chí…', 'Note') });
+    const boxes = h('fieldset', { class: 'readers' }, h('legend', {}, t('in_forward_to')), ...leaders.map((p) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: p.id }), ' ', p.name)));
+    const due = h('input', { type: 'datetime-local', 'aria-label': t('in_due') });
+    const note = h('input', { type: 'text', 'aria-label': t('in_note'), placeholder: t('in_note_placeholder') });
     return h(
       'details',
       {},
-      h('summary', {}, say('Chuyển xử lý', 'Forward')),
+      h('summary', {}, t('in_forward_summary')),
       boxes,
       h('div', { class: 'row' }, due, note),
-      button(say('Chuyển', 'Forward'), () => {
+      button(t('in_forward'), () => {
         const to = [...boxes.querySelectorAll('input:checked')].map((c) => c.value);
-        return send({ op: 'forward_incoming', item: it.id, to, due: fromLocal(due.value), note: note.value });
+        return send({ op: 'forward_incoming', item: it.id, to, due: fromDateTimeInput(due.value), note: note.value });
       }, 'primary'),
     );
   };
@@ -90,15 +87,15 @@ export function incomingSection({ send, meetingId }) {
           'article',
           { class: `card incoming-${it.status}`, 'data-incoming': it.id },
           h('h3', {}, `${it.number ? `${it.number} — ` : ''}${it.subject}`),
-          h('p', { class: 'meta' }, `${word(`incoming.${it.kind}`)} · ${it.sender} · `, h('span', { class: 'chip' }, word(`incoming.${it.status}`)), it.due ? say(` · hạn ${when(it.due)}`, ` · due ${when(it.due)}`) : ''),
+          h('p', { class: 'meta' }, `${t(`incoming_kind_${it.kind}`)} · ${it.sender} · `, h('span', { class: 'chip' }, t(`incoming_status_${it.status}`)), it.due ? ` · ${t('incoming_due', { time: formatDateTime(it.due) })}` : ''),
           it.file
             ? h('p', { class: 'files' }, it.file.sha256
               ? h('a', { class: 'file', href: `/api/v1/meetings/${meetingId}/incoming/${it.id}/file`, target: '_blank', 'data-file': it.file.sha256 }, it.file.name)
-              : h('span', { class: 'file' }, say(`${it.file.name} (chưa lưu trên máy chủ)`, `${it.file.name} (not stored on the hub)`)))
+              : h('span', { class: 'file' }, t('in_file_not_stored', { name: it.file.name })))
             : null,
           h('ul', { class: 'history' }, ...it.history.map((e) => h('li', {}, describe(view, e)))),
           it.status !== 'closed'
-            ? h('div', { class: 'actions' }, forwardForm(view, it), button(say('Kết thúc', 'Close'), () => send({ op: 'close_incoming', item: it.id }), 'quiet'))
+            ? h('div', { class: 'actions' }, forwardForm(view, it), button(t('in_close'), () => send({ op: 'close_incoming', item: it.id }), 'quiet'))
             : null,
         ),
       ),

@@ -1,18 +1,10 @@
 // The desk's meeting: its details and session, a new meeting (hub office only), and the
 // agenda: add, edit, reorder and remove items.
 
-import { confirmDialog, fill, h, toast } from '../ui.js';
-import { api, button, say, word } from '../staff.js';
-
-/** `datetime-local` text for a timestamp, in the browser's time zone, and back. */
-function toLocal(ms) {
-  if (ms == null) return '';
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
-  return d.toISOString().slice(0, 16);
-}
-export function fromLocal(text) {
-  return text ? new Date(text).getTime() : null;
-}
+import { t } from '../i18n.js';
+import { confirmDialog, fill, h, refusal, toast } from '../ui.js';
+import { fromDateTimeInput, toDateTimeInput } from '../format.js';
+import { api, button } from '../staff.js';
 
 export function meetingSection({ send, state }) {
   const details = h('form', { class: 'desk-form', id: 'meeting-form' });
@@ -23,9 +15,9 @@ export function meetingSection({ send, state }) {
   const addItem = h(
     'form',
     { class: 'desk-form row' },
-    h('div', { class: 'field wide' }, h('label', { for: 'item-title' }, say('Nội dung mới', 'New item')), newTitle),
-    h('div', { class: 'field wide' }, h('label', { for: 'item-desc' }, say('Mô tả (người trình bày…)', 'Description')), newDesc),
-    h('button', { type: 'submit', class: 'btn primary' }, say('Thêm vào chương trình', 'Add to the agenda')),
+    h('div', { class: 'field wide' }, h('label', { for: 'item-title' }, t('mtg_new_item')), newTitle),
+    h('div', { class: 'field wide' }, h('label', { for: 'item-desc' }, t('mtg_item_description')), newDesc),
+    h('button', { type: 'submit', class: 'btn primary' }, t('mtg_add_item')),
   );
   addItem.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -38,10 +30,10 @@ export function meetingSection({ send, state }) {
   const element = h(
     'section',
     { class: 'desk-section', id: 'desk-meeting' },
-    h('h2', {}, say('Cuộc họp', 'Meeting')),
+    h('h2', {}, t('desk_tab_meeting')),
     details,
     session,
-    h('h3', {}, say('Chương trình nghị sự', 'Agenda')),
+    h('h3', {}, t('agenda_heading')),
     agenda,
     addItem,
     create,
@@ -56,18 +48,18 @@ export function meetingSection({ send, state }) {
       shown = key;
       const title = h('input', { id: 'meeting-title', type: 'text', value: m.title, maxlength: '500' });
       const venue = h('input', { id: 'meeting-venue', type: 'text', value: m.venue, maxlength: '300' });
-      const starts = h('input', { id: 'meeting-starts', type: 'datetime-local', value: toLocal(m.starts_at) });
+      const starts = h('input', { id: 'meeting-starts', type: 'datetime-local', value: toDateTimeInput(m.starts_at) });
       const quorum = h('input', { id: 'meeting-quorum', type: 'text', value: m.quorum, pattern: '\\d+/\\d+', size: '6' });
       fill(details, 
-        h('div', { class: 'field wide' }, h('label', { for: 'meeting-title' }, say('Tên cuộc họp', 'Title')), title),
+        h('div', { class: 'field wide' }, h('label', { for: 'meeting-title' }, t('mtg_title')), title),
         h(
           'div',
           { class: 'row' },
-          h('div', { class: 'field wide' }, h('label', { for: 'meeting-venue' }, say('Địa điểm', 'Venue')), venue),
-          h('div', { class: 'field' }, h('label', { for: 'meeting-starts' }, say('Bắt đầu', 'Starts')), starts),
-          h('div', { class: 'field' }, h('label', { for: 'meeting-quorum' }, say('Tỷ lệ tối thiểu', 'Quorum')), quorum),
+          h('div', { class: 'field wide' }, h('label', { for: 'meeting-venue' }, t('mtg_venue')), venue),
+          h('div', { class: 'field' }, h('label', { for: 'meeting-starts' }, t('mtg_starts')), starts),
+          h('div', { class: 'field' }, h('label', { for: 'meeting-quorum' }, t('mtg_quorum')), quorum),
         ),
-        h('button', { type: 'submit', class: 'btn' }, say('Lưu', 'Save')),
+        h('button', { type: 'submit', class: 'btn' }, t('save')),
       );
       details.onsubmit = async (e) => {
         e.preventDefault();
@@ -75,24 +67,24 @@ export function meetingSection({ send, state }) {
           op: 'update_meeting',
           title: title.value,
           venue: venue.value,
-          starts_at: fromLocal(starts.value),
+          starts_at: fromDateTimeInput(starts.value),
           quorum: quorum.value.trim(),
-        }).then(() => toast(say('Đã lưu', 'Saved')), () => {});
+        }).then(() => toast(t('saved')), () => {});
       };
     }
     const ops = {
-      draft: [['open_meeting', say('Mở cuộc họp (cho phép điểm danh)', 'Open the meeting (check-in starts)')]],
-      open: [['start_session', say('Bắt đầu phiên họp', 'Start the session')]],
-      adjourned: [['start_session', say('Tiếp tục phiên họp', 'Resume the session')]],
-      in_session: [['adjourn', say('Tạm dừng', 'Adjourn')]],
+      draft: [['open_meeting', t('action_open_meeting')]],
+      open: [['start_session', t('action_start_session')]],
+      adjourned: [['start_session', t('action_resume_session')]],
+      in_session: [['adjourn', t('action_adjourn')]],
       closed: [],
     }[m.status];
     fill(session, 
-      h('span', { class: `chip status-${m.status}` }, word(`status.${m.status}`)),
+      h('span', { class: `chip status-${m.status}` }, t(`meeting_status_${m.status}`)),
       ...ops.map(([op, label]) => button(label, () => send({ op }), 'primary')),
       m.status !== 'closed'
-        ? button(say('Bế mạc', 'Close the meeting'), async () => {
-            if (await confirmDialog(say('Bế mạc cuộc họp?', 'Close the meeting?'), say('Tài liệu mật sẽ được thu hồi; sau đó không thay đổi được nữa.', 'Confidential documents are recalled; nothing can change after it.')))
+        ? button(t('action_close_meeting'), async () => {
+            if (await confirmDialog(t('close_meeting_title'), t('close_meeting_text')))
               await send({ op: 'close_meeting' });
           }, 'danger')
         : null,
@@ -105,21 +97,21 @@ export function meetingSection({ send, state }) {
     };
     fill(agenda, 
       ...view.agenda.map((item, i) => {
-        const t = h('input', { type: 'text', value: item.title, 'aria-label': say(`Nội dung ${i + 1}`, `Item ${i + 1}`) });
-        const d = h('input', { type: 'text', value: item.description, 'aria-label': say(`Mô tả ${i + 1}`, `Description ${i + 1}`) });
+        const title = h('input', { type: 'text', value: item.title, 'aria-label': t('mtg_item_n', { n: i + 1 }) });
+        const d = h('input', { type: 'text', value: item.description, 'aria-label': t('mtg_item_description_n', { n: i + 1 }) });
         return h(
           'li',
           { class: `agenda-${item.status}`, 'data-item': item.id },
           h('span', { class: 'n' }, String(i + 1)),
-          h('div', { class: 'what' }, t, d),
-          h('span', { class: 'state' }, word(`item.${item.status}`)),
+          h('div', { class: 'what' }, title, d),
+          h('span', { class: 'state' }, t(`item_status_${item.status}`)),
           h(
             'span',
             { class: 'actions' },
-            button(say('Lưu', 'Save'), () => send({ op: 'update_agenda_item', item: item.id, title: t.value, description: d.value }), 'small'),
-            button('↑', () => move(i, -1), 'small quiet', i === 0, say('Lên', 'Up')),
-            button('↓', () => move(i, 1), 'small quiet', i === order.length - 1, say('Xuống', 'Down')),
-            button('×', () => send({ op: 'remove_agenda_item', item: item.id }), 'small quiet', item.status !== 'pending', say('Xóa', 'Remove')),
+            button(t('save'), () => send({ op: 'update_agenda_item', item: item.id, title: title.value, description: d.value }), 'small'),
+            button('↑', () => move(i, -1), 'small quiet', i === 0, t('mtg_item_up')),
+            button('↓', () => move(i, 1), 'small quiet', i === order.length - 1, t('mtg_item_down')),
+            button('×', () => send({ op: 'remove_agenda_item', item: item.id }), 'small quiet', item.status !== 'pending', t('delete')),
           ),
         );
       }),
@@ -138,26 +130,26 @@ export function newMeetingForm(created = () => {}) {
   const form = h(
     'form',
     { class: 'desk-form', id: 'new-meeting' },
-    h('h3', {}, say('Tạo cuộc họp mới', 'Create a new meeting')),
-    h('div', { class: 'field wide' }, h('label', { for: 'new-title' }, say('Tên cuộc họp', 'Title')), title),
+    h('h3', {}, t('mtg_create_heading')),
+    h('div', { class: 'field wide' }, h('label', { for: 'new-title' }, t('mtg_title')), title),
     h(
       'div',
       { class: 'row' },
-      h('div', { class: 'field wide' }, h('label', { for: 'new-venue' }, say('Địa điểm', 'Venue')), venue),
-      h('div', { class: 'field' }, h('label', { for: 'new-starts' }, say('Bắt đầu', 'Starts')), starts),
+      h('div', { class: 'field wide' }, h('label', { for: 'new-venue' }, t('mtg_venue')), venue),
+      h('div', { class: 'field' }, h('label', { for: 'new-starts' }, t('mtg_starts')), starts),
     ),
-    h('button', { type: 'submit', class: 'btn primary' }, say('Tạo', 'Create')),
+    h('button', { type: 'submit', class: 'btn primary' }, t('mtg_create')),
     result,
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const { id } = await api('POST', '/meetings', { title: title.value, venue: venue.value, starts_at: fromLocal(starts.value) });
+      const { id } = await api('POST', '/meetings', { title: title.value, venue: venue.value, starts_at: fromDateTimeInput(starts.value) });
       form.reset();
       created(id);
-      fill(result, say('Đã tạo. ', 'Created. '), h('a', { href: `/?meeting=${id}`, id: 'new-meeting-link' }, say('Mở bàn thư ký của cuộc họp mới', "Open the new meeting's desk")));
+      fill(result, `${t('mtg_created')} `, h('a', { href: `/?meeting=${id}`, id: 'new-meeting-link' }, t('mtg_open_new_desk')));
     } catch (err) {
-      result.textContent = err.message;
+      fill(result, refusal(err));
     }
   });
   return form;

@@ -2,16 +2,12 @@
 // preview and the hub's line-numbered refusals, badges and QR codes to print, and
 // re-issuing a lost badge.
 
-import { confirmDialog, fill, h, toast } from '../ui.js';
-import { api, button, person, say, word } from '../staff.js';
+import { t } from '../i18n.js';
+import { confirmDialog, fill, h, keyed, refusal, toast } from '../ui.js';
+import { api, button } from '../staff.js';
 import { parseCsv } from './csv.js';
 
-const EXAMPLE =
-  'Họ và tên,Chức vụ,Đơn vị,Vai trò,Số ghế\n' +
-  'Nguyễn Văn Hùng,Bí thư Huyện ủy,Đảng bộ huyện Tân Lập,Chủ tọa,A-001\n' +
-  'Lê Minh Tuấn,Chủ tịch UBND xã,Đảng bộ xã Hòa Bình,Đại biểu,B-013\n';
-
-export function participantsSection({ send, meetingId }) {
+export function participantsSection({ send, state, meetingId }) {
   const base = `/meetings/${meetingId}`;
   const list = h('div', { class: 'desk-table-wrap' });
   const count = h('span', { class: 'count' });
@@ -21,7 +17,7 @@ export function participantsSection({ send, meetingId }) {
     id: 'import-text',
     rows: '6',
     spellcheck: 'false',
-    placeholder: EXAMPLE,
+    placeholder: t('part_import_example'),
     'aria-describedby': 'import-help',
   });
   const file = h('input', { id: 'import-file', type: 'file', accept: '.csv,text/csv,text/plain' });
@@ -36,11 +32,11 @@ export function participantsSection({ send, meetingId }) {
     }
     const [header, ...rows] = records;
     fill(preview, 
-      h('p', {}, say(`Xem trước: ${rows.length} dòng`, `Preview: ${rows.length} rows`)),
+      h('p', {}, t('part_preview', { n: rows.length })),
       h(
         'table',
         { class: 'desk-table' },
-        h('thead', {}, h('tr', {}, h('th', {}, say('Dòng', 'Line')), ...header.fields.map((f) => h('th', {}, f)), h('th', {}, ''))),
+        h('thead', {}, h('tr', {}, h('th', {}, t('part_line')), ...header.fields.map((f) => h('th', {}, f)), h('th', {}, ''))),
         h(
           'tbody',
           {},
@@ -50,7 +46,7 @@ export function participantsSection({ send, meetingId }) {
               { class: refused.has(r.line) ? 'bad' : '', 'data-line': String(r.line) },
               h('td', { class: 'n' }, String(r.line)),
               ...header.fields.map((_, i) => h('td', {}, r.fields[i] ?? '')),
-              h('td', { class: 'why' }, refused.get(r.line) || ''),
+              h('td', { class: 'why', lang: 'en' }, refused.get(r.line) || ''),
             ),
           ),
         ),
@@ -69,31 +65,26 @@ export function participantsSection({ send, meetingId }) {
     text.dispatchEvent(new Event('input'));
   });
   const importButton = button(
-    say('Nhập danh sách', 'Import the list'),
+    t('part_import'),
     async () => {
       if (!text.value.trim()) return;
       try {
         const answer = await api('POST', `${base}/participants/import`, text.value);
         const n = answer.participants.length;
-        toast(say(`Đã nhập ${n} người`, `${n} people imported`));
-        fill(errorsBox, 
-          h('p', { class: 'ok', id: 'import-done' }, say(`Đã nhập ${n} người. In thẻ cho họ ở danh sách bên dưới.`, `${n} people imported. Print their badges from the list below.`)),
-        );
+        toast(t('part_imported', { n }));
+        fill(errorsBox, h('p', { class: 'ok', id: 'import-done' }, t('part_imported_badges', { n })));
         text.value = '';
         file.value = '';
         refused = new Map();
         fill(preview);
       } catch (e) {
-        refused = new Map(e.errors.map((x) => [x.line, x.message]));
-        fill(errorsBox, 
-          h(
-            'p',
-            {},
-            e.errors.length
-              ? say(`${e.errors.length} dòng không nhập được; chưa nhập người nào. Sửa các dòng dưới đây rồi nhập lại.`, e.message)
-              : e.message,
-          ),
-          h('ul', {}, ...e.errors.map((x) => h('li', { 'data-line': String(x.line) }, say(`Dòng ${x.line}: ${x.message}`, `Line ${x.line}: ${x.message}`)))),
+        const lines = e.errors ?? [];
+        refused = new Map(lines.map((x) => [x.line, x.message]));
+        // The hub names each line's fault in English: it goes apart, after the line number.
+        fill(errorsBox,
+          lines.length ? h('p', {}, t('part_import_refused', { n: lines.length })) : h('p', {}, refusal(e)),
+          h('ul', {}, ...lines.map((x) => h('li', { 'data-line': String(x.line) },
+            `${t('part_line_n', { line: x.line })} `, h('span', { class: 'refusal-detail', lang: 'en' }, x.message)))),
         );
         showPreview();
       }
@@ -107,20 +98,20 @@ export function participantsSection({ send, meetingId }) {
     const el = h('input', { id, type: 'text', ...attrs });
     return [el, h('div', { class: 'field' }, h('label', { for: id }, label), el)];
   };
-  const [name, nameF] = input('add-name', say('Họ và tên', 'Name'), { required: true, maxlength: '200' });
-  const [position, positionF] = input('add-position', say('Chức vụ', 'Position'));
-  const [unit, unitF] = input('add-unit', say('Đơn vị', 'Unit'));
-  const [seat, seatF] = input('add-seat', say('Số ghế', 'Seat'), { maxlength: '20' });
-  const role = h('select', { id: 'add-role' }, ...['delegate', 'chair', 'secretariat', 'projector'].map((r) => h('option', { value: r }, word(`role.${r}`))));
+  const [name, nameF] = input('add-name', t('part_name'), { required: true, maxlength: '200' });
+  const [position, positionF] = input('add-position', t('part_position'));
+  const [unit, unitF] = input('add-unit', t('part_unit'));
+  const [seat, seatF] = input('add-seat', t('part_seat'), { maxlength: '20' });
+  const role = h('select', { id: 'add-role' }, ...['delegate', 'chair', 'secretariat', 'projector'].map((r) => h('option', { value: r }, t(`role_${r}`))));
   const addForm = h(
     'form',
     { class: 'desk-form row' },
     nameF,
     positionF,
     unitF,
-    h('div', { class: 'field' }, h('label', { for: 'add-role' }, say('Vai trò', 'Role')), role),
+    h('div', { class: 'field' }, h('label', { for: 'add-role' }, t('part_role')), role),
     seatF,
-    h('button', { class: 'btn primary', type: 'submit' }, say('Thêm', 'Add')),
+    h('button', { class: 'btn primary', type: 'submit' }, t('add')),
   );
   addForm.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -133,92 +124,84 @@ export function participantsSection({ send, meetingId }) {
         seat: seat.value.trim() || null,
       });
       addForm.reset();
-      toast(say('Đã thêm', 'Added'));
+      toast(t('part_added'));
     } catch (err) {
-      toast(err.errors[0]?.message || err.message, 'error');
+      toast(refusal(err.errors?.[0] ? { code: err.code, message: err.errors[0].message } : err), 'error');
     }
   });
 
   const reissue = async (p) => {
-    if (!(await confirmDialog(say(`Cấp lại thẻ cho ${p.name}?`, `Re-issue ${p.name}'s badge?`), say('Thẻ cũ sẽ hết hiệu lực ngay.', 'The old badge stops working at once.')))) return;
+    if (!(await confirmDialog(t('part_reissue_confirm', { name: p.name }), t('part_reissue_text')))) return;
     try {
       await api('POST', `${base}/participants/${p.id}/token`);
       window.open(`/api/v1${base}/participants/${p.id}/badge.pdf`, '_blank');
-      toast(say('Đã cấp thẻ mới; thẻ cũ không còn dùng được', 'New badge issued; the old one no longer works'));
+      toast(t('part_reissued'));
     } catch (err) {
-      toast(err.message, 'error');
+      toast(refusal(err), 'error');
     }
   };
 
   const element = h(
     'section',
     { class: 'desk-section', id: 'desk-participants' },
-    h('h2', {}, say('Thành phần tham dự', 'Participants'), ' ', count),
+    h('h2', {}, t('part_heading'), ' ', count),
     h(
       'p',
       { class: 'actions' },
-      h('a', { class: 'btn', href: `/api/v1${base}/badges.pdf`, target: '_blank', id: 'badges-link' }, say('In thẻ đại biểu (PDF)', 'Print badges (PDF)')),
+      h('a', { class: 'btn', href: `/api/v1${base}/badges.pdf`, target: '_blank', id: 'badges-link' }, t('part_badges')),
     ),
     list,
-    h('h3', {}, say('Thêm một người', 'Add one person')),
+    h('h3', {}, t('part_add_one')),
     addForm,
-    h('h3', {}, say('Nhập từ tệp CSV', 'Import a CSV file')),
-    h(
-      'p',
-      { id: 'import-help', class: 'hint' },
-      say(
-        'Dòng đầu là tiêu đề: Họ và tên, Chức vụ, Đơn vị, Vai trò (Chủ tọa, Đại biểu, Thư ký, Màn hình), Số ghế. Phân cách bằng dấu phẩy, chấm phẩy hoặc tab. Tệp lưu dạng UTF-8.',
-        'The first line is the header: name, position, unit, role, seat. Comma, semicolon or tab separated, saved as UTF-8.',
-      ),
-    ),
-    h('div', { class: 'field' }, h('label', { for: 'import-file' }, say('Chọn tệp', 'Choose a file')), file),
-    h('div', { class: 'field wide' }, h('label', { for: 'import-text' }, say('hoặc dán nội dung', 'or paste it')), text),
+    h('h3', {}, t('part_import_heading')),
+    h('p', { id: 'import-help', class: 'hint' }, t('part_import_help')),
+    h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('part_choose_file')), file),
+    h('div', { class: 'field wide' }, h('label', { for: 'import-text' }, t('part_or_paste')), text),
     preview,
     errorsBox,
     importButton,
   );
 
+  // The table is built once; its rows are kept by participant and drawn again only when
+  // what they show changes, so the events of a vote (2,000 ballots) leave it alone.
+  const rows = h('tbody', {});
+  fill(list, h(
+    'table',
+    { class: 'desk-table', id: 'participants-table' },
+    h('thead', {}, h('tr', {}, ...[t('part_seat_short'), t('part_name'), t('part_position'), t('part_unit'), t('part_role'), t('part_present'), ''].map((label) => h('th', {}, label)))),
+    rows,
+  ));
+  const row = (p, member, here) => h(
+    'tr',
+    { 'data-participant': p.id },
+    h('td', {}, p.seat || ''),
+    h('td', {}, p.name),
+    h('td', {}, p.position),
+    h('td', {}, p.unit),
+    h('td', {}, t(`role_${p.role}`)),
+    h('td', {}, member ? (here ? '✓' : '—') : ''),
+    h(
+      'td',
+      { class: 'row-actions' },
+      member
+        ? button(here ? t('part_check_out') : t('part_check_in'), () => send({ op: here ? 'check_out' : 'check_in', participant: p.id }), 'small')
+        : null,
+      h('a', { class: 'btn small', href: `/api/v1${base}/participants/${p.id}/qr.png`, target: '_blank' }, 'QR'),
+      h('a', { class: 'btn small', href: `/api/v1${base}/participants/${p.id}/badge.pdf`, target: '_blank' }, t('part_badge')),
+      button(t('part_reissue'), () => reissue(state.participant(p.id) ?? p), 'small quiet'),
+    ),
+  );
+
   const render = (view) => {
     const present = new Set(view.attendance.present_ids);
     count.textContent = `(${view.participants.length})`;
-    fill(list, 
-      h(
-        'table',
-        { class: 'desk-table', id: 'participants-table' },
-        h(
-          'thead',
-          {},
-          h('tr', {}, ...[say('Ghế', 'Seat'), say('Họ và tên', 'Name'), say('Chức vụ', 'Position'), say('Đơn vị', 'Unit'), say('Vai trò', 'Role'), say('Có mặt', 'Present'), ''].map((t) => h('th', {}, t))),
-        ),
-        h(
-          'tbody',
-          {},
-          ...view.participants.map((p) => {
-            const member = p.role === 'chair' || p.role === 'delegate';
-            const here = present.has(p.id);
-            return h(
-              'tr',
-              { 'data-participant': p.id },
-              h('td', {}, p.seat || ''),
-              h('td', {}, p.name),
-              h('td', {}, p.position),
-              h('td', {}, p.unit),
-              h('td', {}, word(`role.${p.role}`)),
-              h('td', {}, member ? (here ? '✓' : '—') : ''),
-              h(
-                'td',
-                { class: 'row-actions' },
-                member
-                  ? button(here ? say('Điểm danh ra', 'Check out') : say('Điểm danh', 'Check in'), () => send({ op: here ? 'check_out' : 'check_in', participant: p.id }), 'small')
-                  : null,
-                h('a', { class: 'btn small', href: `/api/v1${base}/participants/${p.id}/qr.png`, target: '_blank' }, 'QR'),
-                h('a', { class: 'btn small', href: `/api/v1${base}/participants/${p.id}/badge.pdf`, target: '_blank' }, say('Thẻ', 'Badge')),
-                button(say('Cấp lại thẻ', 'Re-issue'), () => reissue(person(view, p.id)), 'small quiet'),
-              ),
-            );
-          }),
-        ),
-      ),
+    const member = (p) => p.role === 'chair' || p.role === 'delegate';
+    keyed(
+      rows,
+      view.participants,
+      (p) => p.id,
+      (p) => JSON.stringify([p.seat, p.name, p.position, p.unit, p.role, member(p), present.has(p.id)]),
+      (p) => row(p, member(p), present.has(p.id)),
     );
   };
   return { element, render };

@@ -1,0 +1,206 @@
+//! The sealed ballot box in a real browser (headless chromium) against a real hub: the page
+//! loads `/vendor/ballot-box.wasm` through `/js/ballot-box.js` under the app shell's CSP, a
+//! committee member's device takes part in the key setup with two native devices, a voter
+//! encrypts ballots, the member verifies the box and gives a share; every result is checked
+//! here natively with the `ballot-box` crate.
+
+use ballot_box::rand_core::SeedableRng;
+use ballot_box::{
+    encrypt, open, verify, verify_share, BallotParams, ChaCha20Rng, CommitteeKey, CommitteeParams,
+    DecryptionShare, DkgMember, EncryptedBallot, EncryptedSum, KeyConfirmation, Round1, Round2,
+    SealedShare,
+};
+use meeting_tests::browser::{Driver, Page, TABLET};
+use meeting_tests::http::Request;
+use meeting_tests::TestHub;
+use serde_json::{json, Value};
+
+/// Runs `body` (an async function body over `bb`, the imported module, and `args`) in the
+/// page and returns what it returns; a thrown error fails the test with its message.
+async fn in_page(page: &Page, body: &str, args: Value) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         const args = arguments[0];
+         (async () => {{
+           window.bb ??= await import('/js/ballot-box.js');
+           const bb = window.bb;
+           {body}
+         }})().then((value) => done({{ value }}), (e) => done({{ error: String(e && e.message || e) }}));"
+    );
+    let answer = page
+        .client
+        .execute_async(&script, vec![args])
+        .await
+        .unwrap_or_else(|e| panic!("running in the page: {e}"));
+    if let Some(error) = answer.get("error") {
+        panic!("the page threw: {error}");
+    }
+    answer["value"].clone()
+}
+
+fn from<T: serde::de::DeserializeOwned>(value: &Value) -> T {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{e}: {value}"))
+}
+
+#[tokio::test]
+async fn the_browser_sets_up_the_key_encrypts_and_shares_and_rust_agrees() {
+    let hub = TestHub::start().await;
+    let wasm = hub
+        .request(Request::new("GET", "/vendor/ballot-box.wasm"))
+        .await;
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(
+        wasm.header("etag").map(str::len),
+        Some(66),
+        "a quoted SHA-256"
+    );
+    assert_eq!(&wasm.body[..4], b"\0asm");
+    eprintln!("ballot-box.wasm: {} bytes", wasm.body.len());
+
+    let driver = Driver::start().await;
+    let page = driver.page(TABLET).await;
+    page.goto(&format!("http://{}/", hub.addr())).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+
+    // The key setup: member 0 is the browser, members 1 and 2 are native devices.
+    let params = CommitteeParams::new(3, 2, [42; 32]).unwrap();
+    let started = in_page(
+        &page,
+        "const r = await bb.dkgStart(args.params, 0); window.dkg = r.state; return r.round1;",
+        json!({ "params": params }),
+    )
+    .await;
+    let mut round1: Vec<Round1> = vec![from(&started)];
+    let mut natives: Vec<DkgMember> = vec![];
+    for member in 1..3 {
+        let (device, message) = DkgMember::start(params, member, &mut rng).unwrap();
+        natives.push(device);
+        round1.push(message);
+    }
+    let second = in_page(
+        &page,
+        "const r = await bb.dkgRound2(window.dkg, args.round1); window.dkg = r.state;
+         return { round2: r.round2, code: r.check_code };",
+        json!({ "round1": round1 }),
+    )
+    .await;
+    let mut round2: Vec<Round2> = vec![from(&second["round2"])];
+    for device in natives.iter_mut() {
+        let (next, message) = device.round2(&round1).unwrap();
+        assert_eq!(
+            Some(second["code"].as_str().unwrap()),
+            next.check_code(),
+            "the same code"
+        );
+        *device = next;
+        round2.push(message);
+    }
+    let third = in_page(
+        &page,
+        "const r = await bb.dkgRound3(window.dkg, args.round2); window.dkg = r.state; return r.sealed;",
+        json!({ "round2": round2 }),
+    )
+    .await;
+    let mut sealed: Vec<SealedShare> = from(&third);
+    for device in natives.iter_mut() {
+        let (next, shares) = device.round3(&round2, &mut rng).unwrap();
+        *device = next;
+        sealed.extend(shares);
+    }
+    let to = |m: u8| -> Vec<SealedShare> { sealed.iter().filter(|s| s.to == m).cloned().collect() };
+    let finished = in_page(
+        &page,
+        "const r = await bb.dkgFinish(window.dkg, args.sealed); delete window.dkg;
+         window.secret = r.secret_text; return r;",
+        json!({ "sealed": to(0) }),
+    )
+    .await;
+    let key = CommitteeKey::from_round2(&params, &round2).unwrap();
+    let in_browser: CommitteeKey = from(&finished["committee"]);
+    assert_eq!(in_browser.fingerprint(), key.fingerprint());
+    key.verify_confirmation(&from::<KeyConfirmation>(&finished["confirmation"]))
+        .unwrap();
+    let native_secret = natives[1].finish(&to(2), &mut rng).unwrap().secret;
+
+    // The voter: ballots encrypted in the page verify here; a mark out of range is refused.
+    let poll = BallotParams::at_most([7; 32], 20, 15);
+    let cast = in_page(
+        &page,
+        "const t0 = performance.now();
+         const cast = await bb.encryptBallot(args.committee, args.poll, args.marks);
+         const encryptMs = performance.now() - t0;
+         let refused = null;
+         try { await bb.encryptBallot(args.committee, args.poll, [20]); } catch (e) { refused = e.message; }
+         return { cast, refused, encryptMs };",
+        json!({ "committee": key, "poll": poll, "marks": (0..15).collect::<Vec<u32>>() }),
+    )
+    .await;
+    let ballot: EncryptedBallot = from(&cast["cast"]["ballot"]);
+    let verified = verify(&key, &poll, &ballot).unwrap();
+    assert_eq!(cast["cast"]["fingerprint"], verified.fingerprint());
+    assert_eq!(cast["cast"]["receipt"], verified.receipt());
+    let refused = cast["refused"].as_str().unwrap_or_default();
+    assert!(refused.contains("option 20 does not exist"), "{refused}");
+    eprintln!(
+        "in chromium: encrypt + prove 15 of 20: {:.0} ms",
+        cast["encryptMs"].as_f64().unwrap()
+    );
+
+    // The member: verifies a box of the page's ballot and native ones, with progress, and
+    // gives a share of the sum it added up; with a native member's share it opens.
+    let mut ballots = vec![ballot];
+    let mut expected = vec![0u64; 20];
+    expected[..15].fill(1);
+    for i in 0..19u32 {
+        let marks: Vec<u32> = (0..i % 16).map(|k| (k * 7 + i) % 20).collect();
+        for &m in &marks {
+            expected[m as usize] += 1;
+        }
+        ballots.push(encrypt(&key, &poll, &marks, &mut rng).unwrap());
+    }
+    let counted = in_page(
+        &page,
+        "const progress = [];
+         const t0 = performance.now();
+         const box = await bb.verifyBox(args.committee, args.poll, args.ballots, (d, t) => progress.push([d, t]));
+         const verifyMs = performance.now() - t0;
+         const share = await bb.decryptionShare(args.committee, window.secret, box.digest);
+         let refused = null;
+         try { await bb.decryptionShare(args.committee, window.secret, '00'.repeat(32)); } catch (e) { refused = e.message; }
+         return { box, progress, share, refused, verifyMs };",
+        json!({ "committee": key, "poll": poll, "ballots": ballots }),
+    )
+    .await;
+    let sum = EncryptedSum::verified_from(&key, &poll, &ballots, None).unwrap();
+    assert_eq!(counted["box"]["digest"], data_hex(&sum.digest()));
+    assert_eq!(counted["progress"].as_array().unwrap().len(), 20);
+    assert_eq!(counted["progress"][19], json!([20, 20]));
+    assert!(counted["refused"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("not verified here"));
+    let share: DecryptionShare = from(&counted["share"]);
+    assert_eq!(share.member, 0);
+    let shares = [
+        verify_share(&key, &sum, &share).unwrap(),
+        verify_share(
+            &key,
+            &sum,
+            &native_secret
+                .decryption_share(&key, &sum, &mut rng)
+                .unwrap(),
+        )
+        .unwrap(),
+    ];
+    assert_eq!(open(&key, &sum, &shares).unwrap(), expected);
+    let ms = counted["verifyMs"].as_f64().unwrap();
+    eprintln!(
+        "in chromium: verify a box of 20 ballots (15 of 20): {ms:.0} ms, {:.0} ms a ballot",
+        ms / 20.0
+    );
+}
+
+fn data_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
