@@ -243,6 +243,23 @@ async fn run_demo(config: Config, delegates: usize, logging: &Logging) -> anyhow
     serving.await?
 }
 
+/// The log filter: `RUST_LOG` if set, else the config's `log`; and never the WebSocket
+/// library's frame traces, whatever either says.
+pub fn log_filter(default: &str) -> EnvFilter {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    without_frame_traces(filter)
+}
+
+/// At `trace`, tungstenite writes every frame it reads or writes (in text, and again in
+/// hex): a `hello` with its token, a secret ballot with its choices. The hub logs no frame
+/// itself, so those targets are capped at `debug`, which carries no payload.
+fn without_frame_traces(filter: EnvFilter) -> EnvFilter {
+    ["tungstenite=debug", "tokio_tungstenite=debug"]
+        .into_iter()
+        .filter_map(|d| d.parse().ok())
+        .fold(filter, |filter, directive| filter.add_directive(directive))
+}
+
 /// Logging to stderr, filtered by `RUST_LOG` or else the config's `log`.
 struct Logging {
     /// The config's filter, when `RUST_LOG` does not replace it.
@@ -262,18 +279,19 @@ impl Logging {
         } else {
             configured.clone()
         };
-        if let Err(e) = self.filter.reload(EnvFilter::new(directives)) {
+        let filter = without_frame_traces(EnvFilter::new(directives));
+        if let Err(e) = self.filter.reload(filter) {
             tracing::debug!(error = %e, "the log filter stays as it was");
         }
     }
 }
 
 fn init_logging(filter: &str) -> Logging {
-    let (env_filter, configured) = match EnvFilter::try_from_default_env() {
-        Ok(from_env) => (from_env, None),
-        Err(_) => (EnvFilter::new(filter), Some(filter.to_owned())),
+    let configured = match std::env::var("RUST_LOG") {
+        Ok(_) => None,
+        Err(_) => Some(filter.to_owned()),
     };
-    let (env_filter, handle) = reload::Layer::new(env_filter);
+    let (env_filter, handle) = reload::Layer::new(log_filter(filter));
     tracing_subscriber::registry()
         .with(env_filter)
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))

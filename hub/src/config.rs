@@ -57,6 +57,38 @@ pub struct Limits {
     pub hello_timeout_secs: u64,
     /// A connection that sends no frame (pings included) for this long is closed, in seconds.
     pub idle_timeout_secs: u64,
+    /// Commands one sender (a participant's token, or the office token) may send per
+    /// second on average, over all its connections and REST calls together…
+    pub sender_commands_per_second: u32,
+    /// …and in one burst.
+    pub sender_command_burst: u32,
+    /// Uploads (documents, new versions, files) one sender may make in an hour.
+    pub uploads_per_hour: u32,
+    /// Private notes one participant may keep in a meeting.
+    pub notes_per_participant: u32,
+    /// Bytes of private notes one participant may keep in a meeting.
+    pub note_bytes_per_participant: u64,
+    /// Bytes of private notes a whole meeting may keep.
+    pub note_bytes_per_meeting: u64,
+    /// Comments on documents one participant may send in a meeting.
+    pub comments_per_participant: u32,
+    /// Bytes of comments one participant may send in a meeting.
+    pub comment_bytes_per_participant: u64,
+    /// Bytes of comments a meeting may hold (each console's snapshot carries them all).
+    pub comment_bytes_per_meeting: u64,
+    /// Connections that are not (yet) a WebSocket session that said hello (HTTP requests,
+    /// idle keep-alive connections, WebSockets before hello), from everyone together.
+    pub max_pending_connections: usize,
+    /// The same, from one IP address.
+    pub max_pending_per_address: usize,
+    /// Time to receive a request's headers, in seconds; also how long an idle keep-alive
+    /// connection stays open.
+    pub header_timeout_secs: u64,
+    /// A request body that stops for this long between two pieces is cut, in seconds.
+    pub body_timeout_secs: u64,
+    /// Time for a whole request other than an upload (reading, deciding, answering), in
+    /// seconds. Downloads are bounded by the body and write timeouts instead.
+    pub request_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -85,6 +117,20 @@ impl Default for Limits {
             group_commit_window_ms: 2,
             hello_timeout_secs: 10,
             idle_timeout_secs: 90,
+            sender_commands_per_second: 50,
+            sender_command_burst: 200,
+            uploads_per_hour: 300,
+            notes_per_participant: 1000,
+            note_bytes_per_participant: 2 * 1024 * 1024,
+            note_bytes_per_meeting: 256 * 1024 * 1024,
+            comments_per_participant: 500,
+            comment_bytes_per_participant: 512 * 1024,
+            comment_bytes_per_meeting: 16 * 1024 * 1024,
+            max_pending_connections: 4096,
+            max_pending_per_address: 512,
+            header_timeout_secs: 10,
+            body_timeout_secs: 20,
+            request_timeout_secs: 60,
         }
     }
 }
@@ -103,6 +149,33 @@ impl Limits {
     /// [`Limits::idle_timeout_secs`] as a duration.
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// [`Limits::header_timeout_secs`] as a duration.
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
+    }
+
+    /// [`Limits::body_timeout_secs`] as a duration.
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_timeout_secs)
+    }
+
+    /// [`Limits::request_timeout_secs`] as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The engine's quotas on notes and comments.
+    pub fn quotas(&self) -> crate::engine::Quotas {
+        crate::engine::Quotas {
+            notes_per_participant: self.notes_per_participant,
+            note_bytes_per_participant: self.note_bytes_per_participant,
+            note_bytes_per_meeting: self.note_bytes_per_meeting,
+            comments_per_participant: self.comments_per_participant,
+            comment_bytes_per_participant: self.comment_bytes_per_participant,
+            comment_bytes_per_meeting: self.comment_bytes_per_meeting,
+        }
     }
 }
 
@@ -198,7 +271,7 @@ impl Config {
             return invalid("limits.group_commit_window_ms", m);
         }
         // A client queue must hold at least a burst of events (a vote closing, say).
-        let minimums: [(&'static str, u64, u64); 8] = [
+        let minimums: [(&'static str, u64, u64); 22] = [
             ("limits.max_upload_bytes", l.max_upload_bytes, KIB as u64),
             ("limits.client_queue", l.client_queue as u64, 16),
             (
@@ -215,6 +288,60 @@ impl Config {
             ),
             ("limits.hello_timeout_secs", l.hello_timeout_secs, 1),
             ("limits.idle_timeout_secs", l.idle_timeout_secs, 1),
+            (
+                "limits.sender_commands_per_second",
+                l.sender_commands_per_second.into(),
+                1,
+            ),
+            (
+                "limits.sender_command_burst",
+                l.sender_command_burst.into(),
+                1,
+            ),
+            ("limits.uploads_per_hour", l.uploads_per_hour.into(), 1),
+            (
+                "limits.notes_per_participant",
+                l.notes_per_participant.into(),
+                1,
+            ),
+            (
+                "limits.note_bytes_per_participant",
+                l.note_bytes_per_participant,
+                KIB as u64,
+            ),
+            (
+                "limits.note_bytes_per_meeting",
+                l.note_bytes_per_meeting,
+                KIB as u64,
+            ),
+            (
+                "limits.comments_per_participant",
+                l.comments_per_participant.into(),
+                1,
+            ),
+            (
+                "limits.comment_bytes_per_participant",
+                l.comment_bytes_per_participant,
+                KIB as u64,
+            ),
+            (
+                "limits.comment_bytes_per_meeting",
+                l.comment_bytes_per_meeting,
+                KIB as u64,
+            ),
+            (
+                "limits.max_pending_connections",
+                l.max_pending_connections as u64,
+                1,
+            ),
+            (
+                "limits.max_pending_per_address",
+                l.max_pending_per_address as u64,
+                1,
+            ),
+            ("limits.header_timeout_secs", l.header_timeout_secs, 1),
+            ("limits.body_timeout_secs", l.body_timeout_secs, 1),
+            ("limits.request_timeout_secs", l.request_timeout_secs, 1),
         ];
         for (key, value, min) in minimums {
             if value < min {

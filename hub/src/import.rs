@@ -11,6 +11,8 @@
 //! user of the hub lives in.
 
 mod documents;
+#[cfg(test)]
+mod fuzz_tests;
 mod participants;
 mod polls;
 

@@ -29,8 +29,12 @@ pub enum ErrorCode {
     InvalidState,
     /// The command's content is invalid (empty title, unknown item in a reorder, …).
     Invalid,
-    /// Too many commands too fast from this connection; slow down and re-send.
+    /// Too many commands too fast from this sender (all of its connections and REST calls
+    /// together); slow down and re-send with the same id.
     RateLimited,
+    /// The sender has used up a quota (notes, comments, uploads per hour); the message
+    /// names the limit. Re-sending will not help until something is deleted or time passes.
+    Quota,
     /// The hub is saturated; re-send the same command later.
     Busy,
     /// This client fell too far behind the live events and is disconnected; reconnect and
@@ -56,6 +60,7 @@ impl ErrorCode {
             ErrorCode::InvalidState => "invalid_state",
             ErrorCode::Invalid => "invalid",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Quota => "quota",
             ErrorCode::Busy => "busy",
             ErrorCode::Lagged => "lagged",
             ErrorCode::ShuttingDown => "shutting_down",

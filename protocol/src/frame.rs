@@ -146,6 +146,10 @@ impl ClientFrame {
 }
 
 #[cfg(test)]
+#[path = "frame_fuzz.rs"]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -67,10 +67,28 @@ pub fn hub_binary() -> PathBuf {
 type Logs = Arc<Mutex<VecDeque<String>>>;
 const LOG_LINES: usize = 400;
 
-fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Send + 'static) {
+/// The whole output of a hub program, every line, beside its data directory: a test may
+/// read it all (the in-memory [`Logs`] keep only the last lines).
+pub const HUB_OUTPUT: &str = "hub-output.log";
+
+fn drain_into(
+    logs: Logs,
+    tag: &'static str,
+    stream: impl AsyncRead + Unpin + Send + 'static,
+    all: PathBuf,
+) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&all)
+            .ok();
         while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(f) = &mut file {
+                use std::io::Write as _;
+                let _ = writeln!(f, "[{tag}] {line}");
+            }
             let mut logs = logs.lock().unwrap();
             if logs.len() == LOG_LINES {
                 logs.pop_front();
@@ -129,12 +147,13 @@ impl TestHub {
 
     /// Starts the real `hub` program on a fresh data directory: for kill -9 and signals.
     pub async fn start_process() -> TestHub {
-        Self::start_process_with(&[]).await
+        Self::start_process_with_env(&[]).await
     }
 
     /// [`TestHub::start_process`] with these environment variables set for the hub, at
-    /// this start and every restart (e.g. the store's power-loss harness).
-    pub async fn start_process_with(env: &[(&str, &str)]) -> TestHub {
+    /// this start and every restart (e.g. `RUST_LOG`, the store's power-loss harness). Its
+    /// whole output is in [`HUB_OUTPUT`] in the data directory.
+    pub async fn start_process_with_env(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
         let env: Vec<(String, String)> = env
@@ -192,6 +211,46 @@ impl TestHub {
 
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The hub's resident memory (VmRSS) in bytes: of this process for a hub in process
+    /// (the test's own share included), of the child for a hub program.
+    pub fn rss_bytes(&self) -> u64 {
+        let status = match &self.running {
+            Running::InProcess { .. } => "/proc/self/status".to_owned(),
+            Running::Process { child, .. } => {
+                let pid = child
+                    .as_ref()
+                    .and_then(Child::id)
+                    .expect("the hub is running");
+                format!("/proc/{pid}/status")
+            }
+        };
+        let text = std::fs::read_to_string(&status).unwrap_or_else(|e| panic!("{status}: {e}"));
+        let kib: u64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no VmRSS in {status}"));
+        kib * 1024
+    }
+
+    /// Bytes the hub keeps in its data directory (its database, blobs and secrets; the
+    /// test's own files left out).
+    pub fn data_bytes(&self) -> u64 {
+        fn size(path: &Path) -> u64 {
+            let Ok(meta) = std::fs::symlink_metadata(path) else {
+                return 0;
+            };
+            if !meta.is_dir() {
+                return meta.len();
+            }
+            std::fs::read_dir(path)
+                .map(|entries| entries.flatten().map(|e| size(&e.path())).sum())
+                .unwrap_or(0)
+        }
+        let dir = self.dir.path();
+        size(dir) - size(&dir.join(HUB_OUTPUT)) - size(&dir.join(TEST_CONFIG))
     }
 
     /// The hub-wide secretariat ("office") token.
@@ -410,8 +469,7 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
 fn log_to_test_output() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let filter = hub::cli::log_filter("warn");
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_test_writer()
@@ -442,6 +500,7 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Chil
         logs.clone(),
         "stderr",
         child.stderr.take().expect("piped stderr"),
+        dir.join(HUB_OUTPUT),
     );
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
     let addr = guard("the hub's `listening on` line", async {
@@ -471,6 +530,11 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Chil
             panic!("{e:#} (exit: {status:?})\nhub output:\n{}", logs.join("\n"));
         }
     };
-    drain_into(logs.clone(), "stdout", stdout.into_inner());
+    drain_into(
+        logs.clone(),
+        "stdout",
+        stdout.into_inner(),
+        dir.join(HUB_OUTPUT),
+    );
     (child, addr)
 }

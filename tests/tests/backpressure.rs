@@ -16,7 +16,8 @@ const WAVE: usize = 30;
 async fn a_tablet_that_stops_reading_is_dropped_and_resumes_while_others_keep_up() {
     let dir = tempfile::tempdir().unwrap();
     let limits =
-        "[limits]\nclient_queue = 16\ncommands_per_second = 100000\ncommand_burst = 100000\n";
+        "[limits]\nclient_queue = 16\ncommands_per_second = 100000\ncommand_burst = 100000\n\
+                  sender_commands_per_second = 100000\nsender_command_burst = 100000\n";
     std::fs::write(dir.path().join(TEST_CONFIG), limits).unwrap();
     let hub = TestHub::start_in(dir).await;
     let meeting = hub.meeting_with(2).await;

@@ -1,6 +1,9 @@
 //! The chair's console in a real browser (headless chromium, 1280×800 landscape): the
 //! quorum at a glance, the agenda, the speakers' queue, and a vote prepared, opened,
-//! watched as delegates' tablets (real WebSocket clients) vote, closed and published.
+//! watched as delegates' tablets (real WebSocket clients) vote, closed and published; the
+//! counting committee named from the console, and a new round started on a tie.
+
+mod sealed_hall;
 
 use meeting_tests::browser::{via, Driver};
 use meeting_tests::{guard, TestHub};
@@ -163,4 +166,119 @@ async fn the_chair_runs_a_vote_and_sees_turnout_rise_as_delegates_vote() {
     })
     .await;
     page.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chair_names_the_counting_committee_and_starts_a_new_round_on_a_tie() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(3).await;
+    hub.office_command(m.id, "start", &Command::StartSession)
+        .await;
+    let mut tablets = Vec::new();
+    for d in &m.delegates {
+        let (tablet, _) = hub.join(&d.token, None).await;
+        tablets.push(tablet);
+    }
+    let driver = Driver::start().await;
+    let page = driver.page(CONSOLE).await;
+    page.goto(&via(&m.chair.join_url, hub.addr()).unwrap())
+        .await;
+    let none = page.wait_for("[data-testid=committee-status]").await;
+    assert!(none.contains("Chưa lập Ban kiểm phiếu"), "{none}");
+
+    // Two delegates, both needed to open a count.
+    page.click(".committee-new summary").await;
+    for d in &m.delegates[..2] {
+        page.click(&format!(
+            "#chair-committee-members input[value='{}']",
+            d.id()
+        ))
+        .await;
+    }
+    page.click("#chair-committee-set").await;
+    page.wait_text(
+        "[data-testid=committee-status]",
+        "the key being made",
+        |t| t.contains("Đại biểu 1") && t.contains("bước 1/4"),
+    )
+    .await;
+    let mut members =
+        sealed_hall::NativeMembers::named(&[&m.delegates[0], &m.delegates[1]], &[true, true]);
+    members.make_key(&hub, &m).await;
+    page.wait_text("[data-testid=committee-status]", "the key ready", |t| {
+        t.contains("sẵn sàng")
+    })
+    .await;
+    page.screenshot("chair-committee").await;
+
+    // A secret election where all three candidates tie for the two seats.
+    sealed_hall::command(
+        &hub,
+        &m,
+        hub.office_token(),
+        "poll",
+        serde_json::json!({"op": "create_poll", "poll": {"title": "Bầu Ban Thường vụ",
+            "kind": {"type": "election", "candidates": ["Lê Văn An", "Trần Thị Bình", "Phạm Văn Cường"], "seats": 2},
+            "secret": true, "eligible": m.delegates.iter().map(|d| d.id()).collect::<Vec<_>>()}}),
+    )
+    .await;
+    let view = sealed_hall::office_view(&hub, &m).await;
+    let poll_id = view["polls"][0]["poll"]["id"].as_str().unwrap().to_owned();
+    sealed_hall::command(
+        &hub,
+        &m,
+        hub.office_token(),
+        "open",
+        serde_json::json!({"op": "open_poll", "poll": poll_id}),
+    )
+    .await;
+    for (i, marks) in [[0, 1], [0, 2], [1, 2]].iter().enumerate() {
+        sealed_hall::cast_sealed(&hub, &m, &m.delegates[i], &poll_id, marks, i as u64 + 1).await;
+    }
+    sealed_hall::command(
+        &hub,
+        &m,
+        hub.office_token(),
+        "close",
+        serde_json::json!({"op": "close_poll", "poll": poll_id}),
+    )
+    .await;
+    page.wait_text(
+        ".chair-polls [data-testid=sealed-box]",
+        "the box waiting",
+        |t| t.contains("0/2"),
+    )
+    .await;
+    members.give_share(&hub, &m, 0, &poll_id).await;
+    members.give_share(&hub, &m, 1, &poll_id).await;
+    let tied = page.wait_for(".chair-polls [data-testid=poll-tied]").await;
+    assert!(
+        tied.contains("Lê Văn An") && tied.contains("Phạm Văn Cường"),
+        "{tied}"
+    );
+    page.screenshot("chair-tie").await;
+    page.click(".chair-polls .start-runoff").await;
+    page.click("[data-testid=confirm-yes]").await;
+    let mut runoff = serde_json::Value::Null;
+    for _ in 0..50 {
+        let view = sealed_hall::office_view(&hub, &m).await;
+        if let Some(p) = view["polls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| !p["poll"]["runoff"].is_null())
+        {
+            runoff = p.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(runoff["poll"]["runoff"]["of"], poll_id.as_str(), "{runoff}");
+    assert_eq!(runoff["status"], "open", "{runoff}");
+    assert_eq!(
+        page.count(".chair-polls .start-runoff").await,
+        0,
+        "one round only"
+    );
+    drop(tablets);
 }

@@ -1,12 +1,17 @@
 //! The delegate's tablet and the hall's projector in real browsers (headless chromium):
 //! join from the badge's URL at 800×1280, read a PDF in the page, vote when the chair
 //! opens a poll and see the result on the projector, lose the Wi-Fi and get it back
-//! without losing or doubling the ballot.
+//! without losing or doubling the ballot; in a secret election the ballot is encrypted in
+//! the page, its receipt checked against the published list, and nothing of it is left to
+//! the next badge on the same browser; a counting committee member opens the count.
+
+mod sealed_hall;
 
 use meeting_tests::browser::{via, Driver, Page, PROJECTOR, TABLET};
 use meeting_tests::files::{upload, Part};
 use meeting_tests::relay::Relay;
 use meeting_tests::{MeetingFixture, TestHub};
+use sealed_hall::NativeMembers;
 use serde_json::{json, Value};
 
 /// Runs a command as the office (the secretariat), failing the test on a refusal.
@@ -104,6 +109,14 @@ async fn fetch_link(page: &Page, css: &str) -> Value {
          return fetch(a.href).then(async (r) => [r.status, await r.text()]);"
     ))
     .await
+}
+
+/// Clicks `css` once it is there, from inside the page: the tablet redraws its tabs on
+/// every event, and a WebDriver click may land between finding an element and its redraw.
+async fn tap(page: &Page, css: &str) {
+    page.wait_for(css).await;
+    page.eval(&format!("document.querySelector('{css}').click();"))
+        .await;
 }
 
 async fn join(driver: &Driver, url: &str, size: (u32, u32)) -> Page {
@@ -374,6 +387,11 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     projector.screenshot("projector-speaker").await;
     office(&hub, &m, "end", json!({"op": "end_speech"})).await;
 
+    // The Ban kiểm phiếu: the chair and the second delegate, their devices native.
+    let mut committee =
+        NativeMembers::name(&hub, &m, &[&m.chair, &m.delegates[1]], &[true, true], 2).await;
+    committee.make_key(&hub, &m).await;
+
     let poll = create_poll(
         &hub,
         &m,
@@ -385,11 +403,12 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     .await;
     office(&hub, &m, "open", json!({"op": "open_poll", "poll": poll})).await;
 
-    // The panel comes up by itself; a half-filled ballot survives a reload.
+    // The panel comes up by itself; a secret ballot's marks are never stored, so a reload
+    // forgets a half-filled one.
     tablet.click("[data-testid=option-0]").await;
     tablet.goto(&format!("http://{}/", hub.addr())).await;
     tablet
-        .wait_text("[data-testid=option-0]", "the kept choice", |_| true)
+        .wait_text("[data-testid=option-0]", "the ballot again", |_| true)
         .await;
     let pressed = tablet
         .eval(
@@ -397,9 +416,10 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
         )
         .await;
     assert_eq!(
-        pressed, "true",
-        "the half-filled ballot was kept across the reload"
+        pressed, "false",
+        "a secret mark is not kept across a reload"
     );
+    tablet.click("[data-testid=option-0]").await;
     tablet.click("[data-testid=option-2]").await;
     tablet.screenshot("delegate-vote").await;
     tablet.click("[data-testid=vote-submit]").await;
@@ -408,20 +428,22 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     let receipt = tablet.wait_for("[data-testid=vote-receipt] strong").await;
     assert_eq!(receipt.len(), 10, "a secret ballot's receipt: {receipt}");
     tablet.screenshot("delegate-receipt").await;
+    let stored = tablet
+        .eval("return JSON.stringify(Object.fromEntries(Object.entries(localStorage)));")
+        .await;
+    let stored = stored.as_str().unwrap();
+    assert!(stored.contains(&receipt), "the receipt is kept: {stored}");
+    assert!(
+        !stored.contains("[0,2]"),
+        "the marks are not kept anywhere: {stored}"
+    );
 
     projector
         .wait_text("[data-testid=proj-turnout]", "the turnout", |t| {
             t.contains("1/3")
         })
         .await;
-    as_token(
-        &hub,
-        &m,
-        &m.delegates[1].token,
-        "b2",
-        json!({"op": "cast_ballot", "poll": poll, "choices": [0, 1]}),
-    )
-    .await;
+    sealed_hall::cast_sealed(&hub, &m, &m.delegates[1], &poll, &[0, 1], 2).await;
     projector
         .wait_text("[data-testid=proj-turnout]", "the turnout", |t| {
             t.contains("2/3")
@@ -430,6 +452,20 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     projector.screenshot("projector-turnout").await;
 
     office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
+    // The hall sees the Ban kiểm phiếu open the box, member by member.
+    projector
+        .wait_text("[data-testid=proj-counting]", "the box closed", |t| {
+            t.contains("0/2")
+        })
+        .await;
+    committee.give_share(&hub, &m, 0, &poll).await;
+    projector
+        .wait_text("[data-testid=proj-counting]", "one member", |t| {
+            t.contains("1/2 thành viên")
+        })
+        .await;
+    projector.screenshot("projector-counting").await;
+    committee.give_share(&hub, &m, 1, &poll).await;
     office(
         &hub,
         &m,
@@ -457,6 +493,25 @@ async fn a_delegate_votes_when_the_poll_opens_and_the_projector_shows_the_result
     let tally = &v["polls"][0]["result"];
     assert_eq!(tally["ballots"], 2, "{tally}");
     assert_eq!(tally["tallies"], json!([2, 1, 1, 0]), "{tally}");
+
+    // The delegate checks the receipt against the published list, on the tablet.
+    let published: Vec<&str> = v["polls"][0]["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["receipt"].as_str().unwrap())
+        .collect();
+    assert!(published.contains(&receipt.as_str()), "{published:?}");
+    tap(&tablet, "[data-testid=tab-results]").await;
+    let check = tablet
+        .wait_text("[data-testid=receipt-check]", "the receipt check", |t| {
+            t.contains("có trong danh sách")
+        })
+        .await;
+    assert!(check.contains(&receipt), "{check}");
+    let result = tablet.wait_for("[data-testid=result]").await;
+    assert!(result.contains("Lê Văn An"), "{result}");
+    tablet.screenshot("delegate-receipt-check").await;
     projector.close().await;
     tablet.close().await;
 }
@@ -535,18 +590,28 @@ async fn a_ballot_sent_as_the_wifi_drops_is_recorded_once_after_it_returns() {
         json!({"op": "open_poll", "poll": second}),
     )
     .await;
-    tablet.click("[data-testid=option-1]").await;
+    // The first poll's recorded ballot stays on screen beside the second's panel.
+    let panel = format!("[data-testid=vote-panel][data-poll='{second}']");
+    tablet
+        .click(&format!("{panel} [data-testid=option-1]"))
+        .await;
     relay.go_down();
     tablet
         .wait_text("[data-testid=connection]", "the offline badge", |t| {
             t.contains("Mất kết nối")
         })
         .await;
-    tablet.click("[data-testid=vote-submit]").await;
+    tablet
+        .click(&format!("{panel} [data-testid=vote-submit]"))
+        .await;
     tablet.click("[data-testid=confirm-yes]").await;
-    tablet.wait_for("[data-testid=vote-sending]").await;
+    tablet
+        .wait_for(&format!("{panel} [data-testid=vote-sending]"))
+        .await;
     relay.restore();
-    tablet.wait_for("[data-testid=vote-recorded]").await;
+    tablet
+        .wait_for(&format!("{panel} [data-testid=vote-recorded]"))
+        .await;
     office(
         &hub,
         &m,
@@ -761,4 +826,266 @@ async fn a_leader_reads_a_forwarded_petition_opens_its_file_and_gives_a_directio
     );
     page.close().await;
     other.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_badge_on_the_same_browser_sees_nothing_of_the_first() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 3).await;
+    for (n, p) in [&m.chair, &m.delegates[2]].iter().enumerate() {
+        office(
+            &hub,
+            &m,
+            &format!("in-{n}"),
+            json!({"op": "check_in", "participant": p.id()}),
+        )
+        .await;
+    }
+    let mut committee =
+        NativeMembers::name(&hub, &m, &[&m.chair, &m.delegates[2]], &[true, true], 2).await;
+    committee.make_key(&hub, &m).await;
+    let poll = create_poll(
+        &hub,
+        &m,
+        "poll",
+        json!({"title": "Bầu Ban Kiểm tra", "kind": {"type": "election", "candidates": ["Lê Văn An", "Trần Thị Bình", "Phạm Văn Cường"], "seats": 1},
+               "secret": true, "quorum": "0/1"}),
+    )
+    .await;
+    office(&hub, &m, "open", json!({"op": "open_poll", "poll": poll})).await;
+
+    // The first delegate votes on the shared tablet.
+    let driver = Driver::start().await;
+    let tablet = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    tablet.click("[data-testid=option-1]").await;
+    tablet.click("[data-testid=vote-submit]").await;
+    tablet.click("[data-testid=confirm-yes]").await;
+    let receipt = tablet.wait_for("[data-testid=vote-receipt] strong").await;
+    // What an older page kept under no badge goes too.
+    tablet
+        .eval(&format!(
+            "localStorage.setItem('hub.ballot.{poll}', JSON.stringify({{choices: [1]}})); \
+             localStorage.setItem('hub.receipts', JSON.stringify({{'{poll}': '{receipt}'}}));"
+        ))
+        .await;
+    let first = m.delegates[0].id().to_string();
+    let before = tablet
+        .eval("return Object.keys(localStorage).join(' ');")
+        .await;
+    assert!(before.as_str().unwrap().contains(&first), "{before}");
+
+    // The tablet is handed to the next delegate, who joins with their own badge.
+    tablet.goto(&m.delegates[1].join_url).await;
+    tablet
+        .wait_text(".topbar", "the second delegate", |t| {
+            t.contains(&m.delegates[1].participant.name)
+        })
+        .await;
+    let panel = tablet.wait_for("[data-testid=vote-panel]").await;
+    assert!(!panel.contains(&receipt), "{panel}");
+    assert_eq!(tablet.count("[data-testid=vote-recorded]").await, 0);
+    assert_eq!(
+        tablet
+            .count("[data-testid^=option-][aria-pressed=true]")
+            .await,
+        0,
+        "no mark chosen"
+    );
+    let stored = tablet
+        .eval("return JSON.stringify(Object.fromEntries(Object.entries(localStorage)));")
+        .await;
+    let stored = stored.as_str().unwrap();
+    assert!(
+        !stored.contains(&first),
+        "nothing of the first badge: {stored}"
+    );
+    assert!(!stored.contains(&receipt), "{stored}");
+    assert!(
+        !stored.contains("hub.ballot.") && !stored.contains("hub.receipts"),
+        "{stored}"
+    );
+
+    // After publication the second delegate's results carry no receipt of the first.
+    office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
+    committee.give_share(&hub, &m, 0, &poll).await;
+    committee.give_share(&hub, &m, 1, &poll).await;
+    office(
+        &hub,
+        &m,
+        "publish",
+        json!({"op": "publish_poll", "poll": poll}),
+    )
+    .await;
+    tap(&tablet, "[data-testid=tab-results]").await;
+    tablet
+        .wait_text("[data-testid=result]", "the result", |t| {
+            t.contains("Trần Thị Bình")
+        })
+        .await;
+    assert_eq!(tablet.count("[data-testid=receipt-check]").await, 0);
+    tablet.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committee_member_makes_the_key_and_opens_the_count_from_the_tablet() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 3).await;
+    for (n, p) in [&m.chair, &m.delegates[1], &m.delegates[2]]
+        .iter()
+        .enumerate()
+    {
+        office(
+            &hub,
+            &m,
+            &format!("in-{n}"),
+            json!({"op": "check_in", "participant": p.id()}),
+        )
+        .await;
+    }
+    let driver = Driver::start().await;
+    let tablet = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    tablet.wait_for("[data-testid=agenda]").await;
+
+    // Member 0 is the browser, members 1 and 2 native devices; 2 of 3 open a count.
+    let mut natives = NativeMembers::name(
+        &hub,
+        &m,
+        &[&m.delegates[0], &m.chair, &m.delegates[1]],
+        &[false, true, true],
+        2,
+    )
+    .await;
+    tap(&tablet, "[data-testid=tab-committee]").await;
+    for _ in 0..2 {
+        natives.step(&hub, &m).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    // Round 2 is in: the check code is shown, and nothing goes on until it is confirmed.
+    let code = tablet.wait_for("[data-testid=committee-code]").await;
+    assert!(!code.is_empty());
+    tablet.screenshot("committee-check-code").await;
+    natives.step(&hub, &m).await;
+    assert_eq!(
+        natives.check_code(1).as_deref(),
+        Some(code.as_str()),
+        "the code the members compare aloud is the same on every device"
+    );
+    tap(&tablet, "[data-testid=committee-code-ok]").await;
+    let mut ready = false;
+    for _ in 0..40 {
+        if natives.step(&hub, &m).await == "ready" {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(ready, "{}", view(&hub, &m).await["committee"]);
+    tablet.wait_for("[data-testid=committee-ready]").await;
+    assert_eq!(
+        tablet.count("[data-testid=committee-key-differs]").await,
+        0,
+        "the hub's key is the one the members made"
+    );
+    // The member's secret share, for a printed copy; it never reached the hub.
+    tap(&tablet, ".secret-copy summary").await;
+    let secret = tablet
+        .wait_text("[data-testid=committee-secret]", "the secret's text", |t| {
+            t.len() > 20
+        })
+        .await;
+    let everything = view(&hub, &m).await.to_string();
+    assert!(!everything.contains(&secret), "the hub never saw the share");
+
+    // A secret motion; the other members vote from native tablets.
+    let poll = create_poll(
+        &hub,
+        &m,
+        "poll",
+        json!({"title": "Thông qua danh sách trúng cử", "kind": {"type": "motion"}, "secret": true, "quorum": "0/1"}),
+    )
+    .await;
+    office(&hub, &m, "open", json!({"op": "open_poll", "poll": poll})).await;
+    sealed_hall::cast_sealed(&hub, &m, &m.chair, &poll, &[0], 1).await;
+    sealed_hall::cast_sealed(&hub, &m, &m.delegates[1], &poll, &[1], 2).await;
+    sealed_hall::cast_sealed(&hub, &m, &m.delegates[2], &poll, &[0], 3).await;
+    office(&hub, &m, "close", json!({"op": "close_poll", "poll": poll})).await;
+
+    // The member checks the box on the tablet and gives a share; one native member more opens it.
+    tap(&tablet, "[data-testid=tab-committee]").await;
+    tap(&tablet, "[data-testid=committee-open]").await;
+    tablet.wait_for("[data-testid=committee-given]").await;
+    let b = &view(&hub, &m).await["polls"][0]["sealed_box"];
+    assert_eq!(b["opened_by"], json!([m.delegates[0].id()]), "{b}");
+    assert!(b["counts"].is_null(), "one share is not enough: {b}");
+    natives.give_share(&hub, &m, 1, &poll).await;
+    let v = view(&hub, &m).await;
+    let result = &v["polls"][0]["result"];
+    assert_eq!(result["tallies"], json!([2, 1, 0]), "{result}");
+    tablet.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_open_poll_is_shown_to_the_delegate_and_each_takes_its_ballot() {
+    let hub = TestHub::start().await;
+    let (m, _) = congress(&hub, 1).await;
+    let driver = Driver::start().await;
+    let tablet = join(&driver, &m.delegates[0].join_url, TABLET).await;
+    tablet.wait_for("[data-testid=agenda]").await;
+    let mut polls = Vec::new();
+    for (n, title) in [
+        "Thông qua Quy chế làm việc",
+        "Thông qua Chương trình Đại hội",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let poll = create_poll(
+            &hub,
+            &m,
+            &format!("poll-{n}"),
+            json!({"title": title, "kind": {"type": "motion"}, "quorum": "0/1"}),
+        )
+        .await;
+        office(
+            &hub,
+            &m,
+            &format!("open-{n}"),
+            json!({"op": "open_poll", "poll": poll}),
+        )
+        .await;
+        polls.push(poll);
+    }
+    tablet
+        .wait_text(
+            "[data-testid=vote-panel]:nth-of-type(2)",
+            "the second poll",
+            |t| t.contains("Chương trình"),
+        )
+        .await;
+    for (n, poll) in polls.iter().enumerate() {
+        let panel = format!("[data-testid=vote-panel][data-poll='{poll}']");
+        tablet
+            .click(&format!("{panel} [data-testid=option-{n}]"))
+            .await;
+        tablet
+            .click(&format!("{panel} [data-testid=vote-submit]"))
+            .await;
+        tablet.click("[data-testid=confirm-yes]").await;
+        tablet
+            .wait_for(&format!("{panel} [data-testid=vote-recorded]"))
+            .await;
+    }
+    for (n, poll) in polls.iter().enumerate() {
+        office(
+            &hub,
+            &m,
+            &format!("close-{n}"),
+            json!({"op": "close_poll", "poll": poll}),
+        )
+        .await;
+    }
+    let v = view(&hub, &m).await;
+    assert_eq!(v["polls"][0]["result"]["tallies"], json!([1, 0, 0]));
+    assert_eq!(v["polls"][1]["result"]["tallies"], json!([0, 1, 0]));
+    tablet.close().await;
 }

@@ -7,6 +7,8 @@ use meeting_tests::{files, TestHub, TEST_CONFIG};
 use protocol::Role;
 use serde_json::json;
 
+mod sealed_hall;
+
 const DESK: (u32, u32) = (1280, 800);
 
 /// A CSV as a secretariat writes it in a spreadsheet: line 3 has no name and line 4 a
@@ -367,12 +369,27 @@ async fn paper_ballots_counted_in_the_hall_are_added_from_the_desk_to_a_secret_v
     let m = hub.meeting_with(2).await;
     hub.office_command(m.id, "start", &protocol::Command::StartSession)
         .await;
+    // The Ban kiểm phiếu: the two delegates, their devices native; both open the box.
+    let mut committee = sealed_hall::NativeMembers::name(
+        &hub,
+        &m,
+        &[&m.delegates[0], &m.delegates[1]],
+        &[true, true],
+        2,
+    )
+    .await;
+    committee.make_key(&hub, &m).await;
     let driver = Driver::start().await;
     let page = open_desk(&driver, &hub, &m.secretariat.join_url).await;
     page.click("#tab-polls").await;
+    page.wait_text(
+        "#desk-polls [data-testid=committee-status]",
+        "the committee",
+        |t| t.contains("sẵn sàng"),
+    )
+    .await;
 
-    // A secret motion for the two delegates only, with no quorum check: nobody has a
-    // tablet in this hall, so every ballot is on paper.
+    // A secret motion for the two delegates only, with no quorum check.
     type_into(&page, "#desk-poll-title", "Thông qua Nghị quyết Đại hội").await;
     page.click("#desk-poll-secret").await;
     page.eval("document.getElementById('desk-poll-quorum').value = '0/1';")
@@ -399,25 +416,44 @@ async fn paper_ballots_counted_in_the_hall_are_added_from_the_desk_to_a_secret_v
     );
 
     page.click("#desk-polls .open-poll").await;
-    page.wait_for("#desk-polls .poll-card.poll-open details.poll-tools")
+    page.wait_for("#desk-polls .poll-card.poll-open").await;
+    // While the poll is open there is no paper form: a count of one would show a vote.
+    assert_eq!(page.count("#desk-polls form.paper-ballots").await, 0);
+    // One member votes from a tablet (encrypted there); the other on paper, spoilt.
+    let (_tablet, _) = hub.join(&m.delegates[0].token, None).await;
+    let poll_id = poll.id.to_string();
+    sealed_hall::cast_sealed(&hub, &m, &m.delegates[0], &poll_id, &[0], 1).await;
+    page.wait_text("#desk-polls .turnout-count", "the tablet's ballot", |t| {
+        t == "1/2"
+    })
+    .await;
+    page.click("#desk-polls .close-poll").await;
+    page.click("[data-testid=confirm-yes]").await;
+
+    // Closed, the box not yet opened: the paper ballots counted in the hall are added.
+    page.wait_for("#desk-polls .poll-card.poll-closed details.poll-tools")
         .await;
+    page.wait_text(
+        "#desk-polls [data-testid=sealed-box]",
+        "the box's state",
+        |t| t.contains("0/2"),
+    )
+    .await;
     page.click("#desk-polls details.poll-tools summary").await;
-    // Two ballots counted: one agrees, one is spoilt.
     page.eval(
         "const f = document.querySelector('#desk-polls form.paper-ballots'); \
          const set = (sel, v) => { f.querySelector(sel).value = v; }; \
-         set(\"input[id$='paper-valid']\", '1'); set(\"input[id$='paper-invalid']\", '1'); \
-         set(\"input[id$='paper-0']\", '1');",
+         set(\"input[id$='paper-valid']\", '0'); set(\"input[id$='paper-invalid']\", '1');",
     )
     .await;
     // What is typed survives the card being redrawn: a latecomer's tablet checks in.
-    let (_tablet, _) = hub.join(&m.delegates[0].token, None).await;
+    let (_latecomer, _) = hub.join(&m.delegates[1].token, None).await;
     page.wait_text(".desk-summary", "the latecomer present", |t| {
-        t.contains("có mặt 1/3")
+        t.contains("có mặt 2/3")
     })
     .await;
     let kept = page
-        .eval("return document.querySelector(\"#desk-polls input[id$='paper-valid']\").value;")
+        .eval("return document.querySelector(\"#desk-polls input[id$='paper-invalid']\").value;")
         .await;
     assert_eq!(kept, "1");
     show(&page, "#desk-polls form.paper-ballots").await;
@@ -428,14 +464,21 @@ async fn paper_ballots_counted_in_the_hall_are_added_from_the_desk_to_a_secret_v
         t == "2/2"
     })
     .await;
-    page.click("#desk-polls .close-poll").await;
-    page.click("[data-testid=confirm-yes]").await;
+
+    // The committee opens the box: the desk sees it member by member, then the result.
+    committee.give_share(&hub, &m, 0, &poll_id).await;
+    page.wait_text("#desk-polls [data-testid=sealed-box]", "one member", |t| {
+        t.contains("1/2")
+    })
+    .await;
+    committee.give_share(&hub, &m, 1, &poll_id).await;
     let result = page
         .wait_text("#desk-polls .poll-card .result", "the result", |t| {
             t.contains("không hợp lệ 1")
         })
         .await;
     assert!(result.contains("hợp lệ 1"), "{result}");
+    assert_eq!(page.count("#desk-polls form.paper-ballots").await, 0);
     let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
     let r = view.polls[0].result.clone().expect("counted");
     assert_eq!((r.ballots, r.valid, r.invalid), (2, 1, 1));

@@ -165,3 +165,44 @@ async fn a_bad_row_fails_the_import_with_its_line_and_creates_nothing() {
         "a refused import created a meeting"
     );
 }
+
+/// The example package with one more poll that the engine refuses: an election of more
+/// members than it has candidates. `hub import` used to panic on it (the poll's index was
+/// taken for a document's and indexed past the end of the documents).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_the_engine_refuses_fails_the_import_by_name_without_a_panic() {
+    let package = tempfile::tempdir().unwrap();
+    for file in ["meeting.toml", "participants.csv"] {
+        std::fs::copy(example_package().join(file), package.path().join(file)).unwrap();
+    }
+    let mut toml = std::fs::read_to_string(package.path().join("meeting.toml")).unwrap();
+    let polls = toml.matches("[[polls]]").count();
+    toml.push_str(
+        "\n[[polls]]\ntitle = \"Bầu Ban Kiểm tra\"\nkind = \"election\"\n\
+         candidates = [\"Nguyễn Văn An\", \"Trần Thị Bích\"]\nseats = 5\n",
+    );
+    std::fs::write(package.path().join("meeting.toml"), toml).unwrap();
+    let data = tempfile::tempdir().unwrap();
+
+    let out = run_import(package.path(), data.path()).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the import should fail:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "hub import panicked:\n{stderr}"
+    );
+    let named = format!("poll {} (Bầu Ban Kiểm tra)", polls + 1);
+    assert!(
+        stderr.contains(&named),
+        "stderr should name {named}:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("nothing was imported"),
+        "stderr should say nothing was imported:\n{stderr}"
+    );
+    assert!(!stdout.contains("/j/"), "no join URLs:\n{stdout}");
+}

@@ -230,7 +230,7 @@ fn check(events: &[Event], acked: &[(u64, Expect)], cycle: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_commands_survive_power_cuts_at_random_instants() {
-    let mut hub = TestHub::start_process_with(&[(hub::store::power_loss::ENV, "1")]).await;
+    let mut hub = TestHub::start_process_with_env(&[(hub::store::power_loss::ENV, "1")]).await;
     let m: MeetingFixture = hub.meeting_with(DELEGATES).await;
     // Every delegate checks in once now, so that joining later writes nothing: the power
     // cuts fall on the cycles' own commands.

@@ -18,6 +18,7 @@ mod minutes;
 mod notes;
 mod opinions;
 pub mod polls;
+mod quotas;
 mod roll;
 mod speakers;
 mod state;
@@ -28,11 +29,12 @@ pub use info::{
     calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
 };
 pub use minutes::speakers_csv;
-pub use notes::{may_read_notes, NoteChange, NoteIndex};
+pub use notes::{may_read_notes, note_bytes, NoteChange, NoteIndex};
 pub use opinions::{
     summary as opinion_summary, summary_csv as opinion_summary_csv,
     summary_for as opinion_summary_for,
 };
+pub use quotas::{Quotas, Tally};
 pub use roll::change_token;
 pub use state::MeetingState;
 pub use view::Viewer;
@@ -108,6 +110,9 @@ pub enum EngineError {
     InvalidState(String),
     #[error("{0}")]
     Invalid(String),
+    /// A quota of the sender (notes, comments) is used up; the message names the limit.
+    #[error("{0}")]
+    Quota(String),
 }
 
 impl EngineError {
@@ -117,6 +122,7 @@ impl EngineError {
             EngineError::NotFound(_) => ErrorCode::NotFound,
             EngineError::InvalidState(_) => ErrorCode::InvalidState,
             EngineError::Invalid(_) => ErrorCode::Invalid,
+            EngineError::Quota(_) => ErrorCode::Quota,
         }
     }
 }
@@ -246,9 +252,13 @@ pub fn execute(
     let mut effects = Effects::default();
     if command.is_private_note() {
         // Not an event: decided against the index of the author's notes, never the log.
-        effects
-            .notes
-            .push(notes::decide_note(actor, &state.notes, command, ctx)?);
+        effects.notes.push(notes::decide_note(
+            actor,
+            &state.notes,
+            &state.quotas,
+            command,
+            ctx,
+        )?);
     } else {
         let decided = decide(state, actor, command, ctx)?;
         for (n, kind) in decided.events.into_iter().enumerate() {
@@ -293,5 +303,16 @@ pub(crate) fn clean_text(
     Ok(value.to_owned())
 }
 
+#[cfg(test)]
+mod fuzz_tests;
+
+/// Cases of a property test: `default`, or `FUZZ_CASES` for a long run.
+#[cfg(test)]
+pub(crate) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
 #[cfg(test)]
 pub(crate) mod testing;

@@ -135,3 +135,82 @@ fn notes_never_enter_the_log() {
     assert!(effects.events.is_empty());
     assert_eq!(m.state.seq, seq);
 }
+
+fn note(id: Option<NoteId>, text: &str) -> Command {
+    Command::SaveNote {
+        note: id,
+        document: "Dự thảo".into(),
+        page: None,
+        text: text.into(),
+    }
+}
+
+#[test]
+fn comments_past_a_participants_quota_are_refused_and_others_still_write() {
+    let mut m = Hall::new();
+    m.state.quotas.comments_per_participant = 2;
+    m.state.quotas.comment_bytes_per_participant = 1024;
+    m.run(m.delegate(0), comment("Một")).unwrap();
+    m.run(m.delegate(0), comment("Hai")).unwrap();
+    let seq = m.state.seq;
+    let refused = m.run(m.delegate(0), comment("Ba")).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Quota);
+    assert!(
+        refused
+            .to_string()
+            .contains("limits.comments_per_participant"),
+        "{refused}"
+    );
+    assert_eq!(m.state.seq, seq, "nothing written");
+    m.run(m.delegate(1), comment(&"x".repeat(900))).unwrap();
+    let refused = m.run(m.delegate(1), comment(&"x".repeat(200))).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("1 KiB (limits.comment_bytes_per_participant)"),
+        "{refused}"
+    );
+    // The meeting's own bound holds across participants.
+    m.state.quotas.comment_bytes_per_meeting = 1500;
+    let refused = m.run(m.delegate(2), comment(&"y".repeat(900))).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("limits.comment_bytes_per_meeting"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn notes_past_their_quota_are_refused_but_may_always_shrink_or_go() {
+    let mut m = Hall::new();
+    m.state.quotas.notes_per_participant = 2;
+    m.state.quotas.note_bytes_per_participant = 2048;
+    let me = m.delegate(0);
+    let big = Command::SaveNote {
+        note: None,
+        document: "d".into(),
+        page: None,
+        text: "a".repeat(1000),
+    };
+    m.run(me, big).unwrap();
+    let mine = m.state.notes.tally(m.delegates[0]).0;
+    assert_eq!((mine.count, mine.bytes), (1, 1001));
+    let refused = m.run(me, note(None, &"b".repeat(1100))).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Quota);
+    assert!(refused.to_string().contains("2 KiB"), "{refused}");
+    let second = match &m.effects(me, note(None, "b")).unwrap().notes[0] {
+        NoteChange::Put { note, .. } => note.id,
+        other => panic!("{other:?}"),
+    };
+    let refused = m.run(me, note(None, "c")).unwrap_err();
+    assert!(
+        refused.to_string().contains("limits.notes_per_participant"),
+        "{refused}"
+    );
+    // A lower limit keeps what is there; shrinking and deleting still work.
+    m.state.quotas.note_bytes_per_participant = 10;
+    m.run(me, note(Some(second), "")).unwrap();
+    m.run(me, Command::DeleteNote { note: second }).unwrap();
+    assert_eq!(m.state.notes.tally(m.delegates[0]).0.count, 1);
+}

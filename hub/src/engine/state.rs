@@ -46,6 +46,9 @@ pub struct MeetingState {
     /// Which private notes each author has (not their text). Not from the log: restored
     /// from the store at start, like the ballot box.
     pub notes: super::NoteIndex,
+    /// What a participant and the meeting may keep of notes and comments: from the hub's
+    /// config, not from the log.
+    pub quotas: super::Quotas,
     /// The counting committee (Ban kiểm phiếu) and its key.
     pub committees: super::committee::Committees,
 }
@@ -69,6 +72,7 @@ impl MeetingState {
             info: Info::default(),
             polls: Default::default(),
             notes: Default::default(),
+            quotas: Default::default(),
             committees: Default::default(),
         }
     }

@@ -7,13 +7,13 @@ use uuid::Uuid;
 
 pub struct Hall {
     pub state: MeetingState,
+    /// Every event so far, as the store would keep them.
+    pub log: Vec<Event>,
     chair: ParticipantId,
     secretariat: ParticipantId,
     projector: ParticipantId,
     pub delegates: Vec<ParticipantId>,
     clock: i64,
-    /// Every event so far, as the store would keep it.
-    log: Vec<Event>,
 }
 
 impl Hall {
@@ -21,12 +21,12 @@ impl Hall {
     pub fn new() -> Self {
         let mut hall = Hall {
             state: MeetingState::new(MeetingId::new_random()),
+            log: Vec::new(),
             chair: ParticipantId::new_random(),
             secretariat: ParticipantId::new_random(),
             projector: ParticipantId::new_random(),
             delegates: Vec::new(),
             clock: 1_800_000_000_000,
-            log: Vec::new(),
         };
         hall.run(
             Actor::Office,

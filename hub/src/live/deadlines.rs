@@ -97,6 +97,7 @@ mod tests {
             group_commit_window: Duration::from_millis(2),
             job_queue: 1024,
             clock,
+            quotas: Default::default(),
         }
     }
 

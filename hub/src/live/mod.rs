@@ -139,6 +139,28 @@ pub struct LiveSettings {
     pub job_queue: usize,
     /// What time it is: the system's, or in tests one that follows tokio's paused clock.
     pub clock: Clock,
+    /// What a participant and a meeting may keep of notes and comments.
+    pub quotas: crate::engine::Quotas,
+}
+
+/// Every note of `meeting` with its size, for the engine's quotas: the store keeps the
+/// notes by author, so each author's are read once at start.
+fn note_sizes(
+    store: &Store,
+    meeting: MeetingId,
+) -> Result<Vec<(ParticipantId, protocol::NoteId, u64)>, StoreError> {
+    let authors: std::collections::BTreeSet<ParticipantId> = store
+        .note_ids(meeting)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    let mut sizes = Vec::new();
+    for author in authors {
+        for note in store.notes(meeting, author)? {
+            sizes.push((author, note.id, crate::engine::note_bytes(&note)));
+        }
+    }
+    Ok(sizes)
 }
 
 /// One live meeting. Its task stops when the last handle is dropped.
@@ -240,14 +262,15 @@ impl Meetings {
                     reason: format!("the ballot box holds {refused} ballots that fit no poll"),
                 });
             }
-            state.notes.restore(store.note_ids(id)?);
+            state.notes.restore(note_sizes(&store, id)?);
             let done = idempotency::Cache::from_log(&records);
             meetings.start(state, done);
         }
         Ok(meetings)
     }
 
-    fn start(&self, state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
+    fn start(&self, mut state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
+        state.quotas = self.settings.quotas;
         let (jobs, rx) = mpsc::channel(self.settings.job_queue);
         // A batch's events are sent in one go; room for a whole batch on top of the
         // configured queue keeps a client that was current from lagging on a big batch.
@@ -336,6 +359,7 @@ mod tests {
             group_commit_window: Duration::from_millis(2),
             job_queue: 1024,
             clock: super::Clock::system(),
+            quotas: Default::default(),
         }
     }
 
@@ -427,6 +451,67 @@ mod tests {
             2
         );
         assert_eq!(handle.read(|s| s.agenda.len()), 1, "not added twice");
+    }
+
+    #[tokio::test]
+    async fn note_quotas_count_the_notes_kept_before_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let member = uuid::Uuid::new_v4();
+        let actor = Actor::Participant {
+            id: ParticipantId(member),
+            role: Role::Delegate,
+        };
+        let note = |n: usize| Command::SaveNote {
+            note: None,
+            document: "Dự thảo".into(),
+            page: None,
+            text: "ghi chú ".repeat(n),
+        };
+        let (id, before) = {
+            let store = Store::open(dir.path()).unwrap();
+            let meetings = Meetings::load(store, settings()).unwrap();
+            let handle = meeting(&meetings).await;
+            let add = Command::AddParticipant {
+                name: "Lê Thị Hoa".into(),
+                position: String::new(),
+                unit: String::new(),
+                role: Role::Delegate,
+                seat: None,
+            };
+            let mut request = Request::one(Actor::Office, None, add);
+            request.steps[0].1 = member;
+            handle.run(request).await.unwrap();
+            for n in [10, 200] {
+                handle
+                    .run(Request::one(actor, None, note(n)))
+                    .await
+                    .unwrap();
+            }
+            let tally = handle.read(|s| s.notes.tally(ParticipantId(member)));
+            meetings.close().await;
+            (handle.id, tally)
+        };
+        assert_eq!(before.0.count, 2);
+        let store = Store::open(dir.path()).unwrap();
+        let quotas = crate::engine::Quotas {
+            note_bytes_per_participant: before.0.bytes + 20,
+            ..Default::default()
+        };
+        let settings = LiveSettings {
+            quotas,
+            ..settings()
+        };
+        let meetings = Meetings::load(store, settings).unwrap();
+        let handle = meetings.get(id).unwrap();
+        assert_eq!(
+            handle.read(|s| s.notes.tally(ParticipantId(member))),
+            before
+        );
+        let refused = handle
+            .run(Request::one(actor, None, note(5)))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Quota, "{refused}");
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@ fn settings() -> LiveSettings {
         group_commit_window: Duration::from_millis(2),
         job_queue: 1024,
         clock: Clock::system(),
+        quotas: Default::default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! caller bound (port 0 in tests), until a shutdown future resolves.
 
 mod office;
+mod serve;
 
 pub use office::OFFICE_TOKEN_FILE;
 
@@ -14,7 +15,6 @@ use crate::store::Store;
 use crate::tokens::Token;
 use crate::transport::{self, AppState};
 use anyhow::Context as _;
-use axum::serve::ListenerExt as _;
 use protocol::{MeetingId, Participant};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -69,11 +69,13 @@ impl Server {
             group_commit_window: config.limits.group_commit_window(),
             job_queue: 8192,
             clock,
+            quotas: config.limits.quotas(),
         };
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
         let public_base = config.public_base(bound);
         let (shutdown, watcher) = watch::channel(false);
+        let senders = transport::senders::SenderLimits::new(&config.limits);
         let state = Arc::new(AppState {
             config,
             store,
@@ -83,6 +85,7 @@ impl Server {
             shutdown: watcher,
             signer,
             sessions: tokio_util::task::TaskTracker::new(),
+            senders,
             ballot_checks: Default::default(),
         });
         Ok(Server { state, shutdown })
@@ -106,19 +109,7 @@ impl Server {
             signal.await;
             let _ = shutdown.send(true);
         };
-        // Small frames follow each other (an event, then its ack): with Nagle's algorithm
-        // the second waits for the tablet's delayed ACK, some 40 ms. Send at once.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
-        });
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(graceful)
-        .await?;
+        serve::serve(self.state.clone(), router, listener, graceful).await?;
         self.state.sessions.close();
         self.state.sessions.wait().await;
         self.state.meetings.close().await;
@@ -211,13 +202,20 @@ impl Server {
             let lines: Vec<String> = refusals
                 .iter()
                 .map(|(n, e)| match n.checked_sub(first_participant) {
-                    Some(_) if *n >= first_document => format!(
-                        "meeting.toml, document {} ({}): {e}",
-                        n - first_document + 1,
-                        package.documents[n - first_document].title
-                    ),
+                    // Polls come after documents: the later range is tested first, or a
+                    // poll's index would be taken for a document's.
                     Some(_) if *n >= first_poll => {
-                        format!("meeting.toml, poll {}: {e}", n - first_poll + 1)
+                        let poll = n - first_poll;
+                        let title = package
+                            .polls
+                            .get(poll)
+                            .map_or("", |p| p.spec.title.as_str());
+                        format!("meeting.toml, poll {} ({title}): {e}", poll + 1)
+                    }
+                    Some(_) if *n >= first_document => {
+                        let doc = n - first_document;
+                        let title = package.documents.get(doc).map_or("", |d| d.title.as_str());
+                        format!("meeting.toml, document {} ({title}): {e}", doc + 1)
                     }
                     Some(k) => format!(
                         "participants.csv line {}: {e}",

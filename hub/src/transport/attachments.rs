@@ -29,6 +29,7 @@ pub(super) async fn upload(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
+    state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
     let file = form
         .file

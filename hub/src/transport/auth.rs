@@ -7,9 +7,9 @@ use crate::live::MeetingHandle;
 use crate::store::Principal;
 use crate::tokens::Token;
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use protocol::{MeetingId, Role};
 use std::sync::Arc;
 
@@ -97,7 +97,49 @@ pub(super) fn in_meeting(
     }
 }
 
-/// The REST caller, from the bearer token or else the join cookie.
+/// Whether `origin` is the hub itself: `http://HOST` or `https://HOST` for the request's
+/// own `Host`, or exactly the hub's public base URL. `null` and every other site are not.
+pub(super) fn is_own_origin(origin: &str, headers: &HeaderMap, public_base: &str) -> bool {
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or("");
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+    (!authority.is_empty() && Some(authority) == host) || origin == public_base
+}
+
+/// Cross-site request forgery: a page on another site (or on another port of the same
+/// host, which `SameSite=Lax` does not stop) can make the browser send a form or a
+/// `fetch` with the hub's cookie. A request that changes something and carries only the
+/// cookie must therefore say where it comes from, and that must be the hub itself. Every
+/// browser sends `Origin` on a POST or DELETE, same-origin ones included; where
+/// `Sec-Fetch-Site` is sent (https, localhost) it must be `same-origin` too. Requests
+/// with `Authorization: Bearer` cannot be forged by a page and are not checked.
+pub(super) fn cookie_request_allowed(
+    method: &Method,
+    headers: &HeaderMap,
+    public_base: &str,
+) -> Result<(), ApiError> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let refuse = |why: &str| Err(ApiError::forbidden(why));
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if site.as_bytes() != b"same-origin" {
+            return refuse("requests from other sites may not use the hub's sign-in cookie");
+        }
+    }
+    match headers.get(ORIGIN).map(|o| o.to_str()) {
+        Some(Ok(origin)) if is_own_origin(origin, headers, public_base) => Ok(()),
+        Some(_) => refuse("requests from other sites may not use the hub's sign-in cookie"),
+        None => refuse(
+            "a request signed in by cookie must carry Origin; programs send 'Authorization: Bearer TOKEN'",
+        ),
+    }
+}
+
+/// The REST caller, from the bearer token or else the join cookie (a cookie request that
+/// changes something must come from the hub's own pages: [`cookie_request_allowed`]).
 #[derive(Debug)]
 pub(super) struct Caller(pub Principal);
 
@@ -108,12 +150,23 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, ApiError> {
-        let token = bearer(&parts.headers)
-            .or_else(|| cookie(&parts.headers))
-            .ok_or_else(|| {
-                ApiError::bad_token("send the token as 'Authorization: Bearer TOKEN'")
-            })?;
-        principal(state, &token).map(Caller)
+        let token = match bearer(&parts.headers) {
+            Some(token) => token,
+            None => {
+                let token = cookie(&parts.headers).ok_or_else(|| {
+                    ApiError::bad_token("send the token as 'Authorization: Bearer TOKEN'")
+                })?;
+                cookie_request_allowed(&parts.method, &parts.headers, &state.public_base)?;
+                token
+            }
+        };
+        let principal = principal(state, &token)?;
+        // Every change a sender asks for over REST spends from the same budget as its
+        // WebSocket commands.
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            state.senders.command(&principal)?;
+        }
+        Ok(Caller(principal))
     }
 }
 
@@ -131,5 +184,46 @@ mod tests {
         assert_eq!(bearer(&h).as_deref(), Some("xyz"));
         let empty = HeaderMap::new();
         assert_eq!(cookie(&empty), None);
+    }
+
+    fn request(origin: Option<&'static str>, site: Option<&'static str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, HeaderValue::from_static("192.168.1.10:8080"));
+        if let Some(o) = origin {
+            h.insert(ORIGIN, HeaderValue::from_static(o));
+        }
+        if let Some(s) = site {
+            h.insert("sec-fetch-site", HeaderValue::from_static(s));
+        }
+        h
+    }
+
+    #[test]
+    fn a_cookie_may_change_things_only_from_the_hubs_own_pages() {
+        let base = "http://192.168.1.10:8080";
+        let post = Method::POST;
+        let ok = |h: HeaderMap| cookie_request_allowed(&post, &h, base).is_ok();
+        assert!(ok(request(Some("http://192.168.1.10:8080"), None)));
+        assert!(ok(request(
+            Some("http://192.168.1.10:8080"),
+            Some("same-origin")
+        )));
+        assert!(!ok(request(Some("http://evil.example"), None)));
+        assert!(
+            !ok(request(Some("http://192.168.1.10:9999"), None)),
+            "another port"
+        );
+        assert!(!ok(request(Some("null"), None)));
+        assert!(!ok(request(None, None)), "no Origin at all");
+        assert!(!ok(request(
+            Some("http://192.168.1.10:8080"),
+            Some("same-site")
+        )));
+        let get = request(Some("http://evil.example"), Some("cross-site"));
+        assert!(
+            cookie_request_allowed(&Method::GET, &get, base).is_ok(),
+            "reads are not forgeable writes"
+        );
+        assert!(cookie_request_allowed(&Method::DELETE, &request(None, None), base).is_err());
     }
 }

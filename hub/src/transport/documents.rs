@@ -153,6 +153,12 @@ fn multipart_error(status: StatusCode, text: String, limit: u64) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         return too_large(limit);
     }
+    // A body that stopped arriving (the body timeout) or broke off is the client's doing,
+    // not a fault of the hub.
+    if status.is_server_error() {
+        let message = format!("the upload was interrupted: {text}");
+        return ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadFrame, message);
+    }
     ApiError::new(status, ErrorCode::BadFrame, text)
 }
 
@@ -179,6 +185,7 @@ pub(super) async fn upload(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
+    state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
     let missing = |what: &str| ApiError::invalid(format!("the upload has no {what} field"));
     let command = Command::PublishDocument {
@@ -209,6 +216,7 @@ pub(super) async fn upload_version(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
+    state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
     let file = form
         .file

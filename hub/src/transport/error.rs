@@ -61,7 +61,7 @@ impl ApiError {
 impl From<Refused> for ApiError {
     fn from(r: Refused) -> Self {
         let status = match r.code {
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::Quota => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::InvalidState => StatusCode::CONFLICT,
             ErrorCode::BadToken => StatusCode::UNAUTHORIZED,

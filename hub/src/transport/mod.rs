@@ -9,6 +9,7 @@ mod calendar;
 mod documents;
 mod error;
 pub(crate) mod files;
+pub mod gate;
 mod join;
 mod notes;
 mod opinions;
@@ -16,6 +17,7 @@ mod polls;
 mod print;
 mod public;
 mod rest;
+pub mod senders;
 mod web;
 mod ws;
 
@@ -26,6 +28,7 @@ use crate::config::Config;
 use crate::live::Meetings;
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +37,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::watch;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// Everything a handler may reach, shared through axum's `State`.
 #[derive(Debug)]
@@ -51,21 +55,28 @@ pub struct AppState {
     pub signer: crate::signing::Signer,
     /// Every WebSocket session, so a shutdown waits for them to end.
     pub sessions: tokio_util::task::TaskTracker,
+    /// Each sender's budget of commands and uploads, over every transport.
+    pub senders: senders::SenderLimits,
     /// Sealed ballots' proofs being checked, at most one per core.
     pub ballot_checks: ballots::BallotChecks,
 }
 
 /// The hub's routes.
 pub fn router(state: Arc<AppState>) -> Router {
-    let body_limit = state.config.limits.max_request_bytes;
+    let limits = &state.config.limits;
+    let body_limit = limits.max_request_bytes;
+    // A command is one frame whichever way it comes: REST takes no larger one than the socket.
+    let commands = Router::new()
+        .route("/meetings/{meeting}/commands", post(rest::run_command))
+        .layer(DefaultBodyLimit::max(limits.max_frame_bytes));
     let api = Router::new()
+        .merge(commands)
         .route("/ws", get(ws::upgrade))
         .route(
             "/meetings",
             get(rest::list_meetings).post(rest::create_meeting),
         )
         .route("/meetings/{meeting}", get(rest::get_meeting))
-        .route("/meetings/{meeting}/commands", post(rest::run_command))
         .route("/meetings/{meeting}/agenda", post(rest::add_agenda_item))
         .route(
             "/meetings/{meeting}/participants",
@@ -79,7 +90,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/meetings/{meeting}/participants/{participant}/token",
             post(rest::reissue_token).delete(rest::revoke_token),
         )
-        .merge(document_routes(&state))
+        .merge(document_routes())
         .route(
             "/meetings/{meeting}/opinions/{request}/{file}",
             get(opinions::summary),
@@ -98,6 +109,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/meetings/{meeting}/polls/{poll}/{file}",
             get(polls::export),
         )
+        // Everything but uploads answers within the request timeout: reading a body of
+        // at most `max_request_bytes`, deciding and answering (a download's bytes stream
+        // after the answer's head and are not counted).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout(),
+        ))
+        .merge(upload_routes(limits))
         .fallback(|| async { ApiError::not_found("no such API route") });
     Router::new()
         .route("/healthz", get(healthz))
@@ -117,20 +136,24 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(body_limit))
+        // A body that stops arriving (a request that declares 2 GB and sends 10 bytes) is
+        // cut after this pause, whatever the route.
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout()))
         .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
 
-/// Documents, badges and QR codes (issue 3). Uploads get their own body limit: the
-/// global one is for JSON.
-fn document_routes(state: &AppState) -> Router<Arc<AppState>> {
+/// Uploads get their own body limit (the global one is for JSON) and no request timeout:
+/// 200 MiB over a busy hall's Wi-Fi takes minutes. Only the secretariat may upload, checked
+/// before a byte is read, and a body that pauses is still cut by the body timeout.
+fn upload_routes(limits: &crate::config::Limits) -> Router<Arc<AppState>> {
     // Room for the form's other fields around the file; the file itself is capped exactly
     // while it streams.
-    let upload_limit = usize::try_from(state.config.limits.max_upload_bytes)
+    let upload_limit = usize::try_from(limits.max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1024 * 1024);
-    let uploads = Router::new()
+    Router::new()
         .route(
             "/meetings/{meeting}/documents",
             post(documents::upload).get(documents::list),
@@ -140,9 +163,12 @@ fn document_routes(state: &AppState) -> Router<Arc<AppState>> {
             post(documents::upload_version),
         )
         .route("/meetings/{meeting}/files", post(attachments::upload))
-        .layer(DefaultBodyLimit::max(upload_limit));
+        .layer(DefaultBodyLimit::max(upload_limit))
+}
+
+/// Documents, badges and QR codes (issue 3).
+fn document_routes() -> Router<Arc<AppState>> {
     Router::new()
-        .merge(uploads)
         .route(
             "/meetings/{meeting}/documents/{document}",
             get(documents::download_current),

@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { confirmDialog, fill, h, langButton, statusBadge, useStyle } from './ui.js';
 import { mountRedrawn, sender, button, person, tick } from './staff.js';
 import { pollCard, pollForm } from './polls-staff.js';
+import { committeeCard } from './committee-staff.js';
 
 /**
  * Mounts the console in `root` (the shell's contract): `connection` sends commands, `state`
@@ -23,6 +24,7 @@ function draw(root, { connection, state }) {
   const agenda = h('section', { class: 'panel chair-agenda', 'aria-labelledby': 'chair-agenda-h' });
   const polls = h('div', { class: 'chair-poll-list' });
   const form = pollForm({ state, send, idPrefix: 'chair' });
+  const committee = committeeCard(state, send, 'chair');
   const speakers = h('section', { class: 'panel chair-speakers', 'aria-labelledby': 'chair-speakers-h' });
   fill(root, 
     h(
@@ -39,6 +41,7 @@ function draw(root, { connection, state }) {
           h('h2', { id: 'chair-polls-h' }, t('polls_heading')),
           polls,
           form.element,
+          committee.element,
         ),
         speakers,
       ),
@@ -53,6 +56,7 @@ function draw(root, { connection, state }) {
     renderAgenda(agenda, view, send);
     fill(polls, ...orderPolls(view.polls || []).map((p) => pollCard(p, view, send)));
     form.refresh(view);
+    committee.refresh(view);
     renderSpeakers(speakers, view, send);
     tick();
   };

@@ -1,6 +1,9 @@
 // The live link to the hub: one WebSocket, reconnected with backoff and resumed from the
 // last seq; commands keep their id until the hub answers, across reconnects and reloads,
-// so a ballot is never cast twice nor silently lost (docs/PROTOCOL.md §1.6).
+// so a ballot is never cast twice nor silently lost (docs/PROTOCOL.md §1.6). A command
+// kept is the badge's that sent it: another badge joining on this browser drops it unsent.
+
+import { ownerOf } from './local.js';
 
 const PENDING_KEY = 'hub.pending';
 // Codes after which the same command, with the same id, should simply be sent again.
@@ -57,8 +60,10 @@ export class HubConnection extends EventTarget {
     this.lastHeard = 0;
     /** id → {resolve, reject}: promises of commands sent from this page load. */
     this.waiting = new Map();
-    /** id → {id, command, at}: unanswered commands, mirrored in localStorage. */
+    /** id → {id, command, at, owner}: unanswered commands, mirrored in localStorage. */
     this.pending = new Map(loadPending().map((p) => [p.id, p]));
+    /** The badge the hub says this is (`local.js`): commands are kept under it. */
+    this.owner = null;
     addEventListener('online', () => this.#retryNow());
   }
 
@@ -88,7 +93,7 @@ export class HubConnection extends EventTarget {
    */
   send(command, id = newId()) {
     const known = this.pending.get(id);
-    const entry = known ?? { id, command, at: Date.now() };
+    const entry = known ?? { id, command, at: Date.now(), owner: this.owner };
     this.pending.set(id, entry);
     savePending(this.pending);
     const promise = new Promise((resolve, reject) => {
@@ -197,6 +202,7 @@ export class HubConnection extends EventTarget {
       case 'snapshot':
       case 'resumed':
         this.me = frame.me;
+        this.#adopt(ownerOf(frame.me));
         // resumed.seq is where the replay ends, not what we have (§1.6): do not take it.
         if (frame.type === 'snapshot') this.lastSeq = frame.seq;
         this.attempt = 0;
@@ -237,6 +243,20 @@ export class HubConnection extends EventTarget {
       default:
         break;
     }
+  }
+
+  // Commands kept by another badge on this browser (or by a page that kept no badge) are
+  // dropped, never sent in this badge's name.
+  #adopt(owner) {
+    this.owner = owner;
+    let dropped = false;
+    for (const [id, entry] of this.pending) {
+      if (entry.owner !== owner) {
+        this.pending.delete(id);
+        dropped = true;
+      }
+    }
+    if (dropped) savePending(this.pending);
   }
 
   #transmit(entry) {

@@ -10,8 +10,10 @@ import { openViewer } from './viewer.js';
 import { forgetAllBut } from './offline.js';
 import { votePanel } from './vote.js';
 import { incomingPanel, incomingWaiting } from './incoming.js';
+import { resultsPanel } from './results.js';
+import { committeeDevice, committeeWaiting, memberNumber } from './committee.js';
 
-const TABS = ['agenda', 'speak', 'opinions', 'notes', 'news'];
+const TABS = ['agenda', 'speak', 'opinions', 'results', 'notes', 'news'];
 
 /** Mounts the delegate's screen in `root`; returns `{stop}`. */
 export function mount(root, { connection, state }) {
@@ -27,6 +29,9 @@ export function mount(root, { connection, state }) {
   const badge = statusBadge(connection);
   const lang = langButton();
   const drawVote = votePanel(vote, { connection, state });
+  // A member of the Ban kiểm phiếu: the device takes its part in the key setup as the
+  // messages come in, whichever tab is shown.
+  const committee = committeeDevice({ connection, state, redraw: () => draw() });
 
   const draw = (force = false) => {
     const v = state.view;
@@ -42,15 +47,18 @@ export function mount(root, { connection, state }) {
       speaking ? h('span', { class: 'muted' }, ' · ', t('speaking_now', { name: nameOf(state, speaking.participant) })) : null);
     current.hidden = !item && !speaking;
     // A leader with items forwarded to them gets their tab; other delegates never see it.
-    const tabNames = v.incoming.length > 0 ? [...TABS, 'incoming'] : TABS;
+    // So does a member of the counting committee.
+    const tabNames = [...TABS, ...(memberNumber(state) >= 0 ? ['committee'] : []), ...(v.incoming.length > 0 ? ['incoming'] : [])];
+    if (!tabNames.includes(tab)) tab = 'agenda';
     fill(tabs, tabNames.map((name) => h('button', {
       role: 'tab', type: 'button', 'aria-selected': String(tab === name), 'data-testid': `tab-${name}`,
       onclick: () => { tab = name; draw(true); },
     }, t(`tab_${name}`), badgeCount(state, name))));
     const typing = main.contains(document.activeElement) && /^(TEXTAREA|INPUT)$/.test(document.activeElement.tagName);
-    if (!typing || force) fill(main, PANELS[tab](state, connection, (doc) => {
+    const open = (doc) => {
       viewerOpen = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; } });
-    }));
+    };
+    if (!typing || force) fill(main, tab === 'committee' ? committee.panel() : PANELS[tab](state, connection, open));
     drawVote();
   };
   const onChange = (e) => {
@@ -64,10 +72,12 @@ export function mount(root, { connection, state }) {
       forgetAllBut(state.view.documents.flatMap((d) => d.versions.map((x) => x.sha256)));
     }
     draw();
+    committee.step();
   };
   state.addEventListener('change', onChange);
   addEventListener('hub-lang', () => draw(true));
   draw(true);
+  committee.step();
   return { stop() { state.removeEventListener('change', onChange); viewerOpen?.(); } };
 }
 
@@ -77,11 +87,13 @@ function badgeCount(state, tab) {
   if (tab === 'opinions') n = v.opinions.filter((o) => !o.closed_at && !o.replies.some((r) => r.participant === state.me.participant)).length;
   if (tab === 'news') n = v.announcements.length;
   if (tab === 'incoming') n = incomingWaiting(state);
+  if (tab === 'committee') n = committeeWaiting(state);
   return n > 0 ? h('span', { class: 'tag count' }, String(n)) : null;
 }
 
 const PANELS = {
   incoming: incomingPanel,
+  results: resultsPanel,
 
   agenda(state, _connection, open) {
     const v = state.view;

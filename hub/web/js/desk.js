@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { fill, h, langButton, statusBadge, useStyle } from './ui.js';
 import { mountRedrawn, sender, csvField, download, tick } from './staff.js';
 import { pollCard, pollForm, pollTools } from './polls-staff.js';
+import { committeeCard } from './committee-staff.js';
 import { meetingSection } from './desk/meeting.js';
 import { participantsSection } from './desk/participants.js';
 import { documentsSection } from './desk/documents.js';
@@ -108,13 +109,17 @@ function draw(root, { connection, state }) {
 function pollsSection({ send, state }) {
   const list = h('div', { class: 'poll-list' });
   const form = pollForm({ state, send, idPrefix: 'desk' });
-  const element = h('section', { class: 'desk-section', id: 'desk-polls' }, h('h2', {}, t('polls_heading')), list, form.element);
+  const committee = committeeCard(state, send, 'desk');
+  const element = h('section', { class: 'desk-section', id: 'desk-polls' }, h('h2', {}, t('polls_heading')), committee.element, list, form.element);
   // The paper-ballot and on-behalf forms of the open polls, kept across redraws.
   const tools = new Map();
   const render = (view) => {
-    for (const id of tools.keys()) if (!view.polls.some((p) => p.poll.id === id && p.status === 'open')) tools.delete(id);
+    // An open poll's tools while it is open; a secret poll's paper ballots once it is
+    // closed, until its box is opened (before, a count of one would show a vote).
+    const tooled = (p) => (p.poll.secret ? p.status === 'closed' && !p.sealed_box?.counts : p.status === 'open');
+    for (const id of tools.keys()) if (!view.polls.some((p) => p.poll.id === id && tooled(p))) tools.delete(id);
     const extra = (p) => {
-      if (p.status !== 'open') return null;
+      if (!tooled(p)) return null;
       if (!tools.has(p.poll.id)) tools.set(p.poll.id, pollTools(p, send));
       const tool = tools.get(p.poll.id);
       tool.refresh(p, view);
@@ -122,6 +127,7 @@ function pollsSection({ send, state }) {
     };
     fill(list, ...[...view.polls].reverse().map((p) => pollCard(p, view, send, view.meeting.id, extra(p))));
     form.refresh(view);
+    committee.refresh(view);
   };
   return { element, render };
 }

@@ -226,7 +226,13 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
         const turnout = t('pc_close_confirm', { n: formatNumber(pv.ballots_in), of: formatNumber(pv.eligible) });
         if (await confirmDialog(poll.title, turnout)) await act('close_poll')();
       }, 'primary close-poll'));
-  if (pv.status === 'closed') actions.push(button(t('pc_publish'), act('publish_poll'), 'primary publish-poll'));
+  // A secret poll is published once its box is opened (the result is there).
+  if (pv.status === 'closed') actions.push(button(t('pc_publish'), act('publish_poll'), 'primary publish-poll', !pv.result));
+  if ((pv.status === 'closed' || pv.status === 'published') && pv.result?.tied.length && !view.polls.some((o) => o.poll.runoff?.of === poll.id))
+    actions.push(button(t('pc_runoff'), async () => {
+      const names = pv.result.tied.map((i) => opts[i]).join(', ');
+      if (await confirmDialog(t('pc_runoff'), t('pc_runoff_confirm', { names }))) await act('start_runoff')();
+    }, 'primary start-runoff'));
   if (['draft', 'open', 'closed'].includes(pv.status))
     actions.push(
       button(
@@ -250,6 +256,7 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
       ),
     );
   }
+  if (pv.sealed_box && !pv.sealed_box.counts) body.push(sealedBoxStatus(pv, view));
   if (pv.result) body.push(resultTable(pv, opts));
   else if (pv.tallies) body.push(tallyBars(pv.tallies, opts, pv.ballots_in, 'running'));
   else if (pv.status === 'open' && poll.secret) body.push(h('p', { class: 'hint' }, t('pc_secret_hint')));
@@ -288,6 +295,19 @@ export function pollCard(pv, view, send, meetingId = view.meeting.id, extra = nu
   );
 }
 
+/** A closed secret poll waiting for the committee: how many members have opened the count,
+ *  and what to do when too few of them can. */
+function sealedBoxStatus(pv, view) {
+  const b = pv.sealed_box;
+  const c = view.committee?.committee.id === pv.sealed?.committee ? view.committee.committee : null;
+  const threshold = b.threshold ?? c?.threshold ?? 0;
+  const name = (id) => view.participants?.find((p) => p.id === id)?.name ?? id;
+  return h('div', { class: 'sealed-box', role: 'status', 'data-testid': 'sealed-box' },
+    h('p', {}, t('pc_box_opened_by', { given: b.opened_by.length, threshold, ballots: formatNumber(b.ballots) })),
+    b.opened_by.length ? h('p', { class: 'meta' }, b.opened_by.map(name).join(', ')) : null,
+    h('p', { class: 'hint' }, t('pc_box_hint')));
+}
+
 /** A bar per option with its count and its share of `of` (the ballots in, or the count
  *  the rule measures against). */
 function tallyBars(tallies, opts, of, cls, marks = []) {
@@ -309,7 +329,9 @@ function tallyBars(tallies, opts, of, cls, marks = []) {
   );
 }
 
-function resultTable(pv, opts) {
+/** The counted result: the verdict (a tie at the last seat named as a tie), a bar per
+ *  option, and the counts. */
+export function resultTable(pv, opts) {
   const r = pv.result;
   const type = pv.poll.kind.type;
   const names = (list) => list.map((i) => opts[i]).join(', ');
@@ -319,7 +341,7 @@ function resultTable(pv, opts) {
         ? type === 'election'
           ? t('pc_elected', { names: names(r.elected) })
           : t('pc_chosen', { names: names(r.elected) })
-        : t('pc_nobody_passed')
+        : r.tied.length ? null : t('pc_nobody_passed')
       : r.passed
         ? t('pc_passed')
         : t('pc_not_passed');
@@ -327,8 +349,8 @@ function resultTable(pv, opts) {
   return h(
     'div',
     { class: 'result' },
-    h('p', { class: `verdict ${r.passed ? 'passed' : 'failed'}` }, verdict),
-    r.tied.length ? h('p', { class: 'tied' }, t('pc_tied', { names: names(r.tied) })) : null,
+    verdict ? h('p', { class: `verdict ${r.passed ? 'passed' : 'failed'}` }, verdict) : null,
+    r.tied.length ? h('p', { class: 'tied', 'data-testid': 'poll-tied' }, t('pc_tied', { names: names(r.tied) })) : null,
     tallyBars(r.tallies, opts, r.base_count, 'final', r.elected),
     h(
       'p',

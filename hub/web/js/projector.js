@@ -31,8 +31,11 @@ export function mount(root, { connection, state }) {
         h('div', { class: 'proj-label' }, t('proj_current')),
         h('h1', {}, item ? item.title : t('proj_no_item'))),
     ];
-    // A vote under way first, then whoever has the floor, then the last result.
+    // A vote under way first, then a sealed box being opened, then whoever has the floor,
+    // then the last result.
+    const opening = v.polls.find((p) => p.status === 'closed' && p.sealed_box && !p.sealed_box.counts);
     if (open) parts.push(turnout(open));
+    else if (opening && !v.speakers.speaking) parts.push(counting(opening, v));
     else if (v.speakers.speaking || !published) parts.push(speaker(state));
     else parts.push(resultChart(published));
     fill(stage, parts);
@@ -87,6 +90,17 @@ function turnout(pv) {
       h('div', { class: 'meter-fill', style: { width: `${pct}%` } })),
     h('div', { class: 'proj-sub' }, `${t('proj_turnout')}: ${formatPercent(pv.ballots_in, pv.eligible)}`),
     pv.closes_at ? h('div', { class: 'proj-clock', 'data-deadline': String(pv.closes_at) }) : null);
+}
+
+/** A closed secret poll whose box the Ban kiểm phiếu is opening: how many have. */
+function counting(pv, v) {
+  const b = pv.sealed_box;
+  const threshold = b.threshold ?? v.committee?.committee.threshold ?? 0;
+  return h('section', { class: 'proj-vote', 'data-testid': 'proj-counting' },
+    h('div', { class: 'proj-label' }, t('proj_counting')),
+    h('h2', {}, pv.poll.title),
+    h('div', { class: 'proj-big' }, `${formatNumber(b.opened_by.length)}/${formatNumber(threshold)}`),
+    h('div', { class: 'proj-sub' }, t('proj_box_opened_by', { given: b.opened_by.length, threshold })));
 }
 
 /** The result as horizontal bars: one per option, the count and share at its end. */

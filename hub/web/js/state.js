@@ -2,6 +2,8 @@
 // event folded in. Field names are the protocol's (docs/PROTOCOL.md), so screens read
 // `state.view.agenda`, `state.view.polls`… directly.
 
+import { adopt, load, save } from './local.js';
+
 const MEMBER_ROLES = new Set(['chair', 'delegate']);
 /** Roles that see everything (§1.5). */
 const OVERSEERS = new Set(['chair', 'secretariat']);
@@ -15,8 +17,9 @@ export class MeetingState extends EventTarget {
     this.seq = 0;
     /** The participant's private notes (never events; §1.9.3). */
     this.notes = [];
-    /** Receipts of this client's secret ballots, by poll id (only the ack carries them). */
-    this.receipts = loadReceipts();
+    /** Receipts of this badge's secret ballots, by poll id: `{receipt, fingerprint}`,
+     *  kept once the hub acknowledged the ballot (`local.js`, under this badge only). */
+    this.receipts = {};
   }
 
   /** Listens to a `HubConnection`'s frames. */
@@ -25,17 +28,25 @@ export class MeetingState extends EventTarget {
     connection.addEventListener('resumed', (e) => { this.me = e.detail.me; });
     connection.addEventListener('event', (e) => this.applyEvent(e.detail));
     connection.addEventListener('notes', (e) => this.applyNotes(e.detail));
+    // Here, not in the vote panel: an ack may come before the screen is mounted.
     connection.addEventListener('ack', (e) => {
       const { command, frame } = e.detail;
-      if (frame.receipt && command?.op === 'cast_ballot') this.keepReceipt(command.poll, frame.receipt);
+      if (command?.op !== 'cast_sealed_ballot') return;
+      // The receipt and fingerprint of the ballot this badge encrypted (vote.js keeps it
+      // before sending); the hub's receipt only if this device lost it.
+      const sealed = load(`ballot.${command.poll}`)?.sealed;
+      this.keepReceipt(command.poll, sealed?.receipt ?? frame.receipt ?? null, sealed?.fingerprint ?? null);
     });
     return this;
   }
 
   loadSnapshot(frame) {
+    // Another badge's ballots, receipts and secrets leave this browser before anything is drawn.
+    adopt(frame.me);
     this.view = frame.view;
     this.me = frame.me;
     this.seq = frame.seq;
+    this.receipts = load('receipts', {});
     this.#changed('snapshot');
   }
 
@@ -48,11 +59,10 @@ export class MeetingState extends EventTarget {
     this.#changed('notes');
   }
 
-  keepReceipt(poll, receipt) {
-    this.receipts[poll] = receipt;
-    try {
-      localStorage.setItem('hub.receipts', JSON.stringify(this.receipts));
-    } catch { /* the receipt is still on screen */ }
+  /** Keeps the receipt and the fingerprint of this badge's sealed ballot in `poll`. */
+  keepReceipt(poll, receipt, fingerprint) {
+    this.receipts[poll] = { receipt, fingerprint };
+    save('receipts', this.receipts); // else still on screen for this page's life
     this.#changed('receipt');
   }
 
@@ -62,6 +72,12 @@ export class MeetingState extends EventTarget {
   currentItem() { return this.view?.agenda.find((i) => i.status === 'current') ?? null; }
   poll(id) { return this.view?.polls.find((p) => p.poll.id === id) ?? null; }
   openPoll() { return this.view?.polls.find((p) => p.status === 'open') ?? null; }
+  openPolls() { return this.view?.polls.filter((p) => p.status === 'open') ?? []; }
+  /** The counting committee a poll is sealed with, if it is the one in the view. */
+  committeeOf(pv) {
+    const c = this.view?.committee;
+    return c && pv.sealed && c.committee.id === pv.sealed.committee ? c : null;
+  }
 
   /** Folds one `event` frame into the view. Events at or below the view's seq are
    *  already in it (a resume replays from the last seq we had). */
@@ -76,14 +92,6 @@ export class MeetingState extends EventTarget {
 
   #changed(kind) {
     this.dispatchEvent(new CustomEvent('change', { detail: { kind } }));
-  }
-}
-
-function loadReceipts() {
-  try {
-    return JSON.parse(localStorage.getItem('hub.receipts') ?? '{}') ?? {};
-  } catch {
-    return {};
   }
 }
 
@@ -234,7 +242,7 @@ const FOLD = {
   poll_opened(v, e, _at, me) {
     const p = pollOf(v, e.poll);
     if (!p) return;
-    Object.assign(p, { status: 'open', closes_at: e.closes_at, eligible: e.eligible, ballots_in: 0 });
+    Object.assign(p, { status: 'open', closes_at: e.closes_at, eligible: e.eligible, ballots_in: 0, sealed: e.sealed ?? null });
     const desk = OVERSEERS.has(me?.role);
     if (desk) p.voters = [];
     if (!p.poll.secret && (desk || p.poll.show_running)) p.tallies = new Array(p.options.length).fill(0);
@@ -270,6 +278,53 @@ const FOLD = {
   poll_published(v, e) {
     const p = pollOf(v, e.poll);
     if (p) Object.assign(p, { status: 'published', result: e.result, receipts: e.receipts ?? p.receipts });
+  },
+  // The sealed box (§5.6): closed with its encrypted sum, opened share by share.
+  sealed_box_closed(v, e) {
+    const p = pollOf(v, e.poll);
+    if (!p) return;
+    const c = v.committee?.committee.id === p.sealed?.committee ? v.committee.committee : null;
+    p.sealed_box = { ballots: e.ballots, fingerprint: e.fingerprint, sum: e.sum, opened_by: [], threshold: c?.threshold ?? null, counts: null };
+  },
+  decryption_share_given(v, e) {
+    const b = pollOf(v, e.poll)?.sealed_box;
+    if (b && !b.opened_by.includes(e.member)) b.opened_by.push(e.member);
+  },
+  sealed_box_opened(v, e) {
+    const b = pollOf(v, e.poll)?.sealed_box;
+    if (b) b.counts = e.counts;
+  },
+  poll_counted(v, e) {
+    const p = pollOf(v, e.poll);
+    if (p) p.result = e.result ?? p.result;
+  },
+  // The counting committee and its key setup. The event carries no `params`: a member's
+  // device asks the hub's view for them (committee.js).
+  counting_committee_set(v, e, _at, me) {
+    const sees = OVERSEERS.has(me?.role) || e.committee.members.includes(me?.participant);
+    v.committee = { committee: e.committee, params: null, status: 'making_key', round: 1, done: [], key: null, fingerprint: null, failure: null, messages: sees ? [] : null };
+  },
+  key_message_sent(v, e) {
+    const c = v.committee;
+    if (!c || c.committee.id !== e.committee) return;
+    c.messages?.push(e.message);
+    // As the hub counts (engine/committee.rs): the round under way is the first one some
+    // member has not sent; the hub takes only messages of that round.
+    if (e.message.round !== c.round) return;
+    const who = c.committee.members[e.message.member];
+    if (!c.done.includes(who)) c.done.push(who);
+    if (c.done.length >= c.committee.members.length && c.round < 4) {
+      c.round += 1;
+      c.done = [];
+    }
+  },
+  committee_key_ready(v, e) {
+    const c = v.committee;
+    if (c && c.committee.id === e.committee) Object.assign(c, { status: 'ready', key: e.key, fingerprint: e.fingerprint });
+  },
+  committee_key_failed(v, e) {
+    const c = v.committee;
+    if (c && c.committee.id === e.committee) Object.assign(c, { status: 'failed', failure: e.reason });
   },
   poll_cancelled(v, e) {
     const p = pollOf(v, e.poll);

@@ -174,7 +174,9 @@ pub(in crate::engine) fn decide(
                         &[PollStatus::Closed],
                         "a secret poll's paper ballots are added once it is closed, at the count",
                     )?;
-                    if s.counts.is_some() {
+                    // An empty box opened itself at the close; the paper is then the whole
+                    // count (a meeting without tablets), counted again below.
+                    if s.counts.is_some() && s.sum.ballots() > 0 {
                         return Err(EngineError::InvalidState(
                             "the box is opened and counted: paper ballots are added before the \
                              committee opens it"
@@ -194,7 +196,20 @@ pub(in crate::engine) fn decide(
                 tallies: tallies.clone(),
             };
             check_paper(p, &count)?;
-            Ok(vec![EventKind::PaperBallotsRecorded { poll: *poll, count }])
+            let mut events = vec![EventKind::PaperBallotsRecorded {
+                poll: *poll,
+                count: count.clone(),
+            }];
+            if p.sealed.as_ref().is_some_and(|s| s.counts.is_some()) {
+                let (summoned, present) = rules::eligible_counts(state, &p.poll);
+                let mut recounted = p.clone();
+                super::add_paper(&mut recounted.paper, &count);
+                events.push(EventKind::PollCounted {
+                    poll: *poll,
+                    result: Some(tally::count(&recounted, summoned, present)),
+                });
+            }
+            Ok(events)
         }
         Command::GiveDecryptionShare { poll, share } => {
             super::ballots::decide_share(state, actor, *poll, share)

@@ -239,15 +239,7 @@ impl Polls {
             }
             EventKind::PaperBallotsRecorded { poll, count } => {
                 if let Some(i) = poll_mut(self, poll) {
-                    let paper = &mut self.list[i].paper;
-                    paper.valid += count.valid;
-                    paper.invalid += count.invalid;
-                    paper
-                        .tallies
-                        .resize(count.tallies.len().max(paper.tallies.len()), 0);
-                    for (t, c) in paper.tallies.iter_mut().zip(&count.tallies) {
-                        *t += c;
-                    }
+                    add_paper(&mut self.list[i].paper, count);
                 }
             }
             EventKind::PollClosed { poll, result } => {
@@ -306,5 +298,17 @@ impl Polls {
             }
             _ => {}
         }
+    }
+}
+
+/// Adds one record of paper ballots to those counted so far.
+pub(super) fn add_paper(paper: &mut PaperCount, count: &PaperCount) {
+    paper.valid += count.valid;
+    paper.invalid += count.invalid;
+    paper
+        .tallies
+        .resize(count.tallies.len().max(paper.tallies.len()), 0);
+    for (t, c) in paper.tallies.iter_mut().zip(&count.tallies) {
+        *t += c;
     }
 }

@@ -258,6 +258,47 @@ fn paper_ballots_join_a_secret_count_after_the_close_and_before_the_opening() {
 }
 
 #[test]
+fn a_secret_poll_voted_all_on_paper_is_counted_from_the_paper_after_its_empty_box_opened() {
+    let (mut m, _devices) = hall_with_committee();
+    let poll = open(&mut m, secret_election(3, 1));
+    m.run(m.chair(), Command::ClosePoll { poll }).unwrap();
+    let counted = m.state.polls.get(poll).unwrap().result.clone().unwrap();
+    assert!(counted.elected.is_empty(), "an empty box elects nobody");
+
+    m.run(
+        m.secretariat(),
+        Command::RecordPaperBallots {
+            poll,
+            valid: 7,
+            invalid: 0,
+            tallies: vec![6, 1, 0],
+        },
+    )
+    .unwrap();
+    let p = m.state.polls.get(poll).unwrap();
+    let result = p.result.clone().unwrap();
+    assert_eq!(result.elected.len(), 1, "{result:?}");
+    assert_eq!(p.paper.valid, 7);
+
+    m.run(m.chair(), Command::PublishPoll { poll }).unwrap();
+    assert_eq!(
+        m.run(
+            m.secretariat(),
+            Command::RecordPaperBallots {
+                poll,
+                valid: 1,
+                invalid: 0,
+                tallies: vec![1, 0, 0],
+            },
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::InvalidState,
+        "nothing is added once published"
+    );
+}
+
+#[test]
 fn an_empty_box_opens_itself_and_a_replay_with_the_box_restored_counts_the_same() {
     let (mut m, devices) = hall_with_committee();
     let empty = open(&mut m, secret_election(3, 1));

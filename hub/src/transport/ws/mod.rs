@@ -6,11 +6,12 @@ mod outbox;
 mod rate;
 mod session;
 
-use super::auth::cookie;
+use super::auth::{cookie, is_own_origin};
+use super::gate::Pending;
 use super::{ApiError, AppState};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
-use axum::http::header::{HOST, ORIGIN};
+use axum::extract::{Extension, State};
+use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use protocol::ErrorCode;
@@ -24,6 +25,7 @@ const HARD_CAP_FACTOR: usize = 4;
 
 pub(super) async fn upgrade(
     State(state): State<Arc<AppState>>,
+    pending: Option<Extension<Arc<Pending>>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -57,7 +59,8 @@ pub(super) async fn upgrade(
         .max_message_size(cap)
         .max_frame_size(cap)
         .on_upgrade(move |socket| async move {
-            session::run(socket, state, cookie_token, guard).await;
+            let pending = pending.map(|Extension(p)| p);
+            session::run(socket, state, cookie_token, guard, pending).await;
             drop(tracked);
         })
 }
@@ -65,15 +68,11 @@ pub(super) async fn upgrade(
 /// A browser tells where its page came from; a page on another site must not drive a
 /// delegate's session with the cookie. Native clients send no `Origin` and are let in.
 fn origin_allowed(headers: &HeaderMap, public_base: &str) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return headers.get(ORIGIN).is_none();
-    };
-    let authority = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        .unwrap_or("");
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-    Some(authority) == host || origin == public_base
+    match headers.get(ORIGIN).map(|o| o.to_str()) {
+        None => true,
+        Some(Ok(origin)) => is_own_origin(origin, headers, public_base),
+        Some(Err(_)) => false,
+    }
 }
 
 /// Counts an open connection for as long as it lives.
@@ -102,6 +101,7 @@ impl Drop for ConnectionGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::HOST;
     use axum::http::HeaderValue;
 
     fn headers(origin: Option<&'static str>, host: &'static str) -> HeaderMap {

@@ -9,6 +9,7 @@ use crate::engine::{Actor, Viewer};
 use crate::live::{Answer, Live, MeetingHandle, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
+use crate::transport::gate::Pending as PendingSlot;
 use crate::transport::AppState;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::{FuturesUnordered, SplitStream};
@@ -66,12 +67,20 @@ impl Ending {
         }
     }
     /// The socket layer refused what the client sent: past the hard size cap that is
-    /// "message too big" (1009), anything else a protocol error (1002).
+    /// "message too big" (1009), a text frame that is not UTF-8 "invalid frame payload
+    /// data" (1007, RFC 6455 §7.4.1), anything else a protocol error (1002).
     fn read_failed(error: &axum::Error) -> Self {
-        let too_big = error.to_string().contains("too long");
+        let error = error.to_string();
+        let close_code = if error.contains("too long") {
+            1009
+        } else if error.contains("UTF-8") {
+            1007
+        } else {
+            1002
+        };
         Ending {
             frame: None,
-            close_code: if too_big { 1009 } else { 1002 },
+            close_code,
             lagged: false,
         }
     }
@@ -82,10 +91,11 @@ pub(super) async fn run(
     state: Arc<AppState>,
     cookie_token: Option<String>,
     _guard: ConnectionGuard,
+    pending: Option<Arc<PendingSlot>>,
 ) {
     let (sink, mut stream) = socket.split();
     let out = Outbox::start(sink, state.config.limits.client_queue);
-    let ending = match converse(&state, &out, &mut stream, cookie_token).await {
+    let ending = match converse(&state, &out, &mut stream, cookie_token, pending).await {
         Ok(()) => Ending::quiet(),
         Err(ending) => ending,
     };
@@ -113,11 +123,14 @@ async fn converse(
     out: &Outbox,
     stream: &mut SplitStream<WebSocket>,
     cookie_token: Option<String>,
+    pending: Option<Arc<PendingSlot>>,
 ) -> Result<(), Ending> {
     let limits = &state.config.limits;
+    // Frames before hello count too: an unknown client gets no more than a known one.
+    let mut bucket = Bucket::new(limits.commands_per_second, limits.command_burst);
     let hello = tokio::time::timeout(
         state.config.limits.hello_timeout(),
-        wait_for_hello(out, stream, limits.max_frame_bytes),
+        wait_for_hello(out, stream, limits.max_frame_bytes, &mut bucket),
     )
     .await
     .map_err(|_| Ending::with(ErrorCode::HelloRequired, "no hello within the time allowed"))??;
@@ -148,13 +161,17 @@ async fn converse(
     };
     let call =
         in_meeting(state, &principal, meeting).map_err(|e| Ending::with(e.code, &e.message))?;
+    // Known now: this connection leaves the pending ones and counts as a session.
+    if let Some(pending) = pending {
+        pending.identified();
+    }
     let mut session = Session {
         viewer: Viewer::for_actor(&call.actor),
         handle: call.handle,
         principal,
         actor: call.actor,
         last_sent: 0,
-        bucket: Bucket::new(limits.commands_per_second, limits.command_burst),
+        bucket,
         in_flight: FuturesUnordered::new(),
         blobs: state.store.blobs().clone(),
         app: state.clone(),
@@ -174,6 +191,7 @@ async fn wait_for_hello(
     out: &Outbox,
     stream: &mut SplitStream<WebSocket>,
     max: usize,
+    bucket: &mut Bucket,
 ) -> Result<ClientFrame, Ending> {
     loop {
         let message = match stream.next().await {
@@ -181,6 +199,14 @@ async fn wait_for_hello(
             Some(Err(e)) => return Err(Ending::read_failed(&e)),
             None => return Err(Ending::quiet()),
         };
+        // A client that floods before it has even said who it is has no reason to: close.
+        if matches!(message, Message::Text(_) | Message::Binary(_)) && !bucket.take(Instant::now())
+        {
+            return Err(Ending::with(
+                ErrorCode::RateLimited,
+                "too many frames before hello; send hello first",
+            ));
+        }
         let text = match message {
             Message::Text(text) => text,
             Message::Close(_) => return Err(Ending::quiet()),
@@ -339,7 +365,7 @@ impl Session {
                     };
                     idle.as_mut().reset(tokio::time::Instant::now() + idle_timeout);
                     match message {
-                        Message::Text(text) => self.on_text(out, &text, max).await?,
+                        Message::Text(text) => self.on_text(state, out, &text, max).await?,
                         Message::Binary(_) => out.push(&HubFrame::error(None, ErrorCode::BadFrame, "frames are JSON text")).await?,
                         Message::Close(_) => return Ok(()),
                         Message::Ping(_) | Message::Pong(_) => {}
@@ -394,7 +420,13 @@ impl Session {
         }
     }
 
-    async fn on_text(&mut self, out: &Outbox, text: &str, max: usize) -> Result<(), Ending> {
+    async fn on_text(
+        &mut self,
+        state: &AppState,
+        out: &Outbox,
+        text: &str,
+        max: usize,
+    ) -> Result<(), Ending> {
         if text.len() > max {
             return out.push(&too_large(text, max)).await;
         }
@@ -422,12 +454,15 @@ impl Session {
                 ))
                 .await
             }
-            Ok(ClientFrame::Command { id, command }) => self.on_command(out, id, command).await,
+            Ok(ClientFrame::Command { id, command }) => {
+                self.on_command(state, out, id, command).await
+            }
         }
     }
 
     async fn on_command(
         &mut self,
+        state: &AppState,
         out: &Outbox,
         id: CommandId,
         command: Command,
@@ -441,7 +476,13 @@ impl Session {
                 ))
                 .await;
         }
-        if let Err(refused) = crate::transport::admission::admit(&self.blobs, &command) {
+        // One budget for the sender over all its connections and REST: a second socket
+        // or a REST loop does not get it more.
+        let admitted = state
+            .senders
+            .command(&self.principal)
+            .and_then(|()| crate::transport::admission::admit(&self.blobs, &command));
+        if let Err(refused) = admitted {
             return out
                 .push(&HubFrame::error(Some(id), refused.code, refused.message))
                 .await;
