@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Measures the hub with `tablet swarm` for 200, 1,000 and 2,000 simulated tablets, each
-# beside the baseline (a broadcast server with no logic) measured in the same run.
+# beside the baseline (a broadcast server with no logic) measured in the same run; then a
+# 15-of-20 election of 2,000 tablets, in the open and sealed to a counting committee
+# (`tablet swarm --election`), with `hub verify` timed on both published results.
 # Usage: bench/run.sh [CLIENTS...]      (default: 200 1000 2000). Prints markdown tables.
+#        bench/run.sh election [N]      the election only (default N: 2000)
+#        ELECTION=0 bench/run.sh …      no election
 # HUB=path/to/hub bench/run.sh 2000 measures another build of the hub (e.g. the one before a
 # change, beside the current one in the same session); TABLET likewise for the swarm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=("${@:-200 1000 2000}")
-[ $# -gt 0 ] || sizes=(200 1000 2000)
+election=${ELECTION:-2000}
+if [ "${1:-}" = election ]; then
+  election=${2:-2000}
+  sizes=()
+else
+  sizes=("$@")
+  [ $# -gt 0 ] || sizes=(200 1000 2000)
+fi
 ulimit -n 20000 2>/dev/null || true
 cargo build --release -q -p hub -p tablet-client
 target="${CARGO_TARGET_DIR:-target}/release"
@@ -16,18 +26,24 @@ tablet="${TABLET:-$target/tablet}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$tablet" baseline --listen 127.0.0.1:0 > "$work/baseline.out" &
-baseline_pid=$!
-until grep -q 'listening on' "$work/baseline.out" 2>/dev/null; do sleep 0.1; done
-baseline_url=$(sed -n 's/^baseline listening on //p' "$work/baseline.out")
+# A fresh `hub demo` of $1 delegates in $work/hub-$2; sets hub_pid and data.
+start_hub() {
+  data="$work/hub-$2"
+  RUST_LOG=warn "$hub" demo --delegates "$1" --data "$data" --listen 127.0.0.1:0 > "$work/hub-$2.out" 2>"$work/hub-$2.err" &
+  hub_pid=$!
+  until [ -f "$data/demo.json" ] && grep -q 'Every participant' "$work/hub-$2.out" 2>/dev/null; do sleep 0.2; done
+}
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F)"
+if [ ${#sizes[@]} -gt 0 ]; then
+  "$tablet" baseline --listen 127.0.0.1:0 > "$work/baseline.out" &
+  baseline_pid=$!
+  until grep -q 'listening on' "$work/baseline.out" 2>/dev/null; do sleep 0.1; done
+  baseline_url=$(sed -n 's/^baseline listening on //p' "$work/baseline.out")
+fi
 for n in "${sizes[@]}"; do
   # A fresh hub per size, so every tablet's check-in is part of the run.
-  data="$work/hub-$n"
-  RUST_LOG=warn "$hub" demo --delegates "$n" --data "$data" --listen 127.0.0.1:0 > "$work/hub-$n.out" 2>"$work/hub-$n.err" &
-  hub_pid=$!
-  until [ -f "$data/demo.json" ] && grep -q 'Every participant' "$work/hub-$n.out" 2>/dev/null; do sleep 0.2; done
+  start_hub "$n" "$n"
   echo
   echo "### $n tablets"
   echo
@@ -37,3 +53,24 @@ for n in "${sizes[@]}"; do
     --hub-pid "$hub_pid" --baseline-pid "$baseline_pid"
   kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
 done
+
+if [ "$election" -gt 0 ]; then
+  start_hub "$election" election
+  echo
+  echo "### A 15-of-20 election of $election tablets: in the open, then sealed"
+  echo
+  echo "Load average before the run: $(cut -d" " -f1-3 /proc/loadavg)"
+  echo
+  "$tablet" swarm --demo "$data/demo.json" --clients "$election" --election \
+    --members 3 --threshold 2 --hub-pid "$hub_pid" --save "$work/results"
+  echo
+  echo "Load average after the run: $(cut -d" " -f1-3 /proc/loadavg)"
+  echo
+  TIMEFORMAT=%R
+  for kind in open sealed; do
+    echo "\`hub verify\` of the $kind election's result.json (signature and, sealed, every proof), s:"
+    { time "$hub" verify "$work/results/$kind-result.json" --key "$data/signing.pub" > "$work/verify-$kind.out"; } 2>&1 || true
+    { grep -o '^[A-Z ]*VALID' "$work/verify-$kind.out" || true; } | tr '\n' ' '; echo
+  done
+  kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+fi

@@ -43,17 +43,18 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Check an exported result against the hub's signature, offline. Exits 0 when the
-    /// file is exactly as the hub signed it, 1 when it was altered.
+    /// Check a signed file (a result, a summary, the minutes' PDF) against the hub's
+    /// signature, or a whole meeting dossier (hồ sơ, a .zip), offline. Exits 0 when all
+    /// holds, 1 naming the first file that does not.
     Verify(VerifyArgs),
 }
 
 /// `hub verify FILE`.
 #[derive(Args, Debug)]
 struct VerifyArgs {
-    /// The exported file (result.json or result.csv).
+    /// The exported file (result.json, result.csv, the minutes' PDF…) or a dossier (.zip).
     file: PathBuf,
-    /// The detached signature [default: FILE.sig].
+    /// The detached signature [default: FILE.sig]; not used for a dossier.
     #[arg(long)]
     signature: Option<PathBuf>,
     /// The hub's public key file (signing.pub, 64 hex digits).
@@ -150,6 +151,9 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
     let read = |path: &std::path::Path| {
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
     };
+    if is_zip(&args.file) {
+        return verify_dossier(args);
+    }
     let bytes = read(&args.file)?;
     // A secret poll's sealed box is checked first, from the file alone: nobody need trust
     // the hub's key to know the count is the sum of the ballots.
@@ -194,6 +198,53 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         );
     }
     signed
+}
+
+/// Whether the file is a zip archive (a dossier), by its first bytes.
+fn is_zip(path: &std::path::Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| magic == *b"PK\x03\x04")
+}
+
+fn verify_dossier(args: &VerifyArgs) -> anyhow::Result<()> {
+    let key_path = match (&args.key, &args.data) {
+        (Some(key), _) => Some(key.clone()),
+        (None, Some(data)) => Some(data.join(crate::signing::PUBLIC_KEY_FILE)),
+        (None, None) => None,
+    };
+    let key = match &key_path {
+        Some(p) => Some(
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let file = args.file.display();
+    match crate::record::verify::verify(&args.file, key.as_deref()) {
+        Ok(v) => {
+            let m = &v.manifest;
+            println!(
+                "VALID: the dossier {file} of meeting {} ({}) holds: {} files, each as listed \
+                 in the manifest the hub signed; the event log runs from seq 1 to {} with an \
+                 unbroken hash chain (last {}); key {}",
+                m.meeting,
+                m.title,
+                m.files.len(),
+                m.last_seq,
+                m.last_chain,
+                m.key
+            );
+            if v.own_key {
+                println!(
+                    "  note: checked with the key the dossier names; pass --key signing.pub \
+                     (GET /api/v1/signing-key from your hub) to be sure which hub signed it"
+                );
+            }
+            Ok(())
+        }
+        Err(failure) => anyhow::bail!("ALTERED: the dossier {file} does not hold: {failure}"),
+    }
 }
 
 async fn bind_and_open(config: Config) -> anyhow::Result<(TcpListener, Server)> {

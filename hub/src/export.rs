@@ -1,4 +1,5 @@
-//! Exported results: a closed poll as JSON and as CSV, with the exact same bytes every time
+//! Exported results: a closed poll as JSON and as CSV (the record's form, see
+//! `crate::record`), with the exact same bytes every time
 //! (fixed field order, options in list order, ballots in summons order, receipts sorted),
 //! so a detached signature over them stays valid and `hub verify` can check a copy.
 //!
@@ -50,6 +51,9 @@ pub enum ExportError {
     NotFound,
     #[error("the poll has no result yet: it is counted when the chair closes it")]
     NotCounted,
+    /// The record could not write what the poll holds.
+    #[error("{0}")]
+    Record(String),
 }
 
 fn build<'a>(
@@ -109,61 +113,12 @@ pub fn json(
     Ok(bytes)
 }
 
-/// The CSV bytes of a counted poll: `section,key,value` rows.
+/// The CSV bytes of a counted poll: the record's one-table form (`Mục, Chỉ tiêu, Giá
+/// trị` rows, UTF-8 with a byte-order mark, the wire's values: `valid_ballots`,
+/// `published`), so a spreadsheet reads the Vietnamese and a script the values.
 pub fn csv(state: &MeetingState, p: &PollState) -> Result<Vec<u8>, ExportError> {
-    let e = build(state, p, &[])?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut row = |a: &str, b: &str, c: &str| {
-        w.write_record([a, b, c]).expect("writing to memory");
-    };
-    let r = e.result;
-    row("section", "key", "value");
-    row("meeting", &e.meeting.id.to_string(), &e.meeting.title);
-    row("poll", &e.poll.id.to_string(), &e.poll.title);
-    row("poll", "secret", &e.poll.secret.to_string());
-    row("poll", "base", &format!("{:?}", e.poll.base));
-    row("poll", "threshold", &e.poll.threshold.to_string());
-    row("poll", "status", &format!("{:?}", e.status));
-    for (k, v) in [
-        ("summoned", r.summoned),
-        ("present", r.present),
-        ("ballots", r.ballots),
-        ("valid", r.valid),
-        ("invalid", r.invalid),
-        ("proxy", r.proxy),
-        ("base_count", r.base_count),
-    ] {
-        row("result", k, &v.to_string());
-    }
-    row("result", "passed", &r.passed.to_string());
-    for (option, votes) in e.options.iter().zip(&r.tallies) {
-        row("tally", option, &votes.to_string());
-    }
-    for (rank, i) in r.elected.iter().enumerate() {
-        row("elected", &(rank + 1).to_string(), &e.options[*i as usize]);
-    }
-    for i in &r.tied {
-        row("tied", "", &e.options[*i as usize]);
-    }
-    let names = |choices: &[u32]| {
-        choices
-            .iter()
-            .map(|c| e.options[*c as usize].as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    for b in e.ballots.iter().flatten() {
-        let who = if b.proxy {
-            format!("{} (thư ký ghi thay)", b.name)
-        } else {
-            b.name.clone()
-        };
-        row("ballot", &who, &names(&b.choices));
-    }
-    for line in e.receipts.iter().flatten() {
-        row("receipt", &line.receipt, &line.fingerprint);
-    }
-    Ok(w.into_inner().expect("writing to memory"))
+    build(state, p, &[])?;
+    crate::record::result_csv(state, p).map_err(|e| ExportError::Record(e.to_string()))
 }
 
 /// What `hub verify` says of a secret poll's exported result: `Ok(None)` when the file has

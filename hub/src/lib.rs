@@ -15,6 +15,7 @@ pub mod engine;
 pub mod export;
 pub mod import;
 pub mod live;
+pub mod record;
 pub mod server;
 pub mod setup;
 pub mod signing;

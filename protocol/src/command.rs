@@ -11,6 +11,7 @@ use crate::incoming::IncomingKind;
 use crate::model::{Fraction, Role, Timestamp};
 use crate::opinions::{Answer, Attachment};
 use crate::poll::PollSpec;
+use crate::record::HeaderKind;
 use crate::sealed::Sealed;
 use serde::{Deserialize, Serialize};
 
@@ -295,9 +296,45 @@ pub enum Command {
     /// A new round (bầu lại) among the options tied for the last seats of a counted poll,
     /// for the seats still empty: created and opened at once (chair).
     StartRunoff { poll: PollId },
+
+    // The record (protocol/src/record.rs): secretariat only, also once the meeting is
+    // closed, since minutes are finished after the meeting.
+    /// Set the minutes' header details; absent fields stay as they are.
+    SetMinutesDetails {
+        #[serde(default)]
+        header: Option<HeaderKind>,
+        #[serde(default)]
+        superior: Option<String>,
+        #[serde(default)]
+        body: Option<String>,
+        #[serde(default)]
+        number: Option<String>,
+        #[serde(default)]
+        place: Option<String>,
+    },
+    /// Write an agenda item's conclusion (kết luận); empty clears it.
+    SetConclusion { item: AgendaItemId, text: String },
+    /// Write the minutes' free text; empty clears it.
+    SetMinutesNotes { text: String },
+    /// Record why a member is absent; empty clears it.
+    SetAbsenceReason {
+        participant: ParticipantId,
+        reason: String,
+    },
 }
 
 impl Command {
+    /// The record's commands, which a closed meeting still takes.
+    pub fn is_record(&self) -> bool {
+        matches!(
+            self,
+            Command::SetMinutesDetails { .. }
+                | Command::SetConclusion { .. }
+                | Command::SetMinutesNotes { .. }
+                | Command::SetAbsenceReason { .. }
+        )
+    }
+
     /// Commands about a participant's private notes: the hub keeps them out of the
     /// meeting's log.
     pub fn is_private_note(&self) -> bool {
@@ -364,6 +401,10 @@ impl Command {
             Command::CastSealedBallot { .. } => "cast_sealed_ballot",
             Command::GiveDecryptionShare { .. } => "give_decryption_share",
             Command::StartRunoff { .. } => "start_runoff",
+            Command::SetMinutesDetails { .. } => "set_minutes_details",
+            Command::SetConclusion { .. } => "set_conclusion",
+            Command::SetMinutesNotes { .. } => "set_minutes_notes",
+            Command::SetAbsenceReason { .. } => "set_absence_reason",
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::model::{AgendaItem, Fraction, MeetingStatus, Participant, Timestamp};
 use crate::notes::DocumentComment;
 use crate::opinions::{Answer, OpinionRequest};
 use crate::poll::{PaperCount, Poll, PollResult, PollView};
+use crate::record::MinutesDetails;
 use crate::sealed::{Committee, KeyMessage, ReceiptLine, Sealed, SealedWith};
 use serde::{Deserialize, Serialize};
 
@@ -279,6 +280,26 @@ pub enum EventKind {
     },
     PollCancelled {
         poll: PollId,
+    },
+
+    // The record: seen by the secretariat, the chair and the office only.
+    /// The minutes' header details, all of them as they now are.
+    MinutesDetailsSet {
+        details: MinutesDetails,
+    },
+    /// An agenda item's conclusion; empty when cleared.
+    ConclusionSet {
+        item: AgendaItemId,
+        text: String,
+    },
+    /// The minutes' free text; empty when cleared.
+    MinutesNotesSet {
+        text: String,
+    },
+    /// Why a member is absent; empty when cleared.
+    AbsenceReasonSet {
+        participant: ParticipantId,
+        reason: String,
     },
 
     // The counting committee (Ban kiểm phiếu) and its key.

@@ -18,6 +18,7 @@ pub mod model;
 pub mod notes;
 pub mod opinions;
 pub mod poll;
+pub mod record;
 pub mod sealed;
 pub mod speakers;
 
@@ -40,6 +41,7 @@ pub use poll::{
     ChoiceBounds, MajorityBase, PaperCount, Poll, PollKind, PollResult, PollSpec, PollStatus,
     PollView, Preset, Threshold,
 };
+pub use record::{AbsenceReason, Conclusion, HeaderKind, MinutesDetails, RecordView};
 pub use sealed::{
     Committee, CommitteeStatus, CommitteeView, KeyMessage, ReceiptLine, Runoff, Sealed,
     SealedBoxView, SealedWith,

@@ -236,6 +236,10 @@ pub struct MeetingView {
     /// Votes and elections, in the order they were created, as this viewer may see them.
     #[serde(default)]
     pub polls: Vec<crate::poll::PollView>,
+    /// What the secretariat wrote for the minutes: the secretariat, the chair and the
+    /// office only; absent for the hall.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<crate::record::RecordView>,
     /// The counting committee (Ban kiểm phiếu) and its key, once one is named.
     #[serde(default)]
     pub committee: Option<crate::sealed::CommitteeView>,

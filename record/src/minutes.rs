@@ -294,7 +294,11 @@ fn document_line(d: &DocumentRecord) -> Result<Vec<Span>, RecordError> {
     if !file.is_empty() {
         details.push(format!("tệp {file}"));
     }
-    details.push(format!("SHA-256 {}", short_hash(&d.sha256)));
+    // A confidential document is named by its title alone: the hub leaves its file name
+    // and fingerprint out of the minutes.
+    if !d.sha256.is_empty() {
+        details.push(format!("SHA-256 {}", short_hash(&d.sha256)));
+    }
     Ok(vec![
         regular("- "),
         regular(title),

@@ -3,8 +3,9 @@
 //! A missing tool fails the test with the Debian package that brings it (`./test`
 //! installs them all).
 //!
-//! The first page of the minutes and of the counting report are saved as PNGs in
-//! `target/screenshots/`, and in `docs/screenshots/` when `UPDATE_SCREENSHOTS=1`.
+//! The first page of the sample minutes and counting report are saved as PNGs in
+//! `target/screenshots/` (`sample-…`), and in `docs/screenshots/` when
+//! `UPDATE_SCREENSHOTS=1`; the README shows the hub's own (`tests/tests/record.rs`).
 
 use record::{sample, sheets};
 use std::io::Read;
@@ -199,7 +200,7 @@ fn the_minutes_pdf_reads_back_with_names_results_and_its_font() {
         info.contains("Title:           Biên bản: Đại hội đại biểu"),
         "{info}"
     );
-    screenshot(&pdf, "minutes-page1");
+    screenshot(&pdf, "sample-minutes-page1");
 }
 
 #[test]
@@ -257,7 +258,7 @@ fn the_counting_report_pdf_reads_back() {
         );
     }
     assert_fonts_embedded_and_subset(&pdf);
-    screenshot(&pdf, "counting-report");
+    screenshot(&pdf, "sample-counting-report");
 }
 
 #[test]

@@ -83,6 +83,22 @@ impl Driver {
 
     /// A new browser with its own profile, its viewport `size` (CSS pixels).
     pub async fn page(&self, size: (u32, u32)) -> Page {
+        self.page_saving_to(size, None).await
+    }
+
+    /// A new browser whose downloads go, without asking, into `downloads`.
+    pub async fn page_with_downloads(&self, size: (u32, u32), downloads: &Path) -> Page {
+        self.page_saving_to(size, Some(downloads)).await
+    }
+
+    async fn page_saving_to(&self, size: (u32, u32), downloads: Option<&Path>) -> Page {
+        let prefs = downloads.map(|dir| {
+            json!({
+                "download.default_directory": dir,
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            })
+        });
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -97,6 +113,7 @@ impl Driver {
                     "--lang=vi-VN",
                     format!("--window-size={},{}", size.0, size.1),
                 ],
+                "prefs": prefs.unwrap_or_else(|| json!({})),
             }
         });
         let Value::Object(caps) = caps else {

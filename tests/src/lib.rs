@@ -13,7 +13,9 @@ pub mod fixture;
 pub mod http;
 pub mod native;
 pub mod relay;
+pub mod sealed;
 pub mod tablet;
+pub mod tools;
 
 pub use fixture::{MeetingFixture, Member};
 pub use tablet::{expect_error, expect_snapshot, Tablet};
@@ -64,36 +66,33 @@ pub fn hub_binary() -> PathBuf {
 }
 
 /// The hub's output, kept so a failing test can show what the hub said.
-type Logs = Arc<Mutex<VecDeque<String>>>;
+type Logs = Arc<Mutex<Output>>;
 const LOG_LINES: usize = 400;
 
-/// The whole output of a hub program, every line, beside its data directory: a test may
-/// read it all (the in-memory [`Logs`] keep only the last lines).
-pub const HUB_OUTPUT: &str = "hub-output.log";
+/// What a hub program wrote: its last lines, for a failure's message, and all of it, for a
+/// test that reads every byte the hub gave away.
+#[derive(Debug, Default)]
+struct Output {
+    last: VecDeque<String>,
+    whole: String,
+}
 
-fn drain_into(
-    logs: Logs,
-    tag: &'static str,
-    stream: impl AsyncRead + Unpin + Send + 'static,
-    all: PathBuf,
-) {
+impl Output {
+    fn push(&mut self, tag: &str, line: &str) {
+        if self.last.len() == LOG_LINES {
+            self.last.pop_front();
+        }
+        self.last.push_back(format!("[{tag}] {line}"));
+        self.whole.push_str(line);
+        self.whole.push('\n');
+    }
+}
+
+fn drain_into(logs: Logs, tag: &'static str, stream: impl AsyncRead + Unpin + Send + 'static) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&all)
-            .ok();
         while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(f) = &mut file {
-                use std::io::Write as _;
-                let _ = writeln!(f, "[{tag}] {line}");
-            }
-            let mut logs = logs.lock().unwrap();
-            if logs.len() == LOG_LINES {
-                logs.pop_front();
-            }
-            logs.push_back(format!("[{tag}] {line}"));
+            logs.lock().unwrap().push(tag, &line);
         }
     });
 }
@@ -121,11 +120,12 @@ enum Running {
         served: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
         clock: Clock,
     },
-    /// The real `hub` program, for what only a process can show, with the environment
-    /// variables it was started with (a restart keeps them).
+    /// The real `hub` program, for what only a process can show.
     Process {
         child: Option<Child>,
         logs: Logs,
+        /// Environment variables for the hub program (`RUST_LOG`, a test harness's
+        /// switch), kept across restarts.
         env: Vec<(String, String)>,
     },
 }
@@ -150,9 +150,17 @@ impl TestHub {
         Self::start_process_with_env(&[]).await
     }
 
+    /// Starts the real `hub` program with `RUST_LOG` set to `filter` (kept across a
+    /// restart), so that a test can read all it logs with [`TestHub::whole_log`].
+    pub async fn start_process_logging(filter: Option<&str>) -> TestHub {
+        match filter {
+            Some(filter) => Self::start_process_with_env(&[("RUST_LOG", filter)]).await,
+            None => Self::start_process().await,
+        }
+    }
+
     /// [`TestHub::start_process`] with these environment variables set for the hub, at
-    /// this start and every restart (e.g. `RUST_LOG`, the store's power-loss harness). Its
-    /// whole output is in [`HUB_OUTPUT`] in the data directory.
+    /// this start and every restart (e.g. `RUST_LOG`, the store's power-loss harness).
     pub async fn start_process_with_env(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let logs = Logs::default();
@@ -250,7 +258,7 @@ impl TestHub {
                 .unwrap_or(0)
         }
         let dir = self.dir.path();
-        size(dir) - size(&dir.join(HUB_OUTPUT)) - size(&dir.join(TEST_CONFIG))
+        size(dir) - size(&dir.join(TEST_CONFIG))
     }
 
     /// The hub-wide secretariat ("office") token.
@@ -269,11 +277,20 @@ impl TestHub {
         match &self.running {
             Running::Process { logs, .. } => {
                 let logs = logs.lock().unwrap();
-                logs.iter().cloned().collect::<Vec<_>>().join("\n")
+                logs.last.iter().cloned().collect::<Vec<_>>().join("\n")
             }
             Running::InProcess { .. } => {
                 "(the hub runs in this process: see the test's output)".into()
             }
+        }
+    }
+
+    /// Every line the hub program wrote to stdout and stderr since it first started,
+    /// across restarts, untagged.
+    pub fn whole_log(&self) -> String {
+        match &self.running {
+            Running::Process { logs, .. } => logs.lock().unwrap().whole.clone(),
+            Running::InProcess { .. } => panic!("only a hub program's whole log is kept"),
         }
     }
 
@@ -469,7 +486,8 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
 fn log_to_test_output() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let filter = hub::cli::log_filter("warn");
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_test_writer()
@@ -500,20 +518,19 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Chil
         logs.clone(),
         "stderr",
         child.stderr.take().expect("piped stderr"),
-        dir.join(HUB_OUTPUT),
     );
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
     let addr = guard("the hub's `listening on` line", async {
         loop {
             match stdout.next_line().await {
                 Ok(Some(line)) => {
+                    logs.lock().unwrap().push("stdout", &line);
                     if let Some(rest) = line.trim().strip_prefix("listening on http://") {
                         return rest
                             .trim()
                             .parse::<SocketAddr>()
                             .with_context(|| format!("bad address in {line:?}"));
                     }
-                    logs.lock().unwrap().push_back(format!("[stdout] {line}"));
                 }
                 Ok(None) | Err(_) => {
                     anyhow::bail!("the hub's stdout ended before it said where it listens")
@@ -526,15 +543,10 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Chil
         Ok(addr) => addr,
         Err(e) => {
             let status = guard("the failed hub to exit", child.wait()).await;
-            let logs: Vec<String> = logs.lock().unwrap().iter().cloned().collect();
+            let logs: Vec<String> = logs.lock().unwrap().last.iter().cloned().collect();
             panic!("{e:#} (exit: {status:?})\nhub output:\n{}", logs.join("\n"));
         }
     };
-    drain_into(
-        logs.clone(),
-        "stdout",
-        stdout.into_inner(),
-        dir.join(HUB_OUTPUT),
-    );
+    drain_into(logs.clone(), "stdout", stdout.into_inner());
     (child, addr)
 }

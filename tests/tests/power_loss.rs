@@ -96,7 +96,7 @@ async fn secretariat(
         .await
         .iter()
         .find_map(|e| match &e.event {
-            EventKind::PollCreated { poll } if e.seq == seq => Some(poll.id),
+            EventKind::PollCreated { poll, .. } if e.seq == seq => Some(poll.id),
             _ => None,
         })
         .expect("the poll_created event comes before its ack");
@@ -194,7 +194,7 @@ fn check(events: &[Event], acked: &[(u64, Expect)], cycle: usize) {
             panic!("cycle {cycle}: {expect:?} was acknowledged at seq {seq}, which was lost")
         });
         let ok = match (expect, found) {
-            (Expect::PollCreated(t), EventKind::PollCreated { poll }) => &poll.title == t,
+            (Expect::PollCreated(t), EventKind::PollCreated { poll, .. }) => &poll.title == t,
             (Expect::PollOpened(p), EventKind::PollOpened { poll, .. }) => poll == p,
             (
                 Expect::Ballot { poll, voter, .. },
@@ -215,7 +215,7 @@ fn check(events: &[Event], acked: &[(u64, Expect)], cycle: usize) {
     for e in events {
         let key = match &e.event {
             EventKind::MeetingUpdated { venue, .. } => venue.clone(),
-            EventKind::PollCreated { poll } => poll.title.clone(),
+            EventKind::PollCreated { poll, .. } => poll.title.clone(),
             EventKind::BallotCast { poll, voter, .. } => format!("{poll}/{voter:?}"),
             _ => continue,
         };

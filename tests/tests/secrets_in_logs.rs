@@ -3,7 +3,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use meeting_tests::http::Request;
-use meeting_tests::{expect_snapshot, guard, TestHub, HUB_OUTPUT};
+use meeting_tests::{expect_snapshot, guard, TestHub};
 use protocol::{ClientFrame, Command, MeetingId};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_trace_level_no_token_and_no_secret_choice_reaches_the_log() {
-    let mut hub = TestHub::start_process_with_env(&[("RUST_LOG", "trace")]).await;
+    let mut hub = TestHub::start_process_logging(Some("trace")).await;
     let m = hub.meeting_with(2).await;
     let delegate = &m.delegates[0];
     // A token in hello, a token in the cookie of the upgrade, a token as Bearer, a token in
@@ -41,7 +41,7 @@ async fn at_trace_level_no_token_and_no_secret_choice_reaches_the_log() {
     assert_eq!(r.status, 200);
     hub.stop().await;
 
-    let log = std::fs::read_to_string(hub.data_dir().join(HUB_OUTPUT)).unwrap();
+    let log = hub.whole_log();
     assert!(
         log.lines().count() > 20 && log.contains("TRACE"),
         "the hub did log at trace level:\n{log}"

@@ -206,3 +206,232 @@ async fn a_wrong_url_and_an_unreachable_hub_are_said_plainly() {
     let no_profile = run_tablet(profile.path(), &["agenda"]).await;
     ended_with(&no_profile, 2, "run `tablet join URL`");
 }
+
+/// `tablet committee` for one member, as a child process the test can kill.
+fn committee_process(profile: &std::path::Path) -> tokio::process::Child {
+    tokio::process::Command::new(meeting_tests::native::tablet_binary())
+        .arg("--profile")
+        .arg(profile)
+        .args(["committee", "--yes"])
+        .env_remove("TABLET_PROFILE")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting tablet committee")
+}
+
+async fn finished(child: tokio::process::Child) -> Output {
+    meeting_tests::guard("tablet committee to finish", child.wait_with_output())
+        .await
+        .expect("tablet committee")
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The line of `out` that starts with `prefix`, after it.
+fn after<'a>(out: &'a str, prefix: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no “{prefix}” in: {out}"))
+        .trim()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_committee_makes_its_key_votes_in_secret_and_opens_the_count_from_the_terminal() {
+    let hub = TestHub::start().await;
+    let m = hub.meeting_with(4).await;
+    hub.office_command(m.id, "session", &Command::StartSession)
+        .await;
+    let profiles: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (d, p) in m.delegates.iter().zip(&profiles) {
+        let joined = run_tablet(p.path(), &["join", &d.join_url]).await;
+        assert!(joined.status.success(), "{:?}", text(&joined));
+    }
+    let members: Vec<_> = m.delegates[..3].iter().map(|d| d.id()).collect();
+    hub.office_command(
+        m.id,
+        "committee",
+        &Command::SetCountingCommittee {
+            members,
+            threshold: 2,
+        },
+    )
+    .await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let committee = view.committee.unwrap().committee.id;
+    let setup = |n: usize| {
+        profiles[n]
+            .path()
+            .join(format!("committee/{committee}.setup.json"))
+    };
+
+    // Two members start; the first device is killed once its round-1 message is in, and
+    // carries on from its kept state when started again with the third.
+    let first = committee_process(profiles[0].path());
+    let second = committee_process(profiles[1].path());
+    meeting_tests::guard("two round-1 messages", async {
+        loop {
+            let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+            let messages = view.committee.unwrap().messages.unwrap_or_default();
+            if messages.iter().filter(|k| k.round == 1).count() == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    drop(first);
+    assert_eq!(
+        mode(&setup(0)),
+        0o600,
+        "the setup is kept for its owner only"
+    );
+    let first = committee_process(profiles[0].path());
+    let third = committee_process(profiles[2].path());
+    let outputs = [
+        finished(first).await,
+        finished(second).await,
+        finished(third).await,
+    ];
+    let mut codes = Vec::new();
+    for (n, out) in outputs.iter().enumerate() {
+        let (stdout, stderr) = text(out);
+        assert!(out.status.success(), "member {n}: {stdout}{stderr}");
+        codes.push((
+            after(&stdout, "Mã kiểm tra / check code:").to_owned(),
+            after(
+                &stdout,
+                "Khóa của Ban kiểm phiếu đã sẵn sàng / the committee's key is ready:",
+            )
+            .to_owned(),
+        ));
+        assert!(
+            !setup(n).exists(),
+            "the setup's secrets are gone once the key is made"
+        );
+        let key = profiles[n]
+            .path()
+            .join(format!("committee/{committee}.key.json"));
+        assert_eq!(mode(&key), 0o600, "the share is for its owner only");
+    }
+    assert!(text(&outputs[0]).0.contains("carrying on from round 1"));
+    assert!(codes.iter().all(|c| *c == codes[0]), "{codes:?}");
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let c = view.committee.unwrap();
+    assert_eq!(c.status, protocol::CommitteeStatus::Ready);
+
+    // A printed copy of member 1's share, read back on a new device of theirs; the copy is
+    // refused on another member's tablet.
+    let printed = run_tablet(profiles[0].path(), &["committee", "--print"]).await;
+    let (out, _) = text(&printed);
+    assert!(printed.status.success(), "{out}");
+    let copy = out
+        .lines()
+        .find(|l| l.starts_with("BKP1-0-"))
+        .unwrap_or_else(|| panic!("no text copy: {out}"))
+        .to_owned();
+    assert!(out.contains('█') || out.contains('▀'), "a QR code: {out}");
+    let new_device = tempfile::tempdir().unwrap();
+    run_tablet(new_device.path(), &["join", &m.delegates[0].join_url]).await;
+    let imported = run_tablet(new_device.path(), &["committee", "--import", &copy]).await;
+    assert!(imported.status.success(), "{:?}", text(&imported));
+    let wrong = run_tablet(profiles[1].path(), &["committee", "--import", &copy]).await;
+    ended_with(&wrong, 2, "member 1's share, not yours");
+
+    // A secret election: each ballot encrypted on its tablet, its receipt kept.
+    let spec = PollSpec {
+        title: "Bầu Tổ trưởng tổ đại biểu".into(),
+        item: None,
+        kind: PollKind::Election {
+            candidates: vec!["Lê Văn An".into(), "Trần Thị Bình".into(), "Đỗ Hùng".into()],
+            seats: 2,
+        },
+        secret: true,
+        preset: None,
+        base: None,
+        threshold: None,
+        quorum: Some("0/1".parse().unwrap()),
+        eligible: None,
+        allow_change: false,
+        show_running: false,
+        duration_secs: None,
+    };
+    hub.office_command(m.id, "create", &Command::CreatePoll { poll: spec })
+        .await;
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let poll = view.polls[0].poll.id;
+    hub.office_command(m.id, "open", &Command::OpenPoll { poll })
+        .await;
+    let voted = run_tablet(profiles[3].path(), &["vote", "1", "Lê Văn An", "3"]).await;
+    let (out, err) = text(&voted);
+    assert!(voted.status.success(), "{out}{err}");
+    assert!(out.contains("encrypted on this device"), "{out}");
+    let receipt = after(&out, "Mã biên nhận / receipt:")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let voted = run_tablet(profiles[1].path(), &["vote", "1", "2"]).await;
+    assert!(voted.status.success(), "{:?}", text(&voted));
+    let again = run_tablet(profiles[3].path(), &["vote", "1", "2"]).await;
+    ended_with(&again, 5, "cannot be changed");
+    let too_many = run_tablet(profiles[0].path(), &["vote", "1", "1", "2", "3"]).await;
+    ended_with(&too_many, 2, "at most 2 may be");
+    let waiting = run_tablet(profiles[3].path(), &["receipts"]).await;
+    let (out, _) = text(&waiting);
+    assert!(
+        out.contains(&receipt) && out.contains("not published yet"),
+        "{out}"
+    );
+    let kept = std::fs::read_to_string(profiles[3].path().join("receipts.json")).unwrap();
+    assert!(
+        !kept.contains("Lê Văn An") && !kept.contains("choices"),
+        "{kept}"
+    );
+
+    // The box is opened by two members' tablets, each checking it first.
+    let early = run_tablet(profiles[0].path(), &["count", "1", "--yes"]).await;
+    ended_with(&early, 2, "is opened once the poll is closed");
+    hub.office_command(m.id, "close", &Command::ClosePoll { poll })
+        .await;
+    let outsider = run_tablet(profiles[3].path(), &["count", "1", "--yes"]).await;
+    ended_with(&outsider, 2, "holds no share");
+    let asked = run_tablet(profiles[0].path(), &["count", "1"]).await;
+    let (out, _) = text(&asked);
+    assert!(asked.status.success(), "{out}");
+    assert!(
+        out.contains("2 phiếu mã hóa") && out.contains("Chưa gửi / nothing sent"),
+        "{out}"
+    );
+    let counted = run_tablet(new_device.path(), &["count", "1", "--yes"]).await;
+    let (out, err) = text(&counted);
+    assert!(counted.status.success(), "{out}{err}");
+    assert!(
+        out.contains("box fingerprint") && out.contains("1 of 2 members"),
+        "{out}"
+    );
+    let counted = run_tablet(profiles[2].path(), &["count", "1", "--yes"]).await;
+    let (out, err) = text(&counted);
+    assert!(counted.status.success(), "{out}{err}");
+    assert!(
+        out.contains("2 of 2 members") && out.contains("the count is opened"),
+        "{out}"
+    );
+    let (_, view) = hub.meeting_state(m.id, hub.office_token()).await;
+    let result = view.polls[0].result.clone().expect("counted");
+    assert_eq!(result.tallies, vec![1, 1, 1]);
+
+    hub.office_command(m.id, "publish", &Command::PublishPoll { poll })
+        .await;
+    let checked = run_tablet(profiles[3].path(), &["receipts"]).await;
+    let (out, err) = text(&checked);
+    assert!(checked.status.success(), "{out}{err}");
+    assert!(out.contains(&receipt) && out.contains("✓"), "{out}");
+    let listed = run_tablet(profiles[3].path(), &["vote"]).await;
+    assert!(text(&listed).0.contains("in the published list"));
+}

@@ -28,12 +28,9 @@ pub use effects::{Decided, Effects, SealedBallot};
 pub use info::{
     calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
 };
-pub use minutes::speakers_csv;
+pub use minutes::{may_export as may_export_record, may_take_dossier, MinutesNotes};
 pub use notes::{may_read_notes, note_bytes, NoteChange, NoteIndex};
-pub use opinions::{
-    summary as opinion_summary, summary_csv as opinion_summary_csv,
-    summary_for as opinion_summary_for,
-};
+pub use opinions::{summary as opinion_summary, summary_for as opinion_summary_for};
 pub use quotas::{Quotas, Tally};
 pub use roll::change_token;
 pub use state::MeetingState;
@@ -144,6 +141,10 @@ pub fn decide(
             _ => Err(EngineError::NotFound("no such meeting".into())),
         };
     };
+    if command.is_record() {
+        // The minutes are finished after the meeting: a closed meeting still takes these.
+        return minutes::decide(state, actor, command).map(Decided::from);
+    }
     if meeting.status == protocol::MeetingStatus::Closed {
         return Err(EngineError::InvalidState(
             "the meeting is closed; nothing more can change".into(),
@@ -237,6 +238,10 @@ fn decide_events(
         Command::CastBallot { .. } | Command::CastSealedBallot { .. } => {
             Err(EngineError::Invalid("not decided here".into()))
         }
+        Command::SetMinutesDetails { .. }
+        | Command::SetConclusion { .. }
+        | Command::SetMinutesNotes { .. }
+        | Command::SetAbsenceReason { .. } => minutes::decide(state, actor, command),
     }
 }
 

@@ -43,6 +43,8 @@ pub struct MeetingState {
     pub info: Info,
     /// Votes and elections.
     pub polls: super::polls::Polls,
+    /// What the secretariat adds for the minutes.
+    pub minutes: super::MinutesNotes,
     /// Which private notes each author has (not their text). Not from the log: restored
     /// from the store at start, like the ballot box.
     pub notes: super::NoteIndex,
@@ -71,6 +73,7 @@ impl MeetingState {
             incoming: Incoming::default(),
             info: Info::default(),
             polls: Default::default(),
+            minutes: Default::default(),
             notes: Default::default(),
             quotas: Default::default(),
             committees: Default::default(),
@@ -148,6 +151,7 @@ impl MeetingState {
         self.comments.apply(event);
         self.incoming.apply(event);
         self.info.apply(event);
+        self.minutes.apply(event);
         self.committees.apply(self.id, event);
         match &event.event {
             EventKind::MeetingCreated {
@@ -257,7 +261,11 @@ impl MeetingState {
             | EventKind::IncomingClosed { .. }
             | EventKind::CalendarEventAdded { .. }
             | EventKind::CalendarEventRemoved { .. }
-            | EventKind::AnnouncementPosted { .. } => {}
+            | EventKind::AnnouncementPosted { .. }
+            | EventKind::MinutesDetailsSet { .. }
+            | EventKind::ConclusionSet { .. }
+            | EventKind::MinutesNotesSet { .. }
+            | EventKind::AbsenceReasonSet { .. } => {}
             EventKind::PollOpened {
                 poll,
                 sealed: Some(with),

@@ -112,6 +112,13 @@ impl Viewer {
                     .filter(|me| forwarded_to.contains(me))
                     .map(|_| Cow::Borrowed(event)),
             },
+            // The minutes in the making are the secretariat's and the chair's.
+            EventKind::MinutesDetailsSet { .. }
+            | EventKind::ConclusionSet { .. }
+            | EventKind::MinutesNotesSet { .. }
+            | EventKind::AbsenceReasonSet { .. } => {
+                (*self == Viewer::Full).then_some(Cow::Borrowed(event))
+            }
             EventKind::DocumentCommentSent { comment } => self
                 .sees_roll_of(comment.participant)
                 .then_some(Cow::Borrowed(event)),
@@ -171,6 +178,7 @@ impl MeetingState {
             calendar: self.info.calendar.clone(),
             announcements: self.info.announcements.clone(),
             polls: self.poll_views(viewer),
+            record: (viewer == Viewer::Full).then(|| self.minutes.view(self)),
             committee: self.committees.view(|c| match viewer {
                 Viewer::Full => true,
                 Viewer::Hall { me, .. } => me.is_some_and(|me| c.members.contains(&me)),

@@ -86,6 +86,7 @@ impl Server {
             signer,
             sessions: tokio_util::task::TaskTracker::new(),
             senders,
+            record: Default::default(),
             ballot_checks: Default::default(),
         });
         Ok(Server { state, shutdown })

@@ -22,7 +22,7 @@ mod tests;
 
 pub use blobs::{BlobError, Blobs, Stored};
 pub use links::TOKEN_KEY_FILE;
-pub use records::{Origin, Principal, Record};
+pub use records::{next_chain, Origin, Principal, Record, GENESIS};
 
 use crate::engine::{NoteChange, SealedBallot};
 use crate::tokens::Token;

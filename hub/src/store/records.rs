@@ -45,12 +45,13 @@ pub(super) struct MeetingEntry {
 }
 
 /// The chain value before a meeting's first event.
-pub(super) const GENESIS: [u8; 32] = [0; 32];
+pub const GENESIS: [u8; 32] = [0; 32];
 
 /// `SHA-256(prev || json(event) || json(origin))`, with `origin` serialized as an
 /// `Option` (`null` when absent). Serializing the typed values, not the stored bytes, means
-/// a replay recomputes exactly what the append computed.
-pub(super) fn next_chain(
+/// a replay recomputes exactly what the append computed. `hub verify` checks a dossier's
+/// log with this same function.
+pub fn next_chain(
     prev: &[u8; 32],
     event: &Event,
     origin: &Option<Origin>,

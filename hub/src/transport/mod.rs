@@ -16,6 +16,7 @@ mod opinions;
 mod polls;
 mod print;
 mod public;
+mod record;
 mod rest;
 pub mod senders;
 mod web;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub sessions: tokio_util::task::TaskTracker,
     /// Each sender's budget of commands and uploads, over every transport.
     pub senders: senders::SenderLimits,
+    /// The record's exports under way (dossier progress, at most two builds at once).
+    pub record: crate::record::Exports,
     /// Sealed ballots' proofs being checked, at most one per core.
     pub ballot_checks: ballots::BallotChecks,
 }
@@ -91,6 +94,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(rest::reissue_token).delete(rest::revoke_token),
         )
         .merge(document_routes())
+        .merge(record::routes())
         .route(
             "/meetings/{meeting}/opinions/{request}/{file}",
             get(opinions::summary),

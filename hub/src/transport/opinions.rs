@@ -37,7 +37,9 @@ pub(super) async fn summary(
 ) -> Result<Response, ApiError> {
     let summary = compile(&state, &principal, meeting, request)?;
     let json = || serde_json::to_vec_pretty(&summary).map_err(|e| ApiError::internal("summary", e));
-    let csv = || engine::opinion_summary_csv(&summary).into_bytes();
+    let csv = || {
+        crate::record::opinion_summary_csv(&summary).map_err(|e| ApiError::internal("summary", e))
+    };
     let signature = |bytes: &[u8]| format!("{}\n", state.signer.sign_hex(bytes));
     let text = "text/plain; charset=utf-8";
     Ok(match file.as_str() {
@@ -60,9 +62,9 @@ pub(super) async fn summary(
         "summary.csv" => attachment(
             "text/csv; charset=utf-8",
             &format!("tong-hop-y-kien-{request}.csv"),
-            csv(),
+            csv()?,
         ),
-        "summary.csv.sig" => ([(header::CONTENT_TYPE, text)], signature(&csv())).into_response(),
+        "summary.csv.sig" => ([(header::CONTENT_TYPE, text)], signature(&csv()?)).into_response(),
         _ => {
             return Err(ApiError::not_found(
                 "the summary is summary, summary.json or summary.csv, each with a .sig",
@@ -83,8 +85,9 @@ fn attachment(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// `GET /api/v1/meetings/{meeting}/speakers.csv`: the speeches for the minutes. The list
-/// of speakers is public to the hall, so any participant of the meeting may read it.
+/// `GET /api/v1/meetings/{meeting}/speakers.csv`: the speeches for the minutes, as the
+/// record's table (Vietnamese headings, wire values). The list of speakers is public to the
+/// hall, so any participant of the meeting may read it.
 pub(super) async fn speakers_csv(
     State(state): State<Arc<AppState>>,
     Caller(principal): Caller,
@@ -92,11 +95,15 @@ pub(super) async fn speakers_csv(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     let file = format!("attachment; filename=\"danh-sach-phat-bieu-{meeting}.csv\"");
+    let bytes = call
+        .handle
+        .read(crate::record::speakers_csv)
+        .map_err(|e| ApiError::internal("speakers", e))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, file),
         ],
-        call.handle.read(engine::speakers_csv),
+        bytes,
     ))
 }

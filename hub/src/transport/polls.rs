@@ -73,6 +73,7 @@ pub(super) async fn export(
             ))
         }
         Err(ExportError::NotFound) => return Err(ApiError::not_found("no such poll")),
+        Err(e @ ExportError::Record(_)) => return Err(ApiError::internal("export", e)),
         Err(e @ ExportError::NotCounted) => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,

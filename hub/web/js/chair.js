@@ -7,6 +7,7 @@ import { confirmDialog, fill, h, langButton, statusBadge, useStyle } from './ui.
 import { mountRedrawn, sender, button, person, tick } from './staff.js';
 import { pollCard, pollForm } from './polls-staff.js';
 import { committeeCard } from './committee-staff.js';
+import { fileButtons } from './exports.js';
 
 /**
  * Mounts the console in `root` (the shell's contract): `connection` sends commands, `state`
@@ -26,6 +27,8 @@ function draw(root, { connection, state }) {
   const form = pollForm({ state, send, idPrefix: 'chair' });
   const committee = committeeCard(state, send, 'chair');
   const speakers = h('section', { class: 'panel chair-speakers', 'aria-labelledby': 'chair-speakers-h' });
+  const record = h('div', { class: 'chair-record', id: 'chair-record' });
+  const files = fileButtons();
   fill(root, 
     h(
       'div',
@@ -42,6 +45,8 @@ function draw(root, { connection, state }) {
           polls,
           form.element,
           committee.element,
+          h('h2', { id: 'chair-record-h' }, t('chair_record')),
+          record,
         ),
         speakers,
       ),
@@ -57,6 +62,7 @@ function draw(root, { connection, state }) {
     fill(polls, ...orderPolls(view.polls || []).map((p) => pollCard(p, view, send)));
     form.refresh(view);
     committee.refresh(view);
+    renderRecord(record, view, files);
     renderSpeakers(speakers, view, send);
     tick();
   };
@@ -139,6 +145,20 @@ function renderTop(top, view, send, bar) {
     h('div', { class: 'chair-session' }, ...sessionButtons),
     bar,
   );
+}
+
+/** The minutes and the counting reports of published elections and secret votes. */
+function renderRecord(el, view, files) {
+  const base = `/meetings/${view.meeting.id}/record`;
+  const reports = (view.polls || []).filter((p) => p.status === 'published' && (p.poll.secret || p.poll.kind.type === 'election'));
+  fill(el,
+    h('p', { class: 'hint' }, view.meeting.status === 'closed' ? t('exp_minutes_final') : t('exp_minutes_draft')),
+    h('div', { class: 'actions' },
+      files.get({ id: 'chair-minutes-pdf', label: t('exp_minutes_pdf'), path: `${base}/minutes.pdf` }),
+      files.get({ id: 'chair-minutes-docx', label: t('exp_minutes_docx'), path: `${base}/minutes.docx` }),
+      ...reports.map((p) => h('div', { class: 'chair-report' },
+        h('span', { class: 'what' }, p.poll.title),
+        files.get({ id: `chair-report-${p.poll.id}`, label: t('exp_report_pdf'), path: `${base}/polls/${p.poll.id}/counting-report.pdf` })))));
 }
 
 function renderAgenda(section, view, send) {

@@ -1,10 +1,11 @@
 // The secretariat desk: a tab per task (meeting and agenda, participants, documents, votes,
-// opinion requests, incoming documents, calendar and announcements, exports). Each tab is a module under `desk/`
+// opinion requests, incoming documents, calendar and announcements, the record and its
+// exports). Each tab is a module under `desk/`
 // with `{element, render(view)}`; every change of the meeting redraws the visible one.
 
 import { t } from './i18n.js';
 import { fill, h, langButton, statusBadge, useStyle } from './ui.js';
-import { mountRedrawn, sender, csvField, download, tick } from './staff.js';
+import { mountRedrawn, sender, tick } from './staff.js';
 import { pollCard, pollForm, pollTools } from './polls-staff.js';
 import { committeeCard } from './committee-staff.js';
 import { meetingSection } from './desk/meeting.js';
@@ -13,6 +14,7 @@ import { documentsSection } from './desk/documents.js';
 import { opinionsSection } from './desk/opinions.js';
 import { incomingSection } from './desk/incoming.js';
 import { calendarSection } from './desk/calendar.js';
+import { exportsSection } from './desk/exports.js';
 
 /**
  * Mounts the desk in `root` (the shell's contract): `connection` sends commands, `state`
@@ -128,42 +130,6 @@ function pollsSection({ send, state }) {
     fill(list, ...[...view.polls].reverse().map((p) => pollCard(p, view, send, view.meeting.id, extra(p))));
     form.refresh(view);
     committee.refresh(view);
-  };
-  return { element, render };
-}
-
-function exportsSection({ state, meetingId }) {
-  const base = `/api/v1/meetings/${meetingId}`;
-  const body = h('div', {});
-  const attendance = () => {
-    const view = state.view;
-    const present = new Set(view.attendance.present_ids);
-    const rows = [['seat', 'name', 'position', 'unit', 'role', 'present']];
-    for (const p of view.participants) {
-      const member = p.role === 'chair' || p.role === 'delegate';
-      rows.push([p.seat ?? '', p.name, p.position, p.unit, p.role, member ? (present.has(p.id) ? 'yes' : 'no') : '']);
-    }
-    download(`diem-danh-${meetingId}.csv`, rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n');
-  };
-  const element = h('section', { class: 'desk-section', id: 'desk-exports' }, h('h2', {}, t('exp_heading')), body);
-  const render = (view) => {
-    const counted = view.polls.filter((p) => p.result);
-    fill(body, 
-      h('h3', {}, t('exp_attendance')),
-      h('p', {}, `${t('exp_present', { present: view.attendance.present, summoned: view.attendance.summoned })} `,
-        h('button', { type: 'button', class: 'btn', id: 'export-attendance', onclick: attendance }, t('exp_attendance_csv'))),
-      h('h3', {}, t('exp_speeches')),
-      h('p', {}, h('a', { class: 'btn', href: `${base}/speakers.csv`, download: 'speakers.csv' }, t('exp_speeches_csv'))),
-      h('h3', {}, t('exp_results')),
-      counted.length
-        ? h('ul', {}, ...counted.map((p) => h('li', {}, `${p.poll.title} — `, ...['result.json', 'result.json.sig', 'result.csv', 'result.csv.sig'].map((f) => h('a', { href: `${base}/polls/${p.poll.id}/${f}`, download: f, class: 'file' }, f)))))
-        : h('p', { class: 'hint' }, t('exp_no_results')),
-      h('p', {}, h('a', { href: '/api/v1/signing-key', download: 'signing.pub' }, t('exp_signing_key'))),
-      h('h3', {}, t('exp_opinions')),
-      view.opinions.length
-        ? h('ul', {}, ...view.opinions.map((o) => h('li', {}, `${o.request.title} — `, ...['summary.csv', 'summary.csv.sig', 'summary.json', 'summary.json.sig'].map((f) => h('a', { href: `${base}/opinions/${o.request.id}/${f}`, download: f, class: 'file' }, f)))))
-        : h('p', { class: 'hint' }, t('exp_no_opinions')),
-    );
   };
   return { element, render };
 }

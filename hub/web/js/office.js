@@ -1,20 +1,50 @@
 // The hub office's start page: the office token belongs to no meeting, so before a desk can
 // open it lists the hub's meetings (soonest first) and creates new ones. Each meeting's
-// desk is `/?meeting=ID`.
+// desk is `/?meeting=ID`. Closed meetings are listed again apart, each with its dossier.
 
 import { t } from './i18n.js';
 import { fill, h, langButton, refusal, useStyle } from './ui.js';
 import { formatDateTime } from './format.js';
 import { api } from './staff.js';
+import { fileButtons } from './exports.js';
 import { newMeetingForm } from './desk/meeting.js';
 
 /** Mounts the office's list of meetings in `root`; returns `{stop}`. */
 export function mount(root) {
   useStyle('/css/staff.css');
   const list = h('div', { id: 'office-meetings', 'aria-live': 'polite' });
+  const closedList = h('div', { id: 'office-dossiers' });
+  const files = fileButtons();
   const load = async () => {
     try {
       const { meetings } = await api('GET', '/meetings');
+      const closed = meetings.filter(({ meeting: m }) => m.status === 'closed');
+      fill(
+        closedList,
+        closed.length === 0
+          ? null
+          : [
+              h('h2', {}, t('office_closed')),
+              h(
+                'ul',
+                { class: 'office-list' },
+                ...closed.map(({ meeting: m }) =>
+                  h(
+                    'li',
+                    { class: 'card', 'data-dossier': m.id },
+                    h('strong', {}, m.title),
+                    h('div', { class: 'meta' }, [formatDateTime(m.starts_at), m.venue].filter(Boolean).join(' · ')),
+                    files.get({
+                      id: `dossier-${m.id}`,
+                      label: t('office_dossier'),
+                      path: `/meetings/${m.id}/record/dossier.zip`,
+                      progress: `/meetings/${m.id}/record/dossier/progress`,
+                    }),
+                  ),
+                ),
+              ),
+            ],
+      );
       fill(
         list,
         meetings.length === 0
@@ -43,7 +73,7 @@ export function mount(root) {
         'div',
         { class: 'desk office' },
         h('header', { class: 'desk-top' }, h('h1', {}, t('office_heading')), h('div', { class: 'staff-bar' }, langButton())),
-        h('main', { class: 'desk-panel' }, h('section', { class: 'desk-section' }, list, newMeetingForm(load))),
+        h('main', { class: 'desk-panel' }, h('section', { class: 'desk-section' }, list, closedList, newMeetingForm(load))),
       ),
     );
   const relabel = () => {

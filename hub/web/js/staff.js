@@ -52,25 +52,6 @@ export function person(view, id) {
   return view.participants.find((p) => p.id === id) || { id, name: '—', role: 'delegate' };
 }
 
-/** Saves text as a file the browser downloads (exports made from what the page holds). */
-export function download(name, text, type = 'text/csv;charset=utf-8') {
-  // The byte-order mark lets spreadsheet programs read Vietnamese in a CSV as UTF-8.
-  const blob = new Blob(['\uFEFF', text], { type });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
-
-/** One CSV field, quoted when it needs to be. */
-export function csvField(v) {
-  const s = v == null ? '' : String(v);
-  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Updates every running clock on the page: speech timers and poll countdowns. */
 export function tick() {
   const now = Date.now();

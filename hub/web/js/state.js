@@ -330,7 +330,27 @@ const FOLD = {
     const p = pollOf(v, e.poll);
     if (p) Object.assign(p, { status: 'cancelled', closes_at: null });
   },
+  // What the secretariat adds to the minutes (the secretariat's and the chair's view only).
+  minutes_details_set(v, e) { recordOf(v).details = e.details; },
+  conclusion_set(v, e) {
+    const r = recordOf(v);
+    r.conclusions = r.conclusions.filter((c) => c.item !== e.item);
+    if (e.text) r.conclusions.push({ item: e.item, text: e.text });
+    const at = new Map(v.agenda.map((i, n) => [i.id, n]));
+    r.conclusions.sort((a, b) => (at.get(a.item) ?? 1e9) - (at.get(b.item) ?? 1e9));
+  },
+  minutes_notes_set(v, e) { recordOf(v).notes = e.text; },
+  absence_reason_set(v, e) {
+    const r = recordOf(v);
+    r.absences = r.absences.filter((a) => a.participant !== e.participant);
+    if (e.reason) r.absences.push({ participant: e.participant, reason: e.reason });
+  },
 };
+
+function recordOf(v) {
+  v.record ??= { details: { header: 'party', superior: '', body: '', number: '', place: '' }, conclusions: [], notes: '', absences: [] };
+  return v.record;
+}
 
 function documentGone(v, doc, me) {
   // The secretariat and the chair keep it in the list, marked; others drop it.

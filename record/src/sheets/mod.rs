@@ -21,9 +21,11 @@
 //! ```
 
 mod csv;
+mod exports;
 mod tables;
 mod xlsx;
 
+pub use exports::{opinion_export, poll_export};
 pub use tables::{attendance, delivery, opinions, poll_ballots, poll_result, speakers};
 pub use xlsx::xlsx;
 

@@ -7,13 +7,11 @@
 //! therefore always a verified copy of that hash, whatever moment the program was killed
 //! at. A new version has a new hash, so it never resumes from the old one's bytes.
 
+use crate::http::{self, HttpClient, STALL};
 use crate::JoinUrl;
-use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::header::{HeaderValue, AUTHORIZATION, RANGE};
 use hyper::StatusCode;
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::TokioExecutor;
 use protocol::{Document, DocumentId, DocumentStatus, MeetingId};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,8 +22,6 @@ pub use background::{documents_in, spawn_downloader, Fetched};
 
 /// How often a download is resumed after a drop before it is given up (until the next sync).
 const ATTEMPTS: u32 = 6;
-/// A download that receives nothing for this long is treated as dropped.
-const STALL: Duration = Duration::from_secs(30);
 
 /// Why a document could not be cached.
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +80,7 @@ pub struct DocumentCache {
     meeting: MeetingId,
     /// `Bearer TOKEN`, marked sensitive so hyper never prints it.
     authorization: HeaderValue,
-    http: Client<HttpConnector, Empty<Bytes>>,
+    http: HttpClient,
 }
 
 impl DocumentCache {
@@ -94,18 +90,12 @@ impl DocumentCache {
             return Err(CacheError::Scheme(join.base_url().scheme().to_owned()));
         }
         std::fs::create_dir_all(dir).map_err(io_at(dir))?;
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", join.token()))
-            .expect("a join URL's token is ASCII");
-        authorization.set_sensitive(true);
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
-        connector.set_nodelay(true);
         Ok(DocumentCache {
             dir: dir.to_owned(),
             base: join.base_url().clone(),
             meeting,
-            authorization,
-            http: Client::builder(TokioExecutor::new()).build(connector),
+            authorization: http::bearer(join),
+            http: http::client(),
         })
     }
 

@@ -1,7 +1,13 @@
 //! What a delegate does from the terminal: vote, ask to speak, answer an opinion request.
+//!
+//! A secret poll's ballot is encrypted here, on the device, to the counting committee's
+//! key (`crate::sealed`); the hub gets ciphertexts and proofs, and answers with the receipt
+//! the tablet keeps.
 
-use super::profile::Profile;
+use super::profile::{Opened, Profile};
+use super::receipts::{self, Kept};
 use super::Usage;
+use crate::sealed::{os_rng, PollSeal};
 use protocol::opinions::{Answer, Choice};
 use protocol::{Command, CommandId, PollStatus, PollView};
 use std::io::BufRead as _;
@@ -18,8 +24,12 @@ pub async fn vote(
         if polls.is_empty() {
             println!("Chưa có biểu quyết / no polls yet");
         }
+        let kept = receipts::kept(profile)?;
         for (n, p) in polls.iter().enumerate() {
             print_poll(n, p);
+            for k in kept.iter().filter(|k| k.poll == p.poll.id) {
+                println!("    {}", receipts::line(&opened.view, k));
+            }
         }
         return Ok(());
     };
@@ -50,6 +60,9 @@ pub async fn vote(
         ))
         .into());
     }
+    if poll.poll.secret {
+        return vote_sealed(profile, &mut opened, &poll, &chosen).await;
+    }
     // Random: a secret poll keeps the id with the record that this member voted.
     let id = CommandId::try_from(format!("b-{}", uuid::Uuid::new_v4()))?;
     let answer = opened
@@ -74,6 +87,69 @@ pub async fn vote(
         );
     }
     Ok(())
+}
+
+/// A secret ballot: encrypted and proved here with fresh randomness, its receipt kept
+/// before it is sent (and forgotten if the hub refuses it), checked against the hub's.
+async fn vote_sealed(
+    profile: &Profile,
+    opened: &mut Opened,
+    poll: &PollView,
+    chosen: &[u32],
+) -> anyhow::Result<()> {
+    let seal = PollSeal::of(&opened.view, poll.poll.id)?;
+    let vote = seal.encrypt(chosen, &mut os_rng()?)?;
+    let mut kept = Kept {
+        meeting: opened.view.meeting.id,
+        poll: poll.poll.id,
+        title: poll.poll.title.clone(),
+        receipt: vote.receipt.clone(),
+        fingerprint: vote.fingerprint.clone(),
+        acked: false,
+    };
+    receipts::keep(profile, kept.clone())?;
+    // Random: the hub keeps the id with the record that this member voted.
+    let id = CommandId::try_from(format!("b-{}", uuid::Uuid::new_v4()))?;
+    let answer = match opened.session.command_as(id, vote.command()).await {
+        Ok(answer) => answer,
+        Err(e @ crate::CommandError::Refused(_)) => {
+            receipts::forget(profile, &vote.fingerprint)?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    kept.acked = true;
+    receipts::keep(profile, kept)?;
+    println!(
+        "Đã bỏ phiếu kín / secret ballot cast: {} lựa chọn / mark(s), mã hóa trên máy này / \
+         encrypted on this device",
+        chosen.len()
+    );
+    println!(
+        "Mã biên nhận / receipt: {} (kept in the profile; `tablet receipts` checks it once \
+         the result is published)",
+        vote.receipt
+    );
+    println!("Dấu vân tay / fingerprint: {}", vote.fingerprint);
+    if answer.receipt.as_deref() != Some(vote.receipt.as_str()) {
+        return Err(ReceiptDiffers {
+            ours: vote.receipt,
+            hub: answer.receipt.unwrap_or_default(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The hub acknowledged a secret ballot under another receipt than the one it makes.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the hub answered with receipt “{hub}”, but the ballot this tablet sent has receipt \
+     “{ours}”: the hub did not keep the ballot as sent; tell the counting committee"
+)]
+pub struct ReceiptDiffers {
+    ours: String,
+    hub: String,
 }
 
 fn print_poll(n: usize, p: &PollView) {
@@ -220,7 +296,7 @@ fn parse_answer(question: u32, text: &str) -> Result<Answer, Usage> {
 }
 
 /// The entry numbered `which` (from 1), or whose id is `which`.
-fn pick<'a, T>(list: &'a [T], which: &str, id: impl Fn(&T) -> String) -> Option<&'a T> {
+pub(super) fn pick<'a, T>(list: &'a [T], which: &str, id: impl Fn(&T) -> String) -> Option<&'a T> {
     match which.parse::<usize>() {
         Ok(n) if n >= 1 => list.get(n - 1),
         _ => list.iter().find(|t| id(t) == which),

@@ -5,12 +5,16 @@
 //! the program with a sentence and an exit code of their own, never a backtrace.
 
 mod act;
+mod committee;
+mod count;
 mod documents;
 mod profile;
+mod receipts;
 mod show;
 
+use crate::sealed::SealedError;
 use crate::swarm;
-use crate::{CacheError, ClientError, CommandError};
+use crate::{CacheError, ClientError, CommandError, DownloadError};
 use clap::{Parser, Subcommand};
 use protocol::ErrorCode;
 use std::net::SocketAddr;
@@ -46,13 +50,39 @@ enum Cmd {
     Docs,
     /// Follow the meeting live, reconnecting by itself and caching documents as they come.
     Watch,
-    /// Vote. Without a poll: list the polls. Without a choice: show the options and ask.
+    /// Vote. Without a poll: list the polls (and the receipts of your secret ballots).
+    /// Without a choice: show the options and ask. A secret poll's ballot is encrypted on
+    /// this device to the counting committee's key.
     Vote {
         /// The poll: its number in the list, or its id.
         poll: Option<String>,
         /// The choices: option numbers (from 1) or labels; several for a multiple choice
         /// or an election.
         choices: Vec<String>,
+    },
+    /// The receipts of your secret ballots, and whether each is in the published list.
+    Receipts,
+    /// A member of the counting committee (Ban kiểm phiếu): make the committee's key with
+    /// the other members' tablets, through the hub, and keep your share on this tablet.
+    Committee {
+        /// Go on without asking whether all members saw the same check code.
+        #[arg(long)]
+        yes: bool,
+        /// Show your share as text and a QR code, for a printed copy.
+        #[arg(long)]
+        print: bool,
+        /// Read your share back from its printed copy (the text, or - to read a line).
+        #[arg(long, value_name = "TEXT")]
+        import: Option<String>,
+    },
+    /// A member of the counting committee opens the count of a closed secret poll: checks
+    /// every ballot of its box on this tablet, then gives this member's decryption share.
+    Count {
+        /// The poll: its number in the list, or its id.
+        poll: String,
+        /// Give the share without asking.
+        #[arg(long)]
+        yes: bool,
     },
     /// Ask to speak on the current item (đăng ký phát biểu), or withdraw the request.
     Speak {
@@ -83,6 +113,18 @@ enum Cmd {
         hub_pid: Option<u32>,
         #[arg(long)]
         baseline_pid: Option<u32>,
+        /// Instead: a 15-of-20 election, in the open and then sealed to a counting
+        /// committee of the first `--members` delegates' devices (`--threshold` of them
+        /// open it), every tablet voting within one second.
+        #[arg(long)]
+        election: bool,
+        #[arg(long, default_value_t = 3)]
+        members: usize,
+        #[arg(long, default_value_t = 2)]
+        threshold: u32,
+        /// Where the election swarm writes the published results, for `hub verify`.
+        #[arg(long)]
+        save: Option<PathBuf>,
     },
     /// Run the baseline: a broadcast server with no logic, for `swarm --baseline`.
     Baseline {
@@ -103,6 +145,9 @@ pub mod exit {
     pub const BAD_TOKEN: u8 = 4;
     /// The hub refused the command (a closed poll, not checked in …).
     pub const REFUSED: u8 = 5;
+    /// Something the hub sent does not hold up: a receipt missing from the published list,
+    /// a box whose sum is not the hub's, a committee key that differs.
+    pub const MISMATCH: u8 = 6;
 }
 
 /// Runs the `tablet` program with the process's arguments and returns its exit code,
@@ -149,19 +194,21 @@ fn classify(e: &anyhow::Error) -> (u8, Option<&'static str>) {
             }
         });
         if let Some(client) = client {
-            return match client {
-                ClientError::BadJoinUrl { .. } => (exit::USAGE, None),
-                ClientError::Unreachable { .. } | ClientError::Closed { .. } => (
-                    exit::UNREACHABLE,
-                    Some("Is the hub running, and is this device on the hall's network?"),
-                ),
-                ClientError::UpgradeRefused { .. } => (exit::UNREACHABLE, None),
-                c if c.code() == Some(ErrorCode::BadToken) => (exit::BAD_TOKEN, Some(REVOKED)),
-                _ => (exit::OTHER, None),
-            };
+            return classify_client(client);
         }
         if let Some(CommandError::Refused(_)) = cause.downcast_ref::<CommandError>() {
             return (exit::REFUSED, None);
+        }
+        if let Some(sealed) = cause.downcast_ref::<SealedError>() {
+            return classify_sealed(sealed);
+        }
+        if let Some(download) = cause.downcast_ref::<DownloadError>() {
+            return classify_download(download);
+        }
+        if cause.downcast_ref::<receipts::NotListed>().is_some()
+            || cause.downcast_ref::<act::ReceiptDiffers>().is_some()
+        {
+            return (exit::MISMATCH, None);
         }
         match cause.downcast_ref::<CacheError>() {
             Some(CacheError::BadToken) => return (exit::BAD_TOKEN, Some(REVOKED)),
@@ -173,6 +220,45 @@ fn classify(e: &anyhow::Error) -> (u8, Option<&'static str>) {
         }
     }
     (exit::OTHER, None)
+}
+
+fn classify_client(client: &ClientError) -> (u8, Option<&'static str>) {
+    match client {
+        ClientError::BadJoinUrl { .. } => (exit::USAGE, None),
+        ClientError::Unreachable { .. } | ClientError::Closed { .. } => (
+            exit::UNREACHABLE,
+            Some("Is the hub running, and is this device on the hall's network?"),
+        ),
+        ClientError::UpgradeRefused { .. } => (exit::UNREACHABLE, None),
+        c if c.code() == Some(ErrorCode::BadToken) => (exit::BAD_TOKEN, Some(REVOKED)),
+        _ => (exit::OTHER, None),
+    }
+}
+
+fn classify_sealed(e: &SealedError) -> (u8, Option<&'static str>) {
+    match e {
+        SealedError::Command(CommandError::Refused(_)) => (exit::REFUSED, None),
+        SealedError::Command(CommandError::Connection(c)) => classify_client(c),
+        SealedError::Download(d) => classify_download(d),
+        SealedError::NotSecret(_)
+        | SealedError::NotSealed(_)
+        | SealedError::NotAMember
+        | SealedError::NotYourShare { .. }
+        | SealedError::NoCommittee
+        | SealedError::Key(_)
+        | SealedError::Ballot(_) => (exit::USAGE, None),
+        e if e.is_mismatch() => (exit::MISMATCH, None),
+        _ => (exit::OTHER, None),
+    }
+}
+
+fn classify_download(e: &DownloadError) -> (u8, Option<&'static str>) {
+    match e {
+        DownloadError::BadToken => (exit::BAD_TOKEN, Some(REVOKED)),
+        DownloadError::Unreachable { .. } => (exit::UNREACHABLE, None),
+        DownloadError::Status { status: 409, .. } => (exit::REFUSED, None),
+        _ => (exit::OTHER, None),
+    }
 }
 
 const REVOKED: &str = "This badge is no longer valid: ask the secretariat for a new one, \
@@ -193,6 +279,11 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Docs => documents::list(&profile).await,
         Cmd::Watch => show::watch(&profile).await,
         Cmd::Vote { poll, choices } => act::vote(&profile, poll, &choices).await,
+        Cmd::Receipts => receipts::receipts(&profile).await,
+        Cmd::Committee { yes, print, import } => {
+            committee::committee(&profile, yes, print, import).await
+        }
+        Cmd::Count { poll, yes } => count::count(&profile, &poll, yes).await,
         Cmd::Speak { withdraw } => act::speak(&profile, withdraw).await,
         Cmd::Opinion { request, answers } => act::opinion(&profile, request, &answers).await,
         Cmd::Swarm {
@@ -202,7 +293,29 @@ async fn run() -> anyhow::Result<()> {
             rounds,
             hub_pid,
             baseline_pid,
+            election,
+            members,
+            threshold,
+            save,
         } => {
+            if election {
+                let demo = demo.ok_or_else(|| Usage("--election needs --demo".into()))?;
+                let plan = swarm::election_plan(&demo, clients, members, threshold, hub_pid, save)?;
+                eprintln!("swarm: {clients} tablets, a 15-of-20 election, open then sealed …");
+                let reports = swarm::run_election(plan).await?;
+                print!("{}", swarm::election_table(&reports));
+                for r in &reports {
+                    anyhow::ensure!(
+                        r.ballots_counted == r.clients as u64 && r.refused == 0,
+                        "{}: {} ballots counted from {} tablets, {} refused",
+                        r.target,
+                        r.ballots_counted,
+                        r.clients,
+                        r.refused
+                    );
+                }
+                return Ok(());
+            }
             let mut plans = Vec::new();
             if let Some(demo) = demo {
                 plans.push(swarm::demo_plan(&demo, clients, rounds, hub_pid)?);

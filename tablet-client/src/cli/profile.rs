@@ -1,5 +1,7 @@
 //! The tablet's profile: a directory holding the join URL (the hub's address and this
-//! delegate's token, so readable by its owner only) and the document cache.
+//! delegate's token, so readable by its owner only), the document cache, the receipts of
+//! this delegate's secret ballots, and a committee member's key (its setup while it is
+//! made, then the member's share), all readable by their owner only.
 
 use super::Usage;
 use crate::{DocumentCache, Follower, JoinUrl, Session};
@@ -45,11 +47,46 @@ impl Profile {
         self.dir.join(CACHE_DIR)
     }
 
+    /// A file of the profile.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Reads a JSON file of the profile; `None` if it is not there.
+    pub fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> anyhow::Result<Option<T>> {
+        let path = self.file(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .with_context(|| format!("{} is damaged", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// Writes a JSON file of the profile whole (temp file, rename), readable by its owner only.
+    pub fn write_json<T: serde::Serialize>(&self, name: &str, value: &T) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+        save_private(&self.file(name), &text)
+    }
+
+    /// Removes a file of the profile, if it is there.
+    pub fn remove(&self, name: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.file(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// `tablet join URL`: checks the URL with the hub, then keeps it.
     pub async fn join(&self, url: &str) -> anyhow::Result<()> {
         let join = JoinUrl::parse(url)?;
         let opened = self.connect(join).await?;
-        save_private(&self.dir.join(JOIN_FILE), &format!("{}\n", opened.join))?;
+        save_private(&self.dir.join(JOIN_FILE), &format!("{}\n", opened.join))
+            .with_context(|| format!("writing {}", self.dir.display()))?;
         println!("Đã tham gia / joined: {}", opened.view.meeting.title);
         println!(
             "  {} ({}){}",
@@ -97,21 +134,30 @@ impl Profile {
     }
 }
 
-/// Written whole or not at all (temp file, then rename), readable by its owner only.
-fn save_private(path: &Path, text: &str) -> anyhow::Result<()> {
+/// Written whole or not at all (temp file, then rename, then the directory synced),
+/// readable by its owner only, in a directory only its owner may list.
+fn save_private(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let temp = path.with_extension("tmp");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&temp)
-        .with_context(|| format!("writing {}", temp.display()))?;
+    let mut file = options.open(&temp)?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     file.sync_all()?;
-    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display()))
+    std::fs::rename(&temp, path)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 fn seat(view: &MeetingView, me: &Me) -> String {

@@ -4,6 +4,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
@@ -36,11 +37,12 @@ pub enum Order {
     Follow,
     /// Drop the connection and resume from the last seq (a reconnect storm).
     Reconnect(u64),
-    /// Send this command text (the `{id}` in it replaced by a unique id), each of `of`
-    /// tablets at its own moment spread evenly over `window`, as a hall votes.
+    /// Send a command text (the `{id}` in it replaced by a unique id), each of `of`
+    /// tablets at its own moment spread evenly over `window`, as a hall votes. Tablet `i`
+    /// sends `texts[i]`, or `texts[0]` when there is one text for all.
     Send {
         round: u64,
-        template: String,
+        texts: Arc<Vec<String>>,
         window: Duration,
         of: usize,
     },
@@ -149,7 +151,10 @@ pub async fn run(
                             resume = Some(seen.last);
                             continue 'connection;
                         }
-                        Order::Send { round, template, window, of } => {
+                        Order::Send { round, texts, window, of } => {
+                            let Some(template) = texts.get(client).or(texts.first()) else {
+                                continue;
+                            };
                             // Unique across runs: the hub answers a known id with its first outcome.
                             let id = format!("c{client}-r{round}-{}", std::process::id());
                             let offset = window.mul_f64(client as f64 / of.max(1) as f64);

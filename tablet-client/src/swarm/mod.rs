@@ -5,18 +5,20 @@
 
 mod baseline;
 mod client;
+mod driver;
+mod election;
 mod stats;
 
 pub use baseline::serve as serve_baseline;
-pub use stats::{table, Report, Spread};
+pub use election::{election_plan, marks_of, run_election, ElectionPlan, MemberDevice};
+pub use stats::{election_table, table, ElectionReport, Report, Spread};
 
 use anyhow::{bail, Context as _};
 use client::{Continuity, Order, Report as Heard};
-use futures_util::{SinkExt, StreamExt};
+use driver::Driver;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::Message;
 
 /// How the swarm drives its target.
 #[derive(Clone, Debug)]
@@ -82,7 +84,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         _ => None,
     };
 
-    let mut driver = Driver::open(&plan).await?;
+    let mut driver = Driver::open(&plan.ws_url, &plan.driver, &plan.driver_command).await?;
     let mut fanout = Vec::with_capacity(n * plan.rounds);
     let mut driver_ack = Vec::with_capacity(plan.rounds);
     for round in 0..plan.rounds {
@@ -113,11 +115,11 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         Some(template) if plan.ballot => {
             let poll = driver.open_poll().await.context("opening the poll")?;
             let template = template.replace("{poll}", &poll);
-            let outcome = burst(&orders, &mut heard, n, &template).await?;
+            let outcome = burst(&orders, &mut heard, n, vec![template], 0).await?;
             ballots_counted = Some(driver.close_poll(&poll).await.context("closing the poll")?);
             outcome
         }
-        Some(template) => burst(&orders, &mut heard, n, template).await?,
+        Some(template) => burst(&orders, &mut heard, n, vec![template.clone()], 0).await?,
         None => (Vec::new(), 0),
     };
     // Every tablet hears every ballot (or broadcast): let that wave pass before the storm.
@@ -254,15 +256,18 @@ pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Opt
 pub const BURST_WINDOW: Duration = Duration::from_secs(1);
 
 /// Every tablet sends one command, all within [`BURST_WINDOW`]; each answer's round trip.
+/// Each burst of a run needs its own `round`: the command ids are made from it, and a hub
+/// answers a known id with its first outcome without doing the command again.
 async fn burst(
     orders: &watch::Sender<Order>,
     heard: &mut mpsc::UnboundedReceiver<Heard>,
     n: usize,
-    template: &str,
+    texts: Vec<String>,
+    round: u64,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
     orders.send_replace(Order::Send {
-        round: 0,
-        template: template.to_owned(),
+        round,
+        texts: std::sync::Arc::new(texts),
         window: BURST_WINDOW,
         of: n,
     });
@@ -311,124 +316,4 @@ async fn settle(heard: &mut mpsc::UnboundedReceiver<Heard>) -> anyhow::Result<In
         }
     }
     bail!("the tablets were still hearing events after two minutes")
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The secretariat's connection, whose commands make the events everyone waits for. A task
-/// of its own reads it all the time: the driver hears every ballot and check-in, and a hub
-/// drops a connection that stops reading (lagged) or never answers its pings (idle).
-struct Driver {
-    sink: futures_util::stream::SplitSink<Socket, Message>,
-    frames: mpsc::UnboundedReceiver<serde_json::Value>,
-    template: String,
-}
-
-impl Driver {
-    async fn open(plan: &Plan) -> anyhow::Result<Driver> {
-        let (mut ws, _) =
-            tokio_tungstenite::connect_async_with_config(plan.ws_url.as_str(), None, true)
-                .await
-                .with_context(|| format!("connecting the driver to {}", plan.ws_url))?;
-        let hello = serde_json::json!({"type": "hello", "token": plan.driver});
-        ws.send(Message::Text(hello.to_string().into())).await?;
-        let (sink, mut stream) = ws.split();
-        let (tx, frames) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            // Reading also sends the pongs tungstenite queued for the hub's pings.
-            while let Some(Ok(message)) = stream.next().await {
-                if let Message::Text(text) = message {
-                    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-                        continue;
-                    };
-                    if tx.send(value).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
-        Ok(Driver {
-            sink,
-            frames,
-            template: plan.driver_command.clone(),
-        })
-    }
-
-    /// Sends the round's command and waits for its ack; returns the seq it names.
-    async fn command(&mut self, round: usize) -> anyhow::Result<u64> {
-        let command = self.template.clone();
-        let (seq, _) = self
-            .send(
-                &format!("round-{round}"),
-                &command.replace("{round}", &round.to_string()),
-            )
-            .await?;
-        Ok(seq)
-    }
-
-    /// Creates and opens a motion poll that needs no quorum; returns its id.
-    async fn open_poll(&mut self) -> anyhow::Result<String> {
-        let spec = serde_json::json!({
-            "title": format!("Biểu quyết thông qua chương trình (thử tải {})", std::process::id()),
-            "kind": {"type": "motion"},
-            "quorum": "0/1",
-        });
-        let create = serde_json::json!({"type": "command", "id": "{id}",
-            "command": {"op": "create_poll", "poll": spec}});
-        let (_, heard) = self.send("create-poll", &create.to_string()).await?;
-        let poll = heard
-            .iter()
-            .find(|v| v["event"]["kind"] == "poll_created")
-            .and_then(|v| v["event"]["poll"]["id"].as_str())
-            .context("no poll_created event before the ack of create_poll")?
-            .to_owned();
-        let open = serde_json::json!({"type": "command", "id": "{id}",
-            "command": {"op": "open_poll", "poll": poll}});
-        self.send("open-poll", &open.to_string()).await?;
-        Ok(poll)
-    }
-
-    /// Closes the poll; returns how many ballots the hub counted in its result.
-    async fn close_poll(&mut self, poll: &str) -> anyhow::Result<u64> {
-        let close = serde_json::json!({"type": "command", "id": "{id}",
-            "command": {"op": "close_poll", "poll": poll}});
-        let (_, heard) = self.send("close-poll", &close.to_string()).await?;
-        heard
-            .iter()
-            .find(|v| v["event"]["kind"] == "poll_closed")
-            .and_then(|v| v["event"]["result"]["ballots"].as_u64())
-            .context("no poll_closed event with a result before the ack of close_poll")
-    }
-
-    /// Sends a command (`{id}` in it filled with a unique id) and waits for its ack;
-    /// returns the seq it names and the events heard before it (the command's own).
-    async fn send(
-        &mut self,
-        name: &str,
-        template: &str,
-    ) -> anyhow::Result<(u64, Vec<serde_json::Value>)> {
-        let id = format!("driver-{name}-{}", std::process::id());
-        let text = template.replace("{id}", &id);
-        self.sink.send(Message::Text(text.into())).await?;
-        let mut heard = Vec::new();
-        loop {
-            let value = tokio::time::timeout(Duration::from_secs(120), self.frames.recv())
-                .await
-                .context("the driver's command got no answer in 120 s")?
-                .context("the driver's connection ended")?;
-            match value["type"].as_str() {
-                Some("ack") if value["id"] == id.as_str() => {
-                    let seq = value["seq"].as_u64().context("an ack without seq")?;
-                    return Ok((seq, heard));
-                }
-                Some("error") if value["id"] == id.as_str() => {
-                    bail!("the driver's command was refused: {}", value["message"]);
-                }
-                Some("event") => heard.push(value),
-                Some("error") => bail!("the hub ended the driver's connection: {value}"),
-                _ => {}
-            }
-        }
-    }
 }

@@ -141,6 +141,113 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time a process has used, user and system, in seconds, from /proc (Linux; every
+/// thread of the process; ticks of `USER_HZ`, which Linux fixes at 100 for /proc).
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces: the fields after it are plain.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// What one election of the election swarm measured.
+#[derive(Clone, Debug, Default)]
+pub struct ElectionReport {
+    pub target: String,
+    pub clients: usize,
+    /// Every tablet's ballot made before the burst (encrypted and proved for a sealed one).
+    pub prepare: Duration,
+    /// The swarm's own CPU for that, in seconds.
+    pub prepare_cpu: Option<f64>,
+    /// Every tablet's round trip, all sending within one second.
+    pub ack: Spread,
+    pub refused: usize,
+    /// The hub's CPU from the burst's start until the last ack, in seconds.
+    pub hub_burst: Option<f64>,
+    /// The ballots in the published result: must equal the tablets.
+    pub ballots_counted: u64,
+    /// From the close until the result is counted (for a sealed box: opened by the
+    /// threshold of members, each of whose devices verified the box first, one after the
+    /// other on this machine).
+    pub tally: Duration,
+    /// Each member's device: download, verify every ballot, add up, give the share.
+    pub member_recount: Vec<Duration>,
+    /// The hub's CPU from the close until counted, in seconds.
+    pub hub_tally: Option<f64>,
+    /// Full verification of the published result (all cores).
+    pub verify: Duration,
+    /// The committee's key made by the member devices through the hub.
+    pub key_setup: Option<Duration>,
+}
+
+/// The election swarm's table: one column per election.
+pub fn election_table(reports: &[ElectionReport]) -> String {
+    let mut out = String::new();
+    let header: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} ({} tablets)", r.target, r.clients))
+        .collect();
+    out.push_str(&format!("| measure | {} |\n", header.join(" | ")));
+    out.push_str(&format!("|---|{}\n", "---|".repeat(reports.len())));
+    let row = |name: &str, f: &dyn Fn(&ElectionReport) -> String| {
+        let cells: Vec<String> = reports.iter().map(f).collect();
+        format!("| {name} | {} |\n", cells.join(" | "))
+    };
+    let secs = |d: Duration| format!("{:.2}", d.as_secs_f64());
+    let per_ballot = |cpu: Option<f64>, n: usize| {
+        cpu.map_or("-".into(), |c| {
+            format!("{c:.2} ({:.2} ms a ballot)", c * 1000.0 / n.max(1) as f64)
+        })
+    };
+    out.push_str(&row("committee key made by the member devices, s", &|r| {
+        r.key_setup.map_or("-".into(), secs)
+    }));
+    out.push_str(&row(
+        "ballots made on the tablets before the burst, s",
+        &|r| secs(r.prepare),
+    ));
+    out.push_str(&row("… their CPU, s", &|r| {
+        per_ballot(r.prepare_cpu, r.clients)
+    }));
+    out.push_str(&row("all vote within 1 s: ack, ms p50 / p99 / max", &|r| {
+        format!("{} ({} refused)", r.ack.ms(), r.refused)
+    }));
+    out.push_str(&row("hub CPU until the last ack, s", &|r| {
+        per_ballot(r.hub_burst, r.clients)
+    }));
+    out.push_str(&row("ballots in the published result / tablets", &|r| {
+        format!("{} / {}", r.ballots_counted, r.clients)
+    }));
+    out.push_str(&row(
+        "tally: close → counted (sealed: → opened), s",
+        &|r| secs(r.tally),
+    ));
+    out.push_str(&row(
+        "… each member device: download, verify, add, share, s",
+        &|r| {
+            if r.member_recount.is_empty() {
+                "-".into()
+            } else {
+                let each: Vec<String> = r.member_recount.iter().map(|d| secs(*d)).collect();
+                each.join(" + ")
+            }
+        },
+    ));
+    out.push_str(&row("… hub CPU, s", &|r| {
+        r.hub_tally.map_or("-".into(), |c| format!("{c:.2}"))
+    }));
+    out.push_str(&row("full verification of the published result, s", &|r| {
+        secs(r.verify)
+    }));
+    out.push_str(&row("tally + full verification, s (target ≤ 5)", &|r| {
+        secs(r.tally + r.verify)
+    }));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

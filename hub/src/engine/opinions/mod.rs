@@ -10,7 +10,7 @@
 
 mod summary;
 
-pub use summary::{summary, summary_csv, summary_for};
+pub use summary::{summary, summary_for};
 
 use super::lifecycle::require;
 use super::{clean_text, Actor, Ctx, Decision, EngineError, MeetingState, Viewer};

@@ -1,6 +1,6 @@
 //! The compiled opinions of a request (tổng hợp ý kiến): counts per question and every
-//! comment with its author, as JSON and as CSV. A pure projection of the state, so the same
-//! log always compiles to the same bytes.
+//! comment with its author (the CSV and XLSX forms are the record's: `crate::record`). A
+//! pure projection of the state, so the same log always compiles to the same bytes.
 
 use super::super::{Actor, EngineError, MeetingState, Viewer};
 use protocol::opinions::{Choice, OpinionSummary, Person, QuestionSummary, SummaryComment};
@@ -71,51 +71,6 @@ pub fn summary(state: &MeetingState, id: OpinionRequestId) -> Option<OpinionSumm
         not_answered,
         questions,
     })
-}
-
-/// The summary as CSV, UTF-8 with a byte-order mark (so a spreadsheet shows Vietnamese
-/// right). Columns `question,text,agree,disagree,other,author,choice,comment`: for each
-/// question one row with its counts, then one row per comment with its author.
-pub fn summary_csv(summary: &OpinionSummary) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let rows = std::iter::once(
-        [
-            "question", "text", "agree", "disagree", "other", "author", "choice", "comment",
-        ]
-        .map(String::from),
-    )
-    .chain(summary.questions.iter().flat_map(|q| {
-        let n = q.question.to_string();
-        let counts = [
-            n.clone(),
-            q.text.clone(),
-            q.agree.to_string(),
-            q.disagree.to_string(),
-            q.other.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ];
-        let comments = q.comments.iter().map(move |c| {
-            [
-                n.clone(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                c.name.clone(),
-                c.choice.as_str().to_owned(),
-                c.comment.clone(),
-            ]
-        });
-        std::iter::once(counts).chain(comments)
-    }));
-    for row in rows {
-        // Writing to a Vec cannot fail.
-        let _ = out.write_record(&row);
-    }
-    let bytes = out.into_inner().unwrap_or_default();
-    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
 /// The summary as `actor` may read it: the compiled opinions name every author, so only

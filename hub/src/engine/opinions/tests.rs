@@ -1,7 +1,8 @@
 //! Opinion requests' rules, role checks and what each viewer receives.
 
 use crate::engine::testing::*;
-use crate::engine::{opinion_summary, opinion_summary_csv, Actor, EngineError, Viewer};
+use crate::engine::{opinion_summary, Actor, EngineError, Viewer};
+use crate::record::opinion_summary_csv;
 use protocol::opinions::{Answer, Attachment, Choice};
 use protocol::{Command, ErrorCode, Event, EventKind, OpinionRequestId, Timestamp};
 use uuid::Uuid;
@@ -290,7 +291,7 @@ fn the_summary_counts_and_exports_as_csv() {
         ),
         (2, 1, 1)
     );
-    let csv = opinion_summary_csv(&s);
+    let csv = String::from_utf8(opinion_summary_csv(&s).unwrap()).unwrap();
     assert!(csv.starts_with('\u{feff}'), "a BOM for spreadsheets");
     let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

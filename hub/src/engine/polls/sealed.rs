@@ -201,7 +201,15 @@ impl SealedPoll {
                 "the share names another member of the committee".into(),
             ));
         }
-        let verified = ballot_box::verify_share(&self.key, &self.sum, &share)
+        // A share opens the sum the box was closed with. On replay the ballots come back
+        // from their own tree only after the log, so the sum kept in the log's close is the
+        // one to check against: otherwise the shares given before a restart are lost.
+        let closed: Option<EncryptedSum> = self
+            .closed
+            .as_ref()
+            .and_then(|(sum, _)| serde_json::from_value(sum.0.clone()).ok());
+        let sum = closed.as_ref().unwrap_or(&self.sum);
+        let verified = ballot_box::verify_share(&self.key, sum, &share)
             .map_err(|e| EngineError::Invalid(e.to_string()))?;
         Ok((index, verified))
     }

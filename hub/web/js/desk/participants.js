@@ -1,6 +1,6 @@
-// The desk's participants: the list with attendance, adding one, importing a CSV with a
-// preview and the hub's line-numbered refusals, badges and QR codes to print, and
-// re-issuing a lost badge.
+// The desk's participants: the list with attendance and the reasons absent members gave
+// (for the minutes), adding one, importing a CSV with a preview and the hub's
+// line-numbered refusals, badges and QR codes to print, and re-issuing a lost badge.
 
 import { t } from '../i18n.js';
 import { confirmDialog, fill, h, keyed, refusal, toast } from '../ui.js';
@@ -168,10 +168,26 @@ export function participantsSection({ send, state, meetingId }) {
   fill(list, h(
     'table',
     { class: 'desk-table', id: 'participants-table' },
-    h('thead', {}, h('tr', {}, ...[t('part_seat_short'), t('part_name'), t('part_position'), t('part_unit'), t('part_role'), t('part_present'), ''].map((label) => h('th', {}, label)))),
+    h('thead', {}, h('tr', {}, ...[t('part_seat_short'), t('part_name'), t('part_position'), t('part_unit'), t('part_role'), t('part_present'), t('part_absence'), ''].map((label) => h('th', {}, label)))),
     rows,
   ));
-  const row = (p, member, here) => h(
+  // An absent member's reason, for the minutes: saved when the field is left or on Enter.
+  const reasonField = (p, reason) => {
+    const input = h('input', {
+      type: 'text',
+      id: `absence-${p.id}`,
+      class: 'absence-reason',
+      value: reason,
+      maxlength: '500',
+      placeholder: t('part_absence_hint'),
+      'aria-label': `${t('part_absence')}: ${p.name}`,
+    });
+    input.addEventListener('change', () => {
+      if (input.value.trim() !== reason) send({ op: 'set_absence_reason', participant: p.id, reason: input.value }).catch(() => {});
+    });
+    return input;
+  };
+  const row = (p, member, here, reason) => h(
     'tr',
     { 'data-participant': p.id },
     h('td', {}, p.seat || ''),
@@ -180,6 +196,7 @@ export function participantsSection({ send, state, meetingId }) {
     h('td', {}, p.unit),
     h('td', {}, t(`role_${p.role}`)),
     h('td', {}, member ? (here ? '✓' : '—') : ''),
+    h('td', {}, member && !here ? reasonField(p, reason) : reason),
     h(
       'td',
       { class: 'row-actions' },
@@ -194,14 +211,16 @@ export function participantsSection({ send, state, meetingId }) {
 
   const render = (view) => {
     const present = new Set(view.attendance.present_ids);
+    const reasons = new Map((view.record?.absences ?? []).map((a) => [a.participant, a.reason]));
+    const reason = (p) => reasons.get(p.id) ?? '';
     count.textContent = `(${view.participants.length})`;
     const member = (p) => p.role === 'chair' || p.role === 'delegate';
     keyed(
       rows,
       view.participants,
       (p) => p.id,
-      (p) => JSON.stringify([p.seat, p.name, p.position, p.unit, p.role, member(p), present.has(p.id)]),
-      (p) => row(p, member(p), present.has(p.id)),
+      (p) => JSON.stringify([p.seat, p.name, p.position, p.unit, p.role, member(p), present.has(p.id), reason(p)]),
+      (p) => row(p, member(p), present.has(p.id), reason(p)),
     );
   };
   return { element, render };
