@@ -10,7 +10,7 @@
 use meeting_tests::{expect_snapshot, guard, MeetingFixture, Member, Tablet, TestHub};
 use protocol::{
     ClientFrame, Command, CommandId, Event, EventKind, HubFrame, ParticipantId, PollId, PollKind,
-    PollSpec, ReceiptLine,
+    PollSpec,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::HashMap;
@@ -54,12 +54,12 @@ enum Expect {
 
 type Ledger = Arc<Mutex<Vec<(u64, Expect)>>>;
 
-fn spec(title: &str, secret: bool) -> PollSpec {
+fn spec(title: &str) -> PollSpec {
     PollSpec {
         title: title.into(),
         item: None,
         kind: PollKind::Motion,
-        secret,
+        secret: false,
         preset: None,
         base: None,
         threshold: None,
@@ -80,9 +80,7 @@ async fn secretariat(
     ledger: Ledger,
 ) {
     let title = format!("Biểu quyết lần {cycle}");
-    let create = Command::CreatePoll {
-        poll: spec(&title, cycle % 2 == 0),
-    };
+    let create = Command::CreatePoll { poll: spec(&title) };
     let Ok(seq) = tablet.command(&format!("c{cycle}-poll"), create).await else {
         return;
     };
@@ -310,8 +308,10 @@ async fn acknowledged_commands_survive_power_cuts_at_random_instants() {
         check(&events, &acked, cycle);
         acks_checked += acked.len();
 
-        // The ballot box agrees with the log: the poll's count is the ballot_cast events
-        // that survived, and every acknowledged secret ballot's receipt is published.
+        // The count agrees with the log: the poll's ballots are the ballot_cast events that
+        // survived. (The polls are open ones: a secret poll needs a counting committee's
+        // devices; its ballots go in the same transaction as the log, and sealed_faults.rs
+        // kills the hub in the middle of one.)
         let opened = events.iter().find_map(|e| match &e.event {
             EventKind::PollOpened { poll, .. } => Some(*poll),
             _ => None,
@@ -326,14 +326,14 @@ async fn acknowledged_commands_survive_power_cuts_at_random_instants() {
             let published = sec
                 .ok(&format!("c{cycle}-publish"), Command::PublishPoll { poll })
                 .await;
-            let (result, receipts) = sec
+            let result = sec
                 .events_until(published)
                 .await
                 .iter()
                 .find_map(|e| match &e.event {
-                    EventKind::PollPublished {
-                        result, receipts, ..
-                    } if e.seq == published => Some((result.clone(), receipts.clone())),
+                    EventKind::PollPublished { result, .. } if e.seq == published => {
+                        Some(result.clone())
+                    }
                     _ => None,
                 })
                 .expect("poll_published before its ack");
@@ -342,21 +342,6 @@ async fn acknowledged_commands_survive_power_cuts_at_random_instants() {
                 "cycle {cycle}: ballots counted / cast"
             );
             ballots_counted += cast;
-            let published: Vec<ReceiptLine> = receipts.unwrap_or_default();
-            for (_, expect) in &acked {
-                if let Expect::Ballot {
-                    receipt: Some(r), ..
-                } = expect
-                {
-                    assert!(
-                        published.iter().any(|l| &l.receipt == r),
-                        "cycle {cycle}: an acknowledged secret ballot's receipt is not published"
-                    );
-                }
-            }
-            if cycle % 2 == 0 {
-                assert_eq!(published.len(), cast, "cycle {cycle}: receipts / ballots");
-            }
         }
     }
 
