@@ -47,7 +47,7 @@ impl Store {
                 .and_then(|b| Uuid::from_slice(b).ok())
                 .ok_or_else(|| corrupt("malformed key"))?;
             let ballot: Sealed =
-                serde_json::from_slice(&value).map_err(|_| corrupt("unreadable ballot"))?;
+                serde_json::from_slice(value).map_err(|_| corrupt("unreadable ballot"))?;
             out.push((PollId(poll), ballot));
         }
         Ok(out)

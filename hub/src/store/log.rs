@@ -19,6 +19,9 @@ const EMPTY: Tail = Tail {
     chain: GENESIS,
 };
 
+/// An event's key (meeting ++ seq) and its stored bytes.
+pub(super) type EventRow = ([u8; 24], Vec<u8>);
+
 /// The rows that append `records` to the meeting's log, read from `events` inside the
 /// batch's own write transaction: redb has one writer at a time, so the tail read here is
 /// the tail the rows continue, whoever else writes. [`StoreError::OutOfOrder`] if the
@@ -27,7 +30,7 @@ pub(super) fn chain<T>(
     events: &T,
     meeting: MeetingId,
     records: &[(Event, Option<Origin>)],
-) -> Result<Vec<([u8; 24], Vec<u8>)>, StoreError>
+) -> Result<Vec<EventRow>, StoreError>
 where
     T: ReadableTable<&'static [u8], &'static [u8]>,
 {

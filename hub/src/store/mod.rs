@@ -141,6 +141,9 @@ impl fmt::Debug for Store {
     }
 }
 
+/// One stored record as raw bytes: table name, key, value.
+pub type RawRecord = (String, Vec<u8>, Vec<u8>);
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`; the database is `dir/hub.redb`.
     /// Fails with [`StoreError::InUse`] if another hub has it open. After a crash, redb
@@ -317,7 +320,7 @@ impl Store {
     /// Every record of every table as raw bytes (table name, key, value): what whoever
     /// holds the disk can read. For audits, and for the tests that show no record links a
     /// secret ballot to its voter and that a refused request writes nothing.
-    pub fn dump(&self) -> Result<Vec<(String, Vec<u8>, Vec<u8>)>, StoreError> {
+    pub fn dump(&self) -> Result<Vec<RawRecord>, StoreError> {
         let txn = self.reader()?;
         let mut out = Vec::new();
         for handle in txn.list_tables()? {
