@@ -6,6 +6,8 @@
 # Usage: bench/run.sh [CLIENTS...]      (default: 200 1000 2000). Prints markdown tables.
 #        bench/run.sh election [N]      the election only (default N: 2000)
 #        ELECTION=0 bench/run.sh …      no election
+# HUB=path/to/hub bench/run.sh 2000 measures another build of the hub (e.g. the one before a
+# change, beside the current one in the same session); TABLET likewise for the swarm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 election=${ELECTION:-2000}
@@ -19,20 +21,22 @@ fi
 ulimit -n 20000 2>/dev/null || true
 cargo build --release -q -p hub -p tablet-client
 target="${CARGO_TARGET_DIR:-target}/release"
+hub="${HUB:-$target/hub}"
+tablet="${TABLET:-$target/tablet}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # A fresh `hub demo` of $1 delegates in $work/hub-$2; sets hub_pid and data.
 start_hub() {
   data="$work/hub-$2"
-  RUST_LOG=warn "$target/hub" demo --delegates "$1" --data "$data" --listen 127.0.0.1:0 > "$work/hub-$2.out" 2>"$work/hub-$2.err" &
+  RUST_LOG=warn "$hub" demo --delegates "$1" --data "$data" --listen 127.0.0.1:0 > "$work/hub-$2.out" 2>"$work/hub-$2.err" &
   hub_pid=$!
   until [ -f "$data/demo.json" ] && grep -q 'Every participant' "$work/hub-$2.out" 2>/dev/null; do sleep 0.2; done
 }
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F)"
 if [ ${#sizes[@]} -gt 0 ]; then
-  "$target/tablet" baseline --listen 127.0.0.1:0 > "$work/baseline.out" &
+  "$tablet" baseline --listen 127.0.0.1:0 > "$work/baseline.out" &
   baseline_pid=$!
   until grep -q 'listening on' "$work/baseline.out" 2>/dev/null; do sleep 0.1; done
   baseline_url=$(sed -n 's/^baseline listening on //p' "$work/baseline.out")
@@ -45,7 +49,7 @@ for n in "${sizes[@]}"; do
   echo
   echo "Load average before the run: $(cut -d" " -f1-3 /proc/loadavg)"
   echo
-  "$target/tablet" swarm --demo "$data/demo.json" --baseline "$baseline_url" --clients "$n" \
+  "$tablet" swarm --demo "$data/demo.json" --baseline "$baseline_url" --clients "$n" \
     --hub-pid "$hub_pid" --baseline-pid "$baseline_pid"
   kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
 done
@@ -57,7 +61,7 @@ if [ "$election" -gt 0 ]; then
   echo
   echo "Load average before the run: $(cut -d" " -f1-3 /proc/loadavg)"
   echo
-  "$target/tablet" swarm --demo "$data/demo.json" --clients "$election" --election \
+  "$tablet" swarm --demo "$data/demo.json" --clients "$election" --election \
     --members 3 --threshold 2 --hub-pid "$hub_pid" --save "$work/results"
   echo
   echo "Load average after the run: $(cut -d" " -f1-3 /proc/loadavg)"
@@ -65,7 +69,7 @@ if [ "$election" -gt 0 ]; then
   TIMEFORMAT=%R
   for kind in open sealed; do
     echo "\`hub verify\` of the $kind election's result.json (signature and, sealed, every proof), s:"
-    { time "$target/hub" verify "$work/results/$kind-result.json" --key "$data/signing.pub" > "$work/verify-$kind.out"; } 2>&1 || true
+    { time "$hub" verify "$work/results/$kind-result.json" --key "$data/signing.pub" > "$work/verify-$kind.out"; } 2>&1 || true
     { grep -o '^[A-Z ]*VALID' "$work/verify-$kind.out" || true; } | tr '\n' ' '; echo
   done
   kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true

@@ -19,7 +19,7 @@ use std::time::Duration;
 pub struct Config {
     /// Address and port the hub listens on (HTTP and WebSocket).
     pub listen: SocketAddr,
-    /// Data directory: the sled database, document blobs and the hub's secrets.
+    /// Data directory: the redb database, document blobs and the hub's secrets.
     pub data: PathBuf,
     /// Base of the join URLs printed in QR codes, e.g. `http://192.168.1.10:8080`, without
     /// a trailing slash. When absent the hub derives it, see [`Config::public_base`].

@@ -1,7 +1,7 @@
 //! The meeting hub: a pure engine, a durable store and the live transport.
 //!
 //! Layers (see docs/ARCHITECTURE.md): `engine` decides and applies, touching nothing;
-//! `store` keeps the event log and token grants in sled; `live` runs one task per meeting
+//! `store` keeps the event log and token grants in redb; `live` runs one task per meeting
 //! that turns commands into durable, broadcast events; `transport` is axum (REST, the
 //! WebSocket, join links); `trust` checks uploads' signatures and draws readers'
 //! watermarked copies. `server::Server` wires them for `main.rs` and for tests.

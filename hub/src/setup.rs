@@ -26,7 +26,7 @@ pub fn summon(request: &mut Request, meeting: MeetingId, commands: Vec<Command>)
             let token = Token::generate();
             request.steps.push((command, id));
             request.grants.push((
-                token.hash(),
+                token.clone(),
                 Principal::Participant {
                     meeting,
                     participant,

@@ -177,6 +177,16 @@ impl TestHub {
         Self::started(dir, addr, running).await
     }
 
+    /// Whether the hub program has exited by itself (without being killed), and how.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        match &mut self.running {
+            Running::Process {
+                child: Some(child), ..
+            } => child.try_wait().expect("asking whether the hub exited"),
+            _ => None,
+        }
+    }
+
     async fn started(dir: tempfile::TempDir, addr: SocketAddr, running: Running) -> TestHub {
         let token_path = dir.path().join("secretariat.token");
         let office = std::fs::read_to_string(&token_path)
@@ -290,7 +300,14 @@ impl TestHub {
             panic!("kill -9 needs the hub program: start it with TestHub::start_process")
         };
         if let Some(mut child) = child.take() {
-            child.start_kill().expect("killing the hub");
+            // A hub that already exited by itself (an abort) has nothing left to kill.
+            if child
+                .try_wait()
+                .expect("asking whether the hub exited")
+                .is_none()
+            {
+                child.start_kill().expect("killing the hub");
+            }
             guard("the killed hub to exit", child.wait())
                 .await
                 .expect("waiting for the hub");

@@ -252,7 +252,7 @@ impl Batch {
         &mut self,
         effects: Effects,
         origin: Option<Origin>,
-        grants: Vec<(crate::tokens::TokenHash, Principal)>,
+        grants: Vec<(crate::tokens::Token, Principal)>,
     ) {
         let changes = &mut self.changes;
         // A participant revoked in this batch ends it with no token, even one granted

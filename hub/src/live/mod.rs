@@ -17,7 +17,7 @@ pub use clock::Clock;
 
 use crate::engine::{Actor, MeetingState};
 use crate::store::{Principal, Store, StoreError};
-use crate::tokens::TokenHash;
+use crate::tokens::Token;
 use protocol::{Command, CommandId, ErrorCode, Event, MeetingId, ParticipantId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -74,11 +74,12 @@ pub struct Request {
     /// One or more commands applied all or nothing (an import is many), each with the
     /// fresh id it may need.
     pub steps: Vec<(Command, Uuid)>,
-    /// Tokens to grant in the same atomic write, e.g. for participants being added.
-    pub grants: Vec<(TokenHash, Principal)>,
+    /// Tokens to grant in the same atomic write, e.g. for participants being added; a
+    /// participant's is also kept sealed for their badge, in that same write.
+    pub grants: Vec<(Token, Principal)>,
     /// A participant's token to replace (`Some`) or withdraw (`None`): not a command of
     /// the engine, since a token is not an event, but ordered with the meeting's commands.
-    pub token: Option<(ParticipantId, Option<TokenHash>)>,
+    pub token: Option<(ParticipantId, Option<Token>)>,
     /// A sealed ballot whose proofs the transport checked (`cast_sealed_ballot`).
     pub ballot: Option<Arc<ballot_box::VerifiedBallot>>,
 }
@@ -102,7 +103,7 @@ impl Request {
         actor: Actor,
         meeting: MeetingId,
         participant: ParticipantId,
-        token: Option<TokenHash>,
+        token: Option<Token>,
     ) -> Self {
         let principal = Principal::Participant {
             meeting,
@@ -112,7 +113,10 @@ impl Request {
             actor,
             origin: None,
             steps: Vec::new(),
-            grants: token.iter().map(|t| (*t, principal.clone())).collect(),
+            grants: token
+                .iter()
+                .map(|t| (t.clone(), principal.clone()))
+                .collect(),
             token: Some((participant, token)),
             ballot: None,
         }

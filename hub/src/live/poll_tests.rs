@@ -291,7 +291,7 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
         }
 
         // Everything the disk holds: no record names a voter and holds a receipt or a choice.
-        let dump = store.dump();
+        let dump = store.dump().unwrap();
         let mut ballots_seen = 0;
         for (tree, key, value) in &dump {
             let text = format!(

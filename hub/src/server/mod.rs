@@ -192,13 +192,9 @@ impl Server {
             .iter()
             .map(|p| p.to_command())
             .collect();
+        // Granted, and kept sealed for printing badges later (see store::links), in the
+        // one write that creates the meeting.
         let summons = setup::summon(&mut request, meeting, commands);
-        // Kept sealed for printing badges later (see store::links).
-        for sm in &summons {
-            self.state
-                .store
-                .keep_token(meeting, sm.participant, &sm.token)?;
-        }
         let first_document = request.steps.len();
         // The bytes first, durably: the events that name them come in the one atomic write.
         let readers: Vec<_> = summons.iter().map(|s| s.participant).collect();

@@ -7,12 +7,12 @@
 //! counting committee's key, so whoever holds the disk reads nothing in them either: the
 //! box is opened only as a sum, by enough members of the committee.
 
-use super::{keys, Store, StoreError};
+use super::{keys, scan, Store, StoreError};
 use crate::engine::SealedBallot;
 use protocol::{MeetingId, PollId, Sealed};
 use uuid::Uuid;
 
-/// A key and a value of the `ballots` tree.
+/// A key and a value of the `ballots` table.
 pub(super) type Row = (Vec<u8>, Vec<u8>);
 
 /// Keys and values for `ballots`.
@@ -31,9 +31,12 @@ pub(super) fn encode(meeting: MeetingId, ballots: &[SealedBallot]) -> Result<Vec
 impl Store {
     /// Every sealed ballot of a meeting, by poll then fingerprint.
     pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<(PollId, Sealed)>, StoreError> {
+        let txn = self.reader()?;
+        let table = txn.open_table(keys::BALLOTS)?;
         let mut out = Vec::new();
-        for kv in self.ballots.scan_prefix(keys::meeting(meeting)) {
-            let (key, value) = kv?;
+        for row in scan(&table, &keys::meeting(meeting))? {
+            let (key, value) = row?;
+            let (key, value) = (key.value(), value.value());
             let corrupt = |reason: &str| StoreError::Corrupt {
                 meeting,
                 seq: 0,
@@ -44,7 +47,7 @@ impl Store {
                 .and_then(|b| Uuid::from_slice(b).ok())
                 .ok_or_else(|| corrupt("malformed key"))?;
             let ballot: Sealed =
-                serde_json::from_slice(&value).map_err(|_| corrupt("unreadable ballot"))?;
+                serde_json::from_slice(value).map_err(|_| corrupt("unreadable ballot"))?;
             out.push((PollId(poll), ballot));
         }
         Ok(out)
@@ -63,20 +66,5 @@ impl Store {
             .filter(|(p, _)| *p == poll)
             .map(|(_, b)| b)
             .collect())
-    }
-
-    /// Every record of every tree as raw bytes (tree name, key, value): what whoever holds
-    /// the disk can read. For audits, and for the tests that show no record links a
-    /// secret ballot to its voter.
-    pub fn dump(&self) -> Vec<(String, Vec<u8>, Vec<u8>)> {
-        let mut out = Vec::new();
-        for name in self.db.tree_names() {
-            let tree = self.db.open_tree(&name).expect("tree");
-            let name = String::from_utf8_lossy(&name).into_owned();
-            for (k, v) in tree.iter().flatten() {
-                out.push((name.clone(), k.to_vec(), v.to_vec()));
-            }
-        }
-        out
     }
 }

@@ -1,9 +1,10 @@
-//! Every key the store writes, encoded in one place.
+//! Every table and every key the store writes, encoded in one place.
 //!
-//! Keys are fixed-width bytes so that sled's byte order is the order we want: all of a
-//! meeting's events sit together, by sequence number (big-endian, so 2 sorts before 10).
+//! Every table maps bytes to bytes, and keys are fixed-width where they can be, so that
+//! redb's byte order is the order we want: all of a meeting's events sit together, by
+//! sequence number (big-endian, so 2 sorts before 10).
 //!
-//! | tree                 | key                                  | value            |
+//! | table                | key                                  | value            |
 //! |----------------------|--------------------------------------|------------------|
 //! | `events`             | meeting id (16) ++ seq (u64 BE)      | JSON `Record`    |
 //! | `meetings`           | meeting id (16)                      | JSON `MeetingEntry` |
@@ -16,17 +17,35 @@
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
+use redb::TableDefinition;
 use uuid::Uuid;
 
-/// Tree names. Renaming one orphans existing data, so they are fixed here.
-pub(super) const EVENTS: &str = "events";
-pub(super) const MEETINGS: &str = "meetings";
-pub(super) const GRANTS: &str = "grants";
-pub(super) const PARTICIPANT_GRANTS: &str = "participant_grants";
-pub(super) const LINKS: &str = "links";
-pub(super) const KEPT_TOKENS: &str = "kept_tokens";
+/// A table of the database: raw bytes to raw bytes (the layouts are this module's).
+pub(super) type Table = TableDefinition<'static, &'static [u8], &'static [u8]>;
+
+/// Table names. Renaming one orphans existing data, so they are fixed here.
+pub(super) const EVENTS: Table = TableDefinition::new("events");
+pub(super) const MEETINGS: Table = TableDefinition::new("meetings");
+pub(super) const GRANTS: Table = TableDefinition::new("grants");
+pub(super) const PARTICIPANT_GRANTS: Table = TableDefinition::new("participant_grants");
+pub(super) const LINKS: Table = TableDefinition::new("links");
+pub(super) const KEPT_TOKENS: Table = TableDefinition::new("kept_tokens");
 /// Private notes: kept apart from the event log, so nothing that reads the log sees them.
-pub(super) const NOTES: &str = "notes";
+pub(super) const NOTES: Table = TableDefinition::new("notes");
+/// Secret ballots: no voter, no time (see `ballots`).
+pub(super) const BALLOTS: Table = TableDefinition::new("ballots");
+
+/// Every table, created when the database is.
+pub(super) const ALL: [Table; 8] = [
+    EVENTS,
+    MEETINGS,
+    GRANTS,
+    PARTICIPANT_GRANTS,
+    LINKS,
+    KEPT_TOKENS,
+    NOTES,
+    BALLOTS,
+];
 
 /// Prefix of one author's notes in one meeting.
 pub(super) fn notes_of(meeting: MeetingId, author: ParticipantId) -> [u8; 32] {
@@ -51,11 +70,22 @@ pub(super) fn note_from(key: &[u8]) -> Option<(ParticipantId, protocol::NoteId)>
     (key.len() == 48).then_some((ParticipantId(author), protocol::NoteId(note)))
 }
 
-pub(super) const BALLOTS: &str = "ballots";
-
 /// Prefix shared by all of a meeting's events: scanning it yields the log in order.
 pub(super) fn meeting(meeting: MeetingId) -> [u8; 16] {
     *meeting.as_bytes()
+}
+
+/// The first key past every key that starts with `prefix` (redb has ranges, not prefix
+/// scans); `None` if no key is past them (a prefix of only 0xff bytes).
+pub(super) fn after_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// Reads a `meetings` key back; `None` if it is not 16 bytes.
@@ -63,7 +93,7 @@ pub(super) fn meeting_from(key: &[u8]) -> Option<MeetingId> {
     Uuid::from_slice(key).ok().map(MeetingId)
 }
 
-/// Key of one event in the `events` tree.
+/// Key of one event in the `events` table.
 pub(super) fn event(meeting: MeetingId, seq: u64) -> [u8; 24] {
     let mut key = [0u8; 24];
     key[..16].copy_from_slice(meeting.as_bytes());
@@ -108,5 +138,15 @@ mod tests {
         assert_eq!(event_seq(&event(m, 300)), Some(300));
         assert_eq!(event_seq(&event(m, 300)[..20]), None);
         assert_eq!(meeting_from(&meeting(m)), Some(m));
+    }
+
+    #[test]
+    fn the_end_of_a_prefix_is_past_every_key_with_it() {
+        assert_eq!(after_prefix(&[1, 2, 3]), Some(vec![1, 2, 4]));
+        assert_eq!(after_prefix(&[1, 0xff, 0xff]), Some(vec![2]));
+        assert_eq!(after_prefix(&[0xff, 0xff]), None);
+        let m = MeetingId::new_random();
+        let end = after_prefix(&meeting(m)).unwrap();
+        assert!(event(m, u64::MAX).as_slice() < end.as_slice());
     }
 }

@@ -10,9 +10,9 @@
 use super::{keys, Principal, Store, StoreError};
 use crate::tokens::Token;
 use protocol::{MeetingId, ParticipantId};
+use redb::ReadableTable;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
-use sled::transaction::ConflictableTransactionError;
 use std::io::Write as _;
 use std::path::Path;
 use uuid::Uuid;
@@ -64,18 +64,31 @@ pub(super) fn open_key(data: &Path) -> Result<LessSafeKey, StoreError> {
 impl Store {
     /// The meeting's public link id, made (unguessable: a fresh token) on first use.
     pub fn public_link(&self, meeting: MeetingId) -> Result<String, StoreError> {
-        if let Some(link) = self.links.get(link_key(meeting))? {
-            return Ok(String::from_utf8_lossy(&link).into_owned());
+        {
+            let txn = self.reader()?;
+            let links = txn.open_table(keys::LINKS)?;
+            if let Some(link) = links.get(&link_key(meeting)[..])? {
+                return Ok(String::from_utf8_lossy(link.value()).into_owned());
+            }
         }
         let fresh = Token::generate();
-        let link = self.links.transaction(|tx| {
-            if let Some(link) = tx.get(link_key(meeting))? {
-                return Ok(String::from_utf8_lossy(&link).into_owned());
+        let txn = self.begin()?;
+        let link = {
+            let mut links = txn.open_table(keys::LINKS)?;
+            // Made meanwhile by another caller: that one stands.
+            let made = links
+                .get(&link_key(meeting)[..])?
+                .map(|l| String::from_utf8_lossy(l.value()).into_owned());
+            match made {
+                Some(link) => link,
+                None => {
+                    links.insert(&link_key(meeting)[..], fresh.as_str().as_bytes())?;
+                    links.insert(&meeting_key(fresh.as_str())[..], &meeting.as_bytes()[..])?;
+                    fresh.as_str().to_owned()
+                }
             }
-            tx.insert(link_key(meeting), fresh.as_str().as_bytes())?;
-            tx.insert(meeting_key(fresh.as_str()), &meeting.as_bytes()[..])?;
-            Ok::<_, ConflictableTransactionError<StoreError>>(fresh.as_str().to_owned())
-        })?;
+        };
+        txn.commit()?;
         Ok(link)
     }
 
@@ -84,21 +97,23 @@ impl Store {
         if Token::parse(link).is_none() {
             return Ok(None);
         }
-        Ok(self
-            .links
-            .get(meeting_key(link))?
-            .and_then(|m| Uuid::from_slice(&m).ok())
+        let txn = self.reader()?;
+        let links = txn.open_table(keys::LINKS)?;
+        let meeting = links.get(&meeting_key(link)[..])?;
+        Ok(meeting
+            .and_then(|m| Uuid::from_slice(m.value()).ok())
             .map(MeetingId))
     }
 
-    /// Keeps a participant's token, sealed, so their badge can be printed later. Written
-    /// before the grant itself; a token that never became the grant is never handed out.
-    pub fn keep_token(
+    /// A participant's token sealed for `kept_tokens`: its key and value. Written in the
+    /// same transaction as the grant (see [`super::Changes::grants`]); a token that is not
+    /// the current grant is never handed out.
+    pub(super) fn seal(
         &self,
         meeting: MeetingId,
         participant: ParticipantId,
         token: &Token,
-    ) -> Result<(), StoreError> {
+    ) -> Result<([u8; 32], Vec<u8>), StoreError> {
         let key = keys::participant(meeting, participant);
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
@@ -114,8 +129,7 @@ impl Store {
             .map_err(|_| std::io::Error::other("sealing a token failed"))?;
         let mut value = nonce.to_vec();
         value.extend_from_slice(&sealed);
-        self.kept_tokens.insert(&key[..], value)?;
-        Ok(())
+        Ok((key, value))
     }
 
     /// The participant's current token, if it was kept and is still theirs.
@@ -125,8 +139,14 @@ impl Store {
         participant: ParticipantId,
     ) -> Result<Option<Token>, StoreError> {
         let key = keys::participant(meeting, participant);
-        let Some(value) = self.kept_tokens.get(&key[..])? else {
-            return Ok(None);
+        let value = {
+            let txn = self.reader()?;
+            let kept = txn.open_table(keys::KEPT_TOKENS)?;
+            let value = kept.get(&key[..])?.map(|v| v.value().to_vec());
+            match value {
+                Some(value) => value,
+                None => return Ok(None),
+            }
         };
         if value.len() < NONCE_LEN {
             return Ok(None);
@@ -156,6 +176,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Changes;
 
     #[test]
     fn a_public_link_is_made_once_and_leads_back_to_its_meeting() {
@@ -184,9 +205,11 @@ mod tests {
         let token = Token::generate();
         {
             let store = Store::open(dir.path()).unwrap();
-            store.keep_token(m, p, &token).unwrap();
-            assert!(store.kept_token(m, p).unwrap().is_none(), "not granted yet");
-            store.put_grant(token.hash(), principal.clone()).unwrap();
+            let grant = Changes {
+                grants: vec![(token.clone(), principal.clone())],
+                ..Changes::default()
+            };
+            store.write(m, &grant).unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
         let kept = store
@@ -202,5 +225,16 @@ mod tests {
             store.kept_token(m, p).unwrap().is_none(),
             "replaced: never printed"
         );
+        // Revoked in a batch: the sealed token goes with the grant.
+        let revoke = Changes {
+            revoke: vec![p],
+            ..Changes::default()
+        };
+        store.write(m, &revoke).unwrap();
+        assert!(!store
+            .dump()
+            .unwrap()
+            .iter()
+            .any(|(table, _, _)| table == "kept_tokens"));
     }
 }

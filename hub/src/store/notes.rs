@@ -1,7 +1,7 @@
-//! Private notes, in their own tree, keyed by meeting and author. Never part of a meeting's
+//! Private notes, in their own table, keyed by meeting and author. Never part of a meeting's
 //! event log: replay, resume and exports cannot reach them.
 
-use super::{keys, Store, StoreError};
+use super::{keys, scan, Store, StoreError};
 use crate::engine::NoteChange;
 use protocol::notes::Note;
 use protocol::{MeetingId, NoteId, ParticipantId};
@@ -34,21 +34,24 @@ impl Store {
         meeting: MeetingId,
         author: ParticipantId,
     ) -> Result<Vec<Note>, StoreError> {
-        self.notes
-            .scan_prefix(keys::notes_of(meeting, author))
-            .map(|kv| {
-                let (_, v) = kv?;
-                Ok(serde_json::from_slice(&v)?)
-            })
-            .collect()
+        let txn = self.reader()?;
+        let table = txn.open_table(keys::NOTES)?;
+        let mut out = Vec::new();
+        for row in scan(&table, &keys::notes_of(meeting, author))? {
+            let (_, v) = row?;
+            out.push(serde_json::from_slice(v.value())?);
+        }
+        Ok(out)
     }
 
     /// Which notes each author of `meeting` has: the engine's [`crate::engine::NoteIndex`].
     pub fn note_ids(&self, meeting: MeetingId) -> Result<Vec<(ParticipantId, NoteId)>, StoreError> {
+        let txn = self.reader()?;
+        let table = txn.open_table(keys::NOTES)?;
         let mut out = Vec::new();
-        for kv in self.notes.scan_prefix(keys::meeting(meeting)) {
-            let (key, _) = kv?;
-            if let Some(ids) = keys::note_from(&key) {
+        for row in scan(&table, &keys::meeting(meeting))? {
+            let (key, _) = row?;
+            if let Some(ids) = keys::note_from(key.value()) {
                 out.push(ids);
             }
         }

@@ -37,7 +37,7 @@ pub struct Record {
     pub chain: String,
 }
 
-/// The value in the `meetings` tree: only there so meetings can be listed without
+/// The value in the `meetings` table: only there so meetings can be listed without
 /// scanning the log; the time says when the first event was recorded.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct MeetingEntry {

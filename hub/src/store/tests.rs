@@ -1,8 +1,9 @@
-//! Store tests against real sled databases in temporary directories.
+//! Store tests against real redb databases in temporary directories.
 
 use super::*;
 use crate::tokens::Token;
 use protocol::{CommandId, EventKind, Fraction, ParticipantId, Timestamp};
+use redb::ReadableTableMetadata;
 use ring::digest;
 
 /// The store's one write, in the shapes these tests use most.
@@ -11,13 +12,13 @@ trait Append {
         &self,
         meeting: MeetingId,
         records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
+        grants: &[(Token, Principal)],
     ) -> Result<(), StoreError>;
     fn append_revoking(
         &self,
         meeting: MeetingId,
         records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
+        grants: &[(Token, Principal)],
         revoke: &[ParticipantId],
     ) -> Result<(), StoreError>;
 }
@@ -27,7 +28,7 @@ impl Append for Store {
         &self,
         meeting: MeetingId,
         records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
+        grants: &[(Token, Principal)],
     ) -> Result<(), StoreError> {
         self.append_revoking(meeting, records, grants, &[])
     }
@@ -36,7 +37,7 @@ impl Append for Store {
         &self,
         meeting: MeetingId,
         records: &[(Event, Option<Origin>)],
-        grants: &[(TokenHash, Principal)],
+        grants: &[(Token, Principal)],
         revoke: &[ParticipantId],
     ) -> Result<(), StoreError> {
         let changes = Changes {
@@ -89,6 +90,35 @@ fn participant(meeting: MeetingId) -> Principal {
     Principal::Participant {
         meeting,
         participant: ParticipantId::new_random(),
+    }
+}
+
+/// Raw access to the tables, for tests that play someone editing the file.
+impl Store {
+    fn raw_get(&self, table: keys::Table, key: &[u8]) -> Option<Vec<u8>> {
+        let txn = self.reader().unwrap();
+        let table = txn.open_table(table).unwrap();
+        let value = table.get(key).unwrap();
+        value.map(|v| v.value().to_vec())
+    }
+
+    /// Puts (`Some`) or removes (`None`) one row behind the hub's back.
+    fn raw_put(&self, table: keys::Table, key: &[u8], value: Option<&[u8]>) {
+        let txn = self.db.begin_write().unwrap();
+        {
+            let mut table = txn.open_table(table).unwrap();
+            match value {
+                Some(value) => drop(table.insert(key, value).unwrap()),
+                None => drop(table.remove(key).unwrap()),
+            }
+        }
+        txn.commit().unwrap();
+    }
+
+    fn rows(&self, table: keys::Table) -> u64 {
+        let txn = self.reader().unwrap();
+        let table = txn.open_table(table).unwrap();
+        table.len().unwrap()
     }
 }
 
@@ -148,7 +178,7 @@ fn gaps_and_repeats_are_refused_and_write_nothing() {
     let store = Store::open(dir.path()).unwrap();
     let m = MeetingId::new_random();
     let token = Token::generate();
-    let grant = [(token.hash(), participant(m))];
+    let grant = [(token.clone(), participant(m))];
 
     // A new meeting must start at 1.
     let err = store.append(m, &batch(2, 2), &grant).unwrap_err();
@@ -216,10 +246,10 @@ fn reopening_sees_the_same_log_and_can_continue() {
     let before = {
         let store = Store::open(dir.path()).unwrap();
         store
-            .append(m, &batch(1, 3), &[(token.hash(), Principal::Office)])
+            .append(m, &batch(1, 3), &[(token.clone(), Principal::Office)])
             .unwrap();
         store.replay(m).unwrap()
-        // Dropped here without an explicit flush: sled flushes on drop.
+        // Dropped here: every write was durable when it returned.
     };
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.last_seq(m).unwrap(), 3);
@@ -244,11 +274,11 @@ fn tampering_with_a_stored_record_is_detected() {
     let key = keys::event(m, 2);
 
     // Valid JSON, different content: only the chain can tell.
-    let raw = store.events.get(key).unwrap().unwrap();
-    let text = String::from_utf8(raw.to_vec()).unwrap();
+    let raw = store.raw_get(keys::EVENTS, &key).unwrap();
+    let text = String::from_utf8(raw).unwrap();
     assert!(text.contains("title-2"));
     let forged = text.replace("title-2", "title-X");
-    store.events.insert(key, forged.as_bytes()).unwrap();
+    store.raw_put(keys::EVENTS, &key, Some(forged.as_bytes()));
     match store.replay(m).unwrap_err() {
         StoreError::Corrupt {
             meeting,
@@ -262,12 +292,12 @@ fn tampering_with_a_stored_record_is_detected() {
     }
 
     // Garbage bytes, and a deleted record, are caught too.
-    store.events.insert(key, &b"{not json"[..]).unwrap();
+    store.raw_put(keys::EVENTS, &key, Some(b"{not json"));
     assert!(matches!(
         store.replay(m),
         Err(StoreError::Corrupt { seq: 2, .. })
     ));
-    store.events.remove(key).unwrap();
+    store.raw_put(keys::EVENTS, &key, None);
     match store.replay(m).unwrap_err() {
         StoreError::Corrupt { seq, reason, .. } => {
             assert_eq!(seq, 3);
@@ -286,7 +316,7 @@ fn reissuing_a_participant_token_revokes_the_old_one() {
     let (t1, t2, t3) = (Token::generate(), Token::generate(), Token::generate());
 
     store
-        .append(m, &batch(1, 1), &[(t1.hash(), alice.clone())])
+        .append(m, &batch(1, 1), &[(t1.clone(), alice.clone())])
         .unwrap();
     assert_eq!(store.grant(&t1.hash()).unwrap(), Some(alice.clone()));
 
@@ -296,12 +326,12 @@ fn reissuing_a_participant_token_revokes_the_old_one() {
 
     // Re-issue through an append as well.
     store
-        .append(m, &batch(2, 2), &[(t3.hash(), alice.clone())])
+        .append(m, &batch(2, 2), &[(t3.clone(), alice.clone())])
         .unwrap();
     assert_eq!(store.grant(&t2.hash()).unwrap(), None);
     assert_eq!(store.grant(&t3.hash()).unwrap(), Some(alice.clone()));
-    assert_eq!(store.grants.len(), 1);
-    assert_eq!(store.participant_grants.len(), 1);
+    assert_eq!(store.rows(keys::GRANTS), 1);
+    assert_eq!(store.rows(keys::PARTICIPANT_GRANTS), 1);
 
     let Principal::Participant { participant, .. } = alice else {
         unreachable!()
@@ -309,11 +339,11 @@ fn reissuing_a_participant_token_revokes_the_old_one() {
     assert!(store.revoke_participant(m, participant).unwrap());
     assert_eq!(store.grant(&t3.hash()).unwrap(), None);
     assert!(!store.revoke_participant(m, participant).unwrap());
-    assert!(store.grants.is_empty());
+    assert_eq!(store.rows(keys::GRANTS), 0);
 }
 
 #[test]
-fn revoking_a_token_by_hash_clears_both_trees() {
+fn revoking_a_token_by_hash_clears_both_tables() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let m = MeetingId::new_random();
@@ -334,7 +364,7 @@ fn revoking_a_token_by_hash_clears_both_trees() {
     assert_eq!(store.grant(&bob_token.hash()).unwrap(), Some(bob.clone()));
 
     assert!(store.revoke(&bob_token.hash()).unwrap());
-    assert!(store.participant_grants.is_empty());
+    assert_eq!(store.rows(keys::PARTICIPANT_GRANTS), 0);
     let Principal::Participant { participant, .. } = bob else {
         unreachable!()
     };
@@ -367,11 +397,7 @@ fn meetings_lists_every_meeting_with_events() {
     // A grants-only append does not make a meeting.
     let ghost = MeetingId::new_random();
     store
-        .append(
-            ghost,
-            &[],
-            &[(Token::generate().hash(), participant(ghost))],
-        )
+        .append(ghost, &[], &[(Token::generate(), participant(ghost))])
         .unwrap();
     ids.sort();
     assert_eq!(store.meetings().unwrap(), ids);
@@ -386,77 +412,95 @@ fn a_new_data_directory_is_private() {
     let _store = Store::open(&dir).unwrap();
     let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
-    assert!(dir.join("db").exists());
+    assert!(dir.join(DATABASE_FILE).exists());
 }
 
 #[tokio::test]
-async fn flush_completes_and_can_be_awaited_from_a_spawned_task() {
+async fn a_commit_can_be_awaited_from_a_spawned_task() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let m = MeetingId::new_random();
-    store.append(m, &batch(1, 3), &[]).unwrap();
-    // Spawning proves the store and its flush future are Send, as the live tasks need.
+    let changes = Changes {
+        records: batch(1, 3),
+        ..Changes::default()
+    };
+    // Spawning proves the store and its commit future are Send, as the live tasks need.
     let clone = store.clone();
-    tokio::spawn(async move { clone.flush().await })
+    tokio::spawn(async move { clone.commit(m, &changes).await })
         .await
         .unwrap()
         .unwrap();
     assert_eq!(store.last_seq(m).unwrap(), 3);
+    assert_eq!(store.flush_count(), 1);
 }
 
-#[test]
-fn revocations_ride_in_the_same_write_as_the_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let m = MeetingId::new_random();
-    let alice = participant(m);
-    let Principal::Participant { participant, .. } = alice.clone() else {
-        unreachable!()
-    };
-    let (t1, t2) = (Token::generate(), Token::generate());
-    store
-        .append(m, &batch(1, 1), &[(t1.hash(), alice.clone())])
-        .unwrap();
-
-    // A write that fails (a gap in the log) revokes nothing either.
-    let refused = store.append_revoking(m, &batch(3, 3), &[], &[participant]);
-    assert!(refused.is_err());
-    assert_eq!(store.grant(&t1.hash()).unwrap(), Some(alice.clone()));
-
-    // Revoked and re-issued in one write: the new token is the one that stands.
-    store
-        .append_revoking(
-            m,
-            &batch(2, 2),
-            &[(t2.hash(), alice.clone())],
-            &[participant],
-        )
-        .unwrap();
-    assert_eq!(store.grant(&t1.hash()).unwrap(), None);
-    assert_eq!(store.grant(&t2.hash()).unwrap(), Some(alice));
+/// `n` ballots of a 15-of-20 election as the box keeps them: one real encrypted ballot
+/// (about 10 KB) under `n` different fingerprints, since encrypting each would take longer
+/// than the store's work.
+fn sealed_ballots(poll: protocol::PollId, from: u64, n: u64) -> Vec<SealedBallot> {
+    let mut rng = ballot_box::rng_from_seed([7; 32]);
+    let committee = ballot_box::CommitteeParams::new(1, 1, [3; 32]).unwrap();
+    let (key, _) = ballot_box::deal(committee, &mut rng).unwrap();
+    let params = ballot_box::BallotParams::at_most([5; 32], 20, 15);
+    let ballot = ballot_box::encrypt(&key, &params, &[0, 3, 9], &mut rng).unwrap();
+    let verified = std::sync::Arc::new(ballot_box::verify(&key, &params, &ballot).unwrap());
+    let json = protocol::Sealed(serde_json::to_value(&ballot).unwrap());
+    (0..n)
+        .map(|k| SealedBallot {
+            poll,
+            receipt: format!("R{from:04}{k:05}"),
+            fingerprint: format!("{:064x}", from * 100_000 + k),
+            ballot: json.clone(),
+            verified: verified.clone(),
+        })
+        .collect()
 }
 
-#[test]
-fn a_new_office_token_retires_the_old_one() {
+/// A batch like a hall voting: events, grants (each with a sealed token) and ballots.
+fn hall_batch(m: MeetingId, from: u64, n: u64) -> Changes {
+    let poll = protocol::PollId::new_random();
+    Changes {
+        records: batch(from, from + n - 1),
+        grants: (0..n / 2)
+            .map(|_| (Token::generate(), participant(m)))
+            .collect(),
+        ballots: sealed_ballots(poll, from, n),
+        ..Changes::default()
+    }
+}
+
+#[tokio::test]
+async fn one_fsync_makes_a_whole_batch_durable() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let (old, new) = (Token::generate(), Token::generate());
+    let path = dir.path().join(DATABASE_FILE);
+    let backend = power_loss::Backend::open(&path).unwrap();
+    let syncs = backend.syncs();
+    let store = Store::open_on(dir.path(), backend).unwrap();
     let m = MeetingId::new_random();
-    store
-        .append(
-            m,
-            &batch(1, 1),
-            &[(Token::generate().hash(), participant(m))],
-        )
-        .unwrap();
-    store.replace_office_grant(old.hash()).unwrap();
-    assert_eq!(store.grant(&old.hash()).unwrap(), Some(Principal::Office));
-    store.replace_office_grant(new.hash()).unwrap();
-    assert_eq!(store.grant(&old.hash()).unwrap(), None);
-    assert_eq!(store.grant(&new.hash()).unwrap(), Some(Principal::Office));
+    // redb syncs a few times more when a batch makes the file grow (500 sealed ballots are
+    // about 5 MB); it grows the file in ever larger steps, so some batch soon fits.
+    let mut steady = None;
+    for round in 0..40 {
+        let size = std::fs::metadata(&path).unwrap().len();
+        let before = syncs.load(Ordering::Relaxed);
+        store
+            .commit(m, &hall_batch(m, round * 500 + 1, 500))
+            .await
+            .unwrap();
+        let fsyncs = syncs.load(Ordering::Relaxed) - before;
+        assert!((1..=12).contains(&fsyncs), "{fsyncs} fsyncs for one batch");
+        if std::fs::metadata(&path).unwrap().len() == size {
+            steady = Some(fsyncs);
+            break;
+        }
+    }
     assert_eq!(
-        store.grants.len(),
-        2,
-        "the participant's grant is untouched"
+        steady,
+        Some(1),
+        "500 events, 250 grants and 500 ballots in one fsync once the file has room"
     );
+    let events = store.replay(m).unwrap().len();
+    assert_eq!(events % 500, 0);
+    assert_eq!(store.ballots(m).unwrap().len(), events);
+    assert_eq!(store.rows(keys::KEPT_TOKENS) as usize, events / 2);
 }

@@ -224,8 +224,13 @@ pub(super) async fn add_participant(
     Ok((StatusCode::CREATED, Json(one)))
 }
 
-/// Imports `participants.csv` content: every row is checked first, all bad rows are
-/// reported with their line numbers, and either all are added or none.
+/// The most bad lines one refusal lists (its message counts them all): a refused import of
+/// a huge file gets a small answer.
+const MAX_LINE_ERRORS: usize = 100;
+
+/// Imports `participants.csv` content: every row is checked first, the bad rows are
+/// reported with their line numbers (the first [`MAX_LINE_ERRORS`]), and either all are
+/// added or none.
 pub(super) async fn import_participants(
     State(state): Shared,
     Caller(principal): Caller,
@@ -239,11 +244,13 @@ pub(super) async fn import_participants(
     })?;
     let rows = crate::import::parse_participants_csv(text).map_err(|errors| {
         let mut e = ApiError::invalid(format!(
-            "{} rows of the file cannot be imported; nothing was imported",
-            errors.len()
+            "{} rows of the file cannot be imported; nothing was imported{}",
+            errors.len(),
+            listed(errors.len())
         ));
         e.errors = errors
             .into_iter()
+            .take(MAX_LINE_ERRORS)
             .map(|r| LineError {
                 line: r.line,
                 message: r.message,
@@ -255,6 +262,15 @@ pub(super) async fn import_participants(
     let commands = rows.iter().map(|r| r.to_command()).collect();
     let issued = summon(&state, &call, meeting, commands, &lines).await?;
     Ok((StatusCode::CREATED, Json(json!({ "participants": issued }))))
+}
+
+/// Says that only the first lines are listed, when there are more.
+fn listed(bad: usize) -> String {
+    if bad > MAX_LINE_ERRORS {
+        format!(" (the first {MAX_LINE_ERRORS} are listed)")
+    } else {
+        String::new()
+    }
 }
 
 async fn summon(
@@ -272,24 +288,21 @@ async fn summon(
         token: None,
         ballot: None,
     };
+    // Each token is granted, and kept sealed for printing badges later (see store::links),
+    // in the one write that adds the participants: a refused request writes nothing.
     let summons = setup::summon(&mut request, meeting, commands);
-    // Kept sealed for printing badges later; written before the grants (see store::links).
-    for sm in &summons {
-        state
-            .store
-            .keep_token(meeting, sm.participant, &sm.token)
-            .map_err(|e| ApiError::internal("keeping a token for its badge", e))?;
-    }
     let refusals = call
         .handle
         .read(|s| setup::dry_run(s, &call.actor, &request.steps));
     if !refusals.is_empty() {
         let mut e = ApiError::invalid(format!(
-            "{} participants cannot be added; nothing was added",
-            refusals.len()
+            "{} participants cannot be added; nothing was added{}",
+            refusals.len(),
+            listed(refusals.len())
         ));
         e.errors = refusals
             .into_iter()
+            .take(MAX_LINE_ERRORS)
             .map(|(n, err)| LineError {
                 line: lines.get(n).copied().unwrap_or(n as u64 + 1),
                 message: err.to_string(),
@@ -322,12 +335,9 @@ pub(super) async fn reissue_token(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting)?;
     secretariat(&call)?;
+    // Granted and kept sealed in one write, only if the participant exists.
     let token = Token::generate();
-    state
-        .store
-        .keep_token(meeting, participant, &token)
-        .map_err(|e| ApiError::internal("keeping a token for its badge", e))?;
-    let request = Request::token(call.actor, meeting, participant, Some(token.hash()));
+    let request = Request::token(call.actor, meeting, participant, Some(token.clone()));
     call.handle.run(request).await?;
     let url = join_url(&state.public_base, &token);
     Ok(Json(
