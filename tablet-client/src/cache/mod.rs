@@ -372,12 +372,7 @@ pub async fn sha256_of(path: &Path) -> std::io::Result<String> {
         }
         context.update(&buf[..n]);
     }
-    Ok(context
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex::encode(context.finish()))
 }
 
 fn io_at(path: &Path) -> impl Fn(std::io::Error) -> CacheError + '_ {

@@ -57,11 +57,7 @@ pub fn box_fingerprint(ballots: &[EncryptedBallot]) -> String {
         hash.update(f.as_bytes());
         hash.update(b"\n");
     }
-    hash.finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(hash.finish())
 }
 
 /// What this device found by recounting a closed box itself.

@@ -455,6 +455,9 @@ impl Session {
                 .await
             }
             Ok(ClientFrame::Command { id, command }) => {
+                // What arrived, never what it says: its op and size only (a frame can hold a
+                // token, a ballot or a private note).
+                tracing::trace!(op = command.op(), bytes = text.len(), "command frame");
                 self.on_command(state, out, id, command).await
             }
         }
