@@ -319,7 +319,6 @@ async fn dossier(
     call: InMeeting,
     meeting: MeetingId,
 ) -> Result<Response, ApiError> {
-    let snapshot_state = call.handle.read(|s| s.clone());
     let build = state.record.start(meeting);
     let progress = build.progress.clone();
     let _permit = state
@@ -328,6 +327,9 @@ async fn dossier(
         .acquire()
         .await
         .map_err(|e| ApiError::internal("export permits", e))?;
+    // The meeting is copied only once this build may start: a request waiting for a
+    // permit holds no copy of a large meeting.
+    let snapshot_state = call.handle.read(|s| s.clone());
     let app = state.clone();
     let path = state
         .config
