@@ -90,7 +90,15 @@ async fn each_verdict_of_a_signed_pdf_is_kept_with_its_version_and_reaches_every
     let expired = pki::signed_by(&pki, &pki.expired_signer);
     let unsigned = pki::unsigned_pdf(2, 0);
     let (edited, _) = pki::append_update(&valid, &["<< /Note (sửa sau khi ký) >>".to_owned()]);
-    let cases: [(&str, &[u8], VerdictStatus); 6] = [
+    // SHA-1 is not checked: the verdict says so rather than calling it valid or broken.
+    let sha1 = pki::sign(
+        &pki::unsigned_pdf(1, 0),
+        &pki.signer,
+        &[&pki.intermediate],
+        "adbe.pkcs7.detached",
+        &["-md", "sha1"],
+    );
+    let cases: [(&str, &[u8], VerdictStatus); 7] = [
         ("Nghị quyết đã ký", &valid, VerdictStatus::Valid),
         (
             "Nghị quyết bị sửa một byte",
@@ -112,6 +120,11 @@ async fn each_verdict_of_a_signed_pdf_is_kept_with_its_version_and_reaches_every
             "Nghị quyết sửa sau khi ký",
             &edited,
             VerdictStatus::ModifiedAfterSigning,
+        ),
+        (
+            "Nghị quyết ký bằng SHA-1",
+            &sha1,
+            VerdictStatus::Unsupported,
         ),
     ];
     let mut published = Vec::new();
@@ -158,6 +171,9 @@ async fn each_verdict_of_a_signed_pdf_is_kept_with_its_version_and_reaches_every
         "{:?}",
         verdict_of(expired).signatures[0].reason
     );
+    let sha1 = &verdict_of(&view.documents[6]).signatures[0];
+    assert_eq!(sha1.status, protocol::SignatureStatus::Unsupported);
+    assert!(sha1.reason.contains("sha1"), "{:?}", sha1.reason);
 
     // A file that is not a PDF is not checked, and says so; a new version gets its own.
     let (status, body) = post_document(
