@@ -17,17 +17,15 @@
 //! compares.
 
 use super::names::stem;
-use super::{file_name, papers, sheets, Snapshot};
+use super::{file_name, papers, sheets, Progress, Snapshot};
 use crate::signing::Signer;
 use crate::store::Blobs;
 use protocol::{DocumentId, MeetingId, PollStatus, Timestamp};
 use ring::digest;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::Ordering;
 use zip::write::{SimpleFileOptions, StreamWriter};
 use zip::{CompressionMethod, ZipWriter};
 
@@ -106,72 +104,6 @@ pub enum DossierError {
     Zip(#[from] zip::result::ZipError),
     #[error("writing the dossier: {0}")]
     Json(#[from] serde_json::Error),
-}
-
-/// How far a dossier's build has got, in bytes of content; read by the progress route.
-#[derive(Debug, Default)]
-pub struct Progress {
-    pub done: AtomicU64,
-    pub total: AtomicU64,
-}
-
-/// The hub's record exports in progress: at most two heavy builds at once (each is CPU and
-/// disk), and the progress of each meeting's dossier.
-#[derive(Debug)]
-pub struct Exports {
-    pub permits: tokio::sync::Semaphore,
-    building: Mutex<HashMap<MeetingId, Arc<Progress>>>,
-}
-
-impl Default for Exports {
-    fn default() -> Self {
-        Exports {
-            permits: tokio::sync::Semaphore::new(2),
-            building: Mutex::default(),
-        }
-    }
-}
-
-impl Exports {
-    /// Registers a build of `meeting`'s dossier; it is forgotten when the guard drops.
-    pub fn start(&self, meeting: MeetingId) -> BuildGuard<'_> {
-        let progress = Arc::new(Progress::default());
-        self.lock().insert(meeting, progress.clone());
-        BuildGuard {
-            exports: self,
-            meeting,
-            progress,
-        }
-    }
-
-    /// The progress of the dossier being built for `meeting`, if one is.
-    pub fn progress(&self, meeting: MeetingId) -> Option<Arc<Progress>> {
-        self.lock().get(&meeting).cloned()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<MeetingId, Arc<Progress>>> {
-        self.building.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A build in progress; dropping it forgets it.
-#[derive(Debug)]
-pub struct BuildGuard<'a> {
-    exports: &'a Exports,
-    meeting: MeetingId,
-    pub progress: Arc<Progress>,
-}
-
-impl Drop for BuildGuard<'_> {
-    fn drop(&mut self) {
-        let mut map = self.exports.lock();
-        if map
-            .get(&self.meeting)
-            .is_some_and(|p| Arc::ptr_eq(p, &self.progress))
-        {
-            map.remove(&self.meeting);
-        }
-    }
 }
 
 /// A dossier written.

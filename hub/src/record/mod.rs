@@ -14,12 +14,14 @@
 //! document blobs and the signing key): the same log gives the same papers.
 
 pub mod dossier;
+mod exports;
 mod names;
 mod papers;
 mod sheets;
 pub mod verify;
 
-pub use dossier::{DossierError, Exports, Progress};
+pub use dossier::DossierError;
+pub use exports::{Exports, Progress, MAX_WAITING};
 pub use names::file_name;
 pub use papers::has_counting_report;
 pub use papers::{counting_report, minutes, vote_record, PaperError};

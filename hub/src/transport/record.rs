@@ -119,6 +119,20 @@ fn signed(state: &AppState, name: String, kind: &'static str, bytes: Vec<u8>, si
     }
 }
 
+/// A turn to build an export, or `busy` when the queue behind the builds is full.
+async fn export_turn(state: &AppState) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    state.record.permit().await.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Busy,
+            format!(
+                "two exports are being built and {} wait for their turn; try again in a minute",
+                crate::record::MAX_WAITING
+            ),
+        )
+    })
+}
+
 /// Runs `draw` on a snapshot of the meeting (state and log at the same seq) on a blocking
 /// thread, at most two at once across the hub.
 async fn drawn<T: Send + 'static>(
@@ -126,13 +140,9 @@ async fn drawn<T: Send + 'static>(
     call: &InMeeting,
     draw: impl FnOnce(&Snapshot, &AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let _permit = export_turn(state).await?;
+    // Copied only once this build may start: a request still waiting holds no copy.
     let meeting = call.handle.read(|s| s.clone());
-    let _permit = state
-        .record
-        .permits
-        .acquire()
-        .await
-        .map_err(|e| ApiError::internal("export permits", e))?;
     let app = state.clone();
     tokio::task::spawn_blocking(move || {
         let snapshot = Snapshot::read(meeting, &app.store)
@@ -321,12 +331,7 @@ async fn dossier(
 ) -> Result<Response, ApiError> {
     let build = state.record.start(meeting);
     let progress = build.progress.clone();
-    let _permit = state
-        .record
-        .permits
-        .acquire()
-        .await
-        .map_err(|e| ApiError::internal("export permits", e))?;
+    let _permit = export_turn(&state).await?;
     // The meeting is copied only once this build may start: a request waiting for a
     // permit holds no copy of a large meeting.
     let snapshot_state = call.handle.read(|s| s.clone());
