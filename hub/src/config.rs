@@ -35,8 +35,8 @@ pub struct Config {
     pub documents: DocumentSettings,
 }
 
-/// How uploaded documents are checked.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How uploaded documents are checked and served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DocumentSettings {
     /// Certificates (PEM or DER files, or directories of `.pem`, `.crt`, `.cer`, `.der`
@@ -44,6 +44,25 @@ pub struct DocumentSettings {
     /// root CA and the CAs that issue officials' certificates. None is built in. Read at
     /// start; a file that cannot be read stops the hub.
     pub trust_anchors: Vec<PathBuf>,
+    /// Memory for the documents in demand, in MiB: each held once and shared by every
+    /// download (a file larger than a quarter of it streams from disk). 0 holds none.
+    pub memory_mib: u64,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        DocumentSettings {
+            trust_anchors: Vec::new(),
+            memory_mib: 256,
+        }
+    }
+}
+
+impl DocumentSettings {
+    /// [`DocumentSettings::memory_mib`] in bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory_mib.saturating_mul(1024 * 1024)
+    }
 }
 
 /// Resource limits. The defaults suit one hall of a few thousand tablets on one machine.
@@ -278,6 +297,13 @@ impl Config {
                 l.max_frame_bytes
             );
             return invalid("limits.max_frame_bytes", m);
+        }
+        if self.documents.memory_mib > 64 * 1024 {
+            let m = format!(
+                "{} MiB is above 65536 (64 GiB); 0 holds none in memory",
+                self.documents.memory_mib
+            );
+            return invalid("documents.memory_mib", m);
         }
         // Every acknowledgement waits for the window: more than a second would feel broken.
         if l.group_commit_window_ms > 1000 {

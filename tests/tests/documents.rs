@@ -3,7 +3,7 @@
 
 use meeting_tests::files::{self, Part};
 use meeting_tests::http::Request;
-use meeting_tests::{Tablet, TestHub};
+use meeting_tests::{Tablet, TestHub, TEST_CONFIG};
 use protocol::{Classification, Command, Document, DocumentId, EventKind, MeetingId};
 use serde_json::Value;
 
@@ -394,6 +394,69 @@ async fn downloads_resume_revalidate_and_refuse_bad_requests_with_readable_error
     assert_eq!(r.status, 422, "publishing names a stored file: upload only");
     let v: Value = r.json();
     assert_eq!(v["code"], "invalid");
+}
+
+/// A hall's documents in demand are served from memory, one copy for every download; a
+/// file too large for that memory streams from disk. Both give the same bytes, whole and
+/// in ranges, and the same headers.
+#[tokio::test]
+async fn a_document_from_memory_and_one_streamed_from_disk_serve_the_same_bytes_and_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1 MiB of memory: files up to a quarter of it are held.
+    std::fs::write(
+        dir.path().join(TEST_CONFIG),
+        "[documents]\nmemory_mib = 1\n",
+    )
+    .unwrap();
+    let hub = TestHub::start_in(dir).await;
+    let m = hub.meeting_with(1).await;
+    let token = &m.delegates[0].token;
+    for (size, seed) in [(200_000, 7), (600_000, 8)] {
+        let bytes = files::test_bytes(size, seed);
+        let doc = publish(
+            &hub,
+            m.id,
+            "Tờ trình",
+            Classification::Internal,
+            &[],
+            "t.pdf",
+            &bytes,
+        )
+        .await;
+        let path = doc_path(m.id, doc.id);
+        let sha = &doc.current().unwrap().file.sha256;
+        // Twice: the first read fills memory, the second comes from it.
+        for _ in 0..2 {
+            let full = hub.get(&path, token).await;
+            assert_eq!(full.status, 200);
+            assert!(full.body == bytes, "{size} bytes whole");
+            assert_eq!(full.header("etag"), Some(format!("\"{sha}\"").as_str()));
+            assert_eq!(
+                full.header("content-length"),
+                Some(size.to_string().as_str())
+            );
+            for (range, from, to) in [
+                ("bytes=0-0", 0, 1),
+                ("bytes=150000-150999", 150_000, 151_000),
+                ("bytes=-7", size - 7, size),
+                (&format!("bytes={}-", size - 3), size - 3, size),
+            ] {
+                let part = hub
+                    .request(
+                        Request::new("GET", &path)
+                            .bearer(token)
+                            .header("Range", range.to_owned()),
+                    )
+                    .await;
+                assert_eq!(part.status, 206, "{size}: {range}");
+                assert!(part.body == bytes[from..to], "{size}: {range}");
+                assert_eq!(
+                    part.header("content-range"),
+                    Some(format!("bytes {from}-{}/{size}", to - 1).as_str())
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -77,6 +77,7 @@ impl Server {
         let public_base = config.public_base(bound);
         let (shutdown, watcher) = watch::channel(false);
         let senders = transport::senders::SenderLimits::new(&config.limits);
+        let hot_documents = transport::HotDocuments::new(config.documents.memory_bytes());
         let state = Arc::new(AppState {
             config,
             store,
@@ -90,6 +91,7 @@ impl Server {
             senders,
             record: Default::default(),
             ballot_checks: Default::default(),
+            hot_documents,
         });
         Ok(Server { state, shutdown })
     }

@@ -97,7 +97,7 @@ async fn serve_copy(
         size: copy.size,
         original: Some(file.sha256.clone()),
     };
-    send(&served, file, headers).await
+    send(state, &served, file, headers).await
 }
 
 /// `GET /p/{link}/documents/{d}`: a public document, with no token.
@@ -141,13 +141,16 @@ pub(in crate::transport) async fn serve(
         size: file.size,
         original: None,
     };
-    send(&served, file, headers).await
+    send(state, &served, file, headers).await
 }
 
 /// Sends `served` under `file`'s name and type. `ETag` and `X-Content-SHA256` are the hash
 /// of the bytes sent, which a tablet checks its copy against; a watermarked copy also
-/// says `X-Watermarked: 1` and the original's hash in `X-Original-SHA256`.
+/// says `X-Watermarked: 1` and the original's hash in `X-Original-SHA256`. A stored blob
+/// in demand goes from memory, one copy for every response; a reader's own copy and a
+/// file too large to hold stream from disk.
 async fn send(
+    state: &AppState,
     served: &Served,
     file: &DocumentFile,
     headers: &HeaderMap,
@@ -208,14 +211,18 @@ async fn send(
             return Ok(response);
         }
     };
-    let mut reader = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| ApiError::internal("opening a document", e))?;
-    reader
-        .seek(std::io::SeekFrom::Start(start))
-        .await
-        .map_err(|e| ApiError::internal("seeking in a document", e))?;
-    let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(count), 64 * 1024);
+    let held = match served.original {
+        None => state
+            .hot_documents
+            .get(path, &served.sha256, len)
+            .await
+            .map_err(|e| ApiError::internal("reading a document", e))?,
+        Some(_) => None,
+    };
+    let body = match held {
+        Some(bytes) => Body::from(bytes.slice(start as usize..(start + count) as usize)),
+        None => stream_from_disk(path, start, count).await?,
+    };
     builder
         .status(status)
         .header(header::CONTENT_TYPE, &file.content_type)
@@ -227,6 +234,23 @@ async fn send(
         // An uploaded HTML file must not run as the hub's own page.
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(header::CONTENT_SECURITY_POLICY, "sandbox")
-        .body(Body::from_stream(stream))
+        .body(body)
         .map_err(|e| ApiError::internal("building a response", e))
+}
+
+/// `count` bytes of the file at `path` from `start`, read as they are sent.
+async fn stream_from_disk(
+    path: &std::path::Path,
+    start: u64,
+    count: u64,
+) -> Result<Body, ApiError> {
+    let mut reader = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| ApiError::internal("opening a document", e))?;
+    reader
+        .seek(std::io::SeekFrom::Start(start))
+        .await
+        .map_err(|e| ApiError::internal("seeking in a document", e))?;
+    let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(count), 64 * 1024);
+    Ok(Body::from_stream(stream))
 }

@@ -10,6 +10,7 @@ mod documents;
 mod error;
 pub(crate) mod files;
 pub mod gate;
+mod hot_documents;
 mod join;
 mod notes;
 mod opinions;
@@ -24,6 +25,7 @@ mod ws;
 
 pub use auth::TOKEN_COOKIE;
 pub use error::ApiError;
+pub(crate) use hot_documents::HotDocuments;
 
 use crate::config::Config;
 use crate::live::Meetings;
@@ -64,6 +66,8 @@ pub struct AppState {
     pub record: crate::record::Exports,
     /// Sealed ballots' proofs being checked, at most one per core.
     pub ballot_checks: ballots::BallotChecks,
+    /// The documents in demand, held in memory once for every download.
+    pub(crate) hot_documents: hot_documents::HotDocuments,
 }
 
 /// The hub's routes.
