@@ -31,7 +31,7 @@ fi
 hub="${HUB:-${CARGO_TARGET_DIR:-target}/release/hub}"
 work=$(mktemp -d)
 chmod 755 "$work"
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; kill "$(cat "$work/nginx.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$work"' EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -96,9 +96,23 @@ EOF
 until curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/tai-lieu.bin"; do sleep 0.1; done
 curl -sf "http://127.0.0.1:$nginx_port/tai-lieu.bin" | cmp - "$work/www/tai-lieu.bin"
 
+# CPU seconds (user + system) spent so far by the processes $@ and their children threads.
+cpu_of() {
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+hub_pid() { pgrep -f -- "--data $work/$1 " | head -1; }
+nginx_pids() { echo "$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ')"; }
+ticks=$(getconf CLK_TCK)
+
 # One wrk run: MB/s, requests/s, latency p50 and p99, non-2xx responses.
 measure() {
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | python3 -c '
+  # A long timeout: 200 clients sharing the link each wait seconds for 10 MB, and a request
+  # wrk gives up on would count its bytes but not itself.
+  wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s --latency "$@" | python3 -c '
 import re, sys
 out = sys.stdin.read()
 def mb(text):
@@ -106,10 +120,13 @@ def mb(text):
     return float(number) * {"B": 1 / 2**20, "KB": 1 / 2**10, "MB": 1, "GB": 2**10}[unit]
 transfer = mb(re.search(r"Transfer/sec:\s+(\S+)", out).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-p50 = re.search(r"50%\s+(\S+)", out).group(1)
-p99 = re.search(r"99%\s+(\S+)", out).group(1)
+p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-print(f"{transfer:.0f} {rps:.1f} {p50} {p99} {errors.group(1) if errors else 0}")'
+socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+failed = int(errors.group(1)) if errors else 0
+failed += sum(int(n) for n in socket.groups()) if socket else 0
+print(f"{transfer:.0f} {rps:.1f} {p50} {p99} {failed}")'
 }
 
 echo "Machine: $(nproc) cores; $(date -u +%F); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -118,21 +135,39 @@ echo "One ${mb} MB document, $connections connections, ${seconds} s a run (wrk -
 echo
 echo "| round | nginx (sendfile) | hub, from memory | hub, from disk | memory / nginx | disk / nginx |"
 echo "|---|---|---|---|---|---|"
-nginx_all=(); memory_all=(); disk_all=()
+nginx_all=(); memory_all=(); disk_all=(); cpu_n=(); cpu_m=(); cpu_d=()
+# Server CPU ms per MiB sent during one run of `measure` on $2…; $1 names the server.
+run() {
+  local who=$1 pids before after line
+  shift
+  case $who in nginx) pids=$(nginx_pids) ;; *) pids=$(hub_pid "$who") ;; esac
+  # shellcheck disable=SC2086
+  before=$(cpu_of $pids)
+  line=$(measure "$@")
+  # shellcheck disable=SC2086
+  after=$(cpu_of $pids)
+  python3 -c "import sys; mb = float(sys.argv[1].split()[0]) * $seconds; print(sys.argv[1], f'{($after - $before) * 1000 / $ticks / max(mb, 1):.2f}')" "$line"
+}
 for round in $(seq 1 "$rounds"); do
-  read -r n_mb n_rps n_p50 n_p99 n_err < <(measure "http://127.0.0.1:$nginx_port/tai-lieu.bin")
-  read -r m_mb m_rps m_p50 m_p99 m_err < <(measure -H "Authorization: Bearer $token_memory" "$url_memory")
-  read -r d_mb d_rps d_p50 d_p99 d_err < <(measure -H "Authorization: Bearer $token_disk" "$url_disk")
-  [ "$n_err$m_err$d_err" = 000 ] || echo "errors: nginx $n_err, memory $m_err, disk $d_err non-2xx responses" >&2
+  read -r n_mb n_rps n_p50 n_p99 n_err n_cpu < <(run nginx "http://127.0.0.1:$nginx_port/tai-lieu.bin")
+  read -r m_mb m_rps m_p50 m_p99 m_err m_cpu < <(run memory -H "Authorization: Bearer $token_memory" "$url_memory")
+  read -r d_mb d_rps d_p50 d_p99 d_err d_cpu < <(run disk -H "Authorization: Bearer $token_disk" "$url_disk")
+  [ "$n_err$m_err$d_err" = 000 ] || echo "failed requests (non-2xx, socket errors, timeouts): nginx $n_err, memory $m_err, disk $d_err" >&2
   nginx_all+=("$n_mb"); memory_all+=("$m_mb"); disk_all+=("$d_mb")
+  cpu_n+=("$n_cpu"); cpu_m+=("$m_cpu"); cpu_d+=("$d_cpu")
   ratios=$(python3 -c "print(f'{$m_mb / $n_mb:.2f}× | {$d_mb / $n_mb:.2f}×')")
   echo "| $round | $n_mb ($n_rps, $n_p50 / $n_p99) | $m_mb ($m_rps, $m_p50 / $m_p99) | $d_mb ($d_rps, $d_p50 / $d_p99) | $ratios |"
 done
 python3 -c '
 import statistics, sys
 n, m, d = (statistics.median(float(x) for x in arg.split()) for arg in sys.argv[1:4])
-print(f"| median | {n:.0f} | {m:.0f} | {d:.0f} | **{m / n:.2f}×** | {d / n:.2f}× |")' \
-  "${nginx_all[*]}" "${memory_all[*]}" "${disk_all[*]}"
+print(f"| median | {n:.0f} | {m:.0f} | {d:.0f} | **{m / n:.2f}×** | {d / n:.2f}× |")
+cn, cm, cd = (statistics.median(float(x) for x in arg.split()) for arg in sys.argv[4:7])
+print(f"| server CPU, ms a MiB sent (median) | {cn:.2f} | {cm:.2f} | {cd:.2f} | {cn / cm:.2f}× | {cn / cd:.2f}× |")' \
+  "${nginx_all[*]}" "${memory_all[*]}" "${disk_all[*]}" "${cpu_n[*]}" "${cpu_m[*]}" "${cpu_d[*]}"
 echo
-rss() { echo $(( $(awk '/VmRSS/{print $2}' "/proc/$(pgrep -f -- "--data $work/$1 " | head -1)/status") / 1024 )); }
+echo "MiB/s depends on how much of the shared cores each server gets (a hub streaming from disk"
+echo "also runs reads on tokio's blocking threads); CPU ms a MiB is each server's own cost."
+echo
+rss() { echo $(( $(awk '/VmRSS/{print $2}' "/proc/$(hub_pid "$1")/status") / 1024 )); }
 echo "Hub RSS after: $(rss memory) MiB (from memory), $(rss disk) MiB (from disk); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

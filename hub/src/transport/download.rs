@@ -220,7 +220,7 @@ async fn send(
         Some(_) => None,
     };
     let body = match held {
-        Some(bytes) => Body::from(bytes.slice(start as usize..(start + count) as usize)),
+        Some(bytes) => from_memory(bytes.slice(start as usize..(start + count) as usize)),
         None => stream_from_disk(path, start, count).await?,
     };
     builder
@@ -236,6 +236,17 @@ async fn send(
         .header(header::CONTENT_SECURITY_POLICY, "sandbox")
         .body(body)
         .map_err(|e| ApiError::internal("building a response", e))
+}
+
+/// Bytes held in memory, sent as slices of them (no copy). In pieces rather than as one
+/// frame: `bench/documents.sh` measured 200 downloads of one 10 MB frame each at half the
+/// throughput of the same bytes sent in 64 KiB pieces.
+fn from_memory(bytes: bytes::Bytes) -> Body {
+    const PIECE: usize = 1024 * 1024;
+    let pieces = (0..bytes.len()).step_by(PIECE).map(move |at| {
+        Ok::<_, std::convert::Infallible>(bytes.slice(at..(at + PIECE).min(bytes.len())))
+    });
+    Body::from_stream(futures_util::stream::iter(pieces))
 }
 
 /// `count` bytes of the file at `path` from `start`, read as they are sent.
