@@ -163,6 +163,11 @@ impl TestHub {
     /// this start and every restart (e.g. `RUST_LOG`, the store's power-loss harness).
     pub async fn start_process_with_env(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        Self::start_process_in(dir, env).await
+    }
+
+    /// [`TestHub::start_process_with_env`] on `dir`, which may hold a [`TEST_CONFIG`].
+    pub async fn start_process_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TestHub {
         let logs = Logs::default();
         let env: Vec<(String, String)> = env
             .iter()
@@ -536,7 +541,11 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Chil
             match stdout.next_line().await {
                 Ok(Some(line)) => {
                     logs.lock().unwrap().push("stdout", &line);
-                    if let Some(rest) = line.trim().strip_prefix("listening on http://") {
+                    let line = line.trim();
+                    let rest = line
+                        .strip_prefix("listening on http://")
+                        .or_else(|| line.strip_prefix("listening on https://"));
+                    if let Some(rest) = rest {
                         return rest
                             .trim()
                             .parse::<SocketAddr>()
