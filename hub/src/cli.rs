@@ -374,7 +374,7 @@ fn verify_dossier(args: &VerifyArgs) -> anyhow::Result<()> {
 }
 
 async fn bind_and_open(
-    config: Config,
+    mut config: Config,
 ) -> anyhow::Result<(TcpListener, Option<TcpListener>, Server)> {
     let listener = TcpListener::bind(config.listen)
         .await
@@ -387,6 +387,10 @@ async fn bind_and_open(
         ),
         _ => None,
     };
+    if let Some(redirect) = &redirect {
+        // The port it got, when it asked for 0: the CA page's link on the badges needs it.
+        config.tls.redirect_listen = Some(redirect.local_addr()?);
+    }
     let bound = listener.local_addr()?;
     let scheme = if config.tls.enabled() {
         "https"
@@ -399,8 +403,11 @@ async fn bind_and_open(
     if let Some(redirect) = &redirect {
         println!("redirecting http://{} to HTTPS", redirect.local_addr()?);
     }
-    if let Some(page) = &server.state().ca_page {
-        println!("tablets install the hub's certificate from {page}");
+    if let Some(ca) = &server.state().ca_page {
+        println!(
+            "tablets install the hub's certificate from {} (SHA-256 {})",
+            ca.url, ca.fingerprint
+        );
     }
     Ok((listener, redirect, server))
 }

@@ -116,6 +116,91 @@ async fn plain_http_gets_the_ca_page_and_a_redirect_to_https() {
     assert!(!hub.whole_log().contains(&body[..40]));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_badge_sheet_starts_with_the_qr_code_of_the_ca_page() {
+    let (hub, redirect) = https_hub().await;
+    let m = hub.meeting_with(3).await;
+    let sheet = hub
+        .get(
+            &format!("/api/v1/meetings/{}/badges.pdf", m.id),
+            hub.office_token(),
+        )
+        .await;
+    assert_eq!(sheet.status, 200, "{}", sheet.text());
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("badges.pdf");
+    std::fs::write(&pdf, &sheet.body).unwrap();
+    let tool = |name: &str, args: &[&str]| {
+        let out = std::process::Command::new(name)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{name} runs (apt-get install poppler-utils): {e}"));
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let pdf_path = pdf.to_str().unwrap();
+    let prefix = dir.path().join("page");
+    tool(
+        "pdftoppm",
+        &[
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            pdf_path,
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let png = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("page 1 rendered");
+    let image = image::open(&png).unwrap().to_luma8();
+    let (w, h) = image.dimensions();
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
+    let codes: Vec<String> = prepared
+        .detect_grids()
+        .iter()
+        .map(|g| g.decode().expect("a readable QR code").1)
+        .collect();
+    assert_eq!(
+        codes,
+        vec![format!("http://127.0.0.1:{redirect}/ca")],
+        "page 1's one QR code"
+    );
+    let text = tool("pdftotext", &["-f", "1", "-l", "1", pdf_path, "-"]);
+    let pem = std::fs::read_to_string(hub.data_dir().join("tls/ca.pem")).unwrap();
+    let fingerprint = hub::tls::fingerprint(&pem_body(&pem));
+    let printed: String = text.split_whitespace().collect();
+    assert!(
+        printed.contains(&fingerprint.replace(':', ""))
+            || printed
+                .replace(':', "")
+                .contains(&fingerprint.replace(':', "")),
+        "the fingerprint on page 1: {text}"
+    );
+    assert!(text.contains("Android") && text.contains("iPad"), "{text}");
+    // Then the badges: 6 participants on one page.
+    let info = tool("pdfinfo", &[pdf_path]);
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(str::trim);
+    assert_eq!(pages, Some("2"), "{info}");
+}
+
 /// `GET path` with this `Host` (the test client sends its own).
 async fn asking_for(
     addr: std::net::SocketAddr,

@@ -82,8 +82,11 @@ impl Server {
         let tls = crate::tls::HallTls::open(&config, bound).context("setting up HTTPS")?;
         let ca_page = tls
             .as_ref()
-            .filter(|t| t.ca_der().is_some())
-            .map(|_| ca_page_url(&config, &public_base, bound));
+            .and_then(|t| t.ca_der())
+            .map(|der| crate::badges::CaNotice {
+                url: ca_page_url(&config, &public_base, bound),
+                fingerprint: crate::tls::fingerprint(der),
+            });
         let (shutdown, watcher) = watch::channel(false);
         let senders = transport::senders::SenderLimits::new(&config.limits);
         let state = Arc::new(AppState {

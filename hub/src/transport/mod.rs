@@ -48,9 +48,10 @@ pub struct AppState {
     pub meetings: Meetings,
     /// Base of join URLs, e.g. `https://192.168.1.10:8080`.
     pub public_base: String,
-    /// Where a tablet fetches the hub's own CA certificate (`http://…/ca`), for the QR
-    /// code on the badge sheet; `None` without HTTPS or with the office's certificate.
-    pub ca_page: Option<String>,
+    /// Where a tablet installs the hub's own CA certificate (`http://…/ca`) and its
+    /// fingerprint, for the badge sheet's first page; `None` without HTTPS or with the
+    /// office's certificate.
+    pub ca_page: Option<crate::badges::CaNotice>,
     /// Open WebSocket connections, bounded by `limits.max_connections`.
     pub connections: AtomicUsize,
     /// Turns true when the hub shuts down; every connection loop watches it.
