@@ -4,6 +4,7 @@
 //! copy's point: every ballot acknowledged at or before it, none after. The test prints
 //! how long the backup took and the hub's ack latency while it ran (figures, not asserts).
 
+use meeting_tests::browser::Driver;
 use meeting_tests::sealed;
 use meeting_tests::{guard, hub_binary, Tablet, TestHub};
 use protocol::{Command, HubFrame, PollKind, PollStatus};
@@ -174,12 +175,25 @@ async fn a_backup_taken_during_a_300_tablet_vote_restores_to_the_same_meeting() 
         assert!(files.contains(&kept), "{kept} in {files:?}");
     }
 
-    // The desk is told when the last backup was made.
+    // The desk is told when the last backup was made, and shows it.
     let health = hub.get("/healthz", hub.office_token()).await.json();
     assert!(
         health["last_backup"]["made_at_ms"].as_i64().is_some(),
         "{health}"
     );
+    let driver = Driver::start().await;
+    let page = driver.page((1366, 900)).await;
+    page.goto(&format!("http://{}/j/{}", hub.addr(), hub.office_token()))
+        .await;
+    let shown = page
+        .wait_text(
+            "[data-testid=last-backup]",
+            "the last backup on the office's page",
+            |t| t.starts_with("Sao lưu gần nhất:"),
+        )
+        .await;
+    eprintln!("the office's page: {shown}");
+    page.close().await;
     hub.stop().await;
 
     // An altered copy is refused, and restores nothing.
