@@ -10,12 +10,14 @@ use std::io::{Read as _, Write as _};
 use std::path::{Component, Path, PathBuf};
 
 /// Top-level entries of the data directory that are not copied as files: the database
-/// (copied from a read transaction), uploads in progress, the control socket, and the
-/// note of the last backup (it describes the copy, not the hub).
+/// (copied from a read transaction), uploads in progress, the readers' watermarked copies
+/// (the hub draws them again when they are missing), the control socket, and the note of
+/// the last backup (it describes the copy, not the hub).
 fn skipped(relative: &str) -> bool {
     [
         DATABASE_FILE,
         "tmp",
+        "copies",
         super::control::SOCKET_FILE,
         LAST_BACKUP_FILE,
     ]

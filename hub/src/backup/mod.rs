@@ -3,10 +3,10 @@
 //! A backup is a directory: `hub.redb`, a consistent copy of the database made from one
 //! read transaction while the hub goes on writing ([`crate::store::Store::copy_to`]); every
 //! other file of the data directory (document blobs, the token-sealing key, the signing
-//! key, the office token, the TLS CA and its key); and `MANIFEST.json`, listing each file
-//! with its size and SHA-256 and where each meeting's log ends. Blobs are immutable and
-//! written before the events that name them, so copying them after the database leaves
-//! none out. A backup holds every token and key: it is as secret as the data directory.
+//! key, the office token, the TLS CA and its key; not `copies/`, which the hub redraws);
+//! and `MANIFEST.json`, listing each file with its size and SHA-256 and where each
+//! meeting's log ends. Blobs are immutable and written before the events that name them,
+//! so copying them after the database leaves none out. A backup holds every token and key: it is as secret as the data directory.
 //!
 //! The hub keeps its database locked, so a running hub makes the copy itself when asked
 //! on its control socket (`control`); a stopped hub's directory is copied by `hub backup`
