@@ -216,6 +216,13 @@ async fn backup(data: &std::path::Path, out: &std::path::Path) -> anyhow::Result
     let out = std::path::absolute(out).with_context(|| format!("{}", out.display()))?;
     let made = match crate::backup::control::ask_backup(data, &out).await? {
         Some(made) => made,
+        None if !data.join(crate::store::DATABASE_FILE).is_file() => {
+            anyhow::bail!(
+                "{} holds no hub's data (no {})",
+                data.display(),
+                crate::store::DATABASE_FILE
+            )
+        }
         None => {
             let store = crate::store::Store::open(data).with_context(|| {
                 format!(

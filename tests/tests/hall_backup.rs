@@ -196,6 +196,34 @@ async fn a_backup_taken_during_a_300_tablet_vote_restores_to_the_same_meeting() 
     page.close().await;
     hub.stop().await;
 
+    // A stopped hub's directory is copied by `hub backup` itself.
+    let stopped = backup_dir.path().join("stopped");
+    let run = tokio::process::Command::new(hub_binary())
+        .arg("backup")
+        .arg("--data")
+        .arg(hub.data_dir())
+        .arg(&stopped)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let run = tokio::process::Command::new(hub_binary())
+        .arg("restore")
+        .arg(&stopped)
+        .args(["--data", "/nonexistent", "--check-only"])
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && said.contains("BACKUP VALID"),
+        "{said}"
+    );
+
     // An altered copy is refused, and restores nothing.
     let damaged = backup_dir.path().join("damaged");
     copy_dir(&out, &damaged);
