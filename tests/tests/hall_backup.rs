@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 const TABLETS: usize = 300;
 
+/// One acknowledged ballot: who, the seq of its event, when it was sent, its round trip in ms.
+type Ack = (protocol::ParticipantId, u64, Instant, f64);
+
 /// Milliseconds at the given quantile of `samples` (sorted here).
 fn quantile(samples: &mut [f64], q: f64) -> f64 {
     samples.sort_by(f64::total_cmp);
@@ -39,7 +42,7 @@ async fn a_backup_taken_during_a_300_tablet_vote_restores_to_the_same_meeting() 
 
     // Every tablet votes, 4 at a time, each timing its ballot's ack; the backup starts
     // once a third have voted and the vote goes on while it runs.
-    let acks: Arc<Mutex<Vec<(protocol::ParticipantId, u64, Instant, f64)>>> = Arc::default();
+    let acks: Arc<Mutex<Vec<Ack>>> = Arc::default();
     let backup_dir = tempfile::tempdir().unwrap();
     let out = backup_dir.path().join("nightly");
     let (third_tx, third) = tokio::sync::oneshot::channel::<()>();

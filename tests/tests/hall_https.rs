@@ -4,7 +4,7 @@
 //! the tablet and a ballot waiting to be sent. Plain HTTP gets the CA page and a redirect.
 
 #[path = "../../pdf-trust/tests/common/mod.rs"]
-#[allow(unused_imports, dead_code)]
+#[allow(unused_imports)]
 mod pki;
 
 use meeting_tests::browser::{Driver, Page, TABLET};

@@ -6,6 +6,8 @@
 //!
 //! - **At the door** the [`Gate`] counts pending connections in all and per address;
 //!   past either limit the connection gets a fixed `503` and is closed, unread.
+//! - **TLS**, when the hub serves HTTPS, is negotiated in the connection's own task within
+//!   the header timeout, the connection still counted as pending (see [`serve`]).
 //! - **Headers** must arrive within `header_timeout_secs` (hyper's `header_read_timeout`),
 //!   which also closes a keep-alive connection idle that long.
 //! - **Bodies** and **whole requests** are timed by tower-http's layers in
