@@ -47,6 +47,29 @@ enum Cmd {
     /// signature, or a whole meeting dossier (hồ sơ, a .zip), offline. Exits 0 when all
     /// holds, 1 naming the first file that does not.
     Verify(VerifyArgs),
+    /// Back up a hub's data (database, documents, keys, tokens) into a new directory OUT,
+    /// with a manifest of SHA-256 hashes. A running hub makes the copy itself, without
+    /// stopping; a stopped hub's directory is copied directly. The backup is as secret as
+    /// the data directory.
+    Backup {
+        /// The hub's data directory.
+        #[arg(long, env = "HUB_DATA")]
+        data: PathBuf,
+        /// The new (or empty) directory to write the backup into.
+        out: PathBuf,
+    },
+    /// Check a backup against its manifest and restore it into a new (or empty) data
+    /// directory; every meeting's hash chain is checked. Run it while no hub uses DIR.
+    Restore {
+        /// The backup directory (what `hub backup` wrote).
+        backup: PathBuf,
+        /// The data directory to restore into.
+        #[arg(long, env = "HUB_DATA")]
+        data: PathBuf,
+        /// Only check the backup; restore nothing.
+        #[arg(long)]
+        check_only: bool,
+    },
 }
 
 /// `hub verify FILE`.
@@ -77,9 +100,29 @@ struct Common {
     /// Address to listen on [default: 0.0.0.0:8080].
     #[arg(long, env = "HUB_LISTEN")]
     listen: Option<SocketAddr>,
-    /// Base of the join URLs printed on badges, e.g. http://192.168.1.10:8080.
+    /// Base of the join URLs printed on badges, e.g. https://192.168.1.10:8080.
     #[arg(long, env = "HUB_PUBLIC_URL")]
     public_url: Option<String>,
+    /// HTTPS: `self-signed` (the hub's own CA, the default), `files` (tls.cert and
+    /// tls.key of the config) or `off` (plain HTTP, behind a proxy or in tests).
+    #[arg(long, env = "HUB_TLS", value_parser = parse_tls_mode)]
+    tls: Option<crate::config::TlsMode>,
+    /// The name announced over mDNS, without `.local` [default: phonghop].
+    #[arg(long, env = "HUB_NAME")]
+    name: Option<String>,
+    /// Whether to announce the name over mDNS [default: true].
+    #[arg(long, env = "HUB_ANNOUNCE")]
+    announce: Option<bool>,
+}
+
+fn parse_tls_mode(text: &str) -> Result<crate::config::TlsMode, String> {
+    use crate::config::TlsMode;
+    match text {
+        "self-signed" => Ok(TlsMode::SelfSigned),
+        "files" => Ok(TlsMode::Files),
+        "off" => Ok(TlsMode::Off),
+        other => Err(format!("{other:?}: give self-signed, files or off")),
+    }
 }
 
 impl Common {
@@ -97,6 +140,18 @@ impl Common {
         if let Some(url) = &self.public_url {
             config.public_url = Some(url.clone());
         }
+        if let Some(mode) = self.tls {
+            config.tls.mode = mode;
+            if mode == crate::config::TlsMode::Off {
+                config.tls.redirect_listen = None;
+            }
+        }
+        if let Some(name) = &self.name {
+            config.name.host.clone_from(name);
+        }
+        if let Some(announce) = self.announce {
+            config.name.announce = announce;
+        }
         config.normalise();
         config.validate()?;
         Ok(config)
@@ -110,8 +165,10 @@ pub async fn run() -> anyhow::Result<()> {
         Cmd::Serve(common) => {
             let config = common.config()?;
             init_logging(&config.log);
-            let (listener, server) = bind_and_open(config).await?;
-            server.serve(listener, shutdown_signal()).await
+            let (listener, redirect, server) = bind_and_open(config).await?;
+            server
+                .serve_with_redirect(listener, redirect, shutdown_signal())
+                .await
         }
         Cmd::Demo { common, delegates } => {
             let config = common.config()?;
@@ -144,7 +201,83 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Verify(args) => verify(&args),
+        Cmd::Backup { data, out } => backup(&data, &out).await,
+        Cmd::Restore {
+            backup,
+            data,
+            check_only,
+        } => restore(&backup, &data, check_only),
     }
+}
+
+/// `hub backup`: asks the running hub, or copies a stopped one's directory.
+async fn backup(data: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    // The hub runs elsewhere (another working directory): it is told an absolute path.
+    let out = std::path::absolute(out).with_context(|| format!("{}", out.display()))?;
+    let made = match crate::backup::control::ask_backup(data, &out).await? {
+        Some(made) => made,
+        None if !data.join(crate::store::DATABASE_FILE).is_file() => {
+            anyhow::bail!(
+                "{} holds no hub's data (no {})",
+                data.display(),
+                crate::store::DATABASE_FILE
+            )
+        }
+        None => {
+            let store = crate::store::Store::open(data).with_context(|| {
+                format!(
+                    "no hub answers on {}, and its database cannot be opened",
+                    data.join(crate::backup::control::SOCKET_FILE).display()
+                )
+            })?;
+            let data = data.to_owned();
+            let target = out.clone();
+            tokio::task::spawn_blocking(move || crate::backup::make(&store, &data, &target))
+                .await??
+        }
+    };
+    println!(
+        "BACKUP MADE: {} ({} files, {} bytes, {} meetings) in {} ms. It holds every token \
+         and key of the hub: keep it as secret as the hub itself.",
+        made.out.display(),
+        made.files,
+        made.bytes,
+        made.meetings,
+        made.millis
+    );
+    Ok(())
+}
+
+/// `hub restore`.
+fn restore(
+    backup: &std::path::Path,
+    data: &std::path::Path,
+    check_only: bool,
+) -> anyhow::Result<()> {
+    if check_only {
+        let manifest = crate::backup::check(backup)?;
+        println!(
+            "BACKUP VALID: {} files as the manifest lists them, {} meetings",
+            manifest.files.len(),
+            manifest.logs.len()
+        );
+        return Ok(());
+    }
+    let restored = crate::backup::restore(backup, data)?;
+    println!(
+        "RESTORED into {}: {} files, each as the manifest lists it; {} meetings, every hash \
+         chain unbroken:",
+        data.display(),
+        restored.manifest.files.len(),
+        restored.logs.len()
+    );
+    for log in &restored.logs {
+        println!(
+            "  {} up to seq {} (chain {})",
+            log.meeting, log.last_seq, log.last_chain
+        );
+    }
+    Ok(())
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
@@ -247,21 +380,49 @@ fn verify_dossier(args: &VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
-async fn bind_and_open(config: Config) -> anyhow::Result<(TcpListener, Server)> {
+async fn bind_and_open(
+    mut config: Config,
+) -> anyhow::Result<(TcpListener, Option<TcpListener>, Server)> {
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let redirect = match config.tls.redirect_listen {
+        Some(addr) if config.tls.enabled() => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (tls.redirect_listen)"))?,
+        ),
+        _ => None,
+    };
+    if let Some(redirect) = &redirect {
+        // The port it got, when it asked for 0: the CA page's link on the badges needs it.
+        config.tls.redirect_listen = Some(redirect.local_addr()?);
+    }
     let bound = listener.local_addr()?;
+    let scheme = if config.tls.enabled() {
+        "https"
+    } else {
+        "http"
+    };
     let server = Server::open(config, bound).await?;
     // Tests and scripts wait for this exact line.
-    println!("listening on http://{bound}");
-    Ok((listener, server))
+    println!("listening on {scheme}://{bound}");
+    if let Some(redirect) = &redirect {
+        println!("redirecting http://{} to HTTPS", redirect.local_addr()?);
+    }
+    if let Some(ca) = &server.state().ca_page {
+        println!(
+            "tablets install the hub's certificate from {} (SHA-256 {})",
+            ca.url, ca.fingerprint
+        );
+    }
+    Ok((listener, redirect, server))
 }
 
 /// `hub demo`: serves the hub as `hub serve` does and, meanwhile, seeds the demo through
 /// its HTTP API like any other client; a demo that cannot be seeded stops the hub.
 async fn run_demo(config: Config, delegates: usize, logging: &Logging) -> anyhow::Result<()> {
-    let (listener, server) = bind_and_open(config.clone()).await?;
+    let (listener, redirect, server) = bind_and_open(config.clone()).await?;
     let hub = demo::Hub::new(&config, listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
@@ -270,7 +431,7 @@ async fn run_demo(config: Config, delegates: usize, logging: &Logging) -> anyhow
             Ok(()) = stopped => {}
         }
     };
-    let mut serving = tokio::spawn(server.serve(listener, signal));
+    let mut serving = tokio::spawn(server.serve_with_redirect(listener, redirect, signal));
     // The seed's own requests, one by one, would bury the summary.
     logging.quiet_requests(true);
     let seeding = demo::seed(&hub, delegates);

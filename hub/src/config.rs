@@ -7,6 +7,10 @@
 //! that is silently ignored is worse than one that stops the hub from starting.
 //! `deploy/hub.toml` is the documented example and a test keeps it in step with this file.
 
+mod hall;
+
+pub use hall::{NameSettings, TlsMode, TlsSettings};
+
 use protocol::Fraction;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -33,6 +37,10 @@ pub struct Config {
     pub limits: Limits,
     /// Documents: the trust anchors signed PDFs are checked against.
     pub documents: DocumentSettings,
+    /// HTTPS: the hub's own certificate (the default), the office's, or plain HTTP.
+    pub tls: TlsSettings,
+    /// The name the hub announces on the LAN (mDNS), e.g. `phonghop.local`.
+    pub name: NameSettings,
 }
 
 /// How uploaded documents are checked and served.
@@ -133,6 +141,8 @@ impl Default for Config {
             log: "info".to_owned(),
             limits: Limits::default(),
             documents: DocumentSettings::default(),
+            tls: TlsSettings::default(),
+            name: NameSettings::default(),
         }
     }
 }
@@ -288,6 +298,19 @@ impl Config {
         if let Some(url) = &self.public_url {
             check_public_url(url).or_else(|m| invalid("public_url", m))?;
         }
+        hall::check_host(&self.name.host).or_else(|m| invalid("name.host", m))?;
+        if self.tls.mode == TlsMode::Files && (self.tls.cert.is_none() || self.tls.key.is_none()) {
+            return invalid(
+                "tls.mode",
+                "\"files\" needs tls.cert and tls.key (PEM files)".into(),
+            );
+        }
+        if self.tls.redirect_listen.is_some() && !self.tls.enabled() {
+            return invalid(
+                "tls.redirect_listen",
+                "redirects to HTTPS, which tls.mode = \"off\" does not serve".into(),
+            );
+        }
         if self.log.trim().is_empty() {
             return invalid("log", "must be a filter such as \"info\"".into());
         }
@@ -393,33 +416,57 @@ impl Config {
 
     /// The base of the URLs the hub prints in QR codes and links, without a trailing slash.
     ///
-    /// `public_url` if set. Otherwise `http://` and the address the hub is bound to; when
-    /// that is the unspecified address (`0.0.0.0` or `::`) tablets cannot use it, so the
-    /// machine's first non-loopback, non-link-local IPv4 address stands in for it (the LAN
-    /// address on an ordinary hub machine), or 127.0.0.1 if there is none. The port is
-    /// always the bound one, which matters when `listen` asked for port 0.
+    /// `public_url` if set. Otherwise `https://` (or `http://` with `tls.mode = "off"`)
+    /// and `HOST.local` when `name.in_links` says so, else the address the hub is bound
+    /// to; when that is the unspecified address (`0.0.0.0` or `::`) tablets cannot use it,
+    /// so the machine's first non-loopback, non-link-local IPv4 address stands in for it
+    /// (the LAN address on an ordinary hub machine), or 127.0.0.1 if there is none. The
+    /// port is always the bound one, which matters when `listen` asked for port 0, and is
+    /// left out when it is the scheme's own.
     pub fn public_base(&self, bound: SocketAddr) -> String {
         if let Some(url) = &self.public_url {
             return url.trim().trim_end_matches('/').to_owned();
         }
-        let ip = if bound.ip().is_unspecified() {
-            first_lan_ipv4().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        let (scheme, default_port) = if self.tls.enabled() {
+            ("https", 443)
         } else {
-            bound.ip()
+            ("http", 80)
         };
         // SocketAddr's Display puts an IPv6 address in brackets, as a URL needs.
-        format!("http://{}", SocketAddr::new(ip, bound.port()))
+        let host = if self.name.in_links {
+            self.name.local_name()
+        } else {
+            let ip = if bound.ip().is_unspecified() {
+                lan_ipv4().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+            } else {
+                bound.ip()
+            };
+            let with_port = SocketAddr::new(ip, bound.port()).to_string();
+            with_port[..with_port.rfind(':').unwrap_or(with_port.len())].to_owned()
+        };
+        if bound.port() == default_port {
+            format!("{scheme}://{host}")
+        } else {
+            format!("{scheme}://{host}:{}", bound.port())
+        }
     }
 }
 
 /// The machine's first IPv4 address that another machine on the LAN could reach.
-fn first_lan_ipv4() -> Option<IpAddr> {
-    let interfaces = if_addrs::get_if_addrs().ok()?;
+pub fn lan_ipv4() -> Option<IpAddr> {
+    lan_addresses().into_iter().find(IpAddr::is_ipv4)
+}
+
+/// Every address of the machine that another machine on the LAN could reach.
+pub fn lan_addresses() -> Vec<IpAddr> {
+    let Ok(interfaces) = if_addrs::get_if_addrs() else {
+        return Vec::new();
+    };
     interfaces
         .iter()
         .filter(|i| !i.is_loopback() && !i.is_link_local())
         .map(|i| i.ip())
-        .find(IpAddr::is_ipv4)
+        .collect()
 }
 
 /// A public URL must be an absolute http(s) URL with a host, and nothing after the path.

@@ -8,6 +8,7 @@
 //! `demo` is a client of the hub: it seeds `hub demo` through the HTTP API only.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod badges;
 pub mod cli;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod server;
 pub mod setup;
 pub mod signing;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 pub mod transport;
 pub mod trust;

@@ -34,12 +34,40 @@ pub const PROJECTOR: (u32, u32) = (1920, 1080);
 pub struct Driver {
     child: Child,
     url: String,
+    /// The browsers' home, whose NSS database trusts a hub's CA ([`Driver::start_trusting`]).
+    _home: Option<tempfile::TempDir>,
 }
 
 impl Driver {
     /// Starts `chromedriver` on a free port. Fails, saying what to install, when chromium
     /// or its driver is missing: a browser test that cannot run must not pass.
     pub async fn start() -> Driver {
+        Self::start_in(None).await
+    }
+
+    /// [`Driver::start`], with browsers that trust the certificate authority in `ca_pem`
+    /// as a tablet does once it installed the hub's CA: it goes into the NSS database of
+    /// the browsers' own home (`certutil`, Debian's `libnss3-tools`), where chromium on
+    /// Linux reads the roots a user added.
+    pub async fn start_trusting(ca_pem: &Path) -> Driver {
+        let home = tempfile::tempdir().expect("a home for the browsers");
+        let nssdb = home.path().join(".pki/nssdb");
+        std::fs::create_dir_all(&nssdb).expect("the NSS database's directory");
+        let db = format!("sql:{}", nssdb.display());
+        let certutil = |args: &[&str]| {
+            let status = std::process::Command::new("certutil")
+                .args(args)
+                .status()
+                .expect("certutil is missing: apt-get install libnss3-tools");
+            assert!(status.success(), "certutil {args:?} failed");
+        };
+        certutil(&["-N", "-d", &db, "--empty-password"]);
+        let ca = ca_pem.display().to_string();
+        certutil(&["-A", "-d", &db, "-n", "hub-ca", "-t", "C,,", "-i", &ca]);
+        Self::start_in(Some(home)).await
+    }
+
+    async fn start_in(home: Option<tempfile::TempDir>) -> Driver {
         for (path, what) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromedriver")] {
             assert!(
                 Path::new(path).exists(),
@@ -52,7 +80,11 @@ impl Driver {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut child = Command::new(CHROMEDRIVER)
+        let mut command = Command::new(CHROMEDRIVER);
+        if let Some(home) = &home {
+            command.env("HOME", home.path());
+        }
+        let mut child = command
             .arg(format!("--port={port}"))
             // The browsers run far from Viet Nam (UTC-8/-7, often another day), so a time
             // the page shows or reads on the browser's clock instead of Viet Nam's
@@ -78,6 +110,7 @@ impl Driver {
         Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            _home: home,
         }
     }
 

@@ -163,6 +163,11 @@ impl TestHub {
     /// this start and every restart (e.g. `RUST_LOG`, the store's power-loss harness).
     pub async fn start_process_with_env(env: &[(&str, &str)]) -> TestHub {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        Self::start_process_in(dir, env).await
+    }
+
+    /// [`TestHub::start_process_with_env`] on `dir`, which may hold a [`TEST_CONFIG`].
+    pub async fn start_process_in(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TestHub {
         let logs = Logs::default();
         let env: Vec<(String, String)> = env
             .iter()
@@ -460,6 +465,15 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
     } else {
         hub::config::Config::default()
     };
+    // Plain HTTP and no mDNS unless the test's config asks for them: the tests' own HTTP
+    // client and tablets speak plain HTTP, and parallel hubs must not all announce a name.
+    let asked = std::fs::read_to_string(&config_file).unwrap_or_default();
+    if !asked.contains("[tls]") {
+        config.tls.mode = hub::config::TlsMode::Off;
+    }
+    if !asked.contains("[name]") {
+        config.name.announce = false;
+    }
     config.data = dir.to_owned();
     config.listen = "127.0.0.1:0".parse().expect("an address");
     config.normalise();
@@ -498,6 +512,8 @@ fn log_to_test_output() {
 /// Runs `hub serve --data DIR --listen 127.0.0.1:0` and reads its address from stdout.
 async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Child, SocketAddr) {
     let mut command = Command::new(hub_binary());
+    // Plain HTTP and no mDNS, unless the test's environment says otherwise.
+    command.env("HUB_TLS", "off").env("HUB_ANNOUNCE", "false");
     command.envs(env.iter().map(|(k, v)| (k, v)));
     command.arg("serve").arg("--data").arg(dir);
     // A test that needs other limits writes them here before the hub starts.
@@ -525,7 +541,11 @@ async fn spawn_serve(dir: &Path, logs: &Logs, env: &[(String, String)]) -> (Chil
             match stdout.next_line().await {
                 Ok(Some(line)) => {
                     logs.lock().unwrap().push("stdout", &line);
-                    if let Some(rest) = line.trim().strip_prefix("listening on http://") {
+                    let line = line.trim();
+                    let rest = line
+                        .strip_prefix("listening on http://")
+                        .or_else(|| line.strip_prefix("listening on https://"));
+                    if let Some(rest) = rest {
                         return rest
                             .trim()
                             .parse::<SocketAddr>()

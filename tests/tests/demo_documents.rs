@@ -21,6 +21,8 @@ fn path_of(url: &str) -> String {
 async fn the_demo_publishes_its_documents_and_demo_json_names_every_url() {
     let data = tempfile::tempdir().unwrap();
     let mut child = tokio::process::Command::new(hub_binary())
+        // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
+        .env("HUB_TLS", "off")
         .args([
             "demo",
             "--delegates",

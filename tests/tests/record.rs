@@ -31,6 +31,8 @@ impl Demo {
     async fn start(delegates: usize) -> Demo {
         let data = tempfile::tempdir().unwrap();
         let mut child = tokio::process::Command::new(hub_binary())
+            // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
+            .env("HUB_TLS", "off")
             .args(["demo", "--delegates", &delegates.to_string()])
             .args(["--listen", "127.0.0.1:0", "--data"])
             .arg(data.path())

@@ -35,6 +35,8 @@ async fn send(addr: SocketAddr, r: Request<'_>) -> Response {
 async fn a_congress_of_2000_with_50_documents_gets_its_dossier_in_seconds() {
     let data = tempfile::tempdir().unwrap();
     let mut child = tokio::process::Command::new(hub_binary())
+        // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
+        .env("HUB_TLS", "off")
         .args([
             "demo",
             "--delegates",

@@ -205,6 +205,8 @@ async fn the_demo_lists_a_signed_result_that_verifies() {
     use tokio::io::AsyncBufReadExt;
     let dir = tempfile::tempdir().unwrap();
     let mut child = tokio::process::Command::new(hub_binary())
+        // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
+        .env("HUB_TLS", "off")
         .args([
             "demo",
             "--delegates",

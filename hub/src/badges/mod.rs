@@ -2,10 +2,12 @@
 //! page, and the badge sheet (PDF, A4, eight badges a page), all made by the hub itself.
 //! The same PDF machinery writes the demo's documents.
 
+mod cover;
 pub mod pdf;
 mod sheet;
 
-pub use sheet::{badge_sheet, Badge, BADGES_PER_PAGE};
+pub use cover::CaNotice;
+pub use sheet::{badge_sheet, badge_sheet_with_ca, Badge, BADGES_PER_PAGE};
 
 use image::{ImageFormat, Luma};
 use qrcode::{EcLevel, QrCode};

@@ -37,7 +37,20 @@ fn role_label(role: Role) -> &'static str {
 
 /// The PDF of `badges`, [`BADGES_PER_PAGE`] a page, in the order given.
 pub fn badge_sheet(meeting_title: &str, badges: &[Badge]) -> Result<Vec<u8>, QrError> {
+    badge_sheet_with_ca(meeting_title, badges, None)
+}
+
+/// [`badge_sheet`], with first a page for installing the hub's own CA on the tablets
+/// when there is one (`super::cover`).
+pub fn badge_sheet_with_ca(
+    meeting_title: &str,
+    badges: &[Badge],
+    ca: Option<&super::CaNotice>,
+) -> Result<Vec<u8>, QrError> {
     let mut doc = PdfDoc::new();
+    if let Some(ca) = ca {
+        super::cover::draw(&mut doc, meeting_title, ca)?;
+    }
     let w = (PAGE_WIDTH - 2.0 * MARGIN) / COLUMNS as f32;
     let h = (PAGE_HEIGHT - 2.0 * MARGIN) / ROWS as f32;
     for (n, badge) in badges.iter().enumerate() {
@@ -112,6 +125,16 @@ mod tests {
                 url: format!("http://10.0.0.5:8080/j/{}", "A".repeat(43)),
             })
             .collect()
+    }
+
+    #[test]
+    fn with_the_hubs_own_ca_the_first_page_is_for_installing_it() {
+        let ca = crate::badges::CaNotice {
+            url: "http://192.168.1.10/ca".into(),
+            fingerprint: ["AB"; 32].join(":"),
+        };
+        let pdf = badge_sheet_with_ca("Đại hội", &badges(9), Some(&ca)).unwrap();
+        assert_eq!(crate::badges::testing::pdfinfo_pages(&pdf), 3);
     }
 
     #[test]

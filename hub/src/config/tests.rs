@@ -112,32 +112,72 @@ fn public_base_prefers_the_configured_url() {
 
 #[test]
 fn public_base_keeps_a_specific_address_and_the_bound_port() {
-    let config = Config::default();
+    let mut config = Config::default();
     assert_eq!(
         config.public_base("192.168.1.10:43111".parse().unwrap()),
-        "http://192.168.1.10:43111"
+        "https://192.168.1.10:43111"
     );
     assert_eq!(
         config.public_base("[::1]:8080".parse().unwrap()),
-        "http://[::1]:8080"
+        "https://[::1]:8080"
+    );
+    assert_eq!(
+        config.public_base("192.168.1.10:443".parse().unwrap()),
+        "https://192.168.1.10"
     );
     let derived = config.public_base("0.0.0.0:8123".parse().unwrap());
     assert!(
-        derived.starts_with("http://") && derived.ends_with(":8123"),
+        derived.starts_with("https://") && derived.ends_with(":8123"),
         "{derived}"
     );
     assert!(!derived.contains("0.0.0.0"), "{derived}");
+    config.tls.mode = crate::config::TlsMode::Off;
+    assert_eq!(
+        config.public_base("192.168.1.10:8080".parse().unwrap()),
+        "http://192.168.1.10:8080"
+    );
+}
+
+#[test]
+fn public_base_uses_the_mdns_name_when_asked() {
+    let mut config = Config::default();
+    config.name.in_links = true;
+    config.name.host = "hoitruong-a".into();
+    assert_eq!(
+        config.public_base("0.0.0.0:443".parse().unwrap()),
+        "https://hoitruong-a.local"
+    );
+}
+
+#[test]
+fn tls_settings_that_cannot_work_are_refused() {
+    let mut config = Config::default();
+    config.tls.mode = crate::config::TlsMode::Files;
+    let err = config.validate().unwrap_err().to_string();
+    assert!(err.contains("tls.mode"), "{err}");
+    let mut config = Config::default();
+    config.tls.mode = crate::config::TlsMode::Off;
+    config.tls.redirect_listen = Some("0.0.0.0:80".parse().unwrap());
+    let err = config.validate().unwrap_err().to_string();
+    assert!(err.contains("tls.redirect_listen"), "{err}");
+    let mut config = Config::default();
+    config.name.host = "phòng-họp".into();
+    let err = config.validate().unwrap_err().to_string();
+    assert!(err.contains("name.host"), "{err}");
 }
 
 #[test]
 fn the_deploy_example_is_the_defaults_except_where_it_says_so() {
     let example = Config::from_toml(EXAMPLE).expect("deploy/hub.toml parses");
     example.validate().expect("deploy/hub.toml is valid");
-    // The example deliberately keeps the data in the systemd StateDirectory.
-    let expected = Config {
+    // The example deliberately keeps the data in the systemd StateDirectory, and serves a
+    // hall on the standard ports: HTTPS on 443, the redirect on 80.
+    let mut expected = Config {
         data: PathBuf::from("/var/lib/hub"),
+        listen: "0.0.0.0:443".parse().unwrap(),
         ..Config::default()
     };
+    expected.tls.redirect_listen = Some("0.0.0.0:80".parse().unwrap());
     assert_eq!(example, expected);
 }
 
@@ -146,7 +186,7 @@ fn the_deploy_example_documents_every_setting() {
     // public_url is commented out in the example (a wrong address would print wrong QR
     // codes), so it is checked as text like every other key.
     let defaults = toml::Value::try_from(Config::default()).unwrap();
-    let mut keys = vec!["public_url".to_owned()];
+    let mut keys = vec!["public_url".to_owned(), "cert".to_owned(), "key".to_owned()];
     for (key, value) in defaults.as_table().unwrap() {
         match value.as_table() {
             Some(table) => keys.extend(table.keys().cloned()),

@@ -1,7 +1,9 @@
 //! The hub as a library: `Server::open` a data directory, then `serve` on a listener the
 //! caller bound (port 0 in tests), until a shutdown future resolves.
 
+pub mod name;
 mod office;
+mod plain;
 mod serve;
 
 pub use office::OFFICE_TOKEN_FILE;
@@ -29,6 +31,8 @@ use uuid::Uuid;
 pub struct Server {
     state: Arc<AppState>,
     shutdown: watch::Sender<bool>,
+    /// HTTPS, unless `tls.mode = "off"`.
+    tls: Option<crate::tls::HallTls>,
 }
 
 /// A participant created by an import, with the token shown this once.
@@ -75,6 +79,14 @@ impl Server {
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
         let public_base = config.public_base(bound);
+        let tls = crate::tls::HallTls::open(&config, bound).context("setting up HTTPS")?;
+        let ca_page = tls
+            .as_ref()
+            .and_then(|t| t.ca_der())
+            .map(|der| crate::badges::CaNotice {
+                url: ca_page_url(&config, &public_base, bound),
+                fingerprint: crate::tls::fingerprint(der),
+            });
         let (shutdown, watcher) = watch::channel(false);
         let senders = transport::senders::SenderLimits::new(&config.limits);
         let hot_documents = transport::HotDocuments::new(config.documents.memory_bytes());
@@ -83,6 +95,7 @@ impl Server {
             store,
             meetings,
             public_base,
+            ca_page,
             connections: AtomicUsize::new(0),
             shutdown: watcher,
             signer,
@@ -93,11 +106,20 @@ impl Server {
             ballot_checks: Default::default(),
             hot_documents,
         });
-        Ok(Server { state, shutdown })
+        Ok(Server {
+            state,
+            shutdown,
+            tls,
+        })
     }
 
     pub fn state(&self) -> &Arc<AppState> {
         &self.state
+    }
+
+    /// The hub's HTTPS, unless it serves plain HTTP.
+    pub fn tls(&self) -> Option<&crate::tls::HallTls> {
+        self.tls.as_ref()
     }
 
     /// Serves until `signal` resolves, then tells every connection to go and waits for
@@ -108,13 +130,41 @@ impl Server {
         listener: TcpListener,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let router = transport::router(self.state.clone());
+        self.serve_with_redirect(listener, None, signal).await
+    }
+
+    /// [`Server::serve`], and with HTTPS plain HTTP on `redirect` too (`tls.redirect_listen`,
+    /// port 80 in a hall): the CA page, and a redirect to HTTPS for everything else. The
+    /// hub's name is announced over mDNS while it serves.
+    pub async fn serve_with_redirect(
+        self,
+        listener: TcpListener,
+        redirect: Option<TcpListener>,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let bound = listener.local_addr()?;
+        let mut hub = transport::router(self.state.clone());
+        let tls = self.tls.clone().map(|tls| {
+            hub = hub.clone().merge(plain::ca_routes_for(tls.clone()));
+            let plain = plain::router(tls.clone(), bound.port(), &self.state.public_base);
+            (tls, plain)
+        });
+        let routers = serve::Routers { hub, tls };
+        let _announced = name::announce(&self.state.config, bound);
+        #[cfg(unix)]
+        let control = tokio::spawn(crate::backup::control::serve(
+            self.state.store.clone(),
+            self.state.config.data.clone(),
+            self.state.shutdown.clone(),
+        ));
         let shutdown = self.shutdown;
         let graceful = async move {
             signal.await;
             let _ = shutdown.send(true);
         };
-        serve::serve(self.state.clone(), router, listener, graceful).await?;
+        serve::serve(self.state.clone(), routers, listener, redirect, graceful).await?;
+        #[cfg(unix)]
+        let _ = control.await;
         self.state.sessions.close();
         self.state.sessions.wait().await;
         self.state.meetings.close().await;
@@ -268,5 +318,29 @@ impl Server {
             meeting,
             participants,
         })
+    }
+}
+
+/// Where a tablet opens the CA page over plain HTTP: the public base's host, on the
+/// redirect port if there is one, else on the main port (plain HTTP there is answered too).
+fn ca_page_url(config: &Config, public_base: &str, bound: SocketAddr) -> String {
+    let authority = public_base
+        .split_once("://")
+        .map_or(public_base, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(_) => authority.split_inclusive(']').next().unwrap_or(authority),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let port = config
+        .tls
+        .redirect_listen
+        .map_or(bound.port(), |r| r.port());
+    if port == 80 {
+        format!("http://{host}/ca")
+    } else {
+        format!("http://{host}:{port}/ca")
     }
 }

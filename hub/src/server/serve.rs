@@ -6,6 +6,8 @@
 //!
 //! - **At the door** the [`Gate`] counts pending connections in all and per address;
 //!   past either limit the connection gets a fixed `503` and is closed, unread.
+//! - **TLS**, when the hub serves HTTPS, is negotiated in the connection's own task within
+//!   the header timeout, the connection still counted as pending (see [`serve`]).
 //! - **Headers** must arrive within `header_timeout_secs` (hyper's `header_read_timeout`),
 //!   which also closes a keep-alive connection idle that long.
 //! - **Bodies** and **whole requests** are timed by tower-http's layers in
@@ -27,12 +29,33 @@ use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt as _;
 
-/// Serves `router` on `listener` until `signal` resolves, then waits (at most the request
-/// timeout) for the requests in progress.
+/// Where a connection came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Door {
+    /// `listen`: HTTPS (or plain HTTP with TLS off).
+    Main,
+    /// `tls.redirect_listen`: plain HTTP, answered by the redirect and the CA page.
+    Redirect,
+}
+
+/// What [`serve`] serves: the hub's router, and with HTTPS the acceptor and the router for
+/// plain HTTP (`super::plain`).
+pub(super) struct Routers {
+    pub(super) hub: Router,
+    pub(super) tls: Option<(crate::tls::HallTls, Router)>,
+}
+
+/// Serves on `listener` (and `redirect`) until `signal` resolves, then waits (at most the
+/// request timeout) for the requests in progress.
+///
+/// With HTTPS, a connection on `listen` whose first byte is not a TLS handshake is plain
+/// HTTP: from this machine itself (a reverse proxy, monitoring, `hub demo`'s seeding) it is
+/// served as it is, from anywhere else it gets the redirect to HTTPS and the CA page.
 pub(super) async fn serve(
     state: Arc<AppState>,
-    router: Router,
+    routers: Routers,
     listener: TcpListener,
+    redirect: Option<TcpListener>,
     signal: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let limits = &state.config.limits;
@@ -45,21 +68,24 @@ pub(super) async fn serve(
         .header_read_timeout(limits.header_timeout())
         // Headers of a few KiB are all a browser or a tablet sends.
         .max_buf_size(64 * 1024);
+    let handshake_timeout = limits.header_timeout();
     let connections = tokio_util::task::TaskTracker::new();
     let (stopping, stop) = tokio::sync::watch::channel(false);
     tokio::pin!(signal);
     loop {
-        let (tcp, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors, say: wait rather than spin.
-                    tracing::warn!(error = %e, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted.map(|a| (a, Door::Main)),
+            accepted = accept_maybe(redirect.as_ref()) => accepted.map(|a| (a, Door::Redirect)),
             () = &mut signal => break,
+        };
+        let ((tcp, peer), door) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors, say: wait rather than spin.
+                tracing::warn!(error = %e, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
         };
         let pending = match gate.admit(peer.ip()) {
             Ok(pending) => pending,
@@ -73,31 +99,39 @@ pub(super) async fn serve(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY not set");
         }
-        let router = router.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            request.extensions_mut().insert(pending.clone());
-            router.clone().oneshot(request.map(axum::body::Body::new))
-        });
-        let connection = http
-            .serve_connection(TokioIo::new(tcp), service)
-            .with_upgrades();
-        let mut stop = stop.clone();
+        let hub = routers.hub.clone();
+        let tls = routers.tls.clone();
+        let http = http.clone();
+        let stop = stop.clone();
         connections.spawn(async move {
-            tokio::pin!(connection);
-            let ended = tokio::select! {
-                ended = connection.as_mut() => ended,
-                () = async { drop(stop.wait_for(|stop| *stop).await) } => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
-                }
+            let Some((tls, plain)) = tls else {
+                return connection(&http, TokioIo::new(tcp), hub, peer, pending, stop).await;
             };
-            if let Err(e) = ended {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            if door == Door::Redirect {
+                return connection(&http, TokioIo::new(tcp), plain, peer, pending, stop).await;
+            }
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(handshake_timeout, tcp.peek(&mut first)).await {
+                Ok(Ok(1..)) => {}
+                _ => return,
+            }
+            // 0x16: a TLS record of type handshake, the ClientHello.
+            if first[0] != 0x16 {
+                let router = if peer.ip().is_loopback() { hub } else { plain };
+                return connection(&http, TokioIo::new(tcp), router, peer, pending, stop).await;
+            }
+            let accepted = tokio::time::timeout(handshake_timeout, tls.acceptor().accept(tcp));
+            match accepted.await {
+                Ok(Ok(stream)) => {
+                    connection(&http, TokioIo::new(stream), hub, peer, pending, stop).await;
+                }
+                Ok(Err(e)) => tracing::debug!(error = %e, %peer, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
             }
         });
     }
     drop(listener);
+    drop(redirect);
     let _ = stopping.send(true);
     connections.close();
     let wait = limits.request_timeout();
@@ -108,6 +142,46 @@ pub(super) async fn serve(
         tracing::warn!("requests still in progress {wait:?} after shutdown began were cut");
     }
     Ok(())
+}
+
+/// Accepts on `listener`, or never when there is none.
+async fn accept_maybe(
+    listener: Option<&TcpListener>,
+) -> std::io::Result<(TcpStream, std::net::SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Serves one connection with `router` until it ends or the hub stops.
+async fn connection<I>(
+    http: &hyper::server::conn::http1::Builder,
+    io: I,
+    router: Router,
+    peer: std::net::SocketAddr,
+    pending: Arc<crate::transport::gate::Pending>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(pending.clone());
+        router.clone().oneshot(request.map(axum::body::Body::new))
+    });
+    let connection = http.serve_connection(io, service).with_upgrades();
+    tokio::pin!(connection);
+    let ended = tokio::select! {
+        ended = connection.as_mut() => ended,
+        () = async { drop(stop.wait_for(|stop| *stop).await) } => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!(error = %e, %peer, "connection ended with an error");
+    }
 }
 
 /// Tells a client the hub is full, without reading what it sent, and closes.

@@ -96,6 +96,14 @@ where
     Ok(Tail { seq, chain })
 }
 
+/// The meeting's last seq and chain link, as read in `events` (a copy's snapshot).
+pub(super) fn tail_of<T>(events: &T, meeting: MeetingId) -> Result<(u64, [u8; 32]), StoreError>
+where
+    T: ReadableTable<&'static [u8], &'static [u8]>,
+{
+    tail(events, meeting).map(|t| (t.seq, t.chain))
+}
+
 impl Store {
     /// The seq of a meeting's last event; 0 if it has none.
     pub fn last_seq(&self, meeting: MeetingId) -> Result<u64, StoreError> {

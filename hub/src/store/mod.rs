@@ -10,6 +10,7 @@
 
 mod ballots;
 mod blobs;
+mod copy;
 mod grants;
 mod keys;
 mod links;
@@ -21,6 +22,7 @@ mod records;
 mod tests;
 
 pub use blobs::{BlobError, Blobs, Stored};
+pub use copy::{Copied, LogEnd};
 pub use links::TOKEN_KEY_FILE;
 pub use records::{next_chain, Origin, Principal, Record, GENESIS};
 

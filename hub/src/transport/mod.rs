@@ -48,8 +48,12 @@ pub struct AppState {
     pub config: Config,
     pub store: Store,
     pub meetings: Meetings,
-    /// Base of join URLs, e.g. `http://192.168.1.10:8080`.
+    /// Base of join URLs, e.g. `https://192.168.1.10:8080`.
     pub public_base: String,
+    /// Where a tablet installs the hub's own CA certificate (`http://…/ca`) and its
+    /// fingerprint, for the badge sheet's first page; `None` without HTTPS or with the
+    /// office's certificate.
+    pub ca_page: Option<crate::badges::CaNotice>,
     /// Open WebSocket connections, bounded by `limits.max_connections`.
     pub connections: AtomicUsize,
     /// Turns true when the hub shuts down; every connection loop watches it.
@@ -217,6 +221,8 @@ async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         "meetings": state.meetings.all().len(),
         "connections": state.connections.load(Ordering::Relaxed),
         "flushes": state.store.flush_count(),
+        // For the desk: when the data was last backed up (never a path or a file name).
+        "last_backup": crate::backup::last(&state.config.data),
     }))
 }
 

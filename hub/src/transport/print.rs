@@ -6,7 +6,7 @@
 use super::auth::{in_meeting, Caller, InMeeting};
 use super::public::{png, public_url};
 use super::{ApiError, AppState};
-use crate::badges::{badge_sheet, Badge};
+use crate::badges::{badge_sheet_with_ca, Badge};
 use crate::setup::join_url;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -119,7 +119,8 @@ pub(super) async fn sheet(
         (title, s.participants.clone())
     });
     let badges = badges_for(&state, meeting, &people)?;
-    let bytes = render(title, badges).await?;
+    // The whole sheet starts with the page for installing the hub's CA; one badge does not.
+    let bytes = render(title, badges, state.ca_page.clone()).await?;
     Ok(pdf(bytes, "the-dai-bieu.pdf"))
 }
 
@@ -145,13 +146,17 @@ pub(super) async fn one_badge(
     if badges.is_empty() {
         return Err(no_token());
     }
-    let bytes = render(title, badges).await?;
+    let bytes = render(title, badges, None).await?;
     Ok(pdf(bytes, "the-dai-bieu.pdf"))
 }
 
 /// Drawing a few hundred QR codes takes a moment: off the async threads.
-async fn render(title: String, badges: Vec<Badge>) -> Result<Vec<u8>, ApiError> {
-    tokio::task::spawn_blocking(move || badge_sheet(&title, &badges))
+async fn render(
+    title: String,
+    badges: Vec<Badge>,
+    ca: Option<crate::badges::CaNotice>,
+) -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(move || badge_sheet_with_ca(&title, &badges, ca.as_ref()))
         .await
         .map_err(|e| ApiError::internal("drawing the badge sheet", e))?
         .map_err(|e| ApiError::internal("drawing the badge sheet", e))

@@ -6,6 +6,14 @@ import { HubConnection } from './connection.js';
 import { MeetingState } from './state.js';
 import { t } from './i18n.js';
 import { h, fill, langButton, refusedSentence } from './ui.js';
+import { keptSnapshot, keepSnapshot } from './kept.js';
+import { ownerOf } from './local.js';
+
+/** How long the page waits for the hub before it draws the kept copy anyway (a link that
+ *  is silent rather than refused). */
+const KEPT_AFTER_MS = 4000;
+/** Roles whose screen is drawn from a kept copy: the desk works online only. */
+const KEPT_ROLES = new Set(['delegate', 'chair', 'projector']);
 
 const SCREENS = {
   delegate: () => import('./delegate.js'),
@@ -56,9 +64,7 @@ async function main() {
     if (e.detail.code === 'bad_token') notice(() => t('bad_badge_title'), () => t('bad_badge_text'), 'bad-badge', e.detail.message);
     else notice(() => t('denied_title'), () => refusedSentence(e.detail), 'denied', e.detail.message);
   });
-  connection.addEventListener('snapshot', async () => {
-    if (screen) return;
-    const role = state.me.role;
+  const mountScreen = async (role) => {
     const load = SCREENS[role];
     if (!load) {
       fill(root, h('p', {}, t('unknown_role')));
@@ -69,11 +75,45 @@ async function main() {
     root.className = `screen-${role}`;
     root.removeAttribute('aria-busy');
     screen = module.mount(root, { connection, state }) ?? {};
+    cacheShell();
+  };
+  connection.addEventListener('snapshot', () => {
+    if (screen) return;
+    mountScreen(state.me.role);
   }, { once: false });
+  state.addEventListener('change', () => {
+    if (connection.ready && KEPT_ROLES.has(state.me?.role)) keepSnapshot(state);
+  });
+  // Without the hub, the meeting as this tablet last saw it; the hub's snapshot replaces
+  // it when the link comes back (nothing here sets the seq the connection resumes from).
+  const kept = meeting ? null : keptSnapshot();
+  if (kept && KEPT_ROLES.has(kept.me.role)) {
+    const fromKept = () => {
+      if (screen || connection.ready) return;
+      // Commands sent from this copy are kept under its badge, as the hub's would be.
+      connection.owner = ownerOf(kept.me);
+      connection.me = kept.me;
+      state.loadSnapshot(kept);
+      state.keptAt = kept.at;
+      mountScreen(kept.me.role);
+    };
+    connection.addEventListener('status', (e) => { if (e.detail === 'offline') fromKept(); });
+    setTimeout(fromKept, KEPT_AFTER_MS);
+  }
   connection.start();
   if ('serviceWorker' in navigator && isSecureContext) {
-    navigator.serviceWorker.register('/sw.js').catch(() => {});
+    navigator.serviceWorker.register('/sw.js').then(() => cacheShell()).catch(() => {});
   }
+}
+
+/** Hands the service worker every file this page loaded (the shell and the screen's
+ *  modules), so that a reload without the network finds them all, the first load's too. */
+function cacheShell() {
+  if (!('serviceWorker' in navigator) || !isSecureContext) return;
+  navigator.serviceWorker.ready.then((registration) => {
+    const urls = ['/', ...performance.getEntriesByType('resource').map((e) => e.name)];
+    registration.active?.postMessage({ type: 'cache', urls });
+  }).catch(() => {});
 }
 
 main();

@@ -13,6 +13,7 @@ import { participantsSection } from './desk/participants.js';
 import { documentsSection } from './desk/documents.js';
 import { opinionsSection } from './desk/opinions.js';
 import { incomingSection } from './desk/incoming.js';
+import { lastBackup } from './desk/backup.js';
 import { calendarSection } from './desk/calendar.js';
 import { exportsSection } from './desk/exports.js';
 
@@ -52,7 +53,7 @@ function draw(root, { connection, state }) {
     h(
       'div',
       { class: 'desk' },
-      h('header', { class: 'desk-top' }, title, summary, h('div', { class: 'staff-bar' }, statusBadge(connection), langButton())),
+      h('header', { class: 'desk-top' }, title, summary, h('div', { class: 'staff-bar' }, lastBackup(), statusBadge(connection), langButton())),
       nav,
       panel,
     ),

@@ -8,6 +8,7 @@ import { formatDateTime } from './format.js';
 import { api } from './staff.js';
 import { fileButtons } from './exports.js';
 import { newMeetingForm } from './desk/meeting.js';
+import { lastBackup } from './desk/backup.js';
 
 /** Mounts the office's list of meetings in `root`; returns `{stop}`. */
 export function mount(root) {
@@ -15,6 +16,7 @@ export function mount(root) {
   const list = h('div', { id: 'office-meetings', 'aria-live': 'polite' });
   const closedList = h('div', { id: 'office-dossiers' });
   const files = fileButtons();
+  const backup = lastBackup();
   const load = async () => {
     try {
       const { meetings } = await api('GET', '/meetings');
@@ -72,7 +74,7 @@ export function mount(root) {
       h(
         'div',
         { class: 'desk office' },
-        h('header', { class: 'desk-top' }, h('h1', {}, t('office_heading')), h('div', { class: 'staff-bar' }, langButton())),
+        h('header', { class: 'desk-top' }, h('h1', {}, t('office_heading')), h('div', { class: 'staff-bar' }, backup, langButton())),
         h('main', { class: 'desk-panel' }, h('section', { class: 'desk-section' }, list, closedList, newMeetingForm(load))),
       ),
     );
@@ -83,5 +85,5 @@ export function mount(root) {
   addEventListener('hub-lang', relabel);
   relabel();
   root.removeAttribute('aria-busy');
-  return { stop() { removeEventListener('hub-lang', relabel); } };
+  return { stop() { removeEventListener('hub-lang', relabel); backup.stop(); } };
 }

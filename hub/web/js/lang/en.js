@@ -225,6 +225,8 @@ export default {
   mtg_create: 'Create',
   mtg_created: 'Created.',
   mtg_open_new_desk: "Open the new meeting's desk",
+  backup_last: 'Last backup: {when} ({size})',
+  backup_never: 'Never backed up',
   office_heading: 'Office: the meetings on this hub',
   office_none: 'No meetings yet.',
   office_closed: 'Closed meetings and their dossiers',

@@ -226,6 +226,8 @@ export default {
   mtg_create: 'Tạo',
   mtg_created: 'Đã tạo.',
   mtg_open_new_desk: 'Mở bàn thư ký của cuộc họp mới',
+  backup_last: 'Sao lưu gần nhất: {when} ({size})',
+  backup_never: 'Chưa sao lưu lần nào',
   office_heading: 'Văn phòng — các cuộc họp trên máy chủ',
   office_none: 'Chưa có cuộc họp nào.',
   office_closed: 'Cuộc họp đã bế mạc và hồ sơ',
