@@ -21,10 +21,12 @@ struct Running {
 
 impl Running {
     async fn start(data: &Path) -> Running {
-        let config = Config {
+        let mut config = Config {
             data: data.to_path_buf(),
             ..Config::default()
         };
+        // A test says nothing on the machine's network.
+        config.name.announce = false;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let bound = listener.local_addr().unwrap();
         let server = Server::open(config.clone(), bound).await.unwrap();
