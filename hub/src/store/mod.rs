@@ -17,12 +17,14 @@ mod log;
 mod notes;
 pub mod power_loss;
 mod records;
+mod summaries;
 #[cfg(test)]
 mod tests;
 
 pub use blobs::{BlobError, Blobs, Stored};
 pub use links::TOKEN_KEY_FILE;
 pub use records::{next_chain, Origin, Principal, Record, GENESIS};
+pub use summaries::Summary;
 
 use crate::engine::{NoteChange, SealedBallot};
 use crate::tokens::Token;
@@ -109,6 +111,8 @@ pub struct Changes {
     pub ballots: Vec<SealedBallot>,
     /// Private notes.
     pub notes: Vec<NoteChange>,
+    /// The meeting's summary after the batch, written with its events (see `summaries`).
+    pub summary: Option<Summary>,
 }
 
 impl Changes {
@@ -228,6 +232,7 @@ impl Store {
         let grants = grants::encode(self, &changes.grants)?;
         let ballots = ballots::encode(meeting, &changes.ballots)?;
         let notes = notes::encode(meeting, &changes.notes)?;
+        let summary = changes.summary.as_ref().map(summaries::encode).transpose()?;
 
         let txn = self.begin()?;
         {
@@ -239,6 +244,10 @@ impl Store {
             if let Some(entry) = log::meeting_entry(&changes.records)? {
                 txn.open_table(keys::MEETINGS)?
                     .insert(&keys::meeting(meeting)[..], &entry[..])?;
+            }
+            if let Some(summary) = &summary {
+                txn.open_table(keys::SUMMARIES)?
+                    .insert(&keys::meeting(meeting)[..], &summary[..])?;
             }
             let mut bb = txn.open_table(keys::BALLOTS)?;
             for (key, value) in &ballots {

@@ -160,7 +160,7 @@ async fn converse(
         }
     };
     let call =
-        in_meeting(state, &principal, meeting).map_err(|e| Ending::with(e.code, &e.message))?;
+        in_meeting(state, &principal, meeting).await.map_err(|e| Ending::with(e.code, &e.message))?;
     // Known now: this connection leaves the pending ones and counts as a session.
     if let Some(pending) = pending {
         pending.identified();
