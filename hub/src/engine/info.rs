@@ -155,12 +155,10 @@ pub fn summary_calendar_entries(
         venue: meeting.venue.clone(),
         starts_at,
     });
-    let events = calendar
-        .iter()
-        .map(|event| CalendarEntry::Event {
-            meeting: meeting.id,
-            event: event.clone(),
-        });
+    let events = calendar.iter().map(|event| CalendarEntry::Event {
+        meeting: meeting.id,
+        event: event.clone(),
+    });
     itself.into_iter().chain(events).collect()
 }
 

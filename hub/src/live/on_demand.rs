@@ -130,7 +130,10 @@ pub(super) fn sweep(
             }
             let dropped = drop_idle(&slots, idle);
             if !dropped.is_empty() {
-                tracing::info!(meetings = dropped.len(), "closed meetings let go of after idling");
+                tracing::info!(
+                    meetings = dropped.len(),
+                    "closed meetings let go of after idling"
+                );
             }
             tasks
                 .lock()

@@ -232,7 +232,11 @@ impl Store {
         let grants = grants::encode(self, &changes.grants)?;
         let ballots = ballots::encode(meeting, &changes.ballots)?;
         let notes = notes::encode(meeting, &changes.notes)?;
-        let summary = changes.summary.as_ref().map(summaries::encode).transpose()?;
+        let summary = changes
+            .summary
+            .as_ref()
+            .map(summaries::encode)
+            .transpose()?;
 
         let txn = self.begin()?;
         {

@@ -61,9 +61,10 @@ pub(super) async fn calendar(
     }
     // From the summaries beside the logs: the calendar loads no meeting.
     let summaries = match &principal {
-        Principal::Office => state.meetings.summaries().map(|all| {
-            all.into_iter().map(|(_, s)| s).collect::<Vec<_>>()
-        }),
+        Principal::Office => state
+            .meetings
+            .summaries()
+            .map(|all| all.into_iter().map(|(_, s)| s).collect::<Vec<_>>()),
         Principal::Participant { meeting, .. } => state
             .meetings
             .summary(*meeting)

@@ -29,7 +29,9 @@ pub(super) async fn export(
     Path((meeting, poll, file)): Path<(MeetingId, PollId, String)>,
 ) -> Result<axum::response::Response, ApiError> {
     if file == "box.json" {
-        return sealed_box(&state, &principal, meeting, poll).await.map(IntoResponse::into_response);
+        return sealed_box(&state, &principal, meeting, poll)
+            .await
+            .map(IntoResponse::into_response);
     }
     let (format, signature) = match file.as_str() {
         "result.json" => ("json", false),
