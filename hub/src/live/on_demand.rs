@@ -167,3 +167,119 @@ fn drop_idle(slots: &Slots, idle: Duration) -> Vec<Arc<MeetingHandle>> {
     drop(slots);
     dropped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Actor, Meetings, Request};
+    use super::*;
+    use protocol::Command;
+
+    fn settings() -> LiveSettings {
+        LiveSettings {
+            client_queue: 64,
+            group_commit_window: Duration::from_millis(2),
+            job_queue: 1024,
+            clock: super::super::Clock::system(),
+            quotas: Default::default(),
+            closed_idle: Duration::from_secs(600),
+        }
+    }
+
+    async fn meeting(meetings: &Meetings, close: bool) -> MeetingId {
+        let id = MeetingId::new_random();
+        let create = Command::CreateMeeting {
+            title: "Hội nghị".into(),
+            venue: String::new(),
+            starts_at: None,
+            quorum: None,
+        };
+        let office = |c| Request::one(Actor::Office, None, c);
+        meetings.create(id, office(create)).await.unwrap();
+        if close {
+            let handle = meetings.get(id).await.unwrap().unwrap();
+            handle.run(office(Command::CloseMeeting)).await.unwrap();
+        }
+        id
+    }
+
+    #[tokio::test]
+    async fn a_data_directory_without_summaries_gets_them_once_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (closed, open) = {
+            let meetings = Meetings::load(store.clone(), settings()).unwrap();
+            let ids = (
+                meeting(&meetings, true).await,
+                meeting(&meetings, false).await,
+            );
+            meetings.close().await;
+            ids
+        };
+        store.forget_summaries().unwrap();
+        assert_eq!(store.stale_summaries().unwrap().len(), 2);
+
+        let meetings = Meetings::load(store.clone(), settings()).unwrap();
+        assert!(store.stale_summaries().unwrap().is_empty(), "migrated");
+        assert_eq!(meetings.count(), (2, 1), "the closed one is not loaded");
+        assert!(meetings.loaded(closed).is_none());
+        assert!(meetings.loaded(open).is_some());
+        let summary = store.summary(closed).unwrap().unwrap();
+        assert!(summary.is_closed());
+        assert_eq!(summary.seq, 2);
+        let handle = meetings.get(closed).await.unwrap().unwrap();
+        assert_eq!(handle.read(|s| s.seq), 2, "its whole log");
+        meetings.close().await;
+    }
+
+    #[tokio::test]
+    async fn many_asking_at_once_load_a_closed_meeting_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = {
+            let meetings = Meetings::load(store.clone(), settings()).unwrap();
+            let id = meeting(&meetings, true).await;
+            meetings.close().await;
+            id
+        };
+        let meetings = Meetings::load(store, settings()).unwrap();
+        assert_eq!(meetings.count(), (1, 0));
+        let handles = futures_util::future::join_all((0..20).map(|_| meetings.get(id))).await;
+        let first = handles[0].as_ref().unwrap().as_ref().unwrap().clone();
+        for h in &handles {
+            assert!(Arc::ptr_eq(h.as_ref().unwrap().as_ref().unwrap(), &first));
+        }
+        assert_eq!(meetings.count(), (1, 1));
+        assert!(meetings
+            .get(MeetingId::new_random())
+            .await
+            .unwrap()
+            .is_none());
+        meetings.close().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_closed_meeting_is_dropped_but_never_one_in_use_or_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let settings = LiveSettings {
+            closed_idle: Duration::from_secs(60),
+            ..settings()
+        };
+        let meetings = Meetings::load(store, settings).unwrap();
+        let closed = meeting(&meetings, true).await;
+        let open = meeting(&meetings, false).await;
+        let held = meetings.get(closed).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        assert_eq!(meetings.count(), (2, 2), "held by a connection: kept");
+        drop(held);
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        assert!(
+            meetings.loaded(closed).is_none(),
+            "idle and closed: dropped"
+        );
+        assert!(meetings.loaded(open).is_some(), "an open meeting stays");
+        let back = meetings.get(closed).await.unwrap().unwrap();
+        assert_eq!(back.read(|s| s.seq), 2, "its whole log again");
+        meetings.close().await;
+    }
+}

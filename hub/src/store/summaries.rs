@@ -117,3 +117,15 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+impl Store {
+    /// Deletes every summary: the data directory of a hub from before summaries.
+    pub(crate) fn forget_summaries(&self) -> Result<(), StoreError> {
+        let txn = self.begin()?;
+        txn.delete_table(keys::SUMMARIES)?;
+        txn.open_table(keys::SUMMARIES)?;
+        txn.commit()?;
+        Ok(())
+    }
+}
