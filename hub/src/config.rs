@@ -129,6 +129,9 @@ pub struct Limits {
     /// Time for a whole request other than an upload (reading, deciding, answering), in
     /// seconds. Downloads are bounded by the body and write timeouts instead.
     pub request_timeout_secs: u64,
+    /// A closed meeting that nobody has used for this long is let go of (its task stopped,
+    /// its state dropped) and loaded again when next asked for, in seconds.
+    pub closed_meeting_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -174,6 +177,7 @@ impl Default for Limits {
             header_timeout_secs: 10,
             body_timeout_secs: 20,
             request_timeout_secs: 60,
+            closed_meeting_idle_secs: 600,
         }
     }
 }
@@ -207,6 +211,11 @@ impl Limits {
     /// [`Limits::request_timeout_secs`] as a duration.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// [`Limits::closed_meeting_idle_secs`] as a duration.
+    pub fn closed_meeting_idle(&self) -> Duration {
+        Duration::from_secs(self.closed_meeting_idle_secs)
     }
 
     /// The engine's quotas on notes and comments.
@@ -334,7 +343,7 @@ impl Config {
             return invalid("limits.group_commit_window_ms", m);
         }
         // A client queue must hold at least a burst of events (a vote closing, say).
-        let minimums: [(&'static str, u64, u64); 22] = [
+        let minimums: [(&'static str, u64, u64); 23] = [
             ("limits.max_upload_bytes", l.max_upload_bytes, KIB as u64),
             ("limits.client_queue", l.client_queue as u64, 16),
             (
@@ -405,6 +414,11 @@ impl Config {
             ("limits.header_timeout_secs", l.header_timeout_secs, 1),
             ("limits.body_timeout_secs", l.body_timeout_secs, 1),
             ("limits.request_timeout_secs", l.request_timeout_secs, 1),
+            (
+                "limits.closed_meeting_idle_secs",
+                l.closed_meeting_idle_secs,
+                1,
+            ),
         ];
         for (key, value, min) in minimums {
             if value < min {

@@ -137,23 +137,28 @@ pub fn vietnam_date(at: Timestamp) -> Date {
 
 /// A meeting's lines of the calendar: itself, if it has a `starts_at`, and its events.
 pub fn calendar_entries(state: &MeetingState) -> Vec<CalendarEntry> {
-    let Some(meeting) = &state.meeting else {
-        return Vec::new();
-    };
+    match &state.meeting {
+        Some(meeting) => summary_calendar_entries(meeting, &state.info.calendar),
+        None => Vec::new(),
+    }
+}
+
+/// [`calendar_entries`] from what a meeting's stored summary keeps: its header and its
+/// calendar, so the calendar needs no meeting loaded.
+pub fn summary_calendar_entries(
+    meeting: &protocol::Meeting,
+    calendar: &[CalendarEvent],
+) -> Vec<CalendarEntry> {
     let itself = meeting.starts_at.map(|starts_at| CalendarEntry::Meeting {
         meeting: meeting.id,
         title: meeting.title.clone(),
         venue: meeting.venue.clone(),
         starts_at,
     });
-    let events = state
-        .info
-        .calendar
-        .iter()
-        .map(|event| CalendarEntry::Event {
-            meeting: meeting.id,
-            event: event.clone(),
-        });
+    let events = calendar.iter().map(|event| CalendarEntry::Event {
+        meeting: meeting.id,
+        event: event.clone(),
+    });
     itself.into_iter().chain(events).collect()
 }
 

@@ -26,7 +26,8 @@ mod view;
 
 pub use effects::{Decided, Effects, SealedBallot};
 pub use info::{
-    calendar_days, calendar_entries, vietnam_date, MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
+    calendar_days, calendar_entries, summary_calendar_entries, vietnam_date,
+    MAX_DAYS as MAX_CALENDAR_DAYS, VIETNAM_OFFSET,
 };
 pub use minutes::{may_export as may_export_record, may_take_dossier, MinutesNotes};
 pub use notes::{may_read_notes, note_bytes, NoteChange, NoteIndex};

@@ -202,7 +202,11 @@ impl MeetingTask {
         Ok(effects)
     }
 
-    async fn commit(&mut self, batch: Batch) {
+    async fn commit(&mut self, mut batch: Batch) {
+        // The meeting's summary goes with the events that change it (see `store::summaries`).
+        if !batch.changes.records.is_empty() {
+            batch.changes.summary = crate::store::Summary::of(&self.working);
+        }
         if let Err(e) = self.store.commit(self.working.id, &batch.changes).await {
             tracing::error!(meeting = %self.working.id, error = %e, "could not make a batch durable; its commands are refused");
             self.working = self

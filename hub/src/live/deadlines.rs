@@ -98,6 +98,7 @@ mod tests {
             job_queue: 1024,
             clock,
             quotas: Default::default(),
+            closed_idle: Duration::from_secs(600),
         }
     }
 
@@ -118,7 +119,7 @@ mod tests {
             .create(id, Request::one(Actor::Office, None, create))
             .await
             .unwrap();
-        let handle = meetings.get(id).unwrap();
+        let handle = meetings.get(id).await.unwrap().unwrap();
         let member = Uuid::new_v4();
         let add = Command::AddParticipant {
             name: "Nguyễn Văn An".into(),
@@ -153,7 +154,7 @@ mod tests {
             Meetings::load(Store::open(dir.path()).unwrap(), settings(clock.clone())).unwrap();
         // An hour away: with time paused the test does not wait for it.
         let (id, request) = body_with_request(&meetings, &clock, 3_600_000).await;
-        let handle = meetings.get(id).unwrap();
+        let handle = meetings.get(id).await.unwrap().unwrap();
         let mut live = handle.subscribe();
         tokio::time::advance(Duration::from_secs(3_590)).await;
         assert!(
@@ -192,7 +193,7 @@ mod tests {
         tokio::time::advance(Duration::from_secs(120)).await;
         let store = Store::open(dir.path()).unwrap();
         let meetings = Meetings::load(store, settings(clock.clone())).unwrap();
-        let handle = meetings.get(id).unwrap();
+        let handle = meetings.get(id).await.unwrap().unwrap();
         let mut live = handle.subscribe();
         let deadline = handle.read(|s| s.opinions.get(request).unwrap().request.deadline);
         if handle.read(|s| s.opinions.get(request).unwrap().closed_at.is_none()) {

@@ -10,13 +10,14 @@ mod actor;
 mod clock;
 mod deadlines;
 mod idempotency;
+mod on_demand;
 #[cfg(test)]
 mod poll_tests;
 
 pub use clock::Clock;
 
 use crate::engine::{Actor, MeetingState};
-use crate::store::{Principal, Store, StoreError};
+use crate::store::{Principal, Store, StoreError, Summary};
 use crate::tokens::Token;
 use protocol::{Command, CommandId, ErrorCode, Event, MeetingId, ParticipantId};
 use std::collections::HashMap;
@@ -141,6 +142,8 @@ pub struct LiveSettings {
     pub clock: Clock,
     /// What a participant and a meeting may keep of notes and comments.
     pub quotas: crate::engine::Quotas,
+    /// A closed meeting unused for this long is dropped from memory (see `on_demand`).
+    pub closed_idle: Duration,
 }
 
 /// Every note of `meeting` with its size, for the engine's quotas: the store keeps the
@@ -227,49 +230,60 @@ fn gone() -> Refused {
     )
 }
 
-/// All meetings of the hub.
+/// All meetings of the hub: open ones loaded at start, closed ones when first asked for
+/// (see `on_demand`).
 #[derive(Debug)]
 pub struct Meetings {
     store: Store,
     settings: LiveSettings,
-    map: RwLock<HashMap<MeetingId, Arc<MeetingHandle>>>,
-    /// Every meeting task, to wait for at [`Meetings::close`].
-    tasks: Mutex<Vec<JoinHandle<()>>>,
+    slots: on_demand::Slots,
+    /// Every meeting task (and the sweep), to wait for at [`Meetings::close`].
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     /// Turns true when the hub closes: each task finishes its batch and stops.
     stop: watch::Sender<bool>,
 }
 
 impl Meetings {
-    /// Replays every meeting's log from the store and starts its task.
+    /// Reads every meeting's summary and starts the task of each meeting that is not
+    /// closed, replaying its log; closed meetings load on first use. A data directory
+    /// from before summaries gets them here, once (every log replayed one time).
     pub fn load(store: Store, settings: LiveSettings) -> Result<Meetings, StoreError> {
         let meetings = Meetings {
             store: store.clone(),
             settings,
-            map: RwLock::default(),
-            tasks: Mutex::default(),
+            slots: Arc::default(),
+            tasks: Arc::default(),
             stop: watch::channel(false).0,
         };
-        for id in store.meetings()? {
-            let records = store.replay(id)?;
-            let mut state = MeetingState::replay(id, records.iter().map(|r| &r.event));
-            // Secret ballots and private notes are not in the log: they come back from
-            // the ballot box and the notes' own tree.
-            let refused = state.polls.restore_sealed(store.ballots(id)?);
-            if refused > 0 {
-                return Err(StoreError::Corrupt {
-                    meeting: id,
-                    seq: 0,
-                    reason: format!("the ballot box holds {refused} ballots that fit no poll"),
-                });
+        on_demand::migrate(&store)?;
+        for (id, summary) in store.summaries()? {
+            if summary.is_closed() {
+                meetings.lock().insert(id, on_demand::Slot::empty());
+                continue;
             }
-            state.notes.restore(note_sizes(&store, id)?);
-            let done = idempotency::Cache::from_log(&records);
+            let (state, done) = on_demand::restore(&store, id)?;
             meetings.start(state, done);
         }
+        let sweep = on_demand::sweep(
+            meetings.slots.clone(),
+            meetings.tasks.clone(),
+            &meetings.settings,
+            meetings.stop.subscribe(),
+        );
+        meetings.tasks_lock().push(sweep);
         Ok(meetings)
     }
 
-    fn start(&self, mut state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<MeetingId, on_demand::Slot>> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn tasks_lock(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.tasks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a meeting's task; the handle is not yet in the map.
+    fn spawn(&self, mut state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
         state.quotas = self.settings.quotas;
         let (jobs, rx) = mpsc::channel(self.settings.job_queue);
         // A batch's events are sent in one go; room for a whole batch on top of the
@@ -285,15 +299,18 @@ impl Meetings {
             shared: shared.clone(),
         });
         let task = actor::MeetingTask::new(self.store.clone(), shared, state, done, &self.settings);
-        let running = tokio::spawn(task.run(rx, self.stop.subscribe()));
-        self.tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(running);
-        self.map
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(handle.id, handle.clone());
+        // Subscribed before the task is pushed: a task started as the hub closes sees the
+        // stop at once (its loop checks it first), or is among those `close` waits for.
+        let stop = self.stop.subscribe();
+        let mut tasks = self.tasks_lock();
+        tasks.push(tokio::spawn(task.run(rx, stop)));
+        handle
+    }
+
+    fn start(&self, state: MeetingState, done: idempotency::Cache) -> Arc<MeetingHandle> {
+        let handle = self.spawn(state, done);
+        self.lock()
+            .insert(handle.id, on_demand::Slot::with(handle.clone()));
         handle
     }
 
@@ -302,7 +319,7 @@ impl Meetings {
     /// are dropped, so is the store. Requests still queued are answered `shutting_down`.
     pub async fn close(&self) {
         let _ = self.stop.send(true);
-        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        let tasks = std::mem::take(&mut *self.tasks_lock());
         for task in tasks {
             if let Err(e) = task.await {
                 tracing::error!(error = %e, "a meeting's task failed");
@@ -310,37 +327,76 @@ impl Meetings {
         }
     }
 
-    pub fn get(&self, id: MeetingId) -> Option<Arc<MeetingHandle>> {
-        self.map
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .cloned()
+    /// The meeting, loading it first if it is a closed one not in memory (once, however
+    /// many ask at the same moment); `None` if the hub has no such meeting. A log that
+    /// does not verify as it loads is an error, and the meeting stays unloaded.
+    pub async fn get(&self, id: MeetingId) -> Result<Option<Arc<MeetingHandle>>, StoreError> {
+        let cell = {
+            let mut slots = self.lock();
+            let Some(slot) = slots.get_mut(&id) else {
+                return Ok(None);
+            };
+            slot.last_used = tokio::time::Instant::now();
+            if let Some(handle) = slot.loaded.get() {
+                return Ok(Some(handle.clone()));
+            }
+            slot.loaded.clone()
+        };
+        let handle = cell
+            .get_or_try_init(|| async {
+                let started = std::time::Instant::now();
+                let (state, done) = on_demand::restore_blocking(&self.store, id)
+                    .await
+                    .inspect_err(|e| tracing::error!(meeting = %id, error = %e, "a closed meeting could not be loaded"))?;
+                let events = state.seq;
+                let handle = self.spawn(state, done);
+                tracing::info!(meeting = %id, events, ms = started.elapsed().as_millis() as u64, "closed meeting loaded");
+                Ok::<_, StoreError>(handle)
+            })
+            .await?
+            .clone();
+        Ok(Some(handle))
     }
 
-    pub fn all(&self) -> Vec<Arc<MeetingHandle>> {
-        self.map
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
+    /// The meeting if it is in memory now; never loads it.
+    pub fn loaded(&self, id: MeetingId) -> Option<Arc<MeetingHandle>> {
+        self.lock().get(&id).and_then(|s| s.loaded.get().cloned())
+    }
+
+    /// How many meetings the hub has, and how many of them are in memory now.
+    pub fn count(&self) -> (usize, usize) {
+        let slots = self.lock();
+        let loaded = slots.values().filter(|s| s.loaded.initialized()).count();
+        (slots.len(), loaded)
+    }
+
+    /// Every meeting's summary (header, status, last seq, calendar), read from the store:
+    /// no meeting is loaded for it.
+    pub fn summaries(&self) -> Result<Vec<(MeetingId, Summary)>, StoreError> {
+        self.store.summaries()
+    }
+
+    /// One meeting's summary, without loading it.
+    pub fn summary(&self, id: MeetingId) -> Result<Option<Summary>, StoreError> {
+        self.store.summary(id)
     }
 
     /// Creates meeting `id`: `request` starts with `create_meeting` and may carry the agenda
     /// and participants too, all or nothing.
     pub async fn create(&self, id: MeetingId, request: Request) -> Answer {
-        if self.get(id).is_some() {
-            return Err(Refused::new(ErrorCode::Invalid, "that meeting id is taken"));
-        }
-        let handle = self.start(MeetingState::new(id), idempotency::Cache::default());
+        let handle = {
+            let mut slots = self.lock();
+            if slots.contains_key(&id) {
+                return Err(Refused::new(ErrorCode::Invalid, "that meeting id is taken"));
+            }
+            let handle = self.spawn(MeetingState::new(id), idempotency::Cache::default());
+            slots.insert(id, on_demand::Slot::with(handle.clone()));
+            handle
+        };
         match handle.run(request).await {
             Ok(accepted) => Ok(accepted),
             Err(refused) => {
-                self.map
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
+                self.lock().remove(&id);
                 Err(refused)
             }
         }
@@ -360,6 +416,7 @@ mod tests {
             job_queue: 1024,
             clock: super::Clock::system(),
             quotas: Default::default(),
+            closed_idle: Duration::from_secs(600),
         }
     }
 
@@ -375,7 +432,7 @@ mod tests {
             .create(id, Request::one(Actor::Office, None, create))
             .await
             .unwrap();
-        meetings.get(id).unwrap()
+        meetings.get(id).await.unwrap().unwrap()
     }
 
     #[tokio::test]
@@ -441,7 +498,7 @@ mod tests {
         };
         let store = Store::open(dir.path()).unwrap();
         let meetings = Meetings::load(store, settings()).unwrap();
-        let handle = meetings.get(id).unwrap();
+        let handle = meetings.get(id).await.unwrap().unwrap();
         assert_eq!(
             handle
                 .run(Request::one(Actor::Office, Some(key), add))
@@ -502,7 +559,7 @@ mod tests {
             ..settings()
         };
         let meetings = Meetings::load(store, settings).unwrap();
-        let handle = meetings.get(id).unwrap();
+        let handle = meetings.get(id).await.unwrap().unwrap();
         assert_eq!(
             handle.read(|s| s.notes.tally(ParticipantId(member))),
             before

@@ -12,6 +12,7 @@ fn settings() -> LiveSettings {
         job_queue: 1024,
         clock: Clock::system(),
         quotas: Default::default(),
+        closed_idle: std::time::Duration::from_secs(600),
     }
 }
 
@@ -60,7 +61,7 @@ async fn hall(
         ballot: None,
     };
     meetings.create(id, create).await.unwrap();
-    let h = meetings.get(id).unwrap();
+    let h = meetings.get(id).await.unwrap().unwrap();
     let people: Vec<ParticipantId> = people.into_iter().map(ParticipantId).collect();
     h.run(run(Actor::Office, Command::OpenMeeting))
         .await
@@ -328,7 +329,7 @@ async fn no_stored_record_ties_a_delegate_to_a_secret_choice() {
     // After a restart the ballot box gives the same result back, and a re-send is known.
     let store = Store::open(dir.path()).unwrap();
     let meetings = Meetings::load(store, settings()).unwrap();
-    let h = meetings.get(meeting).unwrap();
+    let h = meetings.get(meeting).await.unwrap().unwrap();
     let sealed = h.read(|s| s.polls.get(poll).unwrap().receipts());
     assert_eq!(sealed.len(), receipts.len());
     assert_eq!(

@@ -75,6 +75,7 @@ impl Server {
             job_queue: 8192,
             clock,
             quotas: config.limits.quotas(),
+            closed_idle: config.limits.closed_meeting_idle(),
         };
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
@@ -299,6 +300,7 @@ impl Server {
             .state
             .meetings
             .get(meeting)
+            .await?
             .context("the new meeting vanished")?;
         let participants = handle.read(|s| {
             summons

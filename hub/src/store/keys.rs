@@ -8,6 +8,7 @@
 //! |----------------------|--------------------------------------|------------------|
 //! | `events`             | meeting id (16) ++ seq (u64 BE)      | JSON `Record`    |
 //! | `meetings`           | meeting id (16)                      | JSON `MeetingEntry` |
+//! | `summaries`          | meeting id (16)                      | JSON `Summary`   |
 //! | `grants`             | token hash (32)                      | JSON `Principal` |
 //! | `participant_grants` | meeting id (16) ++ participant id (16) | token hash (32) |
 //! | `links`              | `m` ++ meeting id (16) / `l` ++ link text | link text / meeting id |
@@ -26,6 +27,8 @@ pub(super) type Table = TableDefinition<'static, &'static [u8], &'static [u8]>;
 /// Table names. Renaming one orphans existing data, so they are fixed here.
 pub(super) const EVENTS: Table = TableDefinition::new("events");
 pub(super) const MEETINGS: Table = TableDefinition::new("meetings");
+/// Each meeting's header, status and last seq, written with the batch that changes it.
+pub(super) const SUMMARIES: Table = TableDefinition::new("summaries");
 pub(super) const GRANTS: Table = TableDefinition::new("grants");
 pub(super) const PARTICIPANT_GRANTS: Table = TableDefinition::new("participant_grants");
 pub(super) const LINKS: Table = TableDefinition::new("links");
@@ -36,9 +39,10 @@ pub(super) const NOTES: Table = TableDefinition::new("notes");
 pub(super) const BALLOTS: Table = TableDefinition::new("ballots");
 
 /// Every table, created when the database is.
-pub(super) const ALL: [Table; 8] = [
+pub(super) const ALL: [Table; 9] = [
     EVENTS,
     MEETINGS,
+    SUMMARIES,
     GRANTS,
     PARTICIPANT_GRANTS,
     LINKS,

@@ -104,6 +104,14 @@ where
     tail(events, meeting).map(|t| (t.seq, t.chain))
 }
 
+/// The seq of the meeting's last event in `events` (a write transaction's table too).
+pub(super) fn tail_seq<T>(events: &T, meeting: MeetingId) -> Result<u64, StoreError>
+where
+    T: ReadableTable<&'static [u8], &'static [u8]>,
+{
+    Ok(tail(events, meeting)?.seq)
+}
+
 impl Store {
     /// The seq of a meeting's last event; 0 if it has none.
     pub fn last_seq(&self, meeting: MeetingId) -> Result<u64, StoreError> {

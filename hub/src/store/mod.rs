@@ -18,6 +18,7 @@ mod log;
 mod notes;
 pub mod power_loss;
 mod records;
+mod summaries;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +26,7 @@ pub use blobs::{BlobError, Blobs, Stored};
 pub use copy::{Copied, LogEnd};
 pub use links::TOKEN_KEY_FILE;
 pub use records::{next_chain, Origin, Principal, Record, GENESIS};
+pub use summaries::Summary;
 
 use crate::engine::{NoteChange, SealedBallot};
 use crate::tokens::Token;
@@ -111,6 +113,8 @@ pub struct Changes {
     pub ballots: Vec<SealedBallot>,
     /// Private notes.
     pub notes: Vec<NoteChange>,
+    /// The meeting's summary after the batch, written with its events (see `summaries`).
+    pub summary: Option<Summary>,
 }
 
 impl Changes {
@@ -230,6 +234,11 @@ impl Store {
         let grants = grants::encode(self, &changes.grants)?;
         let ballots = ballots::encode(meeting, &changes.ballots)?;
         let notes = notes::encode(meeting, &changes.notes)?;
+        let summary = changes
+            .summary
+            .as_ref()
+            .map(summaries::encode)
+            .transpose()?;
 
         let txn = self.begin()?;
         {
@@ -241,6 +250,10 @@ impl Store {
             if let Some(entry) = log::meeting_entry(&changes.records)? {
                 txn.open_table(keys::MEETINGS)?
                     .insert(&keys::meeting(meeting)[..], &entry[..])?;
+            }
+            if let Some(summary) = &summary {
+                txn.open_table(keys::SUMMARIES)?
+                    .insert(&keys::meeting(meeting)[..], &summary[..])?;
             }
             let mut bb = txn.open_table(keys::BALLOTS)?;
             for (key, value) in &ballots {

@@ -27,7 +27,7 @@ pub(super) async fn upload(
     Path(meeting): Path<MeetingId>,
     body: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
@@ -52,7 +52,7 @@ pub(super) async fn incoming_file(
     Path((meeting, item)): Path<(MeetingId, IncomingId)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let attachment = call
         .handle
         .read(|s| rules::incoming_file(s, &call.actor, item).cloned())?;
@@ -66,7 +66,7 @@ pub(super) async fn opinion_attachment(
     Path((meeting, request, n)): Path<(MeetingId, OpinionRequestId, usize)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let attachment = call
         .handle
         .read(|s| rules::opinion_attachment(s, &call.actor, request, n).cloned())?;

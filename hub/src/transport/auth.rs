@@ -56,7 +56,8 @@ pub(super) struct InMeeting {
     pub handle: Arc<MeetingHandle>,
 }
 
-pub(super) fn in_meeting(
+/// The meeting `principal` acts in, loaded if it is a closed one not in memory.
+pub(super) async fn in_meeting(
     state: &AppState,
     principal: &Principal,
     meeting: MeetingId,
@@ -64,6 +65,8 @@ pub(super) fn in_meeting(
     let handle = state
         .meetings
         .get(meeting)
+        .await
+        .map_err(|e| ApiError::internal("loading a meeting", e))?
         .ok_or_else(|| ApiError::not_found("no such meeting on this hub"))?;
     match principal {
         Principal::Office => Ok(InMeeting {

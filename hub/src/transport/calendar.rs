@@ -59,15 +59,21 @@ pub(super) async fn calendar(
             engine::MAX_CALENDAR_DAYS
         )));
     }
-    let handles = match &principal {
-        Principal::Office => state.meetings.all(),
-        Principal::Participant { meeting, .. } => {
-            state.meetings.get(*meeting).into_iter().collect()
-        }
-    };
-    let entries = handles
+    // From the summaries beside the logs: the calendar loads no meeting.
+    let summaries = match &principal {
+        Principal::Office => state
+            .meetings
+            .summaries()
+            .map(|all| all.into_iter().map(|(_, s)| s).collect::<Vec<_>>()),
+        Principal::Participant { meeting, .. } => state
+            .meetings
+            .summary(*meeting)
+            .map(|s| s.into_iter().collect()),
+    }
+    .map_err(|e| ApiError::internal("reading the meetings' summaries", e))?;
+    let entries = summaries
         .iter()
-        .flat_map(|h| h.read(engine::calendar_entries));
+        .flat_map(|s| engine::summary_calendar_entries(&s.meeting, &s.calendar));
     let listed = engine::calendar_days(from, days, entries);
     Ok(Json(
         serde_json::json!({ "from": from.to_string(), "days": listed }),

@@ -188,7 +188,7 @@ pub(super) async fn upload(
     Path(meeting): Path<MeetingId>,
     body: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
@@ -221,7 +221,7 @@ pub(super) async fn upload_version(
     Path((meeting, document)): Path<(MeetingId, DocumentId)>,
     body: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     state.senders.upload(&principal)?;
     let form = read_form(&state, multipart(body)?).await?;
@@ -272,7 +272,7 @@ pub(super) async fn list(
     Caller(principal): Caller,
     Path(meeting): Path<MeetingId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let viewer = Viewer::for_actor(&call.actor);
     let (seq, view) = call.handle.read(|s| (s.seq, s.view(viewer)));
     let documents = view.map(|v| v.documents).unwrap_or_default();
@@ -285,7 +285,7 @@ pub(super) async fn delivery(
     Caller(principal): Caller,
     Path((meeting, document)): Path<(MeetingId, DocumentId)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     if Viewer::for_actor(&call.actor) != Viewer::Full {
         return Err(ApiError::forbidden(
             "delivery is for the secretariat and the chair",

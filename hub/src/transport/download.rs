@@ -52,7 +52,7 @@ async fn download(
     version: Option<u32>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(state, principal, meeting)?;
+    let call = in_meeting(state, principal, meeting).await?;
     let (file, class, reader) = call.handle.read(|s| {
         let file = rules::download(s, &call.actor, document, version).cloned()?;
         let class = s.documents.get(document).map(|d| d.classification);
@@ -106,7 +106,7 @@ pub(in crate::transport) async fn public_download(
     Path((link, document)): Path<(String, DocumentId)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let handle = super::super::public::meeting_of(&state, &link)?;
+    let handle = super::super::public::meeting_of(&state, &link).await?;
     let file = handle.read(|s| rules::public_download(s, document, None).cloned())?;
     serve(&state, &file.file, &headers).await
 }

@@ -216,9 +216,12 @@ fn document_routes() -> Router<Arc<AppState>> {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    // Every meeting of the hub, and those in memory now (closed ones load on demand).
+    let (meetings, loaded) = state.meetings.count();
     Json(serde_json::json!({
         "status": "ok",
-        "meetings": state.meetings.all().len(),
+        "meetings": meetings,
+        "loaded": loaded,
         "connections": state.connections.load(Ordering::Relaxed),
         "flushes": state.store.flush_count(),
         // For the desk: when the data was last backed up (never a path or a file name).

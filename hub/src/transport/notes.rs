@@ -17,7 +17,7 @@ pub(super) async fn list(
     Caller(principal): Caller,
     Path((meeting, participant)): Path<(MeetingId, ParticipantId)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     engine::may_read_notes(&call.actor, participant)
         .map_err(|e| ApiError::from(Refused::new(e.code(), e.to_string())))?;
     let notes = state

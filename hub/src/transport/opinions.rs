@@ -13,13 +13,13 @@ use protocol::opinions::OpinionSummary;
 use protocol::{MeetingId, OpinionRequestId};
 use std::sync::Arc;
 
-fn compile(
+async fn compile(
     state: &AppState,
     principal: &crate::store::Principal,
     meeting: MeetingId,
     request: OpinionRequestId,
 ) -> Result<OpinionSummary, ApiError> {
-    let call = in_meeting(state, principal, meeting)?;
+    let call = in_meeting(state, principal, meeting).await?;
     call.handle
         .read(|s| engine::opinion_summary_for(s, &call.actor, request))
         .map_err(|e| ApiError::from(Refused::new(e.code(), e.to_string())))
@@ -35,7 +35,7 @@ pub(super) async fn summary(
     Caller(principal): Caller,
     Path((meeting, request, file)): Path<(MeetingId, OpinionRequestId, String)>,
 ) -> Result<Response, ApiError> {
-    let summary = compile(&state, &principal, meeting, request)?;
+    let summary = compile(&state, &principal, meeting, request).await?;
     let json = || serde_json::to_vec_pretty(&summary).map_err(|e| ApiError::internal("summary", e));
     let csv = || {
         crate::record::opinion_summary_csv(&summary).map_err(|e| ApiError::internal("summary", e))
@@ -93,7 +93,7 @@ pub(super) async fn speakers_csv(
     Caller(principal): Caller,
     Path(meeting): Path<MeetingId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let file = format!("attachment; filename=\"danh-sach-phat-bieu-{meeting}.csv\"");
     let bytes = call
         .handle

@@ -29,7 +29,9 @@ pub(super) async fn export(
     Path((meeting, poll, file)): Path<(MeetingId, PollId, String)>,
 ) -> Result<axum::response::Response, ApiError> {
     if file == "box.json" {
-        return sealed_box(&state, &principal, meeting, poll).map(IntoResponse::into_response);
+        return sealed_box(&state, &principal, meeting, poll)
+            .await
+            .map(IntoResponse::into_response);
     }
     let (format, signature) = match file.as_str() {
         "result.json" => ("json", false),
@@ -42,7 +44,7 @@ pub(super) async fn export(
             ))
         }
     };
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let full = Viewer::for_actor(&call.actor) == Viewer::Full;
     // A published secret poll's export carries its box, which the store keeps.
     let ballots = if format == "json" {
@@ -102,13 +104,13 @@ pub(super) async fn export(
 /// check every ballot and add them up themselves before they give a share (a member must
 /// never decrypt a sum it did not make), and for anyone of the meeting to see. Nothing in it
 /// can be read without the committee: `{"committee","params","sum","ballots":[…]}`.
-fn sealed_box(
+async fn sealed_box(
     state: &AppState,
     principal: &crate::store::Principal,
     meeting: MeetingId,
     poll: PollId,
 ) -> Result<axum::response::Response, ApiError> {
-    let call = in_meeting(state, principal, meeting)?;
+    let call = in_meeting(state, principal, meeting).await?;
     let header = call.handle.read(|s| {
         let p = s.polls.get(poll)?;
         let sealed = p.sealed.as_ref()?;

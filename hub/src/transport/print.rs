@@ -57,7 +57,7 @@ pub(super) async fn participant_qr(
     Caller(principal): Caller,
     Path((meeting, participant)): Path<(MeetingId, ParticipantId)>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     if call.handle.read(|s| s.participant(participant).is_none()) {
         return Err(ApiError::not_found("no such participant in this meeting"));
@@ -108,7 +108,7 @@ pub(super) async fn sheet(
     Caller(principal): Caller,
     Path(meeting): Path<MeetingId>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     let (title, people) = call.handle.read(|s| {
         let title = s
@@ -130,7 +130,7 @@ pub(super) async fn one_badge(
     Caller(principal): Caller,
     Path((meeting, participant)): Path<(MeetingId, ParticipantId)>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     let (title, person) = call.handle.read(|s| {
         let title = s
@@ -169,7 +169,7 @@ pub(super) async fn public_link(
     Caller(principal): Caller,
     Path(meeting): Path<MeetingId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    in_meeting(&state, &principal, meeting)?;
+    in_meeting(&state, &principal, meeting).await?;
     let link = state
         .store
         .public_link(meeting)

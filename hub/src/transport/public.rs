@@ -12,14 +12,22 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// The meeting a public link opens; an unknown link is a plain 404.
-pub(super) fn meeting_of(state: &AppState, link: &str) -> Result<Arc<MeetingHandle>, ApiError> {
+pub(super) async fn meeting_of(
+    state: &AppState,
+    link: &str,
+) -> Result<Arc<MeetingHandle>, ApiError> {
     let not_found = || ApiError::not_found("this public link opens no meeting on this hub");
     let meeting = state
         .store
         .public_meeting(link)
         .map_err(|e| ApiError::internal("reading a public link", e))?
         .ok_or_else(not_found)?;
-    state.meetings.get(meeting).ok_or_else(not_found)
+    state
+        .meetings
+        .get(meeting)
+        .await
+        .map_err(|e| ApiError::internal("loading a meeting", e))?
+        .ok_or_else(not_found)
 }
 
 /// The public page's URL for a link.
@@ -32,7 +40,7 @@ pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Path(link): Path<String>,
 ) -> Result<Response, ApiError> {
-    let handle = meeting_of(&state, &link)?;
+    let handle = meeting_of(&state, &link).await?;
     let html = handle.read(|s| {
         let title = s.meeting.as_ref().map_or("", |m| m.title.as_str());
         let venue = s.meeting.as_ref().map_or("", |m| m.venue.as_str());
@@ -74,7 +82,7 @@ pub(super) async fn qr(
     State(state): State<Arc<AppState>>,
     Path(link): Path<String>,
 ) -> Result<Response, ApiError> {
-    meeting_of(&state, &link)?;
+    meeting_of(&state, &link).await?;
     png(&public_url(&state.public_base, &link))
 }
 

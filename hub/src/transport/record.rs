@@ -167,7 +167,7 @@ async fn meeting_file(
     Caller(principal): Caller,
     Path((meeting, file)): Path<(MeetingId, String)>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     if file == "dossier.zip" {
         engine::may_take_dossier(&call.actor).map_err(refused)?;
         return dossier(state, call, meeting).await;
@@ -243,7 +243,7 @@ async fn poll_file(
     Caller(principal): Caller,
     Path((meeting, poll, file)): Path<(MeetingId, PollId, String)>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let known = [
         "counting-report.pdf",
         "counting-report.pdf.sig",
@@ -298,7 +298,7 @@ async fn opinion_file(
     Caller(principal): Caller,
     Path((meeting, request, file)): Path<(MeetingId, OpinionRequestId, String)>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     if file != "summary.xlsx" {
         return Err(ApiError::not_found(
             "no such file of an opinion request: use summary.xlsx (summary.csv and \
@@ -410,7 +410,7 @@ async fn dossier_progress(
     Caller(principal): Caller,
     Path(meeting): Path<MeetingId>,
 ) -> Result<Response, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     engine::may_take_dossier(&call.actor).map_err(refused)?;
     let p = state.record.progress(meeting);
     let (done, total) = p.map_or((0, 0), |p| {

@@ -96,11 +96,13 @@ pub(super) async fn list_meetings(
             "only the hub's secretariat token may list meetings",
         ));
     }
+    // From the summaries beside the logs: listing loads no meeting.
     let mut list: Vec<_> = state
         .meetings
-        .all()
-        .iter()
-        .filter_map(|h| h.read(|s| s.meeting.clone().map(|m| (m, s.seq))))
+        .summaries()
+        .map_err(|e| ApiError::internal("reading the meetings' summaries", e))?
+        .into_iter()
+        .map(|(_, s)| (s.meeting, s.seq))
         .collect();
     // The work calendar's order: soonest first, undated last.
     list.sort_by(|(a, _), (b, _)| {
@@ -122,7 +124,7 @@ pub(super) async fn get_meeting(
     Caller(principal): Caller,
     Path(meeting): Path<MeetingId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let viewer = crate::engine::Viewer::for_actor(&call.actor);
     let (seq, view) = call.handle.read(|s| (s.seq, s.view(viewer)));
     let view = view.ok_or_else(|| ApiError::not_found("no such meeting on this hub"))?;
@@ -141,7 +143,7 @@ pub(super) async fn run_command(
     Path(meeting): Path<MeetingId>,
     JsonBody(body): JsonBody<CommandBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     super::admission::admit(state.store.blobs(), &body.command)?;
     let ballot = super::ballots::check(&state.ballot_checks, &call.handle, &body.command).await?;
     let mut request = Request::one(call.actor, Some((principal, body.id)), body.command);
@@ -167,7 +169,7 @@ pub(super) async fn add_agenda_item(
     Path(meeting): Path<MeetingId>,
     JsonBody(body): JsonBody<NewItem>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     let request = Request::one(
         call.actor,
         None,
@@ -207,7 +209,7 @@ pub(super) async fn add_participant(
     Path(meeting): Path<MeetingId>,
     JsonBody(body): JsonBody<NewParticipant>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     let command = Command::AddParticipant {
         name: body.name,
@@ -237,7 +239,7 @@ pub(super) async fn import_participants(
     Path(meeting): Path<MeetingId>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::invalid("the file is not UTF-8 text; save the CSV as UTF-8 and try again")
@@ -333,7 +335,7 @@ pub(super) async fn reissue_token(
     Caller(principal): Caller,
     Path((meeting, participant)): Path<(MeetingId, ParticipantId)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     // Granted and kept sealed in one write, only if the participant exists.
     let token = Token::generate();
@@ -350,7 +352,7 @@ pub(super) async fn revoke_token(
     Caller(principal): Caller,
     Path((meeting, participant)): Path<(MeetingId, ParticipantId)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting)?;
+    let call = in_meeting(&state, &principal, meeting).await?;
     secretariat(&call)?;
     call.handle
         .run(Request::token(call.actor, meeting, participant, None))

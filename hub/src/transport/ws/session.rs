@@ -159,8 +159,9 @@ async fn converse(
             ))
         }
     };
-    let call =
-        in_meeting(state, &principal, meeting).map_err(|e| Ending::with(e.code, &e.message))?;
+    let call = in_meeting(state, &principal, meeting)
+        .await
+        .map_err(|e| Ending::with(e.code, &e.message))?;
     // Known now: this connection leaves the pending ones and counts as a session.
     if let Some(pending) = pending {
         pending.identified();
