@@ -8,6 +8,9 @@
 #        ELECTION=0 bench/run.sh …      no election
 # HUB=path/to/hub bench/run.sh 2000 measures another build of the hub (e.g. the one before a
 # change, beside the current one in the same session); TABLET likewise for the swarm.
+# HUB_CONFIG=hub.toml reaches the hub too: on a loaded machine `hub demo --delegates 2000`
+# may give up seeding its check-ins at the secretariat's 50 commands a second; a config with
+# higher [limits] sender_commands_per_second / sender_command_burst changes no measured figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 election=${ELECTION:-2000}

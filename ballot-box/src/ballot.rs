@@ -298,6 +298,15 @@ impl<'a> Statement<'a> {
     }
 
     pub(crate) fn verify(&self, ballot: &EncryptedBallot) -> Result<VerifiedBallot, BallotError> {
+        self.verify_fingerprinted(ballot, ballot.fingerprint_bytes())
+    }
+
+    /// [`Self::verify`] for a ballot whose fingerprint the caller has computed already.
+    pub(crate) fn verify_fingerprinted(
+        &self,
+        ballot: &EncryptedBallot,
+        fingerprint: [u8; 32],
+    ) -> Result<VerifiedBallot, BallotError> {
         self.check_shape(ballot)?;
         let pk = self.key.public_key();
         for (i, choice) in (0u32..).zip(&ballot.choices) {
@@ -323,11 +332,11 @@ impl<'a> Statement<'a> {
                 &mut t,
             )
             .map_err(|_| BallotError::BadProof(BallotPart::CountLink))?;
-        Ok(self.accept(ballot))
+        Ok(self.accept(ballot, fingerprint))
     }
 
     /// A ballot whose proofs hold, as ciphertexts ready to be added.
-    fn accept(&self, ballot: &EncryptedBallot) -> VerifiedBallot {
+    fn accept(&self, ballot: &EncryptedBallot, fingerprint: [u8; 32]) -> VerifiedBallot {
         let mut choices: Vec<Ciphertext<G>> = ballot.choices.iter().map(|c| c.ct).collect();
         if self.shape == Shape::ExactlyOne {
             // The last option is 1 minus the (proven 0 or 1) number of the others' marks.
@@ -342,7 +351,7 @@ impl<'a> Statement<'a> {
         VerifiedBallot {
             context: self.params.context,
             choices,
-            fingerprint: ballot.fingerprint_bytes(),
+            fingerprint,
             ciphertexts: digest.finalize().into(),
         }
     }
@@ -379,7 +388,7 @@ pub fn restore(
 ) -> Result<VerifiedBallot, BallotError> {
     let statement = Statement::new(key, params)?;
     statement.check_shape(ballot)?;
-    Ok(statement.accept(ballot))
+    Ok(statement.accept(ballot, ballot.fingerprint_bytes()))
 }
 
 impl EncryptedBallot {

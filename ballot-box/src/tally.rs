@@ -5,7 +5,7 @@
 //! its share ([`EncryptedSum::verified_from`]).
 
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,9 +48,10 @@ pub struct SealedBallot {
 
 impl From<EncryptedBallot> for SealedBallot {
     fn from(ballot: EncryptedBallot) -> Self {
+        let fingerprint = ballot.fingerprint_bytes();
         SealedBallot {
-            receipt: ballot.receipt(),
-            fingerprint: ballot.fingerprint(),
+            receipt: short_code(&fingerprint),
+            fingerprint: hex(&fingerprint),
             ballot,
         }
     }
@@ -118,87 +119,107 @@ pub fn verify_ballots(
     ballots: &[EncryptedBallot],
     options: &CheckOptions<'_>,
 ) -> Result<Vec<VerifiedBallot>, TallyError> {
-    verify_each(key, params, ballots, |b| b, options)
+    let statement = prepare(key, params)?;
+    verify_each(
+        ballots,
+        |index, ballot| {
+            statement
+                .verify(ballot)
+                .map_err(|error| TallyError::Ballot {
+                    index,
+                    receipt: ballot.receipt(),
+                    error,
+                })
+        },
+        options,
+    )
 }
 
-/// [`verify_ballots`] over anything that holds a ballot, without copying the ballots.
-fn verify_each<T: Sync>(
-    key: &CommitteeKey,
-    params: &BallotParams,
-    items: &[T],
-    ballot: impl Fn(&T) -> &EncryptedBallot + Sync,
-    options: &CheckOptions<'_>,
-) -> Result<Vec<VerifiedBallot>, TallyError> {
-    let statement = Statement::new(key, params).map_err(|error| TallyError::Ballot {
+/// The statement every ballot of the poll is checked against, prepared once.
+fn prepare<'a>(key: &'a CommitteeKey, params: &BallotParams) -> Result<Statement<'a>, TallyError> {
+    Statement::new(key, params).map_err(|error| TallyError::Ballot {
         index: 0,
         receipt: String::new(),
         error,
-    })?;
+    })
+}
+
+/// Ballots a thread takes at a time: threads take the next block when done with theirs, so
+/// one slowed by other work on the machine does not leave the others idle at the end.
+const BLOCK: usize = 8;
+
+/// A block's verified ballots, by the index of its first.
+type Block = (usize, Vec<VerifiedBallot>);
+
+/// Runs `check` on every item, on several threads unless told otherwise, in blocks taken in
+/// order; keeps the items' order, and on failure reports the failing item of the lowest
+/// index (every item before it is checked; items after it may be skipped).
+fn verify_each<T: Sync>(
+    items: &[T],
+    check: impl Fn(usize, &T) -> Result<VerifiedBallot, TallyError> + Sync,
+    options: &CheckOptions<'_>,
+) -> Result<Vec<VerifiedBallot>, TallyError> {
     let total = items.len();
     let threads = options
         .threads
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get)
-        .min(total.div_ceil(8).max(1));
+        .min(total.div_ceil(BLOCK).max(1));
+    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let check = |offset: usize, chunk: &[T]| {
-        let mut verified = Vec::with_capacity(chunk.len());
-        for (i, item) in chunk.iter().enumerate() {
-            if failed.load(Ordering::Relaxed) {
-                break;
+    // The lowest index that failed so far: blocks after it are not worth checking.
+    let first_failed = AtomicUsize::new(usize::MAX);
+    let work = || {
+        let mut blocks: Vec<Block> = Vec::new();
+        loop {
+            let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+            if start >= total || start > first_failed.load(Ordering::Relaxed) {
+                return Ok(blocks);
             }
-            match statement.verify(ballot(item)) {
-                Ok(v) => verified.push(v),
-                Err(error) => {
-                    failed.store(true, Ordering::Relaxed);
-                    return Err((offset + i, error));
+            let end = (start + BLOCK).min(total);
+            let mut verified = Vec::with_capacity(end - start);
+            for (index, item) in (start..end).zip(&items[start..end]) {
+                match check(index, item) {
+                    Ok(v) => verified.push(v),
+                    Err(error) => {
+                        first_failed.fetch_min(index, Ordering::Relaxed);
+                        return Err((index, error));
+                    }
+                }
+                let now = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(progress) = options.progress {
+                    progress(now, total);
                 }
             }
-            let now = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(progress) = options.progress {
-                progress(now, total);
-            }
+            blocks.push((start, verified));
         }
-        Ok(verified)
     };
     // One thread runs here and now: wasm32 cannot spawn threads at all.
-    let results: Vec<Result<Vec<VerifiedBallot>, (usize, BallotError)>> = if threads == 1 {
-        vec![check(0, items)]
+    let results: Vec<Result<Vec<Block>, (usize, TallyError)>> = if threads == 1 {
+        vec![work()]
     } else {
-        let size = total.div_ceil(threads);
         std::thread::scope(|s| {
-            let handles: Vec<_> = items
-                .chunks(size)
-                .enumerate()
-                .map(|(n, chunk)| {
-                    let check = &check;
-                    s.spawn(move || check(n * size, chunk))
-                })
-                .collect();
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
             handles
                 .into_iter()
                 .map(|h| h.join().expect("a verification thread panicked"))
                 .collect()
         })
     };
-    let mut verified = Vec::with_capacity(total);
-    let mut first_error: Option<(usize, BallotError)> = None;
+    let mut blocks = Vec::with_capacity(total.div_ceil(BLOCK));
+    let mut first_error: Option<(usize, TallyError)> = None;
     for result in results {
         match result {
-            Ok(v) => verified.extend(v),
+            Ok(b) => blocks.extend(b),
             Err(e) if first_error.as_ref().is_none_or(|f| e.0 < f.0) => first_error = Some(e),
             Err(_) => {}
         }
     }
-    match first_error {
-        Some((index, error)) => Err(TallyError::Ballot {
-            index,
-            receipt: ballot(&items[index]).receipt(),
-            error,
-        }),
-        None => Ok(verified),
+    if let Some((_, error)) = first_error {
+        return Err(error);
     }
+    blocks.sort_unstable_by_key(|(start, _)| *start);
+    Ok(blocks.into_iter().flat_map(|(_, v)| v).collect())
 }
 
 impl EncryptedSum {
@@ -252,12 +273,15 @@ impl SealedTally {
         self.verify_with(&CheckOptions::default())
     }
 
-    /// Checks, in this order, and names the first thing that does not hold: every ballot's
-    /// receipt and fingerprint and proofs; no ballot twice; the sum; every share's proofs
+    /// Checks, in this order, and names the first thing that does not hold: each ballot's
+    /// receipt and fingerprint, then its proofs (ballot by ballot, on several threads);
+    /// no ballot twice; the sum; every share's proofs
     /// against its member's public key share; enough shares; and that the shares open the
     /// published counts.
     pub fn verify_with(&self, options: &CheckOptions<'_>) -> Result<(), TallyError> {
-        for (index, sealed) in self.ballots.iter().enumerate() {
+        let statement = prepare(&self.committee, &self.params)?;
+        // Each ballot's fingerprint is computed once, for its receipt and for the box.
+        let check = |index: usize, sealed: &SealedBallot| {
             let fingerprint = sealed.ballot.fingerprint_bytes();
             let computed = short_code(&fingerprint);
             if sealed.receipt != computed || sealed.fingerprint != hex(&fingerprint) {
@@ -268,14 +292,15 @@ impl SealedTally {
                     computed,
                 });
             }
-        }
-        let verified = verify_each(
-            &self.committee,
-            &self.params,
-            &self.ballots,
-            |s| &s.ballot,
-            options,
-        )?;
+            statement
+                .verify_fingerprinted(&sealed.ballot, fingerprint)
+                .map_err(|error| TallyError::Ballot {
+                    index,
+                    receipt: computed,
+                    error,
+                })
+        };
+        let verified = verify_each(&self.ballots, check, options)?;
         let sum = EncryptedSum::of(&self.params, &verified)?;
         if sum.ballots() != self.sum.ballots() {
             return Err(TallyError::SumBallots {

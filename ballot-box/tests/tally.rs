@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ballot_box::ballot::BallotPart;
 use ballot_box::{
-    open, verify_share, BallotError, BallotParams, CheckOptions, CountError, EncryptedSum,
-    SealedTally, TallyError,
+    open, verify_ballots, verify_share, BallotError, BallotParams, CheckOptions, CountError,
+    EncryptedSum, SealedTally, TallyError,
 };
 use common::{cast, committee, context, rng};
 
@@ -88,6 +88,34 @@ fn an_altered_ciphertext_is_named_by_its_ballot() {
             error: BallotError::BadProof(BallotPart::Option(1))
         }
     );
+}
+
+#[test]
+fn on_many_threads_the_first_bad_ballot_is_named_and_the_order_kept() {
+    let (key, _) = committee(3, 2, 110);
+    let params = BallotParams::at_most(context("blocks"), 3, 2);
+    // 40 ballots are five blocks of eight: the threads take blocks as they finish theirs.
+    let votes: Vec<Vec<u32>> = (0..40u32).map(|i| vec![i % 3]).collect();
+    let (ballots, _) = cast(&key, &params, &votes, 111);
+    for threads in [1, 2, 3, 8] {
+        let options = CheckOptions {
+            threads: NonZeroUsize::new(threads),
+            progress: None,
+        };
+        let verified = verify_ballots(&key, &params, &ballots, &options).unwrap();
+        let fingerprints: Vec<String> = verified.iter().map(|v| v.fingerprint()).collect();
+        let expected: Vec<String> = ballots.iter().map(|b| b.fingerprint()).collect();
+        assert_eq!(fingerprints, expected, "{threads} threads keep the order");
+
+        let mut bad = ballots.clone();
+        for index in [33, 12, 13] {
+            bad[index].choices[0].ct = ballots[index + 1].choices[0].ct;
+        }
+        match verify_ballots(&key, &params, &bad, &options).unwrap_err() {
+            TallyError::Ballot { index, .. } => assert_eq!(index, 12, "{threads} threads"),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]

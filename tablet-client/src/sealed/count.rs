@@ -6,7 +6,10 @@ use super::{read, sealed, MemberKey, PollSeal, SealedError};
 use crate::JoinUrl;
 use ballot_box::rand_core::{CryptoRng, RngCore};
 use ballot_box::tally::{Progress, MAX_TALLY_JSON};
-use ballot_box::{BallotParams, CommitteeKey, EncryptedBallot, EncryptedSum};
+use ballot_box::{
+    verify_ballots, BallotParams, CheckOptions, CommitteeKey, EncryptedBallot, EncryptedSum,
+    TallyError, VerifiedBallot,
+};
 use protocol::{Command, MeetingId, MeetingView, PollId};
 use serde::Deserialize;
 
@@ -49,7 +52,12 @@ pub async fn fetch_box(
 /// after `hub/box/v1\n`: how the hub names a closed box (`sealed_box.fingerprint`), for
 /// members to compare.
 pub fn box_fingerprint(ballots: &[EncryptedBallot]) -> String {
-    let mut fingerprints: Vec<String> = ballots.iter().map(EncryptedBallot::fingerprint).collect();
+    fingerprint_of_box(ballots.iter().map(EncryptedBallot::fingerprint))
+}
+
+/// [`box_fingerprint`] from the ballots' fingerprints (hex).
+fn fingerprint_of_box(fingerprints: impl Iterator<Item = String>) -> String {
+    let mut fingerprints: Vec<String> = fingerprints.collect();
     fingerprints.sort_unstable();
     let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
     hash.update(b"hub/box/v1\n");
@@ -112,11 +120,17 @@ pub fn recount(
             "the box is not of the shape this poll was opened with".into(),
         ));
     }
-    let sum = EncryptedSum::verified_from(&member.key, seal.params(), &file.ballots, progress)?;
+    let options = CheckOptions {
+        threads: None,
+        progress,
+    };
+    let verified = verify_ballots(&member.key, seal.params(), &file.ballots, &options)?;
+    let sum = EncryptedSum::of(seal.params(), &verified).map_err(TallyError::from)?;
     if !sum.same_as(&file.sum) {
         return Err(SealedError::SumDiffers);
     }
-    let fingerprint = box_fingerprint(&file.ballots);
+    // The fingerprints the verification computed, rather than each ballot's again.
+    let fingerprint = fingerprint_of_box(verified.iter().map(VerifiedBallot::fingerprint));
     if let Some(closed) = &p.sealed_box {
         if closed.fingerprint != fingerprint || closed.ballots != sum.ballots() {
             return Err(SealedError::BoxDiffers {

@@ -291,14 +291,20 @@ impl Hall<'_> {
             .await?;
         let mut member_recount = Vec::new();
         if secret {
-            for (member, key) in self
+            // The members open the count at the same time, each on their own device, as a
+            // hall's committee does: not one after another.
+            let opening: Vec<_> = self
                 .plan
                 .members
                 .iter()
                 .zip(keys)
                 .take(self.plan.threshold as usize)
-            {
-                member_recount.push(open_as_member(member, key, poll).await?);
+                .map(|(member, key)| {
+                    tokio::spawn(open_as_member(member.clone(), key.clone(), poll))
+                })
+                .collect();
+            for device in opening {
+                member_recount.push(device.await.context("a member device failed")??);
             }
         }
         let tally = closed.elapsed();
@@ -381,16 +387,17 @@ fn seal_all(seal: &PollSeal, marks: &[Vec<u32>]) -> anyhow::Result<Vec<String>> 
 }
 
 /// A member's device opens the count: downloads the box, verifies and adds every ballot
-/// itself, gives its share. Returns how long the device worked.
+/// itself, gives its share. Returns how long the device worked. The swarm's members share
+/// its machine's cores, where a hall's members each have their own device.
 async fn open_as_member(
-    member: &MemberDevice,
-    key: &MemberKey,
+    member: MemberDevice,
+    key: MemberKey,
     poll: PollId,
 ) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let (mut session, view) = join(&member.join).await?;
     let file = fetch_box(&member.join, view.meeting.id, poll).await?;
-    let recount = tokio::task::block_in_place(|| sealed::recount(key, &view, poll, &file, None))?;
+    let recount = tokio::task::block_in_place(|| sealed::recount(&key, &view, poll, &file, None))?;
     let command = key.share(&recount, &mut sealed::os_rng()?)?;
     session.command(command).await?;
     Ok(started.elapsed())
