@@ -78,7 +78,7 @@ impl Follower {
                 self.last_seq = event.seq;
                 self.events.push(event.clone());
             }
-            // Not events: the hall's counters and the people it names (PROTOCOL.md §1.10).
+            // Not events: the hall's counters and the people it names (PROTOCOL.md §1.5).
             HubFrame::Attendance {
                 summoned,
                 present,

@@ -37,7 +37,7 @@ async fn add_items(
 /// Checks that a delegate saw what the chair saw, redacted as a delegate may see it:
 /// other members' check-ins without their names, everything else as is.
 /// Whether a delegate hears an event the chair heard: not another member's check-in or
-/// check-out (the hall hears `attendance` counters instead, PROTOCOL.md §1.10).
+/// check-out (the hall hears `attendance` counters instead, PROTOCOL.md §1.5).
 fn delegate_hears(who: &Member, chair: &Event) -> bool {
     match &chair.event {
         EventKind::CheckedIn { participant } | EventKind::CheckedOut { participant } => {

@@ -62,13 +62,13 @@ impl Viewer {
         let hide_who = |participant: &Option<ParticipantId>| matches!(participant, Some(p) if !self.sees_roll_of(*p));
         match &event.event {
             // The hall hears its own check-in; the counters come in `attendance` frames at a
-            // bounded rate (PROTOCOL.md), so a hall checking in is not N² frames.
+            // bounded rate (PROTOCOL.md §1.5), so a hall checking in is not N² frames.
             EventKind::CheckedIn { participant } | EventKind::CheckedOut { participant }
                 if hide_who(participant) =>
             {
                 None
             }
-            // The hall's view names only the people it shows (PROTOCOL.md §2): of the
+            // The hall's view names only the people it shows (PROTOCOL.md §1.5): of the
             // delegates, itself; the rest come in `people` frames when they speak.
             EventKind::ParticipantAdded { participant }
             | EventKind::ParticipantUpdated { participant }

@@ -361,3 +361,133 @@ pub fn note_frame(change: &NoteChange) -> HubFrame {
         deleted,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{AgendaItemId, Timestamp};
+
+    fn event(seq: u64, event: EventKind) -> Event {
+        Event {
+            seq,
+            at: Timestamp(seq as i64),
+            event,
+        }
+    }
+
+    fn delegate(me: ParticipantId) -> Viewer {
+        Viewer::Hall {
+            me: Some(me),
+            screen: false,
+        }
+    }
+
+    fn texts(rx: &mut mpsc::Receiver<Outgoing>) -> Vec<Arc<[Utf8Bytes]>> {
+        let mut all = Vec::new();
+        while let Ok(item) = rx.try_recv() {
+            match item {
+                Outgoing::Texts(t) => all.push(t),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn a_batch_is_serialized_once_per_class_and_a_named_viewer_gets_its_own_copy() {
+        let mut listeners = Listeners::new(8);
+        let (d1, d2, d3) = (
+            ParticipantId::new_random(),
+            ParticipantId::new_random(),
+            ParticipantId::new_random(),
+        );
+        let mut queue = |viewer, who| {
+            let (tx, rx) = mpsc::channel(8);
+            let (id, kicked) = listeners.join(viewer, who, tx);
+            listeners.release(id);
+            (rx, kicked)
+        };
+        let (mut one, _k1) = queue(delegate(d1), Some(d1));
+        let (mut two, _k2) = queue(delegate(d2), Some(d2));
+        let (mut three, _k3) = queue(delegate(d3), Some(d3));
+        let (mut chair, _k4) = queue(Viewer::Full, None);
+        let item = AgendaItemId::new_random();
+        let events = [
+            event(
+                1,
+                EventKind::CheckedIn {
+                    participant: Some(d1),
+                },
+            ),
+            event(2, EventKind::AgendaItemStarted { item }),
+        ];
+        listeners.deliver(Broadcast {
+            events: &events,
+            notes: &[],
+            revoked: &[],
+            attendance: None,
+            people: None,
+        });
+        let (one, two, three, chair) = (
+            texts(&mut one),
+            texts(&mut two),
+            texts(&mut three),
+            texts(&mut chair),
+        );
+        assert_eq!(one[0].len(), 2, "its own check-in, then the item");
+        assert!(one[0][0].as_str().contains(&d1.to_string()));
+        assert_eq!(two[0].len(), 1, "not another member's check-in");
+        assert!(
+            Arc::ptr_eq(&two[0], &three[0]),
+            "the same bytes for every delegate the batch does not name"
+        );
+        assert_eq!(chair[0].len(), 2);
+        assert!(
+            chair[0][0].as_str().contains(&d1.to_string()),
+            "the roll in full"
+        );
+    }
+
+    #[test]
+    fn nothing_for_a_delegate_wakes_nothing_and_a_full_queue_is_lagged() {
+        let mut listeners = Listeners::new(1);
+        let (voter, other) = (ParticipantId::new_random(), ParticipantId::new_random());
+        let (tx, mut rx) = mpsc::channel(1);
+        let (id, _kicked) = listeners.join(delegate(other), Some(other), tx);
+        listeners.release(id);
+        let (tx, _full) = mpsc::channel(1);
+        let (id, mut kicked) = listeners.join(Viewer::Full, None, tx);
+        listeners.release(id);
+        let ballot = |seq| {
+            event(
+                seq,
+                EventKind::BallotCast {
+                    poll: protocol::PollId::new_random(),
+                    voter: Some(voter),
+                    choices: None,
+                    proxy: false,
+                    shown: false,
+                },
+            )
+        };
+        for seq in 1..=2 {
+            listeners.deliver(Broadcast {
+                events: &[ballot(seq)],
+                notes: &[],
+                revoked: &[],
+                attendance: None,
+                people: None,
+            });
+        }
+        assert!(
+            rx.try_recv().is_err(),
+            "another delegate's ballot is not sent"
+        );
+        assert_eq!(
+            kicked.try_recv(),
+            Ok(Kick::Lagged),
+            "the console never read"
+        );
+        assert_eq!(listeners.len(), 1);
+    }
+}

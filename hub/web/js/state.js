@@ -48,7 +48,7 @@ export class MeetingState extends EventTarget {
     // Another badge's ballots, receipts and secrets leave this browser before anything is drawn.
     adopt(frame.me);
     this.view = frame.view;
-    // A delegate's or the screen's view lists only the people it names (PROTOCOL.md §2):
+    // A delegate's or the screen's view lists only the people it names (PROTOCOL.md §1.5):
     // its counters come from the hub's `attendance` frames, never from that list.
     this.view.hall = HALL_ROLES.has(frame.me.role);
     this.me = frame.me;
