@@ -217,10 +217,16 @@ impl Listeners {
             return;
         }
         let present: HashSet<Class> = self.all.values().map(|l| Class::of(l.viewer)).collect();
+        // As the secretariat and the chair see each event: all of it, with what the hub
+        // adds for every viewer (a new poll's view).
         let full: Vec<Option<Utf8Bytes>> = batch
             .events
             .iter()
-            .map(|e| text(&HubFrame::Event(e.clone())))
+            .map(|e| {
+                Viewer::Full
+                    .redact(e)
+                    .and_then(|v| text(&HubFrame::Event(v.into_owned())))
+            })
             .collect();
         // Each event as each class sees it when it does not name the viewer.
         let mut per_class: HashMap<Class, Vec<Option<Utf8Bytes>>> = HashMap::new();
