@@ -31,6 +31,7 @@ pub(super) struct MeetingTask {
     /// The counters changed since the hall last heard them.
     attendance_changed: bool,
     attendance_sent: Option<Instant>,
+    started: Instant,
 }
 
 /// What one batch will write and whom it will answer.
@@ -60,6 +61,7 @@ impl MeetingTask {
             clock: settings.clock.clone(),
             attendance_changed: false,
             attendance_sent: None,
+            started: Instant::now(),
         }
     }
 
@@ -116,12 +118,14 @@ impl MeetingTask {
         }
     }
 
-    /// When the hall may hear the attendance counters next, if they changed.
+    /// When the hall may hear the attendance counters next, if they changed: a fixed
+    /// instant, so that the task sleeps until then rather than spinning.
     fn attendance_due(&self) -> Option<Instant> {
-        self.attendance_changed.then(|| {
-            self.attendance_sent
-                .map_or_else(Instant::now, |at| at + ATTENDANCE_EVERY)
-        })
+        let due = match self.attendance_sent {
+            Some(at) => at + ATTENDANCE_EVERY,
+            None => self.started,
+        };
+        self.attendance_changed.then_some(due)
     }
 
     /// The counters' frame, when they changed and the hall has not heard them for
