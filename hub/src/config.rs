@@ -79,7 +79,8 @@ impl DocumentSettings {
 pub struct Limits {
     /// Largest WebSocket message (and frame) the hub accepts, in bytes.
     pub max_frame_bytes: usize,
-    /// Events buffered for one slow client before it is dropped and must resume.
+    /// Frames (or one batch's frames, sent together) queued for one slow client before it
+    /// is dropped and must resume.
     pub client_queue: usize,
     /// Commands one connection may send per second, on average…
     pub commands_per_second: u32,
@@ -157,7 +158,7 @@ impl Default for Limits {
             client_queue: 1024,
             commands_per_second: 20,
             command_burst: 40,
-            max_connections: 5000,
+            max_connections: 6000,
             max_request_bytes: 1024 * 1024,
             max_upload_bytes: 200 * 1024 * 1024,
             group_commit_window_ms: 2,

@@ -88,6 +88,22 @@ pub enum HubFrame {
         #[serde(default)]
         deleted: Vec<crate::ids::NoteId>,
     },
+    /// The hall's counters of attendance (delegates and the projector, who do not hear
+    /// other people's `checked_in` / `checked_out`): sent at a bounded rate while they
+    /// change, and after a `resumed`. Not an event: it has no seq and replaces the
+    /// counters of the view (`present_ids` is untouched).
+    Attendance {
+        summoned: u32,
+        present: u32,
+        quorum: crate::model::Fraction,
+        quorum_reached: bool,
+    },
+    /// Delegates the hall must now be able to name (a speaker), which the view of a
+    /// delegate or the projector did not carry: add them to the view's `participants`.
+    /// Sent just before the event that names them. Not an event: it has no seq.
+    People {
+        participants: Vec<crate::model::Participant>,
+    },
 }
 
 impl HubFrame {

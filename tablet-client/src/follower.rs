@@ -39,7 +39,8 @@ impl Follower {
         self.me.as_ref()
     }
 
-    /// The last snapshot's view (not updated by events).
+    /// The last snapshot's view (not updated by events; the hall's `attendance` and
+    /// `people` frames do update it).
     pub fn snapshot_view(&self) -> Option<&MeetingView> {
         self.view.as_ref()
     }
@@ -76,6 +77,30 @@ impl Follower {
                 }
                 self.last_seq = event.seq;
                 self.events.push(event.clone());
+            }
+            // Not events: the hall's counters and the people it names (PROTOCOL.md §1.5).
+            HubFrame::Attendance {
+                summoned,
+                present,
+                quorum,
+                quorum_reached,
+            } => {
+                if let Some(view) = &mut self.view {
+                    view.attendance.summoned = *summoned;
+                    view.attendance.present = *present;
+                    view.attendance.quorum = *quorum;
+                    view.attendance.quorum_reached = *quorum_reached;
+                }
+            }
+            HubFrame::People { participants } => {
+                if let Some(view) = &mut self.view {
+                    for p in participants {
+                        match view.participants.iter_mut().find(|q| q.id == p.id) {
+                            Some(known) => *known = p.clone(),
+                            None => view.participants.push(p.clone()),
+                        }
+                    }
+                }
             }
             HubFrame::Ack { .. } | HubFrame::Error(_) | HubFrame::Pong | HubFrame::Notes { .. } => {
             }

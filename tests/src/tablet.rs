@@ -15,6 +15,8 @@ pub struct Tablet {
     /// The `notes` frames received (a participant's private notes), in order. They carry
     /// no seq, so [`Tablet::next`] sets them aside here rather than returning them.
     pub notes: Vec<HubFrame>,
+    /// The `attendance` and `people` frames received (for the hall's views), in order.
+    pub hall: Vec<HubFrame>,
 }
 
 impl Tablet {
@@ -50,6 +52,7 @@ impl Tablet {
             conn,
             follower,
             notes: Vec::new(),
+            hall: Vec::new(),
         }
     }
 
@@ -83,6 +86,11 @@ impl Tablet {
             self.observe(&frame);
             if matches!(frame, HubFrame::Notes { .. }) {
                 self.notes.push(frame);
+                continue;
+            }
+            // The hall's counters and the people it names are not events: kept aside.
+            if matches!(frame, HubFrame::Attendance { .. } | HubFrame::People { .. }) {
+                self.hall.push(frame);
                 continue;
             }
             return Ok(frame);

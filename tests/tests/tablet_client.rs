@@ -7,7 +7,7 @@ use meeting_tests::files::{self, Part};
 use meeting_tests::native::publish;
 use meeting_tests::relay::Relay;
 use meeting_tests::{guard, TestHub};
-use protocol::{Classification, Command, Document, DocumentStatus, HubFrame};
+use protocol::{Classification, Command, Document, DocumentStatus, EventKind, HubFrame};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tablet_client::{
@@ -239,10 +239,12 @@ async fn a_native_tablet_keeps_a_verified_copy_of_what_it_may_read_across_cuts()
     let frames = follow_to(&mut session, seq).await;
     follow_to(&mut reference, seq).await;
     assert!(session.connections >= 2, "the cut forced a reconnect");
+    // Each delegate hears its own check-in and no one else's (PROTOCOL.md §1.5).
     let after = |s: &Session| -> Vec<u64> {
         s.follower()
             .events()
             .iter()
+            .filter(|e| !matches!(e.event, EventKind::CheckedIn { .. }))
             .map(|e| e.seq)
             .filter(|&q| q > reference_start)
             .collect()

@@ -49,6 +49,15 @@ impl Speakers {
         self.queue.iter().find(|q| q.item == item)
     }
 
+    /// Everyone the speakers' view names: waiting, speaking, or heard.
+    pub fn named(&self) -> impl Iterator<Item = ParticipantId> + '_ {
+        let queue = self.queue.iter().map(|q| q.participant);
+        let speaking = self.speaking.iter().map(|s| s.participant);
+        queue
+            .chain(speaking)
+            .chain(self.history.iter().map(|s| s.participant))
+    }
+
     pub fn view(&self) -> SpeakersView {
         SpeakersView {
             limit_secs: self.limit_secs,

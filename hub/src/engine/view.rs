@@ -61,17 +61,20 @@ impl Viewer {
         }
         let hide_who = |participant: &Option<ParticipantId>| matches!(participant, Some(p) if !self.sees_roll_of(*p));
         match &event.event {
-            EventKind::CheckedIn { participant } if hide_who(participant) => {
-                Some(Cow::Owned(Event {
-                    event: EventKind::CheckedIn { participant: None },
-                    ..event.clone()
-                }))
+            // The hall hears its own check-in; the counters come in `attendance` frames at a
+            // bounded rate (PROTOCOL.md §1.5), so a hall checking in is not N² frames.
+            EventKind::CheckedIn { participant } | EventKind::CheckedOut { participant }
+                if hide_who(participant) =>
+            {
+                None
             }
-            EventKind::CheckedOut { participant } if hide_who(participant) => {
-                Some(Cow::Owned(Event {
-                    event: EventKind::CheckedOut { participant: None },
-                    ..event.clone()
-                }))
+            // The hall's view names only the people it shows (PROTOCOL.md §1.5): of the
+            // delegates, itself; the rest come in `people` frames when they speak.
+            EventKind::ParticipantAdded { participant }
+            | EventKind::ParticipantUpdated { participant }
+                if participant.role == Role::Delegate && !self.sees_roll_of(participant.id) =>
+            {
+                None
             }
             EventKind::DocumentPublished { .. }
             | EventKind::DocumentRevised { .. }
@@ -144,6 +147,34 @@ impl Viewer {
 }
 
 impl MeetingState {
+    /// The participants a viewer's snapshot carries: everyone for the secretariat and the
+    /// chair; for the hall, everyone who is not a delegate (the chair, the secretariat, the
+    /// screens), the viewer, and the delegates it shows as speakers. A congress of 5,000
+    /// would otherwise send every tablet the whole roll.
+    pub fn named_for(&self, viewer: Viewer) -> Vec<protocol::Participant> {
+        if viewer == Viewer::Full {
+            return self.participants.clone();
+        }
+        let speakers: std::collections::HashSet<ParticipantId> = self.speakers.named().collect();
+        self.participants
+            .iter()
+            .filter(|p| {
+                p.role != Role::Delegate || viewer.sees_roll_of(p.id) || speakers.contains(&p.id)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The counters the hall hears instead of everyone's check-in.
+    pub fn attendance_frame(&self) -> protocol::HubFrame {
+        protocol::HubFrame::Attendance {
+            summoned: self.summoned(),
+            present: self.present.len() as u32,
+            quorum: self.quorum(),
+            quorum_reached: self.quorum_reached(),
+        }
+    }
+
     /// The snapshot a viewer receives. `None` before the meeting exists.
     pub fn view(&self, viewer: Viewer) -> Option<MeetingView> {
         let meeting = self.meeting.clone()?;
@@ -157,7 +188,7 @@ impl MeetingState {
         Some(MeetingView {
             meeting,
             agenda: self.agenda.clone(),
-            participants: self.participants.clone(),
+            participants: self.named_for(viewer),
             attendance: Attendance {
                 summoned: self.summoned(),
                 present: self.present.len() as u32,
@@ -218,10 +249,10 @@ mod tests {
         assert_eq!(hall.attendance.present, 2);
         assert_eq!(hall.attendance.present_ids, vec![d1], "only themselves");
 
-        let seen_by_d1 = Viewer::for_actor(&m.delegate(1))
+        // Another member's check-in is not sent to the hall: it hears the counters.
+        assert!(Viewer::for_actor(&m.delegate(1))
             .redact(&events[0])
-            .unwrap();
-        assert_eq!(seen_by_d1.event, EventKind::CheckedIn { participant: None });
+            .is_none());
         let seen_by_d0 = Viewer::for_actor(&m.delegate(0))
             .redact(&events[0])
             .unwrap();
@@ -232,13 +263,39 @@ mod tests {
             }
         );
         assert_eq!(
-            seen_by_d1.seq, events[0].seq,
+            seen_by_d0.seq, events[0].seq,
             "redaction keeps the sequence number"
         );
         let projector = Viewer::for_actor(&m.projector());
+        assert!(projector.redact(&events[0]).is_none());
+        let protocol::HubFrame::Attendance {
+            present, summoned, ..
+        } = m.state.attendance_frame()
+        else {
+            panic!("not the counters");
+        };
+        assert_eq!((present, summoned), (2, full.attendance.summoned));
+    }
+
+    #[test]
+    fn the_hall_view_names_the_staff_itself_and_the_speakers_not_every_delegate() {
+        let mut m = Hall::new();
+        m.run(m.chair(), Command::OpenMeeting).unwrap();
+        let full = m.state.view(Viewer::Full).unwrap();
+        let hall = m.state.view(Viewer::for_actor(&m.delegate(1))).unwrap();
+        let delegates = |v: &protocol::MeetingView| {
+            v.participants
+                .iter()
+                .filter(|p| p.role == protocol::Role::Delegate)
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+        };
+        assert!(delegates(&full).len() > 1);
+        assert_eq!(delegates(&hall), vec![m.delegates[1]], "only itself");
         assert_eq!(
-            projector.redact(&events[0]).unwrap().event,
-            EventKind::CheckedIn { participant: None }
+            hall.participants.len(),
+            full.participants.len() - delegates(&full).len() + 1,
+            "and every one who is not a delegate"
         );
     }
 }

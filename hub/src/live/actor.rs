@@ -17,6 +17,9 @@ use tokio::time::Instant;
 
 /// The most jobs one flush covers; a hall of 1,600 voting at once fits in two.
 pub(super) const MAX_BATCH: usize = 1024;
+/// The delegates' tablets and the hall's screen hear the attendance counters at most this
+/// often: a hall of 5,000 checking in is a few frames a second for each, not 5,000.
+pub(super) const ATTENDANCE_EVERY: Duration = Duration::from_millis(250);
 
 pub(super) struct MeetingTask {
     store: Store,
@@ -25,6 +28,10 @@ pub(super) struct MeetingTask {
     done: Cache,
     window: Duration,
     clock: Clock,
+    /// The counters changed since the hall last heard them.
+    attendance_changed: bool,
+    attendance_sent: Option<Instant>,
+    started: Instant,
 }
 
 /// What one batch will write and whom it will answer.
@@ -52,6 +59,9 @@ impl MeetingTask {
             done,
             window: settings.group_commit_window,
             clock: settings.clock.clone(),
+            attendance_changed: false,
+            attendance_sent: None,
+            started: Instant::now(),
         }
     }
 
@@ -68,6 +78,10 @@ impl MeetingTask {
             let opinion = timers.next(&self.working, &self.clock);
             let poll = (self.working.polls.next_deadline()).map(|at| self.clock.instant_at(at));
             let wake = match (opinion.map(|(at, _)| at), poll) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let wake = match (wake, self.attendance_due()) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -102,6 +116,63 @@ impl MeetingTask {
             }
             self.commit(batch).await;
         }
+    }
+
+    /// When the hall may hear the attendance counters next, if they changed: a fixed
+    /// instant, so that the task sleeps until then rather than spinning.
+    fn attendance_due(&self) -> Option<Instant> {
+        let due = match self.attendance_sent {
+            Some(at) => at + ATTENDANCE_EVERY,
+            None => self.started,
+        };
+        self.attendance_changed.then_some(due)
+    }
+
+    /// The counters' frame, when they changed and the hall has not heard them for
+    /// [`ATTENDANCE_EVERY`].
+    fn attendance(&mut self, events: &[protocol::Event]) -> Option<axum::extract::ws::Utf8Bytes> {
+        use protocol::EventKind as K;
+        self.attendance_changed |= events.iter().any(|e| {
+            matches!(
+                e.event,
+                K::CheckedIn { .. }
+                    | K::CheckedOut { .. }
+                    | K::ParticipantAdded { .. }
+                    | K::ParticipantRemoved { .. }
+                    | K::MeetingUpdated { .. }
+            )
+        });
+        let now = Instant::now();
+        if !self.attendance_changed || self.attendance_due().is_some_and(|due| due > now) {
+            return None;
+        }
+        self.attendance_changed = false;
+        self.attendance_sent = Some(now);
+        super::fanout::text(&self.working.attendance_frame())
+    }
+
+    /// The delegates a batch's speakers' events name, whom the hall's views do not carry.
+    fn speakers_named(&self, events: &[protocol::Event]) -> Option<axum::extract::ws::Utf8Bytes> {
+        use protocol::EventKind as K;
+        let mut people: Vec<protocol::Participant> = Vec::new();
+        for event in events {
+            if let K::SpeakerQueued { participant, .. } | K::FloorGiven { participant, .. } =
+                &event.event
+            {
+                let named = self.working.participant(*participant);
+                if let Some(p) = named.filter(|p| p.role == protocol::Role::Delegate) {
+                    if !people.iter().any(|q| q.id == p.id) {
+                        people.push(p.clone());
+                    }
+                }
+            }
+        }
+        if people.is_empty() {
+            return None;
+        }
+        super::fanout::text(&protocol::HubFrame::People {
+            participants: people,
+        })
     }
 
     /// Closes the polls whose countdown ran out, before any ballot of this batch: a ballot
@@ -227,11 +298,27 @@ impl MeetingTask {
             }
             return;
         }
-        self.published
-            .state
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .absorb(&batch.effects);
+        let attendance = self.attendance(&batch.effects.events);
+        let people = self.speakers_named(&batch.effects.events);
+        {
+            let mut state = self
+                .published
+                .state
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            state.absorb(&batch.effects);
+            // Taken before the state is let go: a connection that registers now has read
+            // the state with this batch in it, and must not be handed the batch again.
+            let mut listeners = self.published.listeners();
+            drop(state);
+            listeners.deliver(super::fanout::Broadcast {
+                events: &batch.effects.events,
+                notes: &batch.effects.notes,
+                revoked: &batch.effects.kick,
+                attendance,
+                people,
+            });
+        }
         // No receivers is not an error: nobody is connected yet.
         let live = &self.published.live;
         for event in batch.effects.events {

@@ -9,12 +9,14 @@
 mod actor;
 mod clock;
 mod deadlines;
+mod fanout;
 mod idempotency;
 mod on_demand;
 #[cfg(test)]
 mod poll_tests;
 
 pub use clock::Clock;
+pub use fanout::{note_frame, Kick, Outgoing};
 
 use crate::engine::{Actor, MeetingState};
 use crate::store::{Principal, Store, StoreError, Summary};
@@ -181,6 +183,8 @@ struct Published {
     live: broadcast::Sender<Live>,
     /// The meeting as of its last durable event: what snapshots and REST reads show.
     state: RwLock<MeetingState>,
+    /// The connections that hear the meeting. Locked after `state` when both are.
+    listeners: Mutex<fanout::Listeners>,
 }
 
 impl std::fmt::Debug for Job {
@@ -216,10 +220,66 @@ impl MeetingHandle {
         self.shared.live.subscribe()
     }
 
+    /// Registers a connection's outgoing queue, reading the published state at the same
+    /// moment: the connection will be handed every batch after what `read` saw, and none
+    /// before. What comes meanwhile waits until [`Listening::release`], so the caller can
+    /// queue its snapshot (or the missed events) first.
+    pub fn listen<R>(
+        &self,
+        viewer: crate::engine::Viewer,
+        participant: Option<ParticipantId>,
+        queue: mpsc::Sender<Outgoing>,
+        read: impl FnOnce(&MeetingState) -> R,
+    ) -> (R, Listening) {
+        let state = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
+        let seen = read(&state);
+        let (id, kicked) = self.shared.listeners().join(viewer, participant, queue);
+        drop(state);
+        let listening = Listening {
+            shared: self.shared.clone(),
+            id,
+            kicked,
+        };
+        (seen, listening)
+    }
+
+    /// Connections listening now.
+    pub fn listeners(&self) -> usize {
+        self.shared.listeners().len()
+    }
+
     /// Reads the published state.
     pub fn read<R>(&self, f: impl FnOnce(&MeetingState) -> R) -> R {
         let state = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
         f(&state)
+    }
+}
+
+impl Published {
+    fn listeners(&self) -> std::sync::MutexGuard<'_, fanout::Listeners> {
+        self.listeners.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A connection registered with its meeting; it leaves when this is dropped.
+#[derive(Debug)]
+pub struct Listening {
+    shared: Arc<Published>,
+    id: u64,
+    /// Says why the meeting's task ended this connection.
+    pub kicked: oneshot::Receiver<Kick>,
+}
+
+impl Listening {
+    /// The greeting is queued: what the task delivered meanwhile goes out now.
+    pub fn release(&self) {
+        self.shared.listeners().release(self.id);
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.shared.listeners().leave(self.id);
     }
 }
 
@@ -292,6 +352,7 @@ impl Meetings {
         let shared = Arc::new(Published {
             live,
             state: RwLock::new(state.clone()),
+            listeners: Mutex::new(fanout::Listeners::new(self.settings.client_queue)),
         });
         let handle = Arc::new(MeetingHandle {
             id: state.id,

@@ -216,7 +216,9 @@ export class HubConnection extends EventTarget {
         this.dispatchEvent(new CustomEvent('event', { detail: frame }));
         break;
       case 'notes':
-        this.dispatchEvent(new CustomEvent('notes', { detail: frame }));
+      case 'attendance':
+      case 'people':
+        this.dispatchEvent(new CustomEvent(frame.type, { detail: frame }));
         break;
       case 'ack':
         this.#seen(frame.seq);

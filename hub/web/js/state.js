@@ -7,6 +7,8 @@ import { adopt, load, save } from './local.js';
 const MEMBER_ROLES = new Set(['chair', 'delegate']);
 /** Roles that see everything (§1.5). */
 const OVERSEERS = new Set(['chair', 'secretariat']);
+/** Roles whose view is the hall's: the delegates and the screen. */
+const HALL_ROLES = new Set(['delegate', 'projector']);
 
 /** Fires `change` with `detail: {kind}` (the event's kind, `snapshot` or `notes`). */
 export class MeetingState extends EventTarget {
@@ -28,6 +30,8 @@ export class MeetingState extends EventTarget {
     connection.addEventListener('resumed', (e) => { this.me = e.detail.me; });
     connection.addEventListener('event', (e) => this.applyEvent(e.detail));
     connection.addEventListener('notes', (e) => this.applyNotes(e.detail));
+    connection.addEventListener('attendance', (e) => this.applyAttendance(e.detail));
+    connection.addEventListener('people', (e) => this.applyPeople(e.detail));
     // Here, not in the vote panel: an ack may come before the screen is mounted.
     connection.addEventListener('ack', (e) => {
       const { command, frame } = e.detail;
@@ -44,10 +48,28 @@ export class MeetingState extends EventTarget {
     // Another badge's ballots, receipts and secrets leave this browser before anything is drawn.
     adopt(frame.me);
     this.view = frame.view;
+    // A delegate's or the screen's view lists only the people it names (PROTOCOL.md §1.5):
+    // its counters come from the hub's `attendance` frames, never from that list.
+    this.view.hall = HALL_ROLES.has(frame.me.role);
     this.me = frame.me;
     this.seq = frame.seq;
     this.receipts = load('receipts', {});
     this.#changed('snapshot');
+  }
+
+  /** The hall's counters (an `attendance` frame replaces them; not an event). */
+  applyAttendance(frame) {
+    if (!this.view) return;
+    const { summoned, present, quorum, quorum_reached } = frame;
+    Object.assign(this.view.attendance, { summoned, present, quorum, quorum_reached });
+    this.#changed('attendance');
+  }
+
+  /** People the hall must name from now on (a speaker): added to the view's list. */
+  applyPeople(frame) {
+    if (!this.view) return;
+    for (const p of frame.participants ?? []) replaceById(this.view.participants, p);
+    this.#changed('people');
   }
 
   applyNotes(frame) {
@@ -102,7 +124,7 @@ function replaceById(list, item, key = 'id') {
 }
 
 function recount(view) {
-  view.attendance.summoned = view.participants.filter((p) => MEMBER_ROLES.has(p.role)).length;
+  if (!view.hall) view.attendance.summoned = view.participants.filter((p) => MEMBER_ROLES.has(p.role)).length;
   const [num, den] = String(view.attendance.quorum ?? view.meeting.quorum).split('/').map(Number);
   const { present, summoned } = view.attendance;
   view.attendance.quorum_reached = summoned > 0 && present * den >= num * summoned;

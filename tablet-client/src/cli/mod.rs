@@ -328,15 +328,25 @@ async fn run() -> anyhow::Result<()> {
                 "name a target: --demo hub-data/demo.json and/or --baseline ws://HOST:PORT"
             );
             let mut reports = Vec::new();
+            let mut failed = Vec::new();
             for plan in plans {
                 eprintln!(
                     "swarm: {} tablets against {} …",
                     plan.tablets.len(),
                     plan.target
                 );
-                reports.push(swarm::run(plan).await?);
+                // One target failing still leaves the other's column in the table.
+                let target = plan.target.clone();
+                match swarm::run(plan).await {
+                    Ok(report) => reports.push(report),
+                    Err(e) => {
+                        eprintln!("swarm: {target} failed: {e:#}");
+                        failed.push(target);
+                    }
+                }
             }
             print!("{}", swarm::table(&reports));
+            anyhow::ensure!(failed.is_empty(), "the swarm failed against {failed:?}");
             for r in &reports {
                 if let Some(counted) = r.ballots_counted {
                     anyhow::ensure!(

@@ -9,18 +9,21 @@ use serde_json::json;
 use std::sync::{Arc, Mutex};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 #[derive(Debug)]
 struct Hall {
-    /// Every event frame sent, for resumes.
-    log: Mutex<Vec<Arc<str>>>,
-    live: broadcast::Sender<(u64, Arc<str>)>,
+    /// Every event frame sent, for resumes. Serialized once and shared by every
+    /// connection, as a bare broadcast server does: writing one is not a copy of its text.
+    log: Mutex<Vec<Utf8Bytes>>,
+    live: broadcast::Sender<(u64, Utf8Bytes)>,
 }
 
 /// Serves until the process ends.
 pub async fn serve(listener: TcpListener) -> anyhow::Result<()> {
-    let (live, _) = broadcast::channel(4096);
+    // Room for a whole hall's burst (every tablet's command broadcast to all): a smaller
+    // ring drops the connections that fall behind it, the driver's among them.
+    let (live, _) = broadcast::channel(1 << 16);
     let hall = Arc::new(Hall {
         log: Mutex::default(),
         live,
@@ -47,7 +50,7 @@ async fn connection(stream: TcpStream, hall: Arc<Hall>) -> anyhow::Result<()> {
     let (seq, missed) = {
         let log = hall.log.lock().unwrap_or_else(|p| p.into_inner());
         let from = hello["resume_from"].as_u64();
-        let missed: Vec<Arc<str>> =
+        let missed: Vec<Utf8Bytes> =
             from.map_or_else(Vec::new, |f| log.iter().skip(f as usize).cloned().collect());
         (log.len() as u64, (from, missed))
     };
@@ -57,7 +60,7 @@ async fn connection(stream: TcpStream, hall: Arc<Hall>) -> anyhow::Result<()> {
     };
     sink.send(Message::Text(first.to_string().into())).await?;
     for event in missed.1 {
-        sink.send(Message::Text(event.to_string().into())).await?;
+        sink.send(Message::Text(event)).await?;
     }
     let mut last = seq;
     loop {
@@ -65,7 +68,7 @@ async fn connection(stream: TcpStream, hall: Arc<Hall>) -> anyhow::Result<()> {
             event = live.recv() => match event {
                 Ok((s, text)) if s > last => {
                     last = s;
-                    sink.send(Message::Text(text.to_string().into())).await?;
+                    sink.send(Message::Text(text)).await?;
                 }
                 Ok(_) => {}
                 Err(_) => return Ok(()),
@@ -78,7 +81,7 @@ async fn connection(stream: TcpStream, hall: Arc<Hall>) -> anyhow::Result<()> {
                     let seq = {
                         let mut log = hall.log.lock().unwrap_or_else(|p| p.into_inner());
                         let seq = log.len() as u64 + 1;
-                        let event: Arc<str> = json!({
+                        let event: Utf8Bytes = json!({
                             "type": "event", "seq": seq, "at": 0,
                             "event": {"kind": "agenda_item_updated", "item": "00000000-0000-0000-0000-000000000000",
                                       "title": "Thảo luận", "description": frame["command"]["description"]},

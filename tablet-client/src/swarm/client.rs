@@ -225,8 +225,8 @@ async fn connect(
 ) -> Option<Socket> {
     let mut delay = Duration::from_millis(20);
     for _ in 0..30 {
-        match tokio_tungstenite::connect_async_with_config(url, None, true).await {
-            Ok((ws, _)) => return Some(ws),
+        match open(url, client).await {
+            Ok(ws) => return Some(ws),
             Err(_) => {
                 let jitter = Duration::from_millis((client as u64 * 7919) % 50);
                 tokio::time::sleep(delay + jitter).await;
@@ -239,4 +239,30 @@ async fn connect(
         why: format!("could not connect to {url}"),
     });
     None
+}
+
+/// Opens tablet `client`'s socket. Against a hub on this machine's loopback, each tablet
+/// comes from its own address of 127.0.0.0/8, as a hall's tablets each have theirs: the
+/// hub's limit of pending connections per address is then what it is in a hall, and the
+/// ports of one address do not run out at 5,000 tablets and their reconnects.
+async fn open(url: &str, client: usize) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let target = url
+        .strip_prefix("ws://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|host| host.parse::<std::net::SocketAddr>().ok())
+        .filter(|addr| addr.ip() == std::net::Ipv4Addr::LOCALHOST);
+    let Some(target) = target else {
+        return tokio_tungstenite::connect_async_with_config(url, None, true)
+            .await
+            .map(|(ws, _)| ws);
+    };
+    let source = std::net::Ipv4Addr::new(127, 1, (client / 250) as u8, (client % 250) as u8 + 1);
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind((source, 0).into())?;
+    let stream = socket.connect(target).await?;
+    stream.set_nodelay(true)?;
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    tokio_tungstenite::client_async_with_config(url, stream, None)
+        .await
+        .map(|(ws, _)| ws)
 }

@@ -99,6 +99,23 @@ pub fn table(reports: &[Report]) -> String {
     out.push_str(&row("event to every client, ms p50 / p99 / max", &|r| {
         r.fanout.ms()
     }));
+    // The floor: the same clients against a bare tokio-tungstenite broadcast (the
+    // baseline, which shares one serialized frame between all its connections).
+    let floor = reports
+        .iter()
+        .find(|r| r.target == "baseline")
+        .map(|b| b.fanout);
+    out.push_str(&row(
+        "… × the bare tokio-tungstenite broadcast's (baseline), p50 / p99",
+        &|r| match floor {
+            Some(b) if b.count > 0 && r.fanout.count > 0 => format!(
+                "{:.2} / {:.2}",
+                r.fanout.p50.as_secs_f64() / b.p50.as_secs_f64().max(1e-6),
+                r.fanout.p99.as_secs_f64() / b.p99.as_secs_f64().max(1e-6)
+            ),
+            _ => "-".into(),
+        },
+    ));
     out.push_str(&row("driver command ack, ms p50 / p99 / max", &|r| {
         r.driver_ack.ms()
     }));

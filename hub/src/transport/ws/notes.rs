@@ -4,7 +4,6 @@
 
 use super::outbox::Outbox;
 use super::session::Ending;
-use crate::engine::NoteChange;
 use crate::transport::AppState;
 use protocol::{ErrorCode, HubFrame, MeetingId, ParticipantId};
 
@@ -31,26 +30,11 @@ pub(super) async fn send_all(
     .await
 }
 
-/// The frame telling `me` of a change, if the note is theirs; `None` for anyone else.
-pub(super) fn changed(change: &NoteChange, me: Option<ParticipantId>) -> Option<HubFrame> {
-    if Some(change.owner()) != me {
-        return None;
-    }
-    let (notes, deleted) = match change {
-        NoteChange::Put { note, .. } => (vec![note.clone()], Vec::new()),
-        NoteChange::Delete { note, .. } => (Vec::new(), vec![*note]),
-    };
-    Some(HubFrame::Notes {
-        replace: false,
-        notes,
-        deleted,
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::engine::NoteChange;
     use protocol::notes::Note;
+    use protocol::{HubFrame, ParticipantId};
     use protocol::{NoteId, Timestamp};
 
     #[test]
@@ -67,9 +51,9 @@ mod tests {
             owner: author,
             note: note.clone(),
         };
-        assert!(changed(&put, Some(other)).is_none());
-        assert!(changed(&put, None).is_none(), "not the office either");
-        let frame = changed(&put, Some(author)).unwrap();
+        assert_eq!(put.owner(), author);
+        assert_ne!(put.owner(), other);
+        let frame = crate::live::note_frame(&put);
         assert_eq!(
             frame,
             HubFrame::Notes {

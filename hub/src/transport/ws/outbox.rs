@@ -3,6 +3,7 @@
 //! is full, not when some write finally times out.
 
 use super::session::Ending;
+use crate::live::Outgoing;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
@@ -19,18 +20,33 @@ const LAG_GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Debug)]
 pub(super) struct Outbox {
-    queue: mpsc::Sender<Message>,
+    queue: mpsc::Sender<Outgoing>,
     writer: JoinHandle<()>,
 }
 
 impl Outbox {
-    /// Starts the writer; `capacity` frames may wait for a slow client.
+    /// Starts the writer; `capacity` items (a frame, or a batch's frames) may wait for a
+    /// slow client.
     pub fn start(mut sink: SplitSink<WebSocket, Message>, capacity: usize) -> Outbox {
-        let (queue, mut rx) = mpsc::channel::<Message>(capacity.max(1));
+        let (queue, mut rx) = mpsc::channel::<Outgoing>(capacity.max(1));
         let writer = tokio::spawn(async move {
-            while let Some(message) = rx.recv().await {
-                let closing = matches!(message, Message::Close(_));
-                match tokio::time::timeout(WRITE_TIMEOUT, sink.send(message)).await {
+            while let Some(item) = rx.recv().await {
+                let closing = matches!(item, Outgoing::Control(Message::Close(_)));
+                // A batch's frames are shared with every connection of its view: each is
+                // handed to the socket as it is, without a copy of its text.
+                let write = async {
+                    match item {
+                        Outgoing::Text(text) => sink.send(Message::Text(text)).await,
+                        Outgoing::Texts(texts) => {
+                            for text in texts.iter() {
+                                sink.feed(Message::Text(text.clone())).await?;
+                            }
+                            sink.flush().await
+                        }
+                        Outgoing::Control(message) => sink.send(message).await,
+                    }
+                };
+                match tokio::time::timeout(WRITE_TIMEOUT, write).await {
                     Ok(Ok(())) if !closing => {}
                     _ => break,
                 }
@@ -40,6 +56,11 @@ impl Outbox {
         Outbox { queue, writer }
     }
 
+    /// The queue itself, for the meeting's task to hand frames to (`MeetingHandle::listen`).
+    pub fn queue(&self) -> mpsc::Sender<Outgoing> {
+        self.queue.clone()
+    }
+
     /// Queues a frame. A queue that stays full for [`LAG_GRACE`] means the client has
     /// stopped reading: it is dropped and will resume from its last sequence number.
     pub async fn push(&self, frame: &HubFrame) -> Result<(), Ending> {
@@ -47,10 +68,11 @@ impl Outbox {
     }
 
     pub async fn ping(&self) -> Result<(), Ending> {
-        self.push_message(Message::Ping(Default::default())).await
+        self.push_message(Outgoing::Control(Message::Ping(Default::default())))
+            .await
     }
 
-    async fn push_message(&self, message: Message) -> Result<(), Ending> {
+    async fn push_message(&self, message: Outgoing) -> Result<(), Ending> {
         let message = match self.queue.try_send(message) {
             Ok(()) => return Ok(()),
             Err(mpsc::error::TrySendError::Closed(_)) => return Err(Ending::quiet()),
@@ -85,7 +107,10 @@ impl Outbox {
             code: ending.close_code,
             reason: "".into(),
         };
-        queued = queued && queue.try_send(Message::Close(Some(close))).is_ok();
+        queued = queued
+            && queue
+                .try_send(Outgoing::Control(Message::Close(Some(close))))
+                .is_ok();
         drop(queue);
         if !queued
             || tokio::time::timeout(WRITE_TIMEOUT, &mut writer)
@@ -97,8 +122,8 @@ impl Outbox {
     }
 }
 
-fn text(frame: &HubFrame) -> Result<Message, Ending> {
+fn text(frame: &HubFrame) -> Result<Outgoing, Ending> {
     serde_json::to_string(frame)
-        .map(|t| Message::Text(t.into()))
+        .map(|t| Outgoing::Text(t.into()))
         .map_err(|_| Ending::with(ErrorCode::Internal, "a frame could not be encoded"))
 }

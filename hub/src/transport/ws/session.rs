@@ -6,7 +6,7 @@ use super::outbox::Outbox;
 use super::rate::Bucket;
 use super::ConnectionGuard;
 use crate::engine::{Actor, Viewer};
-use crate::live::{Answer, Live, MeetingHandle, Refused, Request};
+use crate::live::{Answer, Kick, Listening, MeetingHandle, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
 use crate::transport::gate::Pending as PendingSlot;
@@ -14,14 +14,11 @@ use crate::transport::AppState;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::{FuturesUnordered, SplitStream};
 use futures_util::{FutureExt, StreamExt};
-use protocol::{
-    ClientFrame, Command, CommandId, ErrorCode, EventKind, HubFrame, Me, PROTOCOL_VERSION,
-};
+use protocol::{ClientFrame, Command, CommandId, ErrorCode, HubFrame, Me, PROTOCOL_VERSION};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::broadcast::error::RecvError;
 
 /// Further back than this, a snapshot is smaller than the events a client missed.
 const MAX_RESUME_EVENTS: u64 = 5_000;
@@ -108,8 +105,6 @@ struct Session {
     principal: Principal,
     actor: Actor,
     viewer: Viewer,
-    /// The last sequence number sent; live events at or below it were in the snapshot.
-    last_sent: u64,
     bucket: Bucket,
     in_flight: FuturesUnordered<Pending>,
     /// Where uploaded files are, to refuse a command naming one that is not there.
@@ -171,20 +166,20 @@ async fn converse(
         handle: call.handle,
         principal,
         actor: call.actor,
-        last_sent: 0,
         bucket,
         in_flight: FuturesUnordered::new(),
         blobs: state.store.blobs().clone(),
         app: state.clone(),
     };
-    // Subscribe first: whatever happens after the snapshot is read is then in the queue.
-    let mut live = session.handle.subscribe();
-    session
+    // Registered with the meeting at the moment its snapshot is read: what the meeting's
+    // task hands over meanwhile waits until the greeting is queued.
+    let mut listening = session
         .greet(state, out, resume_from, &call.name, call.role)
         .await?;
     notes::send_all(state, out, session.handle.id, session.participant()).await?;
+    listening.release();
     session.check_in();
-    session.serve(state, out, stream, &mut live).await
+    session.serve(state, out, stream, &mut listening).await
 }
 
 /// Reads frames until a `hello`; anything else first is answered and ignored.
@@ -258,7 +253,7 @@ impl Session {
     }
 
     /// Sends the snapshot, or, when the client's `resume_from` is recent enough, only the
-    /// events it missed.
+    /// events it missed; returns the registration that brings the live frames after them.
     async fn greet(
         &mut self,
         state: &AppState,
@@ -266,19 +261,35 @@ impl Session {
         resume_from: Option<u64>,
         name: &str,
         role: protocol::Role,
-    ) -> Result<(), Ending> {
+    ) -> Result<Listening, Ending> {
         let me = Me {
             participant: self.participant(),
             role,
             name: name.to_owned(),
             meeting: self.handle.id,
         };
-        let seq = self.handle.read(|s| s.seq);
-        let resumable = resume_from.filter(|&from| from <= seq && seq - from <= MAX_RESUME_EVENTS);
+        let viewer = self.viewer;
+        let hall = viewer != Viewer::Full;
+        // The view and its seq come from one read, the moment the registration starts.
+        let (read, listening) = self
+            .handle
+            .listen(viewer, self.participant(), out.queue(), |s| {
+                let seq = s.seq;
+                let resumable =
+                    resume_from.filter(|&from| from <= seq && seq - from <= MAX_RESUME_EVENTS);
+                let view = match resumable {
+                    Some(_) => None,
+                    None => Some(s.view(viewer)),
+                };
+                let extra = (hall && resumable.is_some())
+                    .then(|| (s.attendance_frame(), speakers_frame(s, viewer)));
+                (seq, resumable, view, extra)
+            });
+        let (seq, resumable, view, extra) = read;
         let Some(from) = resumable else {
-            // The snapshot and its seq come from one read: the same moment.
-            let (seq, view) = self.handle.read(|s| (s.seq, s.view(self.viewer)));
-            let view = view.ok_or_else(|| Ending::with(ErrorCode::NotFound, "no such meeting"))?;
+            let view = view
+                .flatten()
+                .ok_or_else(|| Ending::with(ErrorCode::NotFound, "no such meeting"))?;
             let snapshot = HubFrame::Snapshot {
                 protocol: PROTOCOL_VERSION,
                 seq,
@@ -286,8 +297,7 @@ impl Session {
                 view,
             };
             out.send(&snapshot).await?;
-            self.last_sent = seq;
-            return Ok(());
+            return Ok(listening);
         };
         out.send(&HubFrame::Resumed {
             protocol: PROTOCOL_VERSION,
@@ -303,13 +313,21 @@ impl Session {
                 "the hub could not read its log; reconnect without resume_from",
             )
         })?;
+        // The hall names the speakers it missed before their events, and hears the
+        // counters after them (it hears nobody else's check-in).
+        let (attendance, people) = extra.unzip();
+        if let Some(people) = people.flatten() {
+            out.send(&people).await?;
+        }
         for event in &missed {
             if let Some(visible) = self.viewer.redact(event) {
                 out.send(&HubFrame::Event(visible.into_owned())).await?;
             }
         }
-        self.last_sent = seq;
-        Ok(())
+        if let Some(attendance) = attendance {
+            out.send(&attendance).await?;
+        }
+        Ok(listening)
     }
 
     /// A member who joins an open meeting is present (điểm danh): the hub checks them in.
@@ -334,7 +352,7 @@ impl Session {
         state: &AppState,
         out: &Outbox,
         stream: &mut SplitStream<WebSocket>,
-        live: &mut tokio::sync::broadcast::Receiver<Live>,
+        listening: &mut Listening,
     ) -> Result<(), Ending> {
         let idle_timeout = state.config.limits.idle_timeout();
         let idle = tokio::time::sleep(idle_timeout);
@@ -344,13 +362,14 @@ impl Session {
         let mut shutdown = state.shutdown.clone();
         let max = state.config.limits.max_frame_bytes;
         loop {
-            // Biased: events go out before the acks of the commands that caused them.
+            // The meeting's task queues events straight into the outbox, before it answers
+            // the commands that caused them: an ack never overtakes its events.
             tokio::select! {
                 biased;
                 _ = shutdown.changed() => {
                     return Err(Ending::with(ErrorCode::ShuttingDown, "the hub is shutting down; reconnect and resume"));
                 }
-                received = live.recv() => self.on_live(out, received).await?,
+                kicked = &mut listening.kicked => return Err(ending_for(kicked.ok())),
                 Some((id, answer)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     let frame = match answer {
                         Ok(a) => HubFrame::Ack { id, seq: a.seq, receipt: a.receipt },
@@ -378,46 +397,6 @@ impl Session {
                 // Silent for too long, not even a pong: the tablet is gone.
                 _ = &mut idle => return Err(Ending::quiet()),
             }
-        }
-    }
-
-    async fn on_live(
-        &mut self,
-        out: &Outbox,
-        received: Result<Live, RecvError>,
-    ) -> Result<(), Ending> {
-        match received {
-            Ok(Live::Event(event)) if event.seq > self.last_sent => {
-                self.last_sent = event.seq;
-                if let Some(visible) = self.viewer.redact(&event) {
-                    out.push(&HubFrame::Event(visible.into_owned())).await?;
-                }
-                if let EventKind::ParticipantRemoved { participant } = &event.event {
-                    if Some(*participant) == self.participant() {
-                        return Err(Ending::with(
-                            ErrorCode::BadToken,
-                            "you were withdrawn from this meeting",
-                        ));
-                    }
-                }
-                Ok(())
-            }
-            Ok(Live::Event(_)) => Ok(()),
-            Ok(Live::Revoked(p)) if Some(p) == self.participant() => Err(Ending::with(
-                ErrorCode::BadToken,
-                "this badge's code was replaced or withdrawn; ask the secretariat for a new badge",
-            )),
-            Ok(Live::Revoked(_)) => Ok(()),
-            // Only the author's own connections hear of a note.
-            Ok(Live::Note(change)) => match notes::changed(&change, self.participant()) {
-                Some(frame) => out.push(&frame).await,
-                None => Ok(()),
-            },
-            Err(RecvError::Lagged(_)) => Err(Ending::lagged()),
-            Err(RecvError::Closed) => Err(Ending::with(
-                ErrorCode::ShuttingDown,
-                "the meeting's task stopped",
-            )),
         }
     }
 
@@ -535,6 +514,32 @@ impl Session {
             }
         }
     }
+}
+
+/// Why the meeting's task ended this connection, as the client is told.
+fn ending_for(kick: Option<Kick>) -> Ending {
+    match kick {
+        Some(Kick::Lagged) => Ending::lagged(),
+        Some(Kick::Withdrawn) => {
+            Ending::with(ErrorCode::BadToken, "you were withdrawn from this meeting")
+        }
+        Some(Kick::Revoked) => Ending::with(
+            ErrorCode::BadToken,
+            "this badge's code was replaced or withdrawn; ask the secretariat for a new badge",
+        ),
+        None => Ending::with(ErrorCode::ShuttingDown, "the meeting's task stopped"),
+    }
+}
+
+/// The speakers a hall viewer's view names, for one that resumes past their events.
+fn speakers_frame(state: &crate::engine::MeetingState, viewer: Viewer) -> Option<HubFrame> {
+    let named: std::collections::HashSet<_> = state.speakers.named().collect();
+    let participants: Vec<_> = state
+        .named_for(viewer)
+        .into_iter()
+        .filter(|p| named.contains(&p.id))
+        .collect();
+    (!participants.is_empty()).then_some(HubFrame::People { participants })
 }
 
 /// Refuses an oversized frame, naming the command's id when one can be read from it, so
