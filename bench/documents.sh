@@ -8,6 +8,8 @@
 # Usage: bench/documents.sh [MB] [CONNECTIONS] [SECONDS] [ROUNDS]   (default 10 200 10 3)
 # HUB=path/to/hub measures another build of the hub.
 set -euo pipefail
+# Plain HTTP, like the floors beside it (the baseline, nginx); the swarm speaks no TLS.
+export HUB_TLS=off
 cd "$(dirname "$0")/.."
 mb=${1:-10}
 connections=${2:-200}

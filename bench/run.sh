@@ -6,12 +6,15 @@
 # Usage: bench/run.sh [CLIENTS...]      (default: 200 2000 5000). Prints markdown tables.
 #        bench/run.sh election [N]      the election only (default N: 2000)
 #        ELECTION=0 bench/run.sh …      no election
+#        DOCUMENTS=0 bench/run.sh …     no document figure (bench/documents.sh, beside nginx)
+#        START=1 bench/run.sh …         also the start of a hub with 1,000 closed meetings and
+#                                       10 million events (bench/closed-meetings.sh: ~5.5 GB
+#                                       of disk for a few minutes, deleted after)
 # HUB=path/to/hub bench/run.sh 2000 measures another build of the hub (e.g. the one before a
 # change, beside the current one in the same session); TABLET likewise for the swarm.
-# HUB_CONFIG=hub.toml reaches the hub too: on a loaded machine `hub demo --delegates 2000`
-# may give up seeding its check-ins at the secretariat's 50 commands a second; a config with
-# higher [limits] sender_commands_per_second / sender_command_burst changes no measured figure.
 set -euo pipefail
+# Plain HTTP, like the floors beside it (the baseline, nginx); the swarm speaks no TLS.
+export HUB_TLS=off
 cd "$(dirname "$0")/.."
 election=${ELECTION:-2000}
 if [ "${1:-}" = election ]; then
@@ -82,4 +85,19 @@ if [ "$election" -gt 0 ]; then
     { grep -o '^[A-Z ]*VALID' "$work/verify-$kind.out" || true; } | tr '\n' ' '; echo
   done
   kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+fi
+
+if [ "${DOCUMENTS:-1}" != 0 ]; then
+  echo
+  echo "### One 10 MB document to 200 connections, beside nginx"
+  echo
+  HUB="$hub" bench/documents.sh
+fi
+
+if [ "${START:-0}" != 0 ]; then
+  echo
+  echo "### Start: 1,000 closed meetings, 10 million events"
+  echo
+  bench/closed-meetings.sh "$work/year"
+  rm -rf "$work/year"
 fi

@@ -19,8 +19,11 @@ use std::time::Duration;
 /// Requests in flight at once when many people act together (check-ins, ballots): enough
 /// for the hub's group commit to write them in a few batches, few enough to stay polite.
 const IN_FLIGHT: usize = 32;
-/// Tries of a command the hub answers `busy` or `rate_limited`: it asks for a re-send.
+/// Tries of a command the hub answers `busy`: it asks for a re-send.
 const TRIES: u32 = 20;
+/// How long one command may be held back by the sender's budget (`rate_limited`, 429 with
+/// `Retry-After`): the secretariat's 5,000 check-ins take 100 s at 50 a second, by design.
+const RATE_LIMITED_FOR: Duration = Duration::from_secs(600);
 /// A whole import of 5,000 rows answers within seconds; past this the hub is stuck.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Refusal lines shown of an import that names every bad row.
@@ -194,21 +197,32 @@ impl Api {
         };
         let bytes = Bytes::from(serde_json::to_vec(&body)?);
         let mut wait = Duration::from_millis(20);
-        for _ in 1..TRIES {
+        let mut busy = 0;
+        let started = tokio::time::Instant::now();
+        loop {
             let sent = Some(("application/json", bytes.clone()));
             let (status, answer, retry_after) =
                 self.exchange(Method::POST, &path, token, sent).await?;
             if status.is_success() {
                 return Ok(json::<Done>(&path, &answer)?.seq);
             }
-            if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE
-            {
-                return Err(refused("POST", &path, status, &answer)).context(op);
+            // Rate-limited, the hub is well and says when to come back: the seeding just
+            // goes at the pace the budget allows. Busy means it is swamped: a few tries.
+            match status {
+                StatusCode::TOO_MANY_REQUESTS if started.elapsed() < RATE_LIMITED_FOR => {}
+                StatusCode::TOO_MANY_REQUESTS => bail!(
+                    "{op}: the sender's budget held it back for {} s",
+                    RATE_LIMITED_FOR.as_secs()
+                ),
+                StatusCode::SERVICE_UNAVAILABLE if busy + 1 < TRIES => busy += 1,
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    bail!("{op}: the hub stayed busy after {TRIES} tries")
+                }
+                _ => return Err(refused("POST", &path, status, &answer)).context(op),
             }
             tokio::time::sleep(retry_after.unwrap_or(wait)).await;
             wait = (wait * 2).min(Duration::from_secs(1));
         }
-        bail!("{op}: the hub stayed busy after {TRIES} tries")
     }
 
     /// Sends every `(token, command)` to `meeting`, [`IN_FLIGHT`] at a time, in any order:
