@@ -93,6 +93,9 @@ impl Driver {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, which the browsers it starts join: dropping the driver
+            // ends them all (killing chromedriver alone leaves them running, orphaned).
+            .process_group(0)
             .spawn()
             .expect("starting chromedriver");
         let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
@@ -169,6 +172,13 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Some(group) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.start_kill();
     }
 }
