@@ -251,13 +251,13 @@ const TEXTS: &[&str] = &[
 
 /// One step: who, which op, and the numbers its fields are drawn from.
 #[derive(Clone, Debug)]
-struct Step {
+pub(crate) struct Step {
     actor: u8,
     op: u8,
     picks: Vec<u32>,
 }
 
-fn step() -> impl Strategy<Value = Step> {
+pub(crate) fn step() -> impl Strategy<Value = Step> {
     (
         any::<u8>(),
         any::<u8>(),
@@ -428,6 +428,20 @@ fn check_counts(state: &MeetingState) -> Result<(), TestCaseError> {
 
 /// Runs a sequence; checks every step, then a replay of the log.
 fn run(steps: &[Step]) -> Result<(), TestCaseError> {
+    run_observed(steps, &mut |_, _| Ok(()))
+}
+
+/// What another property checks of each accepted batch: the meeting after it, and the
+/// batch's effects.
+pub(crate) type Observer<'a> =
+    dyn FnMut(&MeetingState, &super::Effects) -> Result<(), TestCaseError> + 'a;
+
+/// [`run`], handing every accepted batch to `observe` too (the live fan-out's property
+/// compares what each connection hears with its own redaction of the batch).
+pub(crate) fn run_observed(
+    steps: &[Step],
+    observe: &mut Observer<'_>,
+) -> Result<(), TestCaseError> {
     // Most sequences start in session, where most commands are allowed; some in draft.
     let mut hall = if steps.first().is_some_and(|s| s.op % 4 != 0) {
         Hall::in_session()
@@ -462,6 +476,7 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                     pools.harvest(&serde_json::to_value(&event.event).unwrap(), "");
                 }
                 prop_assert_eq!(hall.state.seq, before_seq + effects.events.len() as u64);
+                observe(&hall.state, &effects)?;
                 for change in &effects.notes {
                     match change {
                         super::NoteChange::Put { owner, note } => {

@@ -314,7 +314,7 @@ pub(crate) fn clean_text(
 }
 
 #[cfg(test)]
-mod fuzz_tests;
+pub(crate) mod fuzz_tests;
 
 /// Cases of a property test: `default`, or `FUZZ_CASES` for a long run.
 #[cfg(test)]

@@ -496,4 +496,84 @@ mod tests {
         );
         assert_eq!(listeners.len(), 1);
     }
+
+    /// Every frame a connection hears, in order.
+    fn heard(rx: &mut mpsc::Receiver<Outgoing>) -> Vec<String> {
+        texts(rx)
+            .iter()
+            .flat_map(|list| list.iter().map(|t| t.as_str().to_owned()))
+            .collect()
+    }
+
+    /// The fan-out serializes once per class and trusts that a redaction depends on the
+    /// viewer only through the ids an event holds. Over random meetings (the engine's fuzz
+    /// sequences, every kind of event they reach), each participant's connection must hear
+    /// exactly what its own `Viewer::redact` of the batch gives, plus its own notes.
+    #[test]
+    fn every_connection_hears_exactly_its_own_redaction_of_random_meetings() {
+        use crate::engine::fuzz_tests::{run_observed, step};
+        use crate::engine::{fuzz_cases, Actor};
+        use proptest::test_runner::{Config, TestRunner};
+        let config = Config {
+            cases: fuzz_cases(48),
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let batches = std::cell::Cell::new(0u64);
+        let frames = std::cell::Cell::new(0u64);
+        let mut runner = TestRunner::new(config);
+        let result = runner.run(&proptest::collection::vec(step(), 1..60), |steps| {
+            run_observed(&steps, &mut |state, effects| {
+                let mut listeners = Listeners::new(4096);
+                let mut connections = Vec::new();
+                for p in &state.participants {
+                    let viewer = Viewer::for_actor(&Actor::Participant {
+                        id: p.id,
+                        role: p.role,
+                    });
+                    let (tx, rx) = mpsc::channel(4096);
+                    let (id, kicked) = listeners.join(viewer, Some(p.id), tx);
+                    listeners.release(id);
+                    connections.push((viewer, p.id, rx, kicked));
+                }
+                listeners.deliver(Broadcast {
+                    events: &effects.events,
+                    notes: &effects.notes,
+                    revoked: &[],
+                    attendance: None,
+                    people: None,
+                });
+                batches.set(batches.get() + 1);
+                for (viewer, me, mut rx, _kicked) in connections {
+                    let mut want: Vec<String> = effects
+                        .events
+                        .iter()
+                        .filter_map(|e| viewer.redact(e))
+                        .filter_map(|v| text(&HubFrame::Event(v.into_owned())))
+                        .map(|t| t.as_str().to_owned())
+                        .collect();
+                    want.extend(
+                        effects
+                            .notes
+                            .iter()
+                            .filter(|c| c.owner() == me)
+                            .filter_map(|c| text(&note_frame(c)))
+                            .map(|t| t.as_str().to_owned()),
+                    );
+                    let got = heard(&mut rx);
+                    frames.set(frames.get() + got.len() as u64);
+                    proptest::prop_assert_eq!(got, want, "what {:?} hears", viewer);
+                }
+                Ok(())
+            })
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        let (frames, batches) = (frames.get(), batches.get());
+        assert!(
+            frames > batches,
+            "the sequences reached the hall: {frames} frames in {batches} batches"
+        );
+    }
 }
