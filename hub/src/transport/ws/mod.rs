@@ -48,12 +48,14 @@ pub(super) async fn upgrade(
         .limits
         .max_frame_bytes
         .saturating_mul(HARD_CAP_FACTOR);
-    // Small buffers: thousands of tablets each hold a pair.
+    // Small buffers: thousands of tablets each hold a pair. tungstenite zero-fills the
+    // whole read buffer before a read, so all of it is resident; a tablet's frames are
+    // small, and a larger one grows the buffer when it comes.
     // The caps bound what a client sends. What the hub sends is bounded by the per-client
     // queue and the write timeout; a console's snapshot of a 2,000-delegate congress is
     // larger than any cap a client gets, and tungstenite refuses to write a message larger
     // than the write buffer's maximum, so that maximum is left open.
-    ws.read_buffer_size(8 * 1024)
+    ws.read_buffer_size(2 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(usize::MAX)
         .max_message_size(cap)
