@@ -238,6 +238,14 @@ fn classify_client(client: &ClientError) -> (u8, Option<&'static str>) {
             exit::UNREACHABLE,
             Some("Is the hub running, and is this device on the hall's network?"),
         ),
+        // A hub that serves HTTPS redirects plain HTTP from another machine.
+        ClientError::UpgradeRefused {
+            status: 301 | 302 | 307 | 308,
+            ..
+        } => (
+            exit::UNREACHABLE,
+            Some("The hub serves HTTPS: join with the https:// link on your badge."),
+        ),
         ClientError::UpgradeRefused { .. } => (exit::UNREACHABLE, None),
         c if c.code() == Some(ErrorCode::BadToken) => (exit::BAD_TOKEN, Some(REVOKED)),
         _ => (exit::OTHER, None),
