@@ -158,6 +158,13 @@ async fn a_members_share_is_kept_for_that_member_only_and_the_key_code_matches_e
     fill(&tablet, "[data-testid=committee-passphrase]", PASSPHRASE).await;
     tap(&tablet, "[data-testid=committee-keep]").await;
     tablet.wait_for("[data-testid=committee-kept]").await;
+    let scalar = secret.rsplit('-').next().unwrap().to_owned();
+    let kept = storage(&tablet).await;
+    assert!(
+        !kept.contains(&scalar),
+        "kept under a passphrase: not in clear any more"
+    );
+    assert!(kept.contains("hub.vault."), "{kept}");
     // The printed copy is drawn on the device: a QR code and the same text.
     tap(&tablet, "[data-testid=committee-print]").await;
     let printed = tablet
@@ -192,11 +199,10 @@ async fn a_members_share_is_kept_for_that_member_only_and_the_key_code_matches_e
     assert_eq!(tablet.count("[data-testid=committee-secret]").await, 0);
     let kept = storage(&tablet).await;
     assert!(!kept.contains(&secret), "the share in clear: {kept}");
-    let scalar = secret.rsplit('-').next().unwrap();
-    assert!(!kept.contains(scalar), "the share's scalar in clear");
+    assert!(!kept.contains(&scalar), "the share's scalar in clear");
     assert!(kept.contains("hub.vault."), "the sealed copy stays: {kept}");
     assert!(
-        !view_text(&hub, &m).await.contains(scalar),
+        !view_text(&hub, &m).await.contains(&scalar),
         "the hub never saw it"
     );
 

@@ -10,8 +10,10 @@
 // badge on this browser deletes it. So the member keeps it two ways, both made here: a
 // printed copy (a QR code and its text, drawn by the wasm on this device and printed from
 // this page), and a copy sealed under a passphrase the member chooses (vault.js), which a
-// change of badge leaves in place for this member's badge only. Either brings the share
-// back: the passphrase, or the printed text pasted (or scanned into the field).
+// change of badge leaves in place for this member's badge only; from then on the share is
+// stored only sealed, and held in clear by this page alone (a reload asks the passphrase
+// again). Either brings the share back: the passphrase, or the printed text pasted (or
+// scanned into the field).
 
 import { t } from './i18n.js';
 import { h, toast, refusal } from './ui.js';
@@ -60,6 +62,11 @@ export function committeeWaiting(state) {
  * allow (call it on every change); `panel()` draws the committee tab.
  */
 export function committeeDevice({ connection, state, redraw }) {
+  // The share opened with the member's passphrase (or kept under it): held for this page's
+  // life only, never written in clear once the member chose a passphrase.
+  const unlocked = new Map(); // badge and committee → the share
+  const heldAs = (c) => `${currentOwner()}.${c.committee.id}`;
+  const secretOf = (c) => unlocked.get(heldAs(c)) ?? load(`secret.${c.committee.id}`);
   let busy = false;
   let problem = null; // why the key setup cannot go on from this device
   const counting = new Map(); // poll → {done, total, error}
@@ -153,7 +160,7 @@ export function committeeDevice({ connection, state, redraw }) {
   // this member's share of the sum it made itself.
   async function openCount(pv) {
     const c = state.view.committee;
-    const kept = load(`secret.${c.committee.id}`);
+    const kept = secretOf(c);
     const poll = pv.poll.id;
     if (!kept) {
       counting.set(poll, { error: t('committee_no_secret') });
@@ -191,7 +198,7 @@ export function committeeDevice({ connection, state, redraw }) {
 
   function keyPart(c, me) {
     const kept = load(`dkg.${c.committee.id}`);
-    const secret = load(`secret.${c.committee.id}`);
+    const secret = secretOf(c);
     const members = c.committee.members.length;
     const out = [
       h('p', {}, t('committee_member', { n: me + 1, of: members, threshold: c.committee.threshold })),
@@ -262,6 +269,9 @@ export function committeeDevice({ connection, state, redraw }) {
             const problem = passphraseProblem(field.value);
             if (problem) { vaultNote = { ok: false, text: t(`committee_passphrase_${problem}`) }; redraw(true); return; }
             keepSealed(sealedName(c), await seal(secret, field.value, context(c)));
+            // From now on the share is in storage only sealed: in clear, in this page only.
+            unlocked.set(heldAs(c), secret);
+            save(sealedName(c), null);
             vaultNote = null;
             redraw(true);
           },
@@ -275,8 +285,9 @@ export function committeeDevice({ connection, state, redraw }) {
     const kept = loadSealed(sealedName(c));
     const field = passwordField('committee-unlock-passphrase');
     const text = h('textarea', { rows: '2', 'data-testid': 'committee-import-text', 'aria-label': t('committee_import_help'), spellcheck: 'false' });
-    const restore = (secret, textForm) => {
-      save(sealedName(c), { secret, text: textForm, key: c.key });
+    const restore = (held, sealed) => {
+      if (sealed) unlocked.set(heldAs(c), held);
+      else save(sealedName(c), held);
       vaultNote = { ok: true, text: t('committee_restored') };
       redraw(true);
     };
@@ -289,8 +300,7 @@ export function committeeDevice({ connection, state, redraw }) {
           type: 'button', class: 'btn primary', 'data-testid': 'committee-unlock',
           onclick: async () => {
             try {
-              const opened = await unseal(kept, field.value, context(c));
-              restore(opened.secret, opened.text);
+              restore(await unseal(kept, field.value, context(c)), true);
             } catch (e) {
               vaultNote = { ok: false, text: e.message === 'wrong passphrase' ? t('committee_wrong_passphrase') : String(e.message) };
               redraw(true);
@@ -305,7 +315,7 @@ export function committeeDevice({ connection, state, redraw }) {
           onclick: async () => {
             try {
               const secret = await box('secretFromText', text.value.trim(), c.key);
-              restore(secret, text.value.trim());
+              restore({ secret, text: text.value.trim(), key: c.key }, false);
             } catch (e) {
               vaultNote = { ok: false, text: `${t('committee_import_refused')} ${e.message}` };
               redraw(true);
