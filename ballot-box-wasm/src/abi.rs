@@ -116,6 +116,8 @@ exports! {
     bb_decryption_share => calls::decryption_share,
     bb_secret_text => calls::secret_text,
     bb_secret_from_text => calls::secret_from_text,
+    bb_committee_code => calls::committee_code,
+    bb_secret_qr => calls::secret_qr,
 }
 
 /// Verifies and adds up a box (see `calls::box_verify`), reporting progress to JavaScript.

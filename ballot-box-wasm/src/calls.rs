@@ -238,5 +238,35 @@ pub fn secret_from_text(input: &[u8]) -> Outcome {
     Ok(json!({ "secret": secret }))
 }
 
+#[derive(Deserialize)]
+struct Committee {
+    committee: CommitteeKey,
+}
+
+/// `{committee}` → `{fingerprint, code}`: the key's fingerprint as this device computes
+/// it from the key itself (never the hub's word for it), and its short form `XXXXX-XXXXX`
+/// that the vote panel, the members' devices and the projector show for the hall to compare.
+pub fn committee_code(input: &[u8]) -> Outcome {
+    let i: Committee = parse(input)?;
+    let code = i.committee.code();
+    let (a, b) = code.split_at(code.len() / 2);
+    Ok(json!({ "fingerprint": i.committee.fingerprint(), "code": format!("{a}-{b}") }))
+}
+
+/// `{secret}` → `{text, svg}`: the member secret's text form and a QR code of it (SVG),
+/// drawn here so that the printed copy is made on the member's device only.
+pub fn secret_qr(input: &[u8]) -> Outcome {
+    let i: ToText = parse(input)?;
+    let text = i.secret.to_text();
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(message)?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok(json!({ "text": text, "svg": svg }))
+}
+
 #[cfg(test)]
 mod tests;

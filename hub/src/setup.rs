@@ -55,7 +55,12 @@ pub fn dry_run(
     refusals
 }
 
-/// The join URL printed on a badge and held in its QR code.
-pub fn join_url(public_base: &str, token: &Token) -> String {
-    format!("{public_base}/j/{}", token.as_str())
+/// The join URL printed on a badge and held in its QR code. With the hub's own CA, `ca`
+/// is its SHA-256 ([`crate::tls::HallTls::ca_pin`]): the native tablet trusts that CA
+/// only; a browser ignores it.
+pub fn join_url(public_base: &str, ca: Option<&str>, token: &Token) -> String {
+    match ca {
+        Some(pin) => format!("{public_base}/j/{}?ca={pin}", token.as_str()),
+        None => format!("{public_base}/j/{}", token.as_str()),
+    }
 }

@@ -1,16 +1,14 @@
 //! One WebSocket connection to the hub: JSON text frames in, JSON text frames out.
 
+use crate::connector::{self, Trust, Ws};
 use crate::error::{ClientError, CommandError};
+use crate::JoinUrl;
 use futures_util::{SinkExt, StreamExt};
 use protocol::{ClientFrame, Command, CommandId, HubFrame, MeetingId};
 use std::collections::VecDeque;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A live connection. Frames arrive in the order the hub sent them: [`Connection::command`]
 /// keeps whatever arrives before its answer, and [`Connection::recv`] hands those out first.
@@ -22,15 +20,30 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens the hub's WebSocket at `ws_url` (e.g. from [`crate::JoinUrl::ws_url`]).
+    /// Opens the hub's WebSocket at `ws_url`; a `wss://` hub must have a certificate from a
+    /// root this machine trusts (see [`Connection::open_join`] for the badge's own CA).
     pub async fn open(ws_url: &str) -> Result<Connection, ClientError> {
         Self::open_with_headers(ws_url, &[]).await
+    }
+
+    /// Opens the WebSocket of the hub a join URL names, trusting whom it says.
+    pub async fn open_join(join: &JoinUrl) -> Result<Connection, ClientError> {
+        Self::open_trusting(join.ws_url().as_str(), &[], join.trust()).await
     }
 
     /// Opens the WebSocket with extra request headers, e.g. the `Origin` a browser sends.
     pub async fn open_with_headers(
         ws_url: &str,
         headers: &[(&'static str, &str)],
+    ) -> Result<Connection, ClientError> {
+        Self::open_trusting(ws_url, headers, &Trust::SystemRoots).await
+    }
+
+    /// Opens the WebSocket with extra request headers, trusting `trust` over TLS.
+    pub async fn open_trusting(
+        ws_url: &str,
+        headers: &[(&'static str, &str)],
+        trust: &Trust,
     ) -> Result<Connection, ClientError> {
         let unreachable = |e| ClientError::Unreachable {
             url: ws_url.to_owned(),
@@ -42,19 +55,11 @@ impl Connection {
                 .map_err(|e| ClientError::InvalidRequest(format!("header {name}: {e}")))?;
             request.headers_mut().insert(*name, value);
         }
-        match tokio_tungstenite::connect_async_with_config(request, None, true).await {
-            Ok((ws, _response)) => Ok(Connection {
-                ws,
-                pending: VecDeque::new(),
-            }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-                Err(ClientError::UpgradeRefused {
-                    url: ws_url.to_owned(),
-                    status: response.status().as_u16(),
-                })
-            }
-            Err(e) => Err(unreachable(e)),
-        }
+        let ws = connector::websocket(request, trust).await?;
+        Ok(Connection {
+            ws,
+            pending: VecDeque::new(),
+        })
     }
 
     /// Sends `hello` and returns the hub's first answer: a `snapshot`, a `resumed` (the

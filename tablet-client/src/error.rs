@@ -6,8 +6,21 @@ use protocol::{ErrorCode, ErrorFrame};
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The join URL is not one the hub prints on a badge.
-    #[error("'{url}' is not a join URL ({reason}); expected http://HOST:PORT/j/TOKEN")]
+    #[error(
+        "'{url}' is not a join URL ({reason}); expected https://HOST:PORT/j/TOKEN?ca=… or \
+         http://HOST:PORT/j/TOKEN"
+    )]
     BadJoinUrl { url: String, reason: String },
+    /// TLS refused the hub: its certificate is not from the CA the badge (or `--ca`) names.
+    /// Not retried: waiting does not make a wrong hub the right one.
+    #[error("refusing the hub at {url}: {reason}")]
+    Untrusted { url: String, reason: String },
+    /// The `--ca` file cannot be used.
+    #[error("the CA file {path}: {reason}", path = .path.display())]
+    BadCaFile {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     /// No WebSocket could be opened: wrong address, hub down, network gone.
     #[error("cannot reach the hub at {url}: {source}")]
     Unreachable {

@@ -1,28 +1,17 @@
-//! The hub's HTTP side as the native client uses it: plain `http` (like the WebSocket),
-//! the participant's token as a bearer that hyper never prints, a connect timeout, and no
-//! Nagle delay. The document cache and the sealed box's downloads share it.
+//! The hub's HTTP side as the native client uses it: `http` or `https` (like the
+//! WebSocket, trusting what the join URL says, see [`crate::connector`]), the participant's
+//! token as a bearer that hyper never prints, a connect timeout, and no Nagle delay. The
+//! document cache and the sealed box's downloads share it.
 
+use crate::connector;
+pub(crate) use crate::connector::HttpClient;
 use crate::JoinUrl;
-use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::header::{HeaderValue, AUTHORIZATION};
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
-
-/// The client every download goes through.
-pub(crate) type HttpClient = Client<HttpConnector, Empty<Bytes>>;
 
 /// A download that receives nothing for this long is treated as dropped.
 pub(crate) const STALL: Duration = Duration::from_secs(30);
-
-/// A client with a 10-second connect timeout and `TCP_NODELAY`.
-pub(crate) fn client() -> HttpClient {
-    let mut connector = HttpConnector::new();
-    connector.set_connect_timeout(Some(Duration::from_secs(10)));
-    connector.set_nodelay(true);
-    Client::builder(TokioExecutor::new()).build(connector)
-}
 
 /// `Bearer TOKEN`, marked sensitive so it never appears in hyper's debug output.
 pub(crate) fn bearer(join: &JoinUrl) -> HeaderValue {
@@ -47,19 +36,17 @@ pub enum DownloadError {
     },
     #[error("{url} is larger than the {limit} bytes this client reads")]
     TooLarge { url: String, limit: usize },
-    #[error("the native client talks to the hub over http only, not {0}")]
-    Scheme(String),
+    /// TLS refused the hub (see [`crate::ClientError::Untrusted`]).
+    #[error("refusing the hub at {url}: {reason}")]
+    Untrusted { url: String, reason: String },
 }
 
 /// `GET base/path` with the participant's token, the whole body in memory up to `limit`
 /// bytes: for a published result or a closed ballot box, not for documents (the cache
 /// streams those to disk).
 pub async fn get(join: &JoinUrl, path: &str, limit: usize) -> Result<Vec<u8>, DownloadError> {
-    let base = join.base_url();
-    if base.scheme() != "http" {
-        return Err(DownloadError::Scheme(base.scheme().to_owned()));
-    }
-    let url = base
+    let url = join
+        .base_url()
         .join(path.trim_start_matches('/'))
         .map_err(|e| DownloadError::Unreachable {
             url: path.to_owned(),
@@ -69,14 +56,22 @@ pub async fn get(join: &JoinUrl, path: &str, limit: usize) -> Result<Vec<u8>, Do
         url: url.to_string(),
         reason,
     };
+    let untrusted = |reason: String| DownloadError::Untrusted {
+        url: url.to_string(),
+        reason,
+    };
+    let client = connector::http_client(join.trust()).map_err(untrusted)?;
     let request = hyper::Request::get(url.as_str())
         .header(AUTHORIZATION, bearer(join))
         .body(Empty::new())
         .expect("a GET with valid headers builds");
-    let response = tokio::time::timeout(STALL, client().request(request))
+    let response = tokio::time::timeout(STALL, client.request(request))
         .await
         .map_err(|_| unreachable("no answer".into()))?
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|e| match connector::untrusted(&e) {
+            Some(reason) => untrusted(reason),
+            None => unreachable(e.to_string()),
+        })?;
     let status = response.status();
     let mut body = response.into_body();
     let mut bytes = Vec::new();

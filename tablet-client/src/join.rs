@@ -1,15 +1,20 @@
-//! Join URLs: what the QR code on a badge holds, `http://HOST:PORT/j/TOKEN`.
+//! Join URLs: what the QR code on a badge holds, `https://HOST:PORT/j/TOKEN?ca=FINGERPRINT`
+//! (`ca=` when the hub serves HTTPS with its own CA; `http://HOST:PORT/j/TOKEN` without TLS).
 
+use crate::connector::{Fingerprint, Trust};
 use crate::error::ClientError;
 use std::fmt;
 use url::Url;
 
-/// A parsed join URL: where the hub is, and the participant's token.
+/// A parsed join URL: where the hub is, the participant's token, and whom to trust as the
+/// hub over TLS.
 #[derive(Clone, PartialEq, Eq)]
 pub struct JoinUrl {
     /// The hub's base URL, ending in `/` (e.g. `http://10.0.0.5:8080/`).
     base: Url,
     token: String,
+    /// The hall's CA by its fingerprint (`ca=`), a `--ca` file, or the system's roots.
+    trust: Trust,
 }
 
 impl JoinUrl {
@@ -27,8 +32,21 @@ impl JoinUrl {
         if url.host_str().is_none_or(str::is_empty) {
             return Err(bad("it names no host"));
         }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(bad("a join URL has no query or fragment"));
+        if url.fragment().is_some() {
+            return Err(bad("a join URL has no fragment"));
+        }
+        let mut trust = Trust::SystemRoots;
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "ca" if trust == Trust::SystemRoots => {
+                    let pin = Fingerprint::parse(&value).ok_or_else(|| {
+                        bad("its ca= is not the 64 hex digits of a SHA-256 fingerprint")
+                    })?;
+                    trust = Trust::HallCa(pin);
+                }
+                "ca" => return Err(bad("it names ca= twice")),
+                _ => return Err(bad("its query may hold ca= only")),
+            }
         }
         let mut segments: Vec<&str> = url.path_segments().map_or(Vec::new(), |s| s.collect());
         if segments.last() == Some(&"") {
@@ -56,10 +74,23 @@ impl JoinUrl {
         let mut path: String = prefix.iter().map(|s| format!("/{s}")).collect();
         path.push('/');
         base.set_path(&path);
+        base.set_query(None);
         Ok(JoinUrl {
             base,
             token: (*token).to_owned(),
+            trust,
         })
+    }
+
+    /// The same hub, trusted through the certificates of `trust` instead (`--ca FILE`).
+    pub fn trusting(mut self, trust: Trust) -> JoinUrl {
+        self.trust = trust;
+        self
+    }
+
+    /// Whom the tablet trusts as the hub over TLS.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
     }
 
     /// The participant's token, for `hello`.
@@ -88,7 +119,11 @@ impl JoinUrl {
 impl fmt::Display for JoinUrl {
     /// Prints the join URL back, token included: it is the badge, handle it as one.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}j/{}", self.base, self.token)
+        write!(f, "{}j/{}", self.base, self.token)?;
+        match &self.trust {
+            Trust::HallCa(pin) => write!(f, "?ca={}", pin.hex()),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -98,6 +133,7 @@ impl fmt::Debug for JoinUrl {
         f.debug_struct("JoinUrl")
             .field("base", &self.base.as_str())
             .field("token", &"<redacted>")
+            .field("trust", &self.trust)
             .finish()
     }
 }
@@ -139,7 +175,9 @@ mod tests {
             ("http://hub:8080/x/tok", "/j/TOKEN"),
             ("http://hub:8080/j/", "/j/TOKEN"),
             ("http://hub:8080/j/to%20k", "characters"),
-            ("http://hub:8080/j/tok?x=1", "query"),
+            ("http://hub:8080/j/tok?x=1", "ca= only"),
+            ("http://hub:8080/j/tok#x", "fragment"),
+            ("https://hub/j/tok?ca=12ab", "64 hex digits"),
         ] {
             let err = JoinUrl::parse(input).unwrap_err();
             let text = err.to_string();
@@ -147,6 +185,24 @@ mod tests {
             assert!(text.contains(reason), "{input}: {text}");
             assert!(text.contains("http://HOST:PORT/j/TOKEN"), "{text}");
         }
+    }
+
+    #[test]
+    fn a_badge_with_the_halls_ca_pins_it_and_prints_it_back() {
+        let pin = Fingerprint::of(b"the hall's CA");
+        let text = format!("https://10.0.0.5:8443/j/tok?ca={}", pin.colons());
+        let j = JoinUrl::parse(&text).unwrap();
+        assert_eq!(j.trust(), &Trust::HallCa(pin));
+        assert_eq!(j.base_url().as_str(), "https://10.0.0.5:8443/");
+        assert_eq!(j.ws_url().as_str(), "wss://10.0.0.5:8443/api/v1/ws");
+        let printed = j.to_string();
+        assert_eq!(
+            printed,
+            format!("https://10.0.0.5:8443/j/tok?ca={}", pin.hex())
+        );
+        assert_eq!(JoinUrl::parse(&printed).unwrap(), j);
+        let err = JoinUrl::parse(&format!("{printed}&ca={}", pin.hex())).unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 mod cache;
 pub mod cli;
 mod connection;
+mod connector;
 mod error;
 mod follower;
 mod http;
@@ -27,6 +28,7 @@ pub use cache::{
     documents_in, sha256_of, spawn_downloader, CacheError, CopyState, DocumentCache, Fetched, Held,
 };
 pub use connection::Connection;
+pub use connector::{Fingerprint, Trust};
 pub use error::{ClientError, CommandError};
 pub use follower::Follower;
 pub use http::DownloadError;

@@ -201,7 +201,7 @@ impl Session {
     }
 
     async fn try_connect(&mut self) -> Result<(), ClientError> {
-        let mut conn = Connection::open(self.join.ws_url().as_str()).await?;
+        let mut conn = Connection::open_join(&self.join).await?;
         let resume = (self.follower.last_seq() > 0).then(|| self.follower.last_seq());
         let first = conn.join(self.join.token(), resume, None).await?;
         self.follower.observe(&first)?;

@@ -137,6 +137,20 @@ impl TestHub {
         Self::start_in(dir).await
     }
 
+    /// Starts a hub in this process that serves HTTPS with its own CA, as a hall's hub does
+    /// by default: its join links are `https://127.0.0.1:PORT/j/TOKEN?ca=…`. The tests' own
+    /// HTTP client still speaks plain HTTP to it, which the hub answers on the loopback.
+    pub async fn start_https() -> TestHub {
+        Self::start_with_config("[tls]\nmode = \"self-signed\"\n").await
+    }
+
+    /// Starts a hub in this process with `toml` as its [`TEST_CONFIG`].
+    pub async fn start_with_config(toml: &str) -> TestHub {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(dir.path().join(TEST_CONFIG), toml).expect("writing the test's config");
+        Self::start_in(dir).await
+    }
+
     /// Starts a hub in this process on `dir`, which may already hold data (e.g. from
     /// `hub import`) and a [`TEST_CONFIG`].
     pub async fn start_in(dir: tempfile::TempDir) -> TestHub {

@@ -371,6 +371,17 @@ async fn the_committee_makes_its_key_votes_in_secret_and_opens_the_count_from_th
     let (out, err) = text(&voted);
     assert!(voted.status.success(), "{out}{err}");
     assert!(out.contains("encrypted on this device"), "{out}");
+    // The voter's device shows the code of the key it encrypted to: the members' code.
+    assert_eq!(
+        after(&out, "Mã khóa Ban kiểm phiếu / committee key code:"),
+        codes[0].1,
+        "{out}"
+    );
+    let key: ballot_box::CommitteeKey = serde_json::from_value(
+        serde_json::to_value(c.key.as_ref().expect("the committee's key")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(codes[0].1, tablet_client::sealed::key_code(&key));
     let receipt = after(&out, "Mã biên nhận / receipt:")
         .split_whitespace()
         .next()

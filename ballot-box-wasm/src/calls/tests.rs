@@ -96,6 +96,21 @@ fn a_committee_made_through_the_calls_opens_a_box() {
         })
         .collect();
     let key: CommitteeKey = serde_json::from_value(committee.clone()).unwrap();
+
+    // The code the hall compares is the key's own, whoever computes it.
+    let code = call(committee_code, json!({ "committee": committee }));
+    assert_eq!(code["fingerprint"], key.fingerprint());
+    assert_eq!(code["code"].as_str().unwrap().replace('-', ""), key.code());
+    assert_eq!(code["code"].as_str().unwrap().len(), 11);
+    // The printed copy's QR code holds the text form, which reads back as the share.
+    let printed = call(secret_qr, json!({ "secret": finished[1]["secret"] }));
+    assert_eq!(printed["text"], finished[1]["secret_text"]);
+    assert!(printed["svg"].as_str().unwrap().starts_with("<?xml"));
+    let back = call(
+        secret_from_text,
+        json!({ "text": printed["text"], "committee": committee }),
+    );
+    assert_eq!(back["secret"], finished[1]["secret"]);
     let sum: EncryptedSum = serde_json::from_value(verified["sum"].clone()).unwrap();
     let checked: Vec<_> = shares
         .iter()

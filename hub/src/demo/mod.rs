@@ -128,7 +128,12 @@ async fn refresh(api: &Api, hub: &Hub, info: &mut DemoInfo) -> anyhow::Result<()
     info.hub_url.clone_from(base);
     let body = info.body.iter_mut().flat_map(|b| b.participants.iter_mut());
     for p in info.participants.iter_mut().chain(body) {
+        // The hub's CA (`?ca=`) is kept in the data directory: the pin stays.
+        let pin = p.join_url.split_once('?').map_or("", |(_, q)| q).to_owned();
         p.join_url = format!("{base}/j/{}", p.token);
+        if !pin.is_empty() {
+            p.join_url = format!("{}?{pin}", p.join_url);
+        }
     }
     documents::add(api, info).await?;
     for r in &mut info.results {

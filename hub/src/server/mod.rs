@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::engine::{Actor, MeetingState};
 use crate::import::MeetingPackage;
 use crate::live::{Clock, LiveSettings, Meetings, Request};
-use crate::setup::{self, join_url};
+use crate::setup;
 use crate::store::Store;
 use crate::tokens::Token;
 use crate::transport::{self, AppState};
@@ -97,6 +97,7 @@ impl Server {
             meetings,
             public_base,
             ca_page,
+            join_ca: tls.as_ref().and_then(|t| t.ca_pin()),
             connections: AtomicUsize::new(0),
             shutdown: watcher,
             signer,
@@ -307,7 +308,7 @@ impl Server {
                 .into_iter()
                 .filter_map(|sm| {
                     let participant = s.participant(sm.participant)?.clone();
-                    let join_url = join_url(&self.state.public_base, &sm.token);
+                    let join_url = self.state.join_url(&sm.token);
                     Some(Issued {
                         participant,
                         token: sm.token,

@@ -141,6 +141,12 @@ pub fn fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
+/// SHA-256 of a certificate as 64 lower-case hex digits: the same as [`fingerprint`],
+/// shorter in a QR code.
+pub fn pin(der: &[u8]) -> String {
+    hex::encode(Sha256::digest(der))
+}
+
 /// The DER of the first certificate in a PEM text.
 pub(super) fn pem_der(pem: &str) -> Option<Vec<u8>> {
     use rustls::pki_types::pem::PemObject as _;

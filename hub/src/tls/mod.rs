@@ -7,7 +7,7 @@
 
 mod authority;
 
-pub use authority::{fingerprint, CA_CERT_FILE, CA_KEY_FILE};
+pub use authority::{fingerprint, pin, CA_CERT_FILE, CA_KEY_FILE};
 
 use crate::config::{Config, TlsMode};
 use rustls::pki_types::pem::PemObject as _;
@@ -104,6 +104,12 @@ impl HallTls {
     pub fn ca_der(&self) -> Option<&[u8]> {
         self.ca.as_deref().map(|(_, der)| der.as_slice())
     }
+
+    /// The SHA-256 of the hub's own CA certificate as 64 lower-case hex digits: the `ca=`
+    /// of the join links, which the native tablet pins. `None` with the office's files.
+    pub fn ca_pin(&self) -> Option<String> {
+        self.ca_der().map(pin)
+    }
 }
 
 /// Every name a tablet may use for the hub: `localhost` and the loopback addresses, the
@@ -158,6 +164,15 @@ mod tests {
         let first = HallTls::open(&config, bound).unwrap().unwrap();
         let again = HallTls::open(&config, bound).unwrap().unwrap();
         assert_eq!(first.ca_pem(), again.ca_pem(), "the CA is kept");
+        let pin = first.ca_pin().unwrap();
+        assert_eq!(pin.len(), 64);
+        assert_eq!(
+            pin,
+            fingerprint(first.ca_der().unwrap())
+                .replace(':', "")
+                .to_lowercase(),
+            "the link's pin is the fingerprint the CA page shows"
+        );
         let key = std::fs::read_to_string(dir.path().join(CA_KEY_FILE)).unwrap();
         assert!(key.contains("PRIVATE KEY"));
         #[cfg(unix)]

@@ -1,5 +1,7 @@
 //! The join link printed on a badge: `/j/TOKEN` puts the token in a cookie and sends the
 //! browser to the hub's page, so the token does not travel in every link after that.
+//! With the hub's own CA the link ends in `?ca=SHA256`, the CA the native tablet pins;
+//! this route ignores it.
 
 use super::auth::{principal, TOKEN_COOKIE};
 use super::AppState;
@@ -8,6 +10,13 @@ use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use axum::http::StatusCode;
 use axum::response::{AppendHeaders, Html, IntoResponse, Response};
 use std::sync::Arc;
+
+impl AppState {
+    /// The join URL of `token`, as a badge's QR code holds it (`setup::join_url`).
+    pub fn join_url(&self, token: &crate::tokens::Token) -> String {
+        crate::setup::join_url(&self.public_base, self.join_ca.as_deref(), token)
+    }
+}
 
 /// Readable by the page: this browser has opened a join link.
 const JOINED_COOKIE: &str = "hub_joined";

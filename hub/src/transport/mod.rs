@@ -54,6 +54,9 @@ pub struct AppState {
     /// fingerprint, for the badge sheet's first page; `None` without HTTPS or with the
     /// office's certificate.
     pub ca_page: Option<crate::badges::CaNotice>,
+    /// The `ca=` of join links: the SHA-256 of the hub's own CA, in hex; `None` without
+    /// HTTPS or with the office's certificate.
+    pub join_ca: Option<String>,
     /// Open WebSocket connections, bounded by `limits.max_connections`.
     pub connections: AtomicUsize,
     /// Turns true when the hub shuts down; every connection loop watches it.

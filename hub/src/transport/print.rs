@@ -7,7 +7,6 @@ use super::auth::{in_meeting, Caller, InMeeting};
 use super::public::{png, public_url};
 use super::{ApiError, AppState};
 use crate::badges::{badge_sheet_with_ca, Badge};
-use crate::setup::join_url;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
@@ -39,7 +38,7 @@ fn join_url_of(
         .store
         .kept_token(meeting, participant)
         .map_err(|e| ApiError::internal("reading a kept token", e))?;
-    Ok(token.map(|t| join_url(&state.public_base, &t)))
+    Ok(token.map(|t| state.join_url(&t)))
 }
 
 fn no_token() -> ApiError {

@@ -5,7 +5,7 @@ use super::auth::{in_meeting, Caller, InMeeting};
 use super::error::LineError;
 use super::{ApiError, AppState};
 use crate::live::Request;
-use crate::setup::{self, join_url};
+use crate::setup;
 use crate::store::Principal;
 use crate::tokens::Token;
 use axum::body::Bytes;
@@ -318,7 +318,7 @@ async fn summon(
             .into_iter()
             .filter_map(|sm| {
                 let participant = s.participant(sm.participant)?.clone();
-                let join_url = join_url(&state.public_base, &sm.token);
+                let join_url = state.join_url(&sm.token);
                 Some(Issued {
                     participant,
                     token: sm.token.as_str().to_owned(),
@@ -341,7 +341,7 @@ pub(super) async fn reissue_token(
     let token = Token::generate();
     let request = Request::token(call.actor, meeting, participant, Some(token.clone()));
     call.handle.run(request).await?;
-    let url = join_url(&state.public_base, &token);
+    let url = state.join_url(&token);
     Ok(Json(
         json!({ "participant": participant, "token": token.as_str(), "join_url": url }),
     ))

@@ -104,6 +104,14 @@ export const decryptionShare = (committee, secret, sumDigest) =>
 /** The text form of a member's secret, for a printed QR code. */
 export const secretText = async (secret) => (await call('secret_text', { secret })).text;
 
+/** The committee key's fingerprint and short code, computed here from the key itself.
+ *  → {fingerprint, code: 'XXXXX-XXXXX'}. */
+export const committeeCode = (committee) => call('committee_code', { committee });
+
+/** A member's printed copy: the secret's text form and its QR code as SVG, drawn here.
+ *  → {text, svg}. */
+export const secretQr = (secret) => call('secret_qr', { secret });
+
 /** Reads a scanned or typed secret for `committee`; throws if it is not a member's share. */
 export const secretFromText = async (text, committee) =>
   (await call('secret_from_text', { text, committee })).secret;

@@ -9,6 +9,7 @@ import * as bb from './ballot-box.js';
 const CALLS = new Set([
   'dkgStart', 'dkgRound2', 'dkgRound3', 'dkgFinish',
   'encryptBallot', 'verifyBox', 'decryptionShare', 'secretText', 'secretFromText',
+  'committeeCode', 'secretQr',
 ]);
 
 self.onmessage = async (event) => {

@@ -7,13 +7,21 @@
 // What the device keeps (local.js, under this badge only): the key setup's state between
 // rounds with the messages it sent (a re-send is the same message, with the same id), then
 // its secret share of the committee's key. The secret never leaves the tablet; a change of
-// badge on this browser deletes it, so the member keeps a printed copy (its text form).
+// badge on this browser deletes it. So the member keeps it two ways, both made here: a
+// printed copy (a QR code and its text, drawn by the wasm on this device and printed from
+// this page), and a copy sealed under a passphrase the member chooses (vault.js), which a
+// change of badge leaves in place for this member's badge only; from then on the share is
+// stored only sealed, and held in clear by this page alone (a reload asks the passphrase
+// again). Either brings the share back: the passphrase, or the printed text pasted (or
+// scanned into the field).
 
 import { t } from './i18n.js';
 import { h, toast, refusal } from './ui.js';
 import { newId } from './connection.js';
-import { load, save } from './local.js';
+import { load, save, keepSealed, loadSealed, currentOwner } from './local.js';
 import { box, verifyBox } from './box-worker.js';
+import { keyCode } from './key-code.js';
+import { seal, unseal, passphraseProblem } from './vault.js';
 
 /** JSON with every object's keys sorted: the hub's view and the wasm module may write the
  *  same key's fields in different orders. */
@@ -54,6 +62,11 @@ export function committeeWaiting(state) {
  * allow (call it on every change); `panel()` draws the committee tab.
  */
 export function committeeDevice({ connection, state, redraw }) {
+  // The share opened with the member's passphrase (or kept under it): held for this page's
+  // life only, never written in clear once the member chose a passphrase.
+  const unlocked = new Map(); // badge and committee → the share
+  const heldAs = (c) => `${currentOwner()}.${c.committee.id}`;
+  const secretOf = (c) => unlocked.get(heldAs(c)) ?? load(`secret.${c.committee.id}`);
   let busy = false;
   let problem = null; // why the key setup cannot go on from this device
   const counting = new Map(); // poll → {done, total, error}
@@ -147,7 +160,7 @@ export function committeeDevice({ connection, state, redraw }) {
   // this member's share of the sum it made itself.
   async function openCount(pv) {
     const c = state.view.committee;
-    const kept = load(`secret.${c.committee.id}`);
+    const kept = secretOf(c);
     const poll = pv.poll.id;
     if (!kept) {
       counting.set(poll, { error: t('committee_no_secret') });
@@ -185,7 +198,7 @@ export function committeeDevice({ connection, state, redraw }) {
 
   function keyPart(c, me) {
     const kept = load(`dkg.${c.committee.id}`);
-    const secret = load(`secret.${c.committee.id}`);
+    const secret = secretOf(c);
     const members = c.committee.members.length;
     const out = [
       h('p', {}, t('committee_member', { n: me + 1, of: members, threshold: c.committee.threshold })),
@@ -212,18 +225,131 @@ export function committeeDevice({ connection, state, redraw }) {
       out.push(same
         ? h('p', { class: 'recorded', 'data-testid': 'committee-ready' }, `✔ ${t('committee_ready', { fingerprint: c.fingerprint })}`)
         : h('p', { class: 'error', role: 'alert', 'data-testid': 'committee-key-differs' }, t('committee_key_differs')));
-      out.push(secret
-        ? h('details', { class: 'secret-copy' },
-          h('summary', {}, t('committee_secret_copy')),
-          h('p', { class: 'muted' }, t('committee_secret_copy_help')),
-          h('code', { class: 'pre', 'data-testid': 'committee-secret' }, secret.text))
-        : h('p', { class: 'error', role: 'alert' }, t('committee_no_secret')));
+      // The code of the key this device made with the others, for the hall to compare.
+      const code = keyCode(secret?.key ?? c.key, redraw);
+      if (code) {
+        out.push(h('p', { class: 'key-code', 'data-testid': 'committee-key-code' }, t('key_code'), ' ', h('strong', {}, code)));
+      }
+      out.push(...(secret ? keepPart(c, secret) : recoverPart(c)));
     } else if (c.status === 'failed') {
       out.push(h('p', { class: 'error', role: 'alert' }, t('committee_failed'), ' ',
         h('span', { class: 'refusal-detail', lang: 'en' }, c.failure ?? '')));
     }
     if (problem) out.push(h('p', { class: 'error', role: 'alert' }, problem));
     return out;
+  }
+
+  const sealedName = (c) => `secret.${c.committee.id}`;
+  const context = (c) => `hub/committee-share/v1\n${currentOwner()}\n${c.committee.id}`;
+  let vaultNote = null; // {ok, text}: what the last keep/unlock/import did
+
+  const passwordField = (testid) => h('input', {
+    type: 'password', autocomplete: 'new-password', minlength: '8', 'data-testid': testid,
+    'aria-label': t('committee_passphrase'), placeholder: t('committee_passphrase'),
+  });
+
+  /** The share is on this device: its printed copy, and keeping it under a passphrase. */
+  function keepPart(c, secret) {
+    const field = passwordField('committee-passphrase');
+    const kept = loadSealed(sealedName(c));
+    return [
+      h('details', { class: 'secret-copy' },
+        h('summary', {}, t('committee_secret_copy')),
+        h('p', { class: 'muted' }, t('committee_secret_copy_help')),
+        h('code', { class: 'pre', 'data-testid': 'committee-secret' }, secret.text),
+        h('button', { type: 'button', class: 'btn', 'data-testid': 'committee-print', onclick: () => printCopy(c, secret) },
+          t('committee_print'))),
+      h('div', { class: 'secret-copy' },
+        kept ? h('p', { class: 'recorded', 'data-testid': 'committee-kept' }, `✔ ${t('committee_kept')}`) : null,
+        h('p', { class: 'muted' }, t('committee_keep_help')),
+        field,
+        h('button', {
+          type: 'button', class: 'btn primary', 'data-testid': 'committee-keep',
+          onclick: async () => {
+            const problem = passphraseProblem(field.value);
+            if (problem) { vaultNote = { ok: false, text: t(`committee_passphrase_${problem}`) }; redraw(true); return; }
+            keepSealed(sealedName(c), await seal(secret, field.value, context(c)));
+            // From now on the share is in storage only sealed: in clear, in this page only.
+            unlocked.set(heldAs(c), secret);
+            save(sealedName(c), null);
+            vaultNote = null;
+            redraw(true);
+          },
+        }, t('committee_keep'))),
+      note(),
+    ];
+  }
+
+  /** The share is not on this device: open the sealed copy, or read the printed one. */
+  function recoverPart(c) {
+    const kept = loadSealed(sealedName(c));
+    const field = passwordField('committee-unlock-passphrase');
+    const text = h('textarea', { rows: '2', 'data-testid': 'committee-import-text', 'aria-label': t('committee_import_help'), spellcheck: 'false' });
+    const restore = (held, sealed) => {
+      if (sealed) unlocked.set(heldAs(c), held);
+      else save(sealedName(c), held);
+      vaultNote = { ok: true, text: t('committee_restored') };
+      redraw(true);
+    };
+    return [
+      h('p', { class: 'error', role: 'alert', 'data-testid': 'committee-no-secret' }, t('committee_no_secret')),
+      kept ? h('div', { class: 'secret-copy' },
+        h('p', {}, t('committee_unlock_help')),
+        field,
+        h('button', {
+          type: 'button', class: 'btn primary', 'data-testid': 'committee-unlock',
+          onclick: async () => {
+            try {
+              restore(await unseal(kept, field.value, context(c)), true);
+            } catch (e) {
+              vaultNote = { ok: false, text: e.message === 'wrong passphrase' ? t('committee_wrong_passphrase') : String(e.message) };
+              redraw(true);
+            }
+          },
+        }, t('committee_unlock'))) : null,
+      h('div', { class: 'secret-copy' },
+        h('p', {}, t('committee_import_help')),
+        text,
+        h('button', {
+          type: 'button', class: 'btn', 'data-testid': 'committee-import',
+          onclick: async () => {
+            try {
+              const secret = await box('secretFromText', text.value.trim(), c.key);
+              restore({ secret, text: text.value.trim(), key: c.key }, false);
+            } catch (e) {
+              vaultNote = { ok: false, text: `${t('committee_import_refused')} ${e.message}` };
+              redraw(true);
+            }
+          },
+        }, t('committee_import'))),
+      note(),
+    ];
+  }
+
+  function note() {
+    if (!vaultNote) return null;
+    return vaultNote.ok
+      ? h('p', { class: 'recorded', role: 'status', 'data-testid': 'committee-vault-ok' }, `✔ ${vaultNote.text}`)
+      : h('p', { class: 'error', role: 'alert', 'data-testid': 'committee-vault-error' }, vaultNote.text);
+  }
+
+  // The printed copy: drawn here (the QR code by the wasm), shown alone, printed, removed.
+  // Nothing of it goes to the hub.
+  async function printCopy(c, secret) {
+    const { text, svg } = await box('secretQr', secret.secret);
+    const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+    const sheet = h('section', { class: 'print-copy', 'data-testid': 'committee-print-copy' },
+      h('h1', {}, t('committee_title')),
+      h('p', {}, t('committee_print_who', { meeting: state.view.meeting.title, n: memberNumber(state) + 1 })),
+      h('img', { src: url, alt: t('committee_secret_copy'), width: '320', height: '320' }),
+      h('code', {}, text),
+      h('p', {}, t('committee_print_help')),
+      h('button', { type: 'button', class: 'btn no-print', 'data-testid': 'committee-print-close', onclick: () => close() }, t('committee_print_close')));
+    const close = () => { URL.revokeObjectURL(url); sheet.remove(); document.body.classList.remove('printing-copy'); };
+    document.body.append(sheet);
+    document.body.classList.add('printing-copy');
+    addEventListener('afterprint', close, { once: true });
+    if (!navigator.webdriver) print();
   }
 
   function countPart(c) {

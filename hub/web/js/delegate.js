@@ -35,7 +35,7 @@ export function mount(root, { connection, state }) {
   const drawVote = votePanel(vote, { connection, state });
   // A member of the Ban kiểm phiếu: the device takes its part in the key setup as the
   // messages come in, whichever tab is shown.
-  const committee = committeeDevice({ connection, state, redraw: () => draw() });
+  const committee = committeeDevice({ connection, state, redraw: (force = false) => draw(force) });
 
   const draw = (force = false) => {
     const v = state.view;

@@ -1,11 +1,15 @@
 // What this browser keeps for one badge: ballots being cast, receipts, the committee
-// member's key setup and secret. Every entry is stored under the badge that made it
+// member's key setup and secret. Only a member's share sealed under the member's own
+// passphrase (`keepSealed`) outlives a change of badge. Every entry is stored under the badge that made it
 // (`hub.own.<meeting>.<participant>.…`), and when another badge joins on this browser (a
 // tablet handed to the next delegate) everything of any other badge is deleted before the
 // new one's screen is drawn: nothing of a delegate's secret ballot, receipt or share of the
 // committee's key survives a change of badge (docs/ARCHITECTURE.md, the web UI).
 
 const PREFIX = 'hub.own.';
+// A member's share sealed under their own passphrase (vault.js): kept across a change of
+// badge, under the badge that made it, and read only by that badge.
+const SEALED = 'hub.vault.';
 // Kept by older pages, under no badge at all: never shown to anyone, deleted.
 const UNOWNED = [/^hub\.ballot\./, /^hub\.receipts$/];
 
@@ -54,6 +58,34 @@ export function save(name, value) {
   } catch {
     return false;
   }
+}
+
+/** Keeps `value`, which must already be encrypted under the member's passphrase, for the
+ *  current badge across a change of badge; `null` deletes it. Whether it was written. */
+export function keepSealed(name, value) {
+  if (!owner) return false;
+  try {
+    if (value === null || value === undefined) localStorage.removeItem(`${SEALED}${owner}.${name}`);
+    else localStorage.setItem(`${SEALED}${owner}.${name}`, JSON.stringify(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What `keepSealed` kept for the current badge, or null. */
+export function loadSealed(name) {
+  if (!owner) return null;
+  try {
+    return JSON.parse(localStorage.getItem(`${SEALED}${owner}.${name}`) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** The current badge, to bind a sealed copy to it. */
+export function currentOwner() {
+  return owner;
 }
 
 /** Names stored for the current badge that start with `start`. */

@@ -5,6 +5,7 @@
 import { t } from './i18n.js';
 import { h, svg, fill, statusBadge, nameOf, optionLabels, useStyle } from './ui.js';
 import { formatDuration, formatNumber, formatPercent } from './format.js';
+import { keyCode } from './key-code.js';
 
 export function mount(root, { connection, state }) {
   useStyle('/css/projector.css');
@@ -40,7 +41,10 @@ export function mount(root, { connection, state }) {
     else parts.push(resultChart(published));
     fill(stage, parts);
     const a = v.attendance;
+    // The committee's key, for the hall to compare with the tablets' and the members' codes.
+    const code = v.committee?.status === 'ready' ? keyCode(v.committee.key, draw) : null;
     fill(foot,
+      code ? h('span', { 'data-testid': 'proj-key-code' }, t('key_code'), ' ', h('strong', {}, code)) : null,
       h('span', { 'data-testid': 'proj-attendance' }, t('proj_attendance', { present: formatNumber(a.present), summoned: formatNumber(a.summoned) })),
       h('span', { class: a.quorum_reached ? 'ok' : 'warn' }, a.quorum_reached ? t('proj_quorum_ok', { quorum: a.quorum }) : t('proj_quorum_no', { quorum: a.quorum })));
     // Count down between events: the hub does not send a tick (§1.9.1).

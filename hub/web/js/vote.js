@@ -14,6 +14,7 @@ import { formatDuration } from './format.js';
 import { newId } from './connection.js';
 import { load, save, names } from './local.js';
 import { box } from './box-worker.js';
+import { keyCode } from './key-code.js';
 
 const BALLOT_OPS = new Set(['cast_ballot', 'cast_sealed_ballot']);
 
@@ -133,8 +134,12 @@ export function votePanel(slot, { connection, state }) {
     };
     const error = refused.get(poll.id);
     const cannot = failed.get(poll.id);
+    // The code of the key this device will encrypt to, for the voter to compare with the
+    // projector's and the members'.
+    const code = poll.secret ? keyCode(state.committeeOf(pv)?.key, draw) : null;
     add(
       poll.secret ? h('p', { class: 'muted' }, t('vote_sealed_note')) : null,
+      code ? h('p', { class: 'key-code', 'data-testid': 'vote-key-code' }, t('key_code'), ' ', h('strong', {}, code)) : null,
       h('p', { class: 'muted' }, hint),
       h('div', { class: `options ${poll.kind.type}`, role: 'group', 'aria-label': poll.title }, labels.map((label, i) =>
         h('button', {

@@ -66,7 +66,14 @@ impl DocumentCache {
         let response = tokio::time::timeout(STALL, self.http.request(request))
             .await
             .map_err(|_| unreachable("no answer".into()))?
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| match crate::connector::untrusted(&e) {
+                // Another try would meet the same certificate.
+                Some(reason) => Fault::Fatal(CacheError::Untrusted {
+                    url: url.to_string(),
+                    reason,
+                }),
+                None => unreachable(e.to_string()),
+            })?;
         let append = match response.status() {
             StatusCode::PARTIAL_CONTENT => true,
             StatusCode::OK => false,

@@ -1,7 +1,7 @@
 //! The offline document cache: a verified copy of every document the delegate may read,
 //! so the tablet still shows the materials when the hall's Wi-Fi fails.
 //!
-//! A copy is fetched over HTTP with the participant's token (docs/PROTOCOL.md §4.4),
+//! A copy is fetched over HTTP(S) with the participant's token (docs/PROTOCOL.md §4.4),
 //! written to a partial file named by the version's SHA-256, resumed with `Range` after a
 //! drop, hashed, and only then renamed to its final name. A new version has a new hash, so
 //! it never resumes from the old one's bytes.
@@ -55,8 +55,9 @@ pub enum CacheError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the native client fetches documents over http only, not {0}")]
-    Scheme(String),
+    /// TLS refused the hub (see [`crate::ClientError::Untrusted`]): nothing is fetched.
+    #[error("refusing the hub at {url}: {reason}")]
+    Untrusted { url: String, reason: String },
 }
 
 /// What the cache holds of one document.
@@ -107,16 +108,19 @@ pub struct DocumentCache {
 impl DocumentCache {
     /// Opens (creating) the cache in `dir` for the participant of `join` in `meeting`.
     pub fn open(dir: &Path, join: &JoinUrl, meeting: MeetingId) -> Result<Self, CacheError> {
-        if join.base_url().scheme() != "http" {
-            return Err(CacheError::Scheme(join.base_url().scheme().to_owned()));
-        }
+        let http = crate::connector::http_client(join.trust()).map_err(|reason| {
+            CacheError::Untrusted {
+                url: join.base_url().to_string(),
+                reason,
+            }
+        })?;
         std::fs::create_dir_all(dir).map_err(io_at(dir))?;
         Ok(DocumentCache {
             dir: dir.to_owned(),
             base: join.base_url().clone(),
             meeting,
             authorization: http::bearer(join),
-            http: http::client(),
+            http,
         })
     }
 

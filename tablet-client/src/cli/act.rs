@@ -98,6 +98,11 @@ async fn vote_sealed(
     chosen: &[u32],
 ) -> anyhow::Result<()> {
     let seal = PollSeal::of(&opened.view, poll.poll.id)?;
+    // Computed here from the key the ballot is encrypted to, to compare with the projector.
+    println!(
+        "Mã khóa Ban kiểm phiếu / committee key code: {}",
+        crate::sealed::key_code(seal.key())
+    );
     let vote = seal.encrypt(chosen, &mut os_rng()?)?;
     let mut kept = Kept {
         meeting: opened.view.meeting.id,

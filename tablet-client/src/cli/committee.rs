@@ -63,14 +63,14 @@ pub async fn committee(
         profile.write_json(&key_file(id), &key)?;
         println!(
             "Đã nhập bản sao / the printed copy is imported: committee key {}",
-            key.key.code()
+            crate::sealed::key_code(&key.key)
         );
         return Ok(());
     }
     if let Some(key) = load_key(profile, id)? {
         println!(
             "Máy này giữ phần khóa của bạn / this tablet holds your share: committee key {}",
-            key.key.code()
+            crate::sealed::key_code(&key.key)
         );
         if let Some(hub) = view
             .fingerprint
@@ -125,7 +125,7 @@ pub async fn committee(
     profile.remove(&setup)?;
     println!(
         "Khóa của Ban kiểm phiếu đã sẵn sàng / the committee's key is ready: {}",
-        key.key.code()
+        crate::sealed::key_code(&key.key)
     );
     println!("Phần khóa của bạn được giữ trên máy này / your share is kept on this tablet.");
     if print {

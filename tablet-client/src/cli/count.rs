@@ -110,7 +110,7 @@ pub async fn count(profile: &Profile, which: &str, yes: bool) -> anyhow::Result<
     println!(
         "  tổng do máy này cộng trùng với tổng của hub / the sum added up here is the hub's \
          (committee key {})",
-        member.key.code()
+        crate::sealed::key_code(&member.key)
     );
     if !yes && !confirm()? {
         println!("Chưa gửi / nothing sent.");

@@ -34,6 +34,11 @@ struct Cli {
     /// How long to keep trying to reach the hub before giving up, in seconds.
     #[arg(long, global = true, default_value_t = 10)]
     wait: u64,
+    /// Trust the hub over HTTPS through the CA certificate(s) of this PEM file (an office's
+    /// own CA) instead of the fingerprint on the badge or the system's roots. Kept in the
+    /// profile by `join`.
+    #[arg(long, global = true, value_name = "FILE", env = "TABLET_CA")]
+    ca: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -148,6 +153,8 @@ pub mod exit {
     /// Something the hub sent does not hold up: a receipt missing from the published list,
     /// a box whose sum is not the hub's, a committee key that differs.
     pub const MISMATCH: u8 = 6;
+    /// The hub's certificate is not the one this tablet trusts (the badge's CA, `--ca`).
+    pub const UNTRUSTED: u8 = 7;
 }
 
 /// Runs the `tablet` program with the process's arguments and returns its exit code,
@@ -213,6 +220,7 @@ fn classify(e: &anyhow::Error) -> (u8, Option<&'static str>) {
         match cause.downcast_ref::<CacheError>() {
             Some(CacheError::BadToken) => return (exit::BAD_TOKEN, Some(REVOKED)),
             Some(CacheError::Unreachable { .. }) => return (exit::UNREACHABLE, None),
+            Some(CacheError::Untrusted { .. }) => return (exit::UNTRUSTED, Some(UNTRUSTED)),
             _ => {}
         }
         if cause.downcast_ref::<Usage>().is_some() {
@@ -224,10 +232,19 @@ fn classify(e: &anyhow::Error) -> (u8, Option<&'static str>) {
 
 fn classify_client(client: &ClientError) -> (u8, Option<&'static str>) {
     match client {
-        ClientError::BadJoinUrl { .. } => (exit::USAGE, None),
+        ClientError::BadJoinUrl { .. } | ClientError::BadCaFile { .. } => (exit::USAGE, None),
+        ClientError::Untrusted { .. } => (exit::UNTRUSTED, Some(UNTRUSTED)),
         ClientError::Unreachable { .. } | ClientError::Closed { .. } => (
             exit::UNREACHABLE,
             Some("Is the hub running, and is this device on the hall's network?"),
+        ),
+        // A hub that serves HTTPS redirects plain HTTP from another machine.
+        ClientError::UpgradeRefused {
+            status: 301 | 302 | 307 | 308,
+            ..
+        } => (
+            exit::UNREACHABLE,
+            Some("The hub serves HTTPS: join with the https:// link on your badge."),
         ),
         ClientError::UpgradeRefused { .. } => (exit::UNREACHABLE, None),
         c if c.code() == Some(ErrorCode::BadToken) => (exit::BAD_TOKEN, Some(REVOKED)),
@@ -256,6 +273,7 @@ fn classify_download(e: &DownloadError) -> (u8, Option<&'static str>) {
     match e {
         DownloadError::BadToken => (exit::BAD_TOKEN, Some(REVOKED)),
         DownloadError::Unreachable { .. } => (exit::UNREACHABLE, None),
+        DownloadError::Untrusted { .. } => (exit::UNTRUSTED, Some(UNTRUSTED)),
         DownloadError::Status { status: 409, .. } => (exit::REFUSED, None),
         _ => (exit::OTHER, None),
     }
@@ -264,6 +282,10 @@ fn classify_download(e: &DownloadError) -> (u8, Option<&'static str>) {
 const REVOKED: &str = "This badge is no longer valid: ask the secretariat for a new one, \
                        then run `tablet join URL` with it.";
 
+const UNTRUSTED: &str = "Không tin máy chủ này / not trusting this hub: join again with the \
+                         link on your badge (it names the hall's certificate), or ask the \
+                         secretariat.";
+
 /// A wrong argument, said in words.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -271,7 +293,7 @@ pub(crate) struct Usage(pub String);
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let profile = profile::Profile::at(cli.profile.clone(), cli.wait)?;
+    let profile = profile::Profile::at(cli.profile.clone(), cli.wait, cli.ca.clone())?;
     match cli.command {
         Cmd::Join { url } => profile.join(&url).await,
         Cmd::Sync => documents::sync(&profile).await,

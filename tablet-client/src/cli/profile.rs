@@ -1,16 +1,19 @@
-//! The tablet's profile: a directory holding the join URL (the hub's address and this
-//! delegate's token, so readable by its owner only), the document cache, the receipts of
+//! The tablet's profile: a directory holding the join URL (the hub's address, this
+//! delegate's token and the fingerprint of the hall's CA, so readable by its owner only),
+//! the CA file given with `--ca` when joining, the document cache, the receipts of
 //! this delegate's secret ballots, and a committee member's key (its setup while it is
 //! made, then the member's share), all readable by their owner only.
 
 use super::Usage;
-use crate::{DocumentCache, Follower, JoinUrl, Session};
+use crate::{DocumentCache, Follower, JoinUrl, Session, Trust};
 use anyhow::Context as _;
 use protocol::{HubFrame, Me, MeetingView};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const JOIN_FILE: &str = "join-url";
+/// The `--ca` file's certificates, kept by `join` for the commands after it.
+const CA_FILE: &str = "hub-ca.pem";
 const CACHE_DIR: &str = "documents";
 
 /// Where the profile lives, and how patient to be with the hub.
@@ -18,6 +21,8 @@ const CACHE_DIR: &str = "documents";
 pub struct Profile {
     dir: PathBuf,
     wait: Duration,
+    /// `--ca FILE`, for this run.
+    ca: Option<PathBuf>,
 }
 
 /// A session opened from the profile, with the meeting as the hub sent it.
@@ -30,7 +35,11 @@ pub struct Opened {
 
 impl Profile {
     /// The profile in `dir`, or in the user's config directory.
-    pub fn at(dir: Option<PathBuf>, wait_secs: u64) -> anyhow::Result<Profile> {
+    pub fn at(
+        dir: Option<PathBuf>,
+        wait_secs: u64,
+        ca: Option<PathBuf>,
+    ) -> anyhow::Result<Profile> {
         let dir = match dir {
             Some(dir) => dir,
             None => dirs::config_dir()
@@ -40,6 +49,7 @@ impl Profile {
         Ok(Profile {
             dir,
             wait: Duration::from_secs(wait_secs.max(1)),
+            ca,
         })
     }
 
@@ -83,10 +93,21 @@ impl Profile {
 
     /// `tablet join URL`: checks the URL with the hub, then keeps it.
     pub async fn join(&self, url: &str) -> anyhow::Result<()> {
-        let join = JoinUrl::parse(url)?;
+        let join = self.trusting(JoinUrl::parse(url)?, false)?;
         let opened = self.connect(join).await?;
         save_private(&self.dir.join(JOIN_FILE), &format!("{}\n", opened.join))
             .with_context(|| format!("writing {}", self.dir.display()))?;
+        // The CA the tablet joined with is the one it keeps: a new badge without --ca
+        // leaves an older file behind no more.
+        match &self.ca {
+            Some(path) => {
+                let pem = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                save_private(&self.file(CA_FILE), &pem)
+            }
+            None => self.remove(CA_FILE),
+        }
+        .with_context(|| format!("writing {}", self.dir.display()))?;
         println!("Đã tham gia / joined: {}", opened.view.meeting.title);
         println!(
             "  {} ({}){}",
@@ -94,6 +115,9 @@ impl Profile {
             opened.me.role,
             seat(&opened.view, &opened.me)
         );
+        if let Trust::HallCa(pin) = opened.join.trust() {
+            println!("  HTTPS, CA SHA-256 {}", pin.colons());
+        }
         println!("  profile: {}", self.dir.display());
         println!("Tải tài liệu / download the documents: tablet sync");
         Ok(())
@@ -108,7 +132,21 @@ impl Profile {
                 self.dir.display()
             ))
         })?;
-        self.connect(JoinUrl::parse(url.trim())?).await
+        let join = self.trusting(JoinUrl::parse(url.trim())?, true)?;
+        self.connect(join).await
+    }
+
+    /// `join` trusting the `--ca` file of this run, else (`kept`) the one kept at `join`,
+    /// else what its link says.
+    fn trusting(&self, join: JoinUrl, kept: bool) -> anyhow::Result<JoinUrl> {
+        if let Some(path) = &self.ca {
+            return Ok(join.trusting(Trust::from_pem_file(path)?));
+        }
+        let path = self.file(CA_FILE);
+        if kept && path.exists() {
+            return Ok(join.trusting(Trust::from_pem_file(&path)?));
+        }
+        Ok(join)
     }
 
     /// The document cache of the meeting `opened` belongs to.

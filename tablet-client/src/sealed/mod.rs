@@ -120,6 +120,14 @@ impl SealedError {
 
 /// A generator seeded with 32 fresh bytes from the operating system (ring's
 /// `SystemRandom`, i.e. `getrandom`): one per ballot, per key-setup step, per share.
+/// The committee key's code as the hall compares it, `XXXXX-XXXXX`: the ten characters of
+/// [`ballot_box::CommitteeKey::code`], the same on the web tablet, the projector and here.
+pub fn key_code(key: &ballot_box::CommitteeKey) -> String {
+    let code = key.code();
+    let (a, b) = code.split_at(code.len() / 2);
+    format!("{a}-{b}")
+}
+
 pub fn os_rng() -> Result<ballot_box::ChaCha20Rng, SealedError> {
     let mut seed = zeroize::Zeroizing::new([0u8; 32]);
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), seed.as_mut())
