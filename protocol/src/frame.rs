@@ -27,7 +27,14 @@ pub enum ClientFrame {
         meeting: Option<MeetingId>,
     },
     /// Ask the hub to do something; answered by `ack` or `error` with the same id.
-    Command { id: CommandId, command: Command },
+    Command {
+        id: CommandId,
+        command: Command,
+        /// The person's PIN, from an enrolled device: a ballot, an opinion answer or a
+        /// direction needs it (`pin_required`, `pin_wrong`, `device_locked`). Badges send none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
+    },
     /// Keep-alive; answered by `pong`.
     Ping,
 }
@@ -191,7 +198,8 @@ mod tests {
             f,
             ClientFrame::Command {
                 id: CommandId::try_from("c1").unwrap(),
-                command: Command::Adjourn
+                command: Command::Adjourn,
+                pin: None
             }
         );
     }
