@@ -199,13 +199,12 @@ mod tests {
     fn vietnamese_headers_semicolons_and_bodies_in_one_cell_are_read() {
         let text = "\u{feff}STT;Họ và tên;Chức vụ;Đơn vị;Điện thoại;Ban\n\
                     1;Nguyễn Văn An;Bí thư;Tỉnh ủy;0912 000 111;\"Ban Chấp hành; Ban Thường vụ\"\n\
-                    \n\
                     2;Trần Thị Bình;Ủy viên;Sở Tư pháp;;Ban Chấp hành\n";
         let rows = parse_people_csv(text).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].bodies, vec!["Ban Chấp hành", "Ban Thường vụ"]);
         assert_eq!(rows[0].contact, "0912 000 111");
-        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[1].line, 3);
         assert_eq!(rows[1].bodies, vec!["Ban Chấp hành"]);
     }
 

@@ -148,6 +148,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/js/{*path}", get(web::script))
         .route("/css/{*path}", get(web::style))
         .route("/j/{token}", get(join::join))
+        .route("/e/{code}", get(web::enrol_page))
+        .route("/home", get(web::home_page))
         .route("/p/{link}", get(public::page))
         .route("/p/{link}/qr.png", get(public::qr))
         .route(

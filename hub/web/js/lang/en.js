@@ -27,6 +27,12 @@ export default {
   time_left: '{time} left',
 
   // Why the hub refused, by its error code; the hub's own detail follows, apart.
+  pin_title: 'Enter your PIN',
+  pin_text: 'Votes, answers to opinion requests and directions need your PIN.',
+  pin_label: 'PIN (4–8 digits)',
+  refused_pin_required: 'Your PIN is needed to do this.',
+  refused_pin_wrong: 'Wrong PIN.',
+  refused_device_locked: 'This tablet is locked after 5 wrong PINs; ask the office to unlock it.',
   refused_forbidden: 'You may not do this.',
   refused_not_found: 'Not found (it may have been removed or recalled).',
   refused_invalid_state: 'Not possible at this stage.',

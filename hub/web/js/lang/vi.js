@@ -28,6 +28,12 @@ export default {
   time_left: 'Còn {time}',
 
   // Why the hub refused, by its error code; the hub's own detail follows, apart.
+  pin_title: 'Nhập mã PIN',
+  pin_text: 'Biểu quyết, trả lời xin ý kiến và cho ý kiến chỉ đạo cần mã PIN của đồng chí.',
+  pin_label: 'Mã PIN (4–8 chữ số)',
+  refused_pin_required: 'Cần nhập mã PIN để thực hiện thao tác này.',
+  refused_pin_wrong: 'Mã PIN không đúng.',
+  refused_device_locked: 'Thiết bị đã bị khóa do nhập sai mã PIN 5 lần; đề nghị liên hệ Văn phòng để mở khóa.',
   refused_forbidden: 'Đồng chí không có quyền thực hiện thao tác này.',
   refused_not_found: 'Không tìm thấy (có thể đã bị xóa hoặc thu hồi).',
   refused_invalid_state: 'Chưa thể thực hiện ở trạng thái hiện tại.',
