@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 /// Frames a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A frame is parsed, handled and dropped at once; boxing its command would only add an
+// allocation to every command.
+#[allow(clippy::large_enum_variant)]
 pub enum ClientFrame {
     /// The first frame of every connection.
     Hello {

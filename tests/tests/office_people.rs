@@ -555,3 +555,122 @@ async fn invitations_and_declared_absences_reach_the_attendance_and_the_minutes(
         );
     }
 }
+
+#[tokio::test]
+async fn office_routes_refuse_other_tokens_cross_site_cookies_and_oversized_bodies() {
+    let hub = TestHub::start().await;
+    let dir = import_directory(&hub).await;
+    let meeting = meeting_of(&hub, &dir, "Ban Thường vụ", "Họp Ban Thường vụ", 2).await;
+    let (device, device_id) = enrol(&hub, dir.person("Lê Văn Cường")).await;
+    let badge = hub
+        .add_participant(meeting, "Khách mời", protocol::Role::Delegate)
+        .await;
+
+    // A device or a badge keeps no directory and revokes nothing.
+    for token in [&device, &badge.token] {
+        let r = hub
+            .post("/api/v1/office/people", token, &json!({ "name": "X" }))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.text());
+        let r = hub
+            .request(
+                Request::new("DELETE", &format!("/api/v1/office/devices/{device_id}"))
+                    .bearer(token),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.text());
+    }
+    // The office's own cookie, sent by a page of another site, changes nothing.
+    let revoke = format!("/api/v1/office/devices/{device_id}");
+    let r = hub
+        .request(forged("DELETE", &revoke, hub.office_token()))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = hub
+        .request(
+            forged("POST", "/api/v1/office/people", hub.office_token())
+                .json(&json!({ "name": "Kẻ lạ" })),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    // Nor may another site enrol this browser (login forgery) or answer an invitation.
+    let code = hub
+        .post(
+            &format!(
+                "/api/v1/office/people/{}/enrolment",
+                dir.person("Lê Văn Cường")
+            ),
+            hub.office_token(),
+            &json!({}),
+        )
+        .await
+        .json()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = hub
+        .request(
+            Request::new("POST", "/api/v1/enrol")
+                .header("Origin", "http://evil.example".to_owned())
+                .json(&json!({ "code": code, "pin": PIN })),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let answer = format!("/api/v1/me/invitations/{meeting}");
+    let r = hub
+        .request(forged("POST", &answer, &device).json(&json!({ "answer": "attending" })))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let people = hub
+        .get("/api/v1/office/people", hub.office_token())
+        .await
+        .json();
+    assert_eq!(
+        people["people"].as_array().unwrap().len(),
+        3,
+        "nothing added"
+    );
+    let devices = hub
+        .get("/api/v1/office/devices", hub.office_token())
+        .await
+        .json();
+    assert_eq!(
+        devices["devices"].as_array().unwrap().len(),
+        1,
+        "nothing revoked or enrolled"
+    );
+
+    // Every body has a bound.
+    let long = "a".repeat(70 * 1024);
+    let r = hub
+        .post(
+            "/api/v1/office/people",
+            hub.office_token(),
+            &json!({ "name": long }),
+        )
+        .await;
+    assert_eq!(r.status, 413, "{}", r.status);
+    let r = hub
+        .post(
+            "/api/v1/office/people",
+            hub.office_token(),
+            &json!({ "name": "a".repeat(201) }),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let r = hub
+        .post(
+            &format!("/api/v1/me/invitations/{meeting}"),
+            &device,
+            &json!({ "answer": "absent", "reason": "x".repeat(501) }),
+        )
+        .await;
+    assert_eq!(r.status, 404, "not invited yet: {}", r.text());
+}
+
+/// A request signed in by the cookie alone, sent by a page of another site.
+fn forged<'a>(method: &'a str, path: &'a str, token: &str) -> Request<'a> {
+    Request::new(method, path)
+        .header("Cookie", format!("hub_token={token}"))
+        .header("Origin", "http://evil.example".to_owned())
+}

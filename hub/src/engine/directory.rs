@@ -231,7 +231,7 @@ impl Directory {
                 }
             }
             C::SendInvitation { meeting } => {
-                if !self.summons.get(meeting).is_some_and(|m| !m.is_empty()) {
+                if self.summons.get(meeting).is_none_or(|m| m.is_empty()) {
                     return Err(EngineError::InvalidState(
                         "the meeting has summoned nobody from the directory yet".into(),
                     ));

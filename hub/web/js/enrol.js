@@ -2,27 +2,54 @@
 // person sets a PIN, the hub spends the one-time code and answers with the device's token
 // as this browser's sign-in cookie, and the tablet goes to its home page.
 
-const form = document.getElementById('enrol-form');
-const error = document.getElementById('enrol-error');
-const code = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+import { t } from './i18n.js';
+import { h, fill, langButton } from './ui.js';
 
-function show(vi, en) {
-  error.hidden = false;
-  error.textContent = '';
-  error.append(vi, ' ');
-  const detail = document.createElement('span');
-  detail.lang = 'en';
-  detail.className = 'muted small';
-  detail.textContent = en;
-  error.append(detail);
+const root = document.getElementById('app');
+const code = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+const PIN_SHAPE = /^[0-9]{4,8}$/;
+
+/** What went wrong, kept across a change of language. */
+let problem = null;
+
+function pinField(testid, label) {
+  return h('label', {}, label,
+    h('input', {
+      type: 'password', inputmode: 'numeric', pattern: '[0-9]{4,8}', minlength: '4', maxlength: '8',
+      autocomplete: 'new-password', required: true, 'data-testid': testid,
+    }));
 }
 
-form.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const pin = document.getElementById('pin').value;
-  const again = document.getElementById('pin2').value;
-  if (!/^[0-9]{4,8}$/.test(pin)) return show('Mã PIN gồm 4 đến 8 chữ số.', 'A PIN is 4 to 8 digits.');
-  if (pin !== again) return show('Hai lần nhập mã PIN không khớp.', 'The two PINs differ.');
+function draw() {
+  const pin = pinField('enrol-pin', t('enrol_pin'));
+  const again = pinField('enrol-pin2', t('enrol_pin_again'));
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'enrol-error', hidden: !problem },
+    problem ? t(problem.key) : '', problem?.detail ? h('span', { class: 'refusal-detail', lang: 'en' }, ' ', problem.detail) : null);
+  const form = h('form', {},
+    pin, again, error,
+    h('button', { class: 'btn big primary', type: 'submit', 'data-testid': 'enrol-submit' }, t('enrol_submit')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    enrol(pin.querySelector('input').value, again.querySelector('input').value);
+  });
+  fill(root, h('section', { class: 'notice', 'data-testid': 'enrol' },
+    h('h1', {}, t('enrol_title')),
+    h('p', {}, t('enrol_text')),
+    form,
+    langButton()));
+  root.removeAttribute('aria-busy');
+}
+
+function show(key, detail = null) {
+  problem = { key, detail };
+  const kept = [...root.querySelectorAll('input')].map((i) => i.value);
+  draw();
+  root.querySelectorAll('input').forEach((input, i) => { input.value = kept[i] ?? ''; });
+}
+
+async function enrol(pin, again) {
+  if (!PIN_SHAPE.test(pin)) return show('enrol_pin_shape');
+  if (pin !== again) return show('enrol_pin_differ');
   let r;
   try {
     r = await fetch('/api/v1/enrol', {
@@ -32,16 +59,15 @@ form.addEventListener('submit', async (e) => {
       credentials: 'same-origin',
     });
   } catch {
-    return show('Không kết nối được với máy chủ phòng họp; thử lại.', 'The hub cannot be reached; try again.');
+    return show('enrol_offline');
   }
   if (r.ok) {
     location.replace('/home');
     return;
   }
   const body = await r.json().catch(() => ({}));
-  if (body.code === 'bad_token') {
-    show('Mã đăng ký không còn hiệu lực (đã dùng hoặc hết hạn); đề nghị Văn phòng cấp mã mới.', body.message ?? '');
-  } else {
-    show('Chưa đăng ký được.', body.message ?? `HTTP ${r.status}`);
-  }
-});
+  show(body.code === 'bad_token' ? 'enrol_bad_code' : 'enrol_failed', body.message ?? `HTTP ${r.status}`);
+}
+
+addEventListener('hub-lang', () => show(problem?.key ?? null, problem?.detail));
+draw();
