@@ -19,7 +19,7 @@ mod polls;
 
 pub use documents::PackageDocument;
 pub use participants::{parse_participants_csv, NewParticipant, RowError};
-pub use people::{parse_people_csv, NewPerson};
+pub use people::{is_xlsx, parse_people_csv, parse_people_xlsx, NewPerson};
 pub use polls::PackagePoll;
 
 use protocol::{Command, Fraction, Timestamp};

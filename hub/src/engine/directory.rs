@@ -10,6 +10,7 @@ use protocol::directory::{
 };
 use protocol::{MeetingId, OfficeEvent, Role, Timestamp};
 use std::collections::{BTreeMap, HashMap};
+use unicode_normalization::UnicodeNormalization as _;
 
 /// Bounds no provincial office reaches; they keep one log small enough to replay at start.
 pub const MAX_PEOPLE: usize = 50_000;
@@ -173,7 +174,7 @@ impl Directory {
                 if self.body(*body).is_some() {
                     return invalid("that body id is taken");
                 }
-                let name = clean_text("name", name, 200, true)?;
+                let name = clean_text("name", &name.nfc().collect::<String>(), 200, true)?;
                 if self.bodies.iter().any(|b| b.name == name) {
                     return invalid("a body of that name exists already");
                 }
@@ -425,14 +426,18 @@ impl Directory {
     }
 }
 
-/// A person's details trimmed and bounded like a participant's.
+/// A person's details trimmed and bounded like a participant's, and composed (NFC): a
+/// name typed on one machine and imported from a file of another compare equal.
 fn clean_person(person: &Person) -> Result<Person, EngineError> {
+    let nfc = |field, value: &str, max, required| {
+        clean_text(field, &value.nfc().collect::<String>(), max, required)
+    };
     Ok(Person {
         id: person.id,
-        name: clean_text("name", &person.name, 200, true)?,
-        position: clean_text("position", &person.position, 300, false)?,
-        unit: clean_text("unit", &person.unit, 300, false)?,
-        contact: clean_text("contact", &person.contact, 200, false)?,
+        name: nfc("name", &person.name, 200, true)?,
+        position: nfc("position", &person.position, 300, false)?,
+        unit: nfc("unit", &person.unit, 300, false)?,
+        contact: nfc("contact", &person.contact, 200, false)?,
     })
 }
 

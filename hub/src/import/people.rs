@@ -10,6 +10,7 @@
 use super::participants::{delimiter, fold, line_of};
 use super::RowError;
 use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization as _;
 
 const MAX_NAME_CHARS: usize = 200;
 const MAX_TEXT_CHARS: usize = 300;
@@ -60,7 +61,13 @@ fn column_for(header: &str) -> Option<Column> {
 /// Parses the directory's CSV. On failure returns every bad row, so all can be fixed at once.
 pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // Composed (NFC), so that a body named in a file saved on a Mac (decomposed) is the
+    // body of the same name in the directory.
+    let text: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .nfc()
+        .collect();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(&text))
         .has_headers(false)
@@ -191,6 +198,60 @@ pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
     }
 }
 
+/// The most a workbook may hold once unzipped: a directory of 50 000 people is a few MB,
+/// and a small file that inflates to gigabytes (a zip bomb) is refused before it is read.
+const MAX_XLSX_UNZIPPED: u64 = 64 * 1024 * 1024;
+
+/// Whether `bytes` look like an XLSX workbook (a ZIP file) rather than CSV text.
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Reads the first sheet of an XLSX workbook (`calamine`) into the same rows, with the
+/// same checks and the same line numbers (the spreadsheet's row numbers) as the CSV.
+pub fn parse_people_xlsx(bytes: &[u8]) -> Result<Vec<NewPerson>, Vec<RowError>> {
+    let one = |message: String| vec![RowError { line: 1, message }];
+    let unreadable = |e: &dyn std::fmt::Display| {
+        one(format!(
+            "the file is not a workbook Excel can save as .xlsx: {e}"
+        ))
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut unzipped = 0u64;
+    for i in 0..zip.len() {
+        unzipped += zip.by_index_raw(i).map_err(|e| unreadable(&e))?.size();
+    }
+    if unzipped > MAX_XLSX_UNZIPPED {
+        return Err(one(format!(
+            "the workbook holds {} MB once unzipped, more than {} MB: save only the list of people",
+            unzipped / 1_000_000,
+            MAX_XLSX_UNZIPPED / 1_000_000
+        )));
+    }
+    use calamine::Reader as _;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(range)) => range,
+        Some(Err(e)) => return Err(unreadable(&e)),
+        None => return Err(one("the workbook has no sheet".into())),
+    };
+    // Written out as CSV with proper quoting, then read by the one parser: a row of the
+    // sheet is a line of the text (rows above the first used one become blank lines).
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let mut text = "\n".repeat(first_row as usize).into_bytes();
+    for row in range.rows() {
+        let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+        out.write_record(&cells).map_err(|e| unreadable(&e))?;
+    }
+    text.extend(out.into_inner().map_err(|e| unreadable(&e))?);
+    let text = String::from_utf8(text).map_err(|e| unreadable(&e))?;
+    parse_people_csv(&text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +267,46 @@ mod tests {
         assert_eq!(rows[0].contact, "0912 000 111");
         assert_eq!(rows[1].line, 3);
         assert_eq!(rows[1].bodies, vec!["Ban Chấp hành"]);
+    }
+
+    #[test]
+    fn an_xlsx_workbook_is_read_like_the_csv_with_its_row_numbers() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let rows = [
+            ["Họ và tên", "Chức vụ", "Số điện thoại", "Ban"],
+            [
+                "Nguyễn Văn An",
+                "Bí thư",
+                "0912000111",
+                "Ban Chấp hành; Ban Thường vụ",
+            ],
+            ["", "Ủy viên", "", "Ban Chấp hành"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        sheet.write_number(3, 0, 42.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(is_xlsx(&bytes));
+        let errors = parse_people_xlsx(&bytes).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 3, "the sheet's own row number");
+        // Without the bad row, the people and their bodies are read.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in rows[..2].iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        let people = parse_people_xlsx(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(people[0].name, "Nguyễn Văn An");
+        assert_eq!(people[0].contact, "0912000111");
+        assert_eq!(people[0].bodies, vec!["Ban Chấp hành", "Ban Thường vụ"]);
+        assert!(parse_people_xlsx(b"PK\x03\x04junk").is_err());
     }
 
     #[test]

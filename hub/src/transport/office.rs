@@ -119,7 +119,8 @@ pub(super) async fn update_person(
     Ok(Json(json!({ "person": person })))
 }
 
-/// `POST /office/people/import`: `people.csv` (name, position, unit, contact, bodies).
+/// `POST /office/people/import`: `people.csv` or the same list as an XLSX workbook (name,
+/// position, unit, contact, bodies).
 /// Every row is checked first; bad rows are listed by line and nothing is imported. Bodies
 /// named in the file that the directory lacks are created.
 pub(super) async fn import_people(
@@ -128,10 +129,19 @@ pub(super) async fn import_people(
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     office_only(&p)?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::invalid("the file is not UTF-8 text; save the CSV as UTF-8 and try again")
-    })?;
-    let rows = crate::import::parse_people_csv(text).map_err(|errors| {
+    let parsed = if crate::import::is_xlsx(&body) {
+        // Unzipping and reading a workbook is work for a blocking thread.
+        let body = body.clone();
+        tokio::task::spawn_blocking(move || crate::import::parse_people_xlsx(&body))
+            .await
+            .map_err(|e| ApiError::internal("reading a workbook", e))?
+    } else {
+        let text = std::str::from_utf8(&body).map_err(|_| {
+            ApiError::invalid("the file is not UTF-8 text; save the CSV as UTF-8 and try again")
+        })?;
+        crate::import::parse_people_csv(text)
+    };
+    let rows = parsed.map_err(|errors| {
         let mut e = ApiError::invalid(format!(
             "{} rows of the file cannot be imported; nothing was imported",
             errors.len()
