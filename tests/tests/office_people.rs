@@ -668,6 +668,85 @@ async fn office_routes_refuse_other_tokens_cross_site_cookies_and_oversized_bodi
     assert_eq!(r.status, 404, "not invited yet: {}", r.text());
 }
 
+#[tokio::test]
+async fn the_directory_devices_and_answers_survive_a_crash() {
+    let mut hub = TestHub::start_process().await;
+    let dir = import_directory(&hub).await;
+    let meeting = meeting_of(&hub, &dir, "Ban Chấp hành", "Hội nghị Ban Chấp hành", 20).await;
+    let (an, _) = enrol(&hub, dir.person("Nguyễn Văn An")).await;
+    let (cuong, cuong_device) = enrol(&hub, dir.person("Lê Văn Cường")).await;
+    let r = hub
+        .post(
+            &format!("/api/v1/meetings/{meeting}/invitation"),
+            hub.office_token(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = hub
+        .post(
+            &format!("/api/v1/me/invitations/{meeting}"),
+            &an,
+            &json!({ "answer": "absent", "reason": "Ốm" }),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    // Cường's tablet is locked by wrong PINs before the crash.
+    hub.office_command(meeting, "open", &Command::OpenMeeting)
+        .await;
+    hub.office_command(meeting, "start", &Command::StartSession)
+        .await;
+    let poll = open_motion(&hub, meeting, "p1", "Thông qua Nghị quyết").await;
+    let path = format!("/api/v1/meetings/{meeting}/commands");
+    for n in 0..5 {
+        let body = json!({ "id": format!("w{n}"), "command": { "op": "cast_ballot", "poll": poll, "choices": [0] }, "pin": "0000" });
+        hub.post(&path, &cuong, &body).await;
+    }
+    let calendar = hub.get("/api/v1/calendar?days=7", &an).await;
+    assert_eq!(calendar.status, 200, "{}", calendar.text());
+    assert!(
+        calendar.text().contains("Hội nghị Ban Chấp hành"),
+        "{}",
+        calendar.text()
+    );
+
+    hub.restart().await;
+    let me = hub.get("/api/v1/me", &an).await;
+    assert_eq!(me.status, 200, "the device's token survives: {}", me.text());
+    let me = me.json();
+    assert_eq!(me["bodies"], json!(["Ban Chấp hành", "Ban Thường vụ"]));
+    assert_eq!(me["meetings"][0]["answer"]["reason"], "Ốm");
+    let people = hub
+        .get("/api/v1/office/people", hub.office_token())
+        .await
+        .json();
+    assert_eq!(people["people"].as_array().unwrap().len(), 3);
+    let devices = hub
+        .get("/api/v1/office/devices", hub.office_token())
+        .await
+        .json();
+    let locked: Vec<bool> = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["device"]["id"] == cuong_device.as_str())
+        .map(|d| d["device"]["locked"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        locked,
+        vec![true],
+        "still locked after the crash: {devices}"
+    );
+    let body = json!({ "id": "ok", "command": { "op": "cast_ballot", "poll": poll, "choices": [0] }, "pin": PIN });
+    let r = hub.post(&path, &cuong, &body).await;
+    assert_eq!(
+        r.error_code().as_deref(),
+        Some("device_locked"),
+        "{}",
+        r.text()
+    );
+}
+
 /// A request signed in by the cookie alone, sent by a page of another site.
 fn forged<'a>(method: &'a str, path: &'a str, token: &str) -> Request<'a> {
     Request::new(method, path)
