@@ -183,5 +183,35 @@ async fn a_tablet_enrols_sees_both_bodies_and_asks_for_the_pin_before_a_vote() {
     page.click("[data-testid=pin-ok]").await;
     page.wait_for("[data-testid=vote-recorded]").await;
     assert_eq!(ballots_in(&hub, bch).await, 1);
+
+    // The office revokes the tablet: the meeting's page says so at once, and so does home.
+    let devices = hub
+        .get("/api/v1/office/devices", hub.office_token())
+        .await
+        .json();
+    let device = devices["devices"][0]["device"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = hub
+        .request(
+            meeting_tests::http::Request::new(
+                "DELETE",
+                &format!("/api/v1/office/devices/{device}"),
+            )
+            .bearer(hub.office_token()),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    page.wait_for("[data-testid=bad-badge]").await;
+    page.goto(&format!("http://{}/home", hub.addr())).await;
+    page.wait_for("[data-testid=device-revoked]").await;
+    page.screenshot("office-revoked").await;
+    let kept = page.eval("return localStorage.getItem('hub.home')").await;
+    assert_eq!(
+        kept,
+        Value::Null,
+        "a revoked tablet forgets its person's meetings"
+    );
     page.close().await;
 }

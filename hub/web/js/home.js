@@ -9,6 +9,24 @@ import { formatDateTime } from './format.js';
 
 const root = document.getElementById('app');
 const REFRESH_MS = 60_000;
+/** The last home read, kept so the page opens with the Wi-Fi down (the service worker
+ *  keeps `/home` itself). Names and titles only: no token, no PIN. */
+const KEPT_KEY = 'hub.home';
+
+function kept() {
+  try {
+    return JSON.parse(localStorage.getItem(KEPT_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+function keep(home) {
+  try {
+    if (home) localStorage.setItem(KEPT_KEY, JSON.stringify(home));
+    else localStorage.removeItem(KEPT_KEY);
+  } catch { /* private mode or full: the page still works online */ }
+}
 
 /** The last home read from the hub, drawn again on a change of language. */
 let me = null;
@@ -79,10 +97,15 @@ async function load() {
   try {
     r = await fetch('/api/v1/me', { credentials: 'same-origin' });
   } catch {
-    return; // Offline: keep what is shown; the next round tries again.
+    // Offline: what this tablet last read; the next round tries again.
+    me = me ?? kept();
+    draw();
+    return;
   }
   revoked = r.status === 401;
   if (r.ok) me = await r.json();
+  // A revoked tablet forgets its person's meetings.
+  keep(revoked ? null : me);
   draw();
 }
 
