@@ -21,8 +21,6 @@ use std::sync::Arc;
 
 /// A device's cookie lasts as long as a badge's: revocation is on the hub's side.
 const COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
-/// Hours before a meeting's start at which its reminder shows on the person's tablet.
-pub const REMINDER_HOURS: [u32; 2] = [24, 1];
 /// A meeting that started this long ago is no longer "today and coming".
 const STARTED_WINDOW_MS: i64 = 12 * 3600 * 1000;
 
@@ -121,7 +119,7 @@ pub(super) async fn me(
         });
     }
     meetings.sort_by_key(|m| (m.starts_at.is_none(), m.starts_at));
-    let reminders = reminders(&meetings, now);
+    let reminders = reminders(&meetings, now, &state.config.office.reminder_hours);
     Ok((
         [(CACHE_CONTROL, "no-store")],
         Json(json!({
@@ -135,9 +133,10 @@ pub(super) async fn me(
     ))
 }
 
-/// The reminders due now: for each coming meeting, the nearest of [`REMINDER_HOURS`] whose
-/// time has come, until the meeting starts. A person who declared an absence gets none.
-pub fn reminders(meetings: &[MyMeeting], now: protocol::Timestamp) -> Vec<Reminder> {
+/// The reminders due now: for each coming meeting, the nearest of `hours` (the config's
+/// `office.reminder_hours`) whose time has come, until the meeting starts. A person who
+/// declared an absence gets none.
+pub fn reminders(meetings: &[MyMeeting], now: protocol::Timestamp, hours: &[u32]) -> Vec<Reminder> {
     meetings
         .iter()
         .filter(|m| !matches!(m.answer, Some(protocol::InvitationAnswer::Absent { .. })))
@@ -147,7 +146,7 @@ pub fn reminders(meetings: &[MyMeeting], now: protocol::Timestamp) -> Vec<Remind
             if left <= 0 {
                 return None;
             }
-            let hours_before = REMINDER_HOURS
+            let hours_before = hours
                 .iter()
                 .copied()
                 .filter(|h| left <= i64::from(*h) * 3_600_000)
@@ -198,7 +197,7 @@ mod tests {
             ),
             meeting(-hour, None),
         ];
-        let due: Vec<u32> = reminders(&list, now)
+        let due: Vec<u32> = reminders(&list, now, &[24, 1])
             .iter()
             .map(|r| r.hours_before)
             .collect();
