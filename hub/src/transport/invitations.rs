@@ -98,26 +98,29 @@ pub(super) async fn answer(
     let OfficeCommand::AnswerInvitation { answer, .. } = &command else {
         unreachable!("built above");
     };
-    let participant = state
+    let seat = state
         .office
         .read(|d| d.summoned_seat(meeting, person))
-        .map(|s| s.participant)
         .ok_or_else(|| ApiError::not_found("no invitation to that meeting"))?;
     let reason = match answer {
         InvitationAnswer::Attending => String::new(),
         InvitationAnswer::Absent { reason } => reason.trim().to_owned(),
     };
-    let handle = state
-        .meetings
-        .get(meeting)
-        .await
-        .map_err(|e| ApiError::internal("loading a meeting", e))?
-        .ok_or_else(|| ApiError::not_found("no such meeting on this hub"))?;
-    let set = Command::SetAbsenceReason {
-        participant,
-        reason,
-    };
-    handle.run(Request::one(Actor::Office, None, set)).await?;
+    // Only members are summoned in the minutes' sense: a secretary or a screen invited
+    // answers the office, and the meeting's record has no absence for them.
+    if seat.role.is_member() {
+        let handle = state
+            .meetings
+            .get(meeting)
+            .await
+            .map_err(|e| ApiError::internal("loading a meeting", e))?
+            .ok_or_else(|| ApiError::not_found("no such meeting on this hub"))?;
+        let set = Command::SetAbsenceReason {
+            participant: seat.participant,
+            reason,
+        };
+        handle.run(Request::one(Actor::Office, None, set)).await?;
+    }
     state
         .office
         .run(vec![command])
