@@ -68,23 +68,40 @@ pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
         .replace('\r', "\n")
         .nfc()
         .collect();
+    // The csv reader skips an empty line without counting it, so every row after one would
+    // be named a line too early; a lone delimiter is a row of empty cells, counted, then
+    // skipped below like any blank row.
+    let delimiter = delimiter(&text);
+    let text = text
+        .split('\n')
+        .map(|line| match line {
+            "" => (delimiter as char).to_string(),
+            line => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(&text))
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
     let one = |line, message| vec![RowError { line, message }];
-    let header = match records.next() {
-        None => {
-            return Err(one(
-                1,
-                format!("the file is empty: the first line must be a header with {ACCEPTED}"),
-            ))
+    // The header is the first row that is not blank (a sheet may start lower down).
+    let header = loop {
+        match records.next() {
+            None => {
+                return Err(one(
+                    1,
+                    format!("the file is empty: the first line must be a header with {ACCEPTED}"),
+                ))
+            }
+            Some(Err(e)) => return Err(one(line_of(&e), e.to_string())),
+            Some(Ok(h)) if h.iter().all(|f| f.trim().is_empty()) => continue,
+            Some(Ok(h)) => break h,
         }
-        Some(Err(e)) => return Err(one(line_of(&e), e.to_string())),
-        Some(Ok(h)) => h,
     };
+    let header_line = header.position().map_or(1, |p| p.line());
     let labels: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
     let mut columns: HashMap<Column, (usize, String)> = HashMap::new();
     let mut problems = Vec::new();
@@ -105,7 +122,7 @@ pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
         ));
     }
     if !problems.is_empty() {
-        return Err(one(1, problems.join("; ")));
+        return Err(one(header_line, problems.join("; ")));
     }
 
     let mut rows = Vec::new();
@@ -260,12 +277,13 @@ mod tests {
     fn vietnamese_headers_semicolons_and_bodies_in_one_cell_are_read() {
         let text = "\u{feff}STT;Họ và tên;Chức vụ;Đơn vị;Điện thoại;Ban\n\
                     1;Nguyễn Văn An;Bí thư;Tỉnh ủy;0912 000 111;\"Ban Chấp hành; Ban Thường vụ\"\n\
+                    \n\
                     2;Trần Thị Bình;Ủy viên;Sở Tư pháp;;Ban Chấp hành\n";
         let rows = parse_people_csv(text).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].bodies, vec!["Ban Chấp hành", "Ban Thường vụ"]);
         assert_eq!(rows[0].contact, "0912 000 111");
-        assert_eq!(rows[1].line, 3);
+        assert_eq!(rows[1].line, 4, "counted past the blank line");
         assert_eq!(rows[1].bodies, vec!["Ban Chấp hành"]);
     }
 
@@ -297,12 +315,21 @@ mod tests {
         // Without the bad row, the people and their bodies are read.
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
+        // This sheet starts on its third row, as a sheet with a title above the list does.
         for (r, row) in rows[..2].iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
-                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                sheet.write_string(r as u32 + 2, c as u16, *cell).unwrap();
             }
         }
+        sheet.write_string(5, 1, "Ủy viên").unwrap();
+        let errors = parse_people_xlsx(&book.save_to_buffer().unwrap()).unwrap_err();
+        assert_eq!(errors[0].line, 6, "row 6 of the sheet: {errors:?}");
+        book.worksheet_from_index(0)
+            .unwrap()
+            .write_string(5, 0, "Trần Thị Bình")
+            .unwrap();
         let people = parse_people_xlsx(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(people[1].line, 6);
         assert_eq!(people[0].name, "Nguyễn Văn An");
         assert_eq!(people[0].contact, "0912000111");
         assert_eq!(people[0].bodies, vec!["Ban Chấp hành", "Ban Thường vụ"]);
