@@ -215,7 +215,10 @@ fn office_routes(limits: &crate::config::Limits) -> Router<Arc<AppState>> {
             "/office/devices/{device}/unlock",
             post(office::unlock_device),
         )
-        .route("/meetings/{meeting}/summon", post(office::summon_people))
+        .route(
+            "/meetings/{meeting}/summon",
+            post(invitations::summon_people),
+        )
         .route(
             "/meetings/{meeting}/invitation",
             get(invitations::list).post(invitations::send),

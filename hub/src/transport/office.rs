@@ -1,11 +1,10 @@
 //! The office's routes, under `/api/v1/office/…` and for the office token only: people and
-//! bodies (by hand or imported from CSV), enrolment codes and their QR codes, devices
-//! (listed, unlocked, revoked). Beside them, for a meeting's secretariat too: summoning a
-//! body or named people (`…/summon`) and the meeting's invitation (`…/invitation`).
+//! bodies (by hand or imported from CSV or XLSX), enrolment codes and their QR codes,
+//! devices (listed, unlocked, revoked). Summons and invitations are in `invitations`.
 
-use super::auth::{in_meeting, Caller};
+use super::auth::Caller;
 use super::error::LineError;
-use super::rest::{summon, JsonBody};
+use super::rest::JsonBody;
 use super::{ApiError, AppState};
 use crate::engine::directory::OfficeCommand;
 use crate::live::{OfficeError, Refused};
@@ -16,15 +15,14 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use protocol::directory::{BodyId, DeviceId, Person, PersonId, Summons};
-use protocol::{Command, MeetingId, Role};
+use protocol::directory::{BodyId, DeviceId, Person, PersonId};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
 type Shared = State<Arc<AppState>>;
 
-/// The most names one body or one summons may list in a request.
+/// The most members one new body may list in a request.
 const MAX_LISTED: usize = 5_000;
 
 fn office_only(principal: &Principal) -> Result<(), ApiError> {
@@ -373,92 +371,4 @@ pub(super) async fn unlock_device(
     office_only(&p)?;
     state.office.unlock(device).await.map_err(refused)?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-pub(super) struct NewSummons {
-    /// Summon every member of this body…
-    #[serde(default)]
-    body: Option<BodyId>,
-    /// …and these people.
-    #[serde(default)]
-    people: Vec<PersonId>,
-    /// Their role in this meeting; delegate if not given.
-    #[serde(default)]
-    role: Option<Role>,
-}
-
-/// `POST /meetings/{meeting}/summon`: participants from the directory, each linked to
-/// their person (and given a badge token too). People the meeting already summoned are
-/// skipped, so summoning a body again adds only its new members.
-pub(super) async fn summon_people(
-    State(state): Shared,
-    Caller(principal): Caller,
-    Path(meeting): Path<MeetingId>,
-    JsonBody(body): JsonBody<NewSummons>,
-) -> Result<impl IntoResponse, ApiError> {
-    let call = in_meeting(&state, &principal, meeting).await?;
-    if call.role != Role::Secretariat {
-        return Err(ApiError::forbidden(
-            "only the secretariat summons participants",
-        ));
-    }
-    if body.people.len() > MAX_LISTED {
-        return Err(ApiError::invalid("one summons lists at most 5000 people"));
-    }
-    let role = body.role.unwrap_or(Role::Delegate);
-    let people: Vec<Person> = state.office.read(|d| {
-        let mut ids: Vec<PersonId> = body
-            .body
-            .and_then(|b| d.body(b))
-            .map(|b| b.members.clone())
-            .unwrap_or_default();
-        ids.extend(&body.people);
-        let mut seen = std::collections::HashSet::new();
-        ids.retain(|id| seen.insert(*id) && d.summoned_seat(meeting, *id).is_none());
-        ids.iter().filter_map(|id| d.person(*id).cloned()).collect()
-    });
-    if let Some(b) = body.body {
-        if state.office.read(|d| d.body(b).is_none()) {
-            return Err(ApiError::not_found("no such body in the directory"));
-        }
-    }
-    if body
-        .people
-        .iter()
-        .any(|id| state.office.read(|d| d.person(*id).is_none()))
-    {
-        return Err(ApiError::not_found("no such person in the directory"));
-    }
-    let commands = people
-        .iter()
-        .map(|p| Command::AddParticipant {
-            name: p.name.clone(),
-            position: p.position.clone(),
-            unit: p.unit.clone(),
-            role,
-            seat: None,
-            person: Some(p.id),
-        })
-        .collect();
-    let issued = summon(&state, &call, meeting, commands, &[]).await?;
-    let participants: Vec<Summons> = issued
-        .iter()
-        .filter_map(|i| {
-            Some(Summons {
-                person: i.participant.person?,
-                participant: i.participant.id,
-            })
-        })
-        .collect();
-    if !participants.is_empty() {
-        let record = OfficeCommand::RecordSummons {
-            meeting,
-            body: body.body,
-            role,
-            participants,
-        };
-        state.office.run(vec![record]).await.map_err(refused)?;
-    }
-    Ok((StatusCode::CREATED, Json(json!({ "participants": issued }))))
 }
