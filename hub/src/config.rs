@@ -41,6 +41,25 @@ pub struct Config {
     pub tls: TlsSettings,
     /// The name the hub announces on the LAN (mDNS), e.g. `phonghop.local`.
     pub name: NameSettings,
+    /// The office between meetings: when invitations' reminders reach people's tablets.
+    pub office: OfficeSettings,
+}
+
+/// The office's directory, devices and invitations (issue 18).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OfficeSettings {
+    /// Hours before a meeting's start from which its reminder shows on the tablet of each
+    /// person it summoned (the nearest that has come), e.g. a day and an hour before.
+    pub reminder_hours: Vec<u32>,
+}
+
+impl Default for OfficeSettings {
+    fn default() -> Self {
+        OfficeSettings {
+            reminder_hours: vec![24, 1],
+        }
+    }
 }
 
 /// How uploaded documents are checked and served.
@@ -147,6 +166,7 @@ impl Default for Config {
             documents: DocumentSettings::default(),
             tls: TlsSettings::default(),
             name: NameSettings::default(),
+            office: OfficeSettings::default(),
         }
     }
 }
@@ -323,6 +343,13 @@ impl Config {
         }
         if self.log.trim().is_empty() {
             return invalid("log", "must be a filter such as \"info\"".into());
+        }
+        let hours = &self.office.reminder_hours;
+        if hours.len() > 8 || hours.iter().any(|h| !(1..=720).contains(h)) {
+            return invalid(
+                "office.reminder_hours",
+                "lists at most 8 numbers of hours, each from 1 to 720 (30 days)".into(),
+            );
         }
         if !(KIB..=16 * MIB).contains(&l.max_frame_bytes) {
             let m = format!(

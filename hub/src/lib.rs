@@ -17,6 +17,7 @@ pub mod engine;
 pub mod export;
 pub mod import;
 pub mod live;
+pub mod pins;
 pub mod record;
 pub mod server;
 pub mod setup;

@@ -6,7 +6,7 @@
 // Network first: the hub is on the same LAN, and a fresh script must win over a cached one.
 
 const CACHE = 'hub-shell-v2';
-const SHELL = /^\/($|js\/|css\/|vendor\/)/;
+const SHELL = /^\/($|home$|js\/|css\/|vendor\/)/;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (e) => e.waitUntil(

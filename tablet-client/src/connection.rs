@@ -125,6 +125,7 @@ impl Connection {
         self.send(&ClientFrame::Command {
             id: id.clone(),
             command,
+            pin: None,
         })
         .await?;
         loop {

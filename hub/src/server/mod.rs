@@ -73,12 +73,14 @@ impl Server {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
             job_queue: 8192,
-            clock,
+            clock: clock.clone(),
             quotas: config.limits.quotas(),
             closed_idle: config.limits.closed_meeting_idle(),
         };
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
+        let office = crate::live::Office::load(store.clone(), clock)
+            .context("replaying the office's log")?;
         let public_base = config.public_base(bound);
         let tls = crate::tls::HallTls::open(&config, bound).context("setting up HTTPS")?;
         let ca_page = tls
@@ -95,6 +97,7 @@ impl Server {
             config,
             store,
             meetings,
+            office,
             public_base,
             ca_page,
             join_ca: tls.as_ref().and_then(|t| t.ca_pin()),
