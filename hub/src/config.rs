@@ -8,8 +8,10 @@
 //! `deploy/hub.toml` is the documented example and a test keeps it in step with this file.
 
 mod hall;
+mod store;
 
 pub use hall::{NameSettings, TlsMode, TlsSettings};
+pub use store::{StoreEngine, StoreSettings};
 
 use protocol::Fraction;
 use serde::{Deserialize, Serialize};
@@ -41,6 +43,8 @@ pub struct Config {
     pub tls: TlsSettings,
     /// The name the hub announces on the LAN (mDNS), e.g. `phonghop.local`.
     pub name: NameSettings,
+    /// Where the hub keeps its data: embedded (the default) or PostgreSQL.
+    pub store: StoreSettings,
 }
 
 /// How uploaded documents are checked and served.
@@ -147,6 +151,7 @@ impl Default for Config {
             documents: DocumentSettings::default(),
             tls: TlsSettings::default(),
             name: NameSettings::default(),
+            store: StoreSettings::default(),
         }
     }
 }
@@ -309,6 +314,7 @@ impl Config {
             check_public_url(url).or_else(|m| invalid("public_url", m))?;
         }
         hall::check_host(&self.name.host).or_else(|m| invalid("name.host", m))?;
+        self.store.check().or_else(|m| invalid("store.url", m))?;
         if self.tls.mode == TlsMode::Files && (self.tls.cert.is_none() || self.tls.key.is_none()) {
             return invalid(
                 "tls.mode",
