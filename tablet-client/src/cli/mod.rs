@@ -34,6 +34,16 @@ struct Cli {
     /// How long to keep trying to reach the hub before giving up, in seconds.
     #[arg(long, global = true, default_value_t = 10)]
     wait: u64,
+    /// Another hub of the hall (its standby), e.g. http://10.0.0.6:8080; repeat for more.
+    /// When the connection drops the hubs are tried in turn, and the session resumes on
+    /// whichever serves. Also HUB_ALTERNATES, comma-separated.
+    #[arg(
+        long = "hub",
+        global = true,
+        env = "HUB_ALTERNATES",
+        value_delimiter = ','
+    )]
+    hubs: Vec<String>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -271,7 +281,7 @@ pub(crate) struct Usage(pub String);
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let profile = profile::Profile::at(cli.profile.clone(), cli.wait)?;
+    let profile = profile::Profile::at(cli.profile.clone(), cli.wait)?.with_hubs(cli.hubs.clone());
     match cli.command {
         Cmd::Join { url } => profile.join(&url).await,
         Cmd::Sync => documents::sync(&profile).await,
