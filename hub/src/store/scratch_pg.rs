@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// A running server, for the life of the process.
+#[derive(Debug)]
 pub struct ScratchPostgres {
     /// `host=127.0.0.1 port=N user=postgres`.
     pub base: String,
