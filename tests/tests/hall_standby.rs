@@ -227,3 +227,72 @@ async fn the_standby_takes_over_a_300_tablet_vote_when_the_hub_is_killed() {
     assert_eq!(last_seqs.iter().max(), Some(&seq));
     drop(postgres);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_whose_lease_connection_is_cut_stops_and_the_standby_serves() {
+    let postgres = tokio::task::spawn_blocking(ScratchPostgres::start)
+        .await
+        .unwrap()
+        .expect("a scratch PostgreSQL (Debian's postgresql package)");
+    let url = postgres.database().unwrap();
+    let first_dir = tempfile::tempdir().unwrap();
+    let mut first = TestHub::start_process_in(first_dir, &[("HUB_STORE_URL", url.as_str())]).await;
+    let second_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        first.data_dir().join("secretariat.token"),
+        second_dir.path().join("secretariat.token"),
+    )
+    .unwrap();
+    let standby = TestHub::start_standby(second_dir, &url).await;
+    let m = first.meeting_with(3).await;
+    let epochs = postgres.psql(&url, "SELECT epoch FROM hub_lease").unwrap();
+    assert_eq!(epochs.trim(), "1", "the first hub took the first epoch");
+
+    // The database ends the hubs' lease connections, as a cut cable would: the first hub
+    // must stop (its process exits with an error), the standby must take the hall.
+    let cut = Instant::now();
+    postgres
+        .psql(
+            &url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'hub lease'",
+        )
+        .unwrap();
+    let (second, _) = standby.serving(Duration::from_secs(10)).await;
+    let status = guard("the first hub to stop", async {
+        loop {
+            if let Some(status) = first.exited() {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    eprintln!(
+        "a hub whose lease connection was cut stopped, and the standby served, {:.0} ms after the cut",
+        cut.elapsed().as_secs_f64() * 1000.0
+    );
+    assert!(
+        !status.success(),
+        "a hub that lost its lease exits with an error"
+    );
+    assert!(
+        first.logs().contains("lost the lease"),
+        "it says why: {}",
+        first.logs()
+    );
+    let epochs = postgres.psql(&url, "SELECT epoch FROM hub_lease").unwrap();
+    assert_eq!(epochs.trim(), "2", "the takeover raised the epoch");
+    let (_, view) = second.meeting_state(m.id, second.office_token()).await;
+    assert_eq!(
+        view.participants.len(),
+        6,
+        "the meeting as the first hub left it"
+    );
+    // A delegate joins through it.
+    let (_, first_frame) = second.join(&m.delegates[0].token, None).await;
+    assert!(
+        matches!(first_frame, HubFrame::Snapshot { .. }),
+        "{first_frame:?}"
+    );
+}

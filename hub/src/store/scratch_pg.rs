@@ -180,4 +180,26 @@ impl ScratchPostgres {
         }
         Ok(format!("{} dbname={name}", self.base))
     }
+
+    /// Runs `sql` with `psql` on the database `conninfo` (as [`ScratchPostgres::database`]
+    /// gave it); returns what it printed (unaligned, tuples only).
+    pub fn psql(&self, conninfo: &str, sql: &str) -> Result<String, String> {
+        let ran = Command::new(bin_dir()?.join("psql"))
+            .args([
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+                conninfo,
+            ])
+            .output()
+            .map_err(|e| format!("psql: {e}"))?;
+        if !ran.status.success() {
+            return Err(format!("psql: {}", String::from_utf8_lossy(&ran.stderr)));
+        }
+        Ok(String::from_utf8_lossy(&ran.stdout).into_owned())
+    }
 }

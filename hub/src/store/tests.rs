@@ -653,6 +653,10 @@ fn a_deposed_hub_writes_nothing_once_another_took_the_hall() {
     drop(first);
     let second = take_lease(&url, "b");
     assert_eq!(second.epoch(), first_epoch + 1);
+    let row = server()
+        .psql(&url, "SELECT epoch, holder FROM hub_lease")
+        .unwrap();
+    assert_eq!(row.trim(), format!("{}|b", first_epoch + 1));
     let err = a.append(m, &batch(3, 3), &[]).unwrap_err();
     assert!(
         matches!(err, StoreError::Fenced { held, current } if held == first_epoch && current == first_epoch + 1),
