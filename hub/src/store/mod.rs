@@ -17,6 +17,8 @@ mod copy;
 mod grants;
 mod keys;
 mod lease;
+#[cfg(test)]
+mod lease_tests;
 mod links;
 mod log;
 mod notes;
