@@ -222,7 +222,7 @@ async fn the_standby_takes_over_a_300_tablet_vote_when_the_hub_is_killed() {
     let at = |q: f64| on_first[((on_first.len() - 1) as f64 * q).round() as usize];
     eprintln!(
         "the vote took {:.1} s from the first ballot to the last ack; ballot acks on the first \
-         hub (PostgreSQL, one commit per batch): {} ballots, median {:.1} ms, p95 {:.1} ms",
+         hub (the scratch PostgreSQL, fsync off; one commit per batch): {} ballots, median {:.1} ms, p95 {:.1} ms",
         started.elapsed().as_secs_f64(),
         on_first.len(),
         at(0.5),

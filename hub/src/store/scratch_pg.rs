@@ -117,6 +117,7 @@ impl ScratchPostgres {
             .arg(&data)
             .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-k"])
             .arg(dir.path())
+            // A test server: durability is PostgreSQL's own business, not the tests'.
             .args(["-c", "fsync=off", "-c", "max_connections=200"])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
