@@ -113,6 +113,10 @@ struct Common {
     /// Whether to announce the name over mDNS [default: true].
     #[arg(long, env = "HUB_ANNOUNCE")]
     announce: Option<bool>,
+    /// Keep the data in this PostgreSQL database (store.engine = "postgres"), e.g.
+    /// postgres://hub:PASSWORD@10.0.0.5/phonghop: a second hub on it is the standby.
+    #[arg(long, env = "HUB_STORE_URL", hide_env_values = true)]
+    store_url: Option<String>,
 }
 
 fn parse_tls_mode(text: &str) -> Result<crate::config::TlsMode, String> {
@@ -152,6 +156,10 @@ impl Common {
         if let Some(announce) = self.announce {
             config.name.announce = announce;
         }
+        if let Some(url) = &self.store_url {
+            config.store.engine = crate::config::StoreEngine::Postgres;
+            config.store.url = Some(url.clone());
+        }
         config.normalise();
         config.validate()?;
         Ok(config)
@@ -165,6 +173,9 @@ pub async fn run() -> anyhow::Result<()> {
         Cmd::Serve(common) => {
             let config = common.config()?;
             init_logging(&config.log);
+            if config.store.engine == crate::config::StoreEngine::Postgres {
+                return serve_with_standby(config).await;
+            }
             let (listener, redirect, server) = bind_and_open(config).await?;
             server
                 .serve_with_redirect(listener, redirect, shutdown_signal())
@@ -380,9 +391,44 @@ fn verify_dossier(args: &VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
-async fn bind_and_open(
-    mut config: Config,
-) -> anyhow::Result<(TcpListener, Option<TcpListener>, Server)> {
+/// `hub serve` on PostgreSQL: standby until this hub takes the lease, then the hub. A hub
+/// that loses the lease stops with an error; its service manager starts it again, as the
+/// standby.
+async fn serve_with_standby(config: Config) -> anyhow::Result<()> {
+    let (listener, redirect, config) = bind(config).await?;
+    let bound = listener.local_addr()?;
+    let url = config.store.url.clone().context("store.url")?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    // Tests and scripts wait for this exact line.
+    println!("standby on {bound}");
+    let waited = crate::server::standby::wait_for_lease(
+        &config,
+        &listener,
+        &url,
+        until_stopped(stopped.clone()),
+    );
+    let Some(lease) = waited.await? else {
+        return Ok(());
+    };
+    let epoch = lease.epoch();
+    let server = Server::open_leased(config.clone(), bound, lease).await?;
+    announce(&config, &listener, redirect.as_ref(), &server)?;
+    println!("holding the hall (epoch {epoch})");
+    server
+        .serve_with_redirect(listener, redirect, until_stopped(stopped))
+        .await
+}
+
+/// Binds `listen` (and the redirect's port, with HTTPS); the config then says the
+/// redirect's real port.
+async fn bind(mut config: Config) -> anyhow::Result<(TcpListener, Option<TcpListener>, Config)> {
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -398,16 +444,35 @@ async fn bind_and_open(
         // The port it got, when it asked for 0: the CA page's link on the badges needs it.
         config.tls.redirect_listen = Some(redirect.local_addr()?);
     }
+    Ok((listener, redirect, config))
+}
+
+async fn bind_and_open(
+    config: Config,
+) -> anyhow::Result<(TcpListener, Option<TcpListener>, Server)> {
+    let (listener, redirect, config) = bind(config).await?;
+    let bound = listener.local_addr()?;
+    let server = Server::open(config.clone(), bound).await?;
+    announce(&config, &listener, redirect.as_ref(), &server)?;
+    Ok((listener, redirect, server))
+}
+
+/// Prints where the hub serves.
+fn announce(
+    config: &Config,
+    listener: &TcpListener,
+    redirect: Option<&TcpListener>,
+    server: &Server,
+) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let scheme = if config.tls.enabled() {
         "https"
     } else {
         "http"
     };
-    let server = Server::open(config, bound).await?;
     // Tests and scripts wait for this exact line.
     println!("listening on {scheme}://{bound}");
-    if let Some(redirect) = &redirect {
+    if let Some(redirect) = redirect {
         println!("redirecting http://{} to HTTPS", redirect.local_addr()?);
     }
     if let Some(ca) = &server.state().ca_page {
@@ -416,7 +481,7 @@ async fn bind_and_open(
             ca.url, ca.fingerprint
         );
     }
-    Ok((listener, redirect, server))
+    Ok(())
 }
 
 /// `hub demo`: serves the hub as `hub serve` does and, meanwhile, seeds the demo through

@@ -8,8 +8,10 @@
 //! `deploy/hub.toml` is the documented example and a test keeps it in step with this file.
 
 mod hall;
+mod store;
 
 pub use hall::{NameSettings, TlsMode, TlsSettings};
+pub use store::{StoreEngine, StoreSettings};
 
 use protocol::Fraction;
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,8 @@ pub struct Config {
     pub name: NameSettings,
     /// The office between meetings: when invitations' reminders reach people's tablets.
     pub office: OfficeSettings,
+    /// Where the hub keeps its data: embedded (the default) or PostgreSQL.
+    pub store: StoreSettings,
 }
 
 /// The office's directory, devices and invitations (issue 18).
@@ -167,6 +171,7 @@ impl Default for Config {
             tls: TlsSettings::default(),
             name: NameSettings::default(),
             office: OfficeSettings::default(),
+            store: StoreSettings::default(),
         }
     }
 }
@@ -329,6 +334,7 @@ impl Config {
             check_public_url(url).or_else(|m| invalid("public_url", m))?;
         }
         hall::check_host(&self.name.host).or_else(|m| invalid("name.host", m))?;
+        self.store.check().or_else(|m| invalid("store.url", m))?;
         if self.tls.mode == TlsMode::Files && (self.tls.cert.is_none() || self.tls.key.is_none()) {
             return invalid(
                 "tls.mode",

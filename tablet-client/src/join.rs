@@ -93,6 +93,26 @@ impl JoinUrl {
         &self.trust
     }
 
+    /// The same badge at another hub (the hall's standby): `hub` is that hub's base URL,
+    /// e.g. `http://10.0.0.6:8080` (a path prefix is kept; a join URL is taken as its
+    /// base).
+    pub fn at_hub(&self, hub: &str) -> Result<JoinUrl, ClientError> {
+        let hub = hub.trim();
+        let base = match JoinUrl::parse(hub) {
+            Ok(other) => other.base,
+            Err(_) => {
+                let with_slash = format!("{}/", hub.trim_end_matches('/'));
+                JoinUrl::parse(&format!("{with_slash}j/{}", self.token))?.base
+            }
+        };
+        Ok(JoinUrl {
+            base,
+            token: self.token.clone(),
+            // The standby serves with the hall's same CA (INSTALL.md, *A standby hub*).
+            trust: self.trust.clone(),
+        })
+    }
+
     /// The participant's token, for `hello`.
     pub fn token(&self) -> &str {
         &self.token
@@ -141,6 +161,26 @@ impl fmt::Debug for JoinUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_badge_reaches_the_standby_hub() {
+        let j = JoinUrl::parse("https://10.0.0.5/hop/j/AbC-12_x").unwrap();
+        for other in [
+            "https://10.0.0.6",
+            "https://10.0.0.6/",
+            "https://10.0.0.6/j/AbC-12_x",
+        ] {
+            let at = j.at_hub(other).unwrap();
+            assert_eq!(at.base_url().as_str(), "https://10.0.0.6/", "{other}");
+            assert_eq!(at.token(), "AbC-12_x");
+        }
+        let prefixed = j.at_hub("http://10.0.0.6:8080/hop").unwrap();
+        assert_eq!(
+            prefixed.ws_url().as_str(),
+            "ws://10.0.0.6:8080/hop/api/v1/ws"
+        );
+        assert!(j.at_hub("ftp://10.0.0.6").is_err());
+    }
 
     #[test]
     fn a_badge_url_gives_the_hub_and_the_token() {

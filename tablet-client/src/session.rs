@@ -2,6 +2,11 @@
 //! capped, jittered backoff, resumes from the last sequence number, and re-sends a command
 //! under the same id until it is answered, so a ballot sent as the Wi-Fi fails is counted
 //! once, never twice and never lost.
+//!
+//! A session may know several hubs (a hall's hub and its standby, see
+//! [`Session::join_hubs`]): when a connection cannot be made or answers `503` (a standby
+//! says so), the next hub is tried, round-robin, and the session resumes there from its
+//! last seq as it would on the same hub.
 
 use crate::{ClientError, CommandError, Connection, Follower, JoinUrl};
 use protocol::{ClientFrame, Command, CommandId, ErrorCode, HubFrame};
@@ -25,7 +30,9 @@ pub struct Answer {
 /// A session that survives drops. Everything it receives passes through its [`Follower`].
 #[derive(Debug)]
 pub struct Session {
-    join: JoinUrl,
+    /// The hubs this session may use, the badge's first; `current` is the one in use.
+    hubs: Vec<JoinUrl>,
+    current: usize,
     conn: Option<Connection>,
     follower: Follower,
     /// Frames received while a command waited for its answer.
@@ -47,12 +54,25 @@ impl Session {
         follower: Follower,
         patience: Duration,
     ) -> Result<Session, ClientError> {
+        Self::join_hubs(vec![join], follower, patience).await
+    }
+
+    /// [`Session::join`] with more than one hub to try: `hubs[0]` first, then the others in
+    /// turn whenever a connection fails (see [`JoinUrl::at_hub`] for the same badge on
+    /// another hub). Panics if `hubs` is empty.
+    pub async fn join_hubs(
+        hubs: Vec<JoinUrl>,
+        follower: Follower,
+        patience: Duration,
+    ) -> Result<Session, ClientError> {
+        assert!(!hubs.is_empty(), "a session needs a hub");
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64)
             ^ u64::from(std::process::id()).rotate_left(32);
         let mut session = Session {
-            join,
+            hubs,
+            current: 0,
             conn: None,
             follower,
             held: VecDeque::new(),
@@ -67,6 +87,11 @@ impl Session {
 
     pub fn follower(&self) -> &Follower {
         &self.follower
+    }
+
+    /// The hub this session uses now (or will try next).
+    pub fn hub(&self) -> &JoinUrl {
+        &self.hubs[self.current]
     }
 
     /// The next frame: a snapshot or resumed after a reconnect, events, pongs. Reconnects
@@ -188,10 +213,18 @@ impl Session {
     async fn connect(&mut self, patience: Duration) -> Result<(), ClientError> {
         let started = std::time::Instant::now();
         let mut ceiling = FIRST;
+        let mut failed_in_round = 0;
         loop {
             match self.try_connect().await {
                 Ok(()) => return Ok(()),
                 Err(e) if is_transient(&e) && started.elapsed() < patience => {
+                    // The next hub at once; the backoff only once every hub has failed.
+                    self.current = (self.current + 1) % self.hubs.len();
+                    failed_in_round += 1;
+                    if failed_in_round < self.hubs.len() {
+                        continue;
+                    }
+                    failed_in_round = 0;
                     let wait = self.jitter(ceiling);
                     tokio::time::sleep(wait).await;
                     ceiling = (ceiling * 2).min(CAP);
@@ -202,9 +235,10 @@ impl Session {
     }
 
     async fn try_connect(&mut self) -> Result<(), ClientError> {
-        let mut conn = Connection::open_join(&self.join).await?;
+        let hub = &self.hubs[self.current];
+        let mut conn = Connection::open_join(hub).await?;
         let resume = (self.follower.last_seq() > 0).then(|| self.follower.last_seq());
-        let first = conn.join(self.join.token(), resume, None).await?;
+        let first = conn.join(hub.token(), resume, None).await?;
         self.follower.observe(&first)?;
         self.held.push_back(first);
         self.conn = Some(conn);

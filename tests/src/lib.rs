@@ -14,6 +14,7 @@ pub mod http;
 pub mod native;
 pub mod relay;
 pub mod sealed;
+pub mod standby;
 pub mod tablet;
 pub mod tools;
 

@@ -201,3 +201,21 @@ fn the_deploy_example_documents_every_setting() {
         assert!(mentioned, "deploy/hub.toml does not mention `{key}`");
     }
 }
+
+#[test]
+fn a_postgres_store_needs_a_url_that_is_never_printed() {
+    let config = Config::from_toml("[store]\nengine = \"postgres\"\n").unwrap();
+    let message = config.validate().unwrap_err().to_string();
+    assert!(message.contains("store.url"), "{message}");
+    let config = Config::from_toml("[store]\nurl = \"postgres://h/db\"\n").unwrap();
+    assert!(config.validate().is_err(), "a url for the embedded store");
+    let config = Config::from_toml(
+        "[store]\nengine = \"postgres\"\nurl = \"postgres://hub:s3cret-pw@10.0.0.5/phonghop\"\n",
+    )
+    .unwrap();
+    config.validate().unwrap();
+    assert!(!format!("{config:?}").contains("s3cret-pw"));
+    let config =
+        Config::from_toml("[store]\nengine = \"postgres\"\nurl = \"not a url = = =\"\n").unwrap();
+    assert!(config.validate().is_err());
+}

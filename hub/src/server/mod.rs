@@ -5,15 +5,17 @@ pub mod name;
 mod office;
 mod plain;
 mod serve;
+pub mod standby;
 
 pub use office::OFFICE_TOKEN_FILE;
 
 use crate::config::Config;
+use crate::config::StoreEngine;
 use crate::engine::{Actor, MeetingState};
 use crate::import::MeetingPackage;
 use crate::live::{Clock, LiveSettings, Meetings, Request};
 use crate::setup;
-use crate::store::Store;
+use crate::store::{Contender, Lease, Store};
 use crate::tokens::Token;
 use crate::transport::{self, AppState};
 use anyhow::Context as _;
@@ -33,6 +35,8 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     /// HTTPS, unless `tls.mode = "off"`.
     tls: Option<crate::tls::HallTls>,
+    /// On PostgreSQL, the lease this hub serves the hall under.
+    lease: Option<Lease>,
 }
 
 /// A participant created by an import, with the token shown this once.
@@ -64,8 +68,51 @@ impl Server {
         bound: SocketAddr,
         clock: Clock,
     ) -> anyhow::Result<Server> {
+        let lease = match (&config.store.engine, &config.store.url) {
+            (StoreEngine::Postgres, Some(url)) => {
+                let url = url.clone();
+                let tried = tokio::task::spawn_blocking(move || {
+                    Contender::connect(&url)?.try_take(&format!("pid {}", std::process::id()))
+                })
+                .await??;
+                Some(tried.map_err(|_| {
+                    anyhow::anyhow!(
+                        "another hub holds the hall on this PostgreSQL database; stop it, or \
+                         run this one as its standby (hub serve)"
+                    )
+                })?)
+            }
+            _ => None,
+        };
+        Self::open_inner(config, bound, clock, lease).await
+    }
+
+    /// Opens a hub on PostgreSQL under a lease it took (as a standby, see [`standby`]):
+    /// replays every meeting from the database.
+    pub async fn open_leased(
+        config: Config,
+        bound: SocketAddr,
+        lease: Lease,
+    ) -> anyhow::Result<Server> {
+        Self::open_inner(config, bound, Clock::system(), Some(lease)).await
+    }
+
+    async fn open_inner(
+        config: Config,
+        bound: SocketAddr,
+        clock: Clock,
+        lease: Option<Lease>,
+    ) -> anyhow::Result<Server> {
         config.validate()?;
-        let store = Store::open(&config.data)?;
+        let store = match &lease {
+            Some(lease) => {
+                let (data, lease) = (config.data.clone(), lease.clone());
+                tokio::task::spawn_blocking(move || Store::open_postgres(&data, &lease))
+                    .await?
+                    .context("opening the store on PostgreSQL")?
+            }
+            None => Store::open(&config.data)?,
+        };
         office::ensure_token(&config.data, &store).await?;
         let signer = crate::signing::Signer::load_or_create(&config.data)?;
         let trust = crate::trust::DocumentTrust::open(&config.data, &config.documents)?;
@@ -115,6 +162,7 @@ impl Server {
             state,
             shutdown,
             tls,
+            lease,
         })
     }
 
@@ -163,8 +211,17 @@ impl Server {
             self.state.shutdown.clone(),
         ));
         let shutdown = self.shutdown;
+        let lease = self.lease.clone();
         let graceful = async move {
-            signal.await;
+            match lease {
+                // Losing the lease stops writes at once (the store refuses them) and the
+                // server here: another hub is taking the hall over.
+                Some(lease) => tokio::select! {
+                    () = signal => {}
+                    () = lease.lost() => {}
+                },
+                None => signal.await,
+            }
             let _ = shutdown.send(true);
         };
         serve::serve(self.state.clone(), routers, listener, redirect, graceful).await?;
@@ -174,6 +231,9 @@ impl Server {
         self.state.sessions.wait().await;
         self.state.meetings.close().await;
         self.state.store.flush().await?;
+        if self.lease.as_ref().is_some_and(Lease::is_lost) {
+            anyhow::bail!("this hub lost its lease on the hall; another hub serves it now");
+        }
         Ok(())
     }
 

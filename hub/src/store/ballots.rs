@@ -7,7 +7,7 @@
 //! counting committee's key, so whoever holds the disk reads nothing in them either: the
 //! box is opened only as a sum, by enough members of the committee.
 
-use super::{keys, scan, Store, StoreError};
+use super::{keys, Store, StoreError};
 use crate::engine::SealedBallot;
 use protocol::{MeetingId, PollId, Sealed};
 use uuid::Uuid;
@@ -31,12 +31,9 @@ pub(super) fn encode(meeting: MeetingId, ballots: &[SealedBallot]) -> Result<Vec
 impl Store {
     /// Every sealed ballot of a meeting, by poll then fingerprint.
     pub fn ballots(&self, meeting: MeetingId) -> Result<Vec<(PollId, Sealed)>, StoreError> {
-        let txn = self.reader()?;
-        let table = txn.open_table(keys::BALLOTS)?;
+        let rows = self.read_rows(|r| r.prefixed(keys::BALLOTS, &keys::meeting(meeting)))?;
         let mut out = Vec::new();
-        for row in scan(&table, &keys::meeting(meeting))? {
-            let (key, value) = row?;
-            let (key, value) = (key.value(), value.value());
+        for (key, value) in &rows {
             let corrupt = |reason: &str| StoreError::Corrupt {
                 meeting,
                 seq: 0,

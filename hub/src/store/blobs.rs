@@ -5,6 +5,9 @@
 //! it. Only a complete file is fsynced and renamed into place (then the directory is
 //! fsynced), so a blob path either holds the full, verified bytes or does not exist. A
 //! temporary file is removed on every error, and any left by a crash is swept at start.
+//!
+//! On PostgreSQL every blob is also copied into the database before it is reported stored,
+//! and a blob missing here is fetched from there (see `pg_blobs`).
 
 use futures_util::{Stream, StreamExt};
 use ring::digest;
@@ -14,10 +17,21 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
 /// Where blobs live, under the data directory.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Blobs {
     blobs: PathBuf,
     tmp: PathBuf,
+    /// The database every blob is copied to, on PostgreSQL.
+    mirror: Option<super::postgres::Pg>,
+}
+
+impl fmt::Debug for Blobs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blobs")
+            .field("blobs", &self.blobs)
+            .field("mirrored", &self.mirror.is_some())
+            .finish()
+    }
 }
 
 /// A blob that is now durable.
@@ -56,6 +70,14 @@ impl Drop for TempFile {
 impl Blobs {
     /// Opens (creating) `DATA/blobs` and `DATA/tmp`, sweeping temporary files a crash left.
     pub fn open(data: &Path) -> io::Result<Blobs> {
+        Self::open_mirrored(data, None)
+    }
+
+    /// [`Blobs::open`], copying every blob to PostgreSQL too.
+    pub(super) fn open_mirrored(
+        data: &Path,
+        mirror: Option<super::postgres::Pg>,
+    ) -> io::Result<Blobs> {
         let blobs = data.join("blobs");
         let tmp = data.join("tmp");
         std::fs::create_dir_all(&blobs)?;
@@ -63,11 +85,12 @@ impl Blobs {
         for entry in std::fs::read_dir(&tmp)? {
             let _ = std::fs::remove_file(entry?.path());
         }
-        Ok(Blobs { blobs, tmp })
+        Ok(Blobs { blobs, tmp, mirror })
     }
 
     /// The path of a stored blob; `None` if `sha256` is not 64 lower-case hex digits (so a
-    /// name from outside can never point anywhere else) or the blob is not there.
+    /// name from outside can never point anywhere else) or the blob is not there. On
+    /// PostgreSQL a blob not yet here is fetched from the database first (blocking).
     pub fn path(&self, sha256: &str) -> Option<PathBuf> {
         let hex = sha256.len() == 64
             && sha256
@@ -77,7 +100,25 @@ impl Blobs {
             return None;
         }
         let path = self.blobs.join(&sha256[..2]).join(sha256);
-        path.is_file().then_some(path)
+        if path.is_file() {
+            return Some(path);
+        }
+        let mirror = self.mirror.as_ref()?;
+        let tmp = self.tmp.join(uuid::Uuid::new_v4().to_string());
+        let fetched = super::pg_blobs::fetch(&mirror.blobs(), sha256, tmp.clone());
+        let placed = match fetched {
+            Ok(Some(tmp)) => std::fs::create_dir_all(path.parent()?)
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(super::StoreError::from),
+            Ok(None) => return None,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = placed {
+            tracing::warn!(error = %e, %sha256, "cannot fetch a document from PostgreSQL");
+            let _ = std::fs::remove_file(tmp);
+            return None;
+        }
+        Some(path)
     }
 
     /// Stores a stream of chunks, at most `limit` bytes, and returns its hash and size.
@@ -110,7 +151,14 @@ impl Blobs {
         // Renaming over an existing blob is harmless: same name, same bytes.
         tokio::fs::rename(&tmp_path, dir.join(&sha256)).await?;
         guard.0 = None;
-        sync_dir(dir).await?;
+        sync_dir(dir.clone()).await?;
+        if let Some(mirror) = self.mirror.clone() {
+            let (sha, path) = (sha256.clone(), dir.join(&sha256));
+            tokio::task::spawn_blocking(move || super::pg_blobs::put(&mirror.blobs(), &sha, &path))
+                .await
+                .map_err(io::Error::other)?
+                .map_err(io::Error::other)?;
+        }
         Ok(Stored { sha256, size })
     }
 }

@@ -7,7 +7,7 @@
 //! untouched: a batch committed during the copy is simply not in it.
 
 use super::log::tail_of;
-use super::{keys, Store, StoreError};
+use super::{keys, Engine, Store, StoreError};
 use protocol::MeetingId;
 use redb::{Database, TableDefinition, TableHandle as _};
 use std::path::Path;
@@ -40,7 +40,13 @@ impl Store {
                 format!("{} already exists", path.display()),
             )));
         }
-        let snapshot = self.reader()?;
+        let Engine::Embedded(db) = &self.engine else {
+            return Err(StoreError::Unsupported(
+                "a hub on PostgreSQL is backed up with PostgreSQL's own tools (pg_dump, \
+                 pg_basebackup), not with `hub backup`",
+            ));
+        };
+        let snapshot = redb::ReadableDatabase::begin_read(&**db)?;
         let copy = Database::builder()
             .create(path)
             .map_err(|e| StoreError::Database(e.into()))?;
@@ -59,15 +65,14 @@ impl Store {
             }
         }
         txn.commit()?;
-        let events = snapshot.open_table(keys::EVENTS)?;
-        let meetings = snapshot.open_table(keys::MEETINGS)?;
+        let mut rows_of = super::rows::EmbeddedRead(snapshot);
+        let meetings = super::rows::Rows::range(&mut rows_of, keys::MEETINGS, &[], None)?;
         let mut logs = Vec::new();
-        for row in meetings.range::<&[u8]>(..)? {
-            let (key, _) = row?;
-            let Some(meeting) = keys::meeting_from(key.value()) else {
+        for (key, _) in &meetings {
+            let Some(meeting) = keys::meeting_from(key) else {
                 continue;
             };
-            let (last_seq, chain) = tail_of(&events, meeting)?;
+            let (last_seq, chain) = tail_of(&mut rows_of, meeting)?;
             logs.push(LogEnd {
                 meeting,
                 last_seq,

@@ -21,31 +21,31 @@
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
-use redb::TableDefinition;
 use uuid::Uuid;
 
-/// A table of the database: raw bytes to raw bytes (the layouts are this module's).
-pub(super) type Table = TableDefinition<'static, &'static [u8], &'static [u8]>;
+/// A table of the database, by name: raw bytes to raw bytes (the layouts are this module's).
+/// In redb each is a table; in PostgreSQL each is the `tbl` column of `hub_rows`.
+pub(super) type Table = &'static str;
 
 /// Table names. Renaming one orphans existing data, so they are fixed here.
-pub(super) const EVENTS: Table = TableDefinition::new("events");
-pub(super) const MEETINGS: Table = TableDefinition::new("meetings");
+pub(super) const EVENTS: Table = "events";
+pub(super) const MEETINGS: Table = "meetings";
 /// Each meeting's header, status and last seq, written with the batch that changes it.
-pub(super) const SUMMARIES: Table = TableDefinition::new("summaries");
-pub(super) const GRANTS: Table = TableDefinition::new("grants");
-pub(super) const PARTICIPANT_GRANTS: Table = TableDefinition::new("participant_grants");
-pub(super) const LINKS: Table = TableDefinition::new("links");
-pub(super) const KEPT_TOKENS: Table = TableDefinition::new("kept_tokens");
+pub(super) const SUMMARIES: Table = "summaries";
+pub(super) const GRANTS: Table = "grants";
+pub(super) const PARTICIPANT_GRANTS: Table = "participant_grants";
+pub(super) const LINKS: Table = "links";
+pub(super) const KEPT_TOKENS: Table = "kept_tokens";
 /// Private notes: kept apart from the event log, so nothing that reads the log sees them.
-pub(super) const NOTES: Table = TableDefinition::new("notes");
+pub(super) const NOTES: Table = "notes";
 /// Secret ballots: no voter, no time (see `ballots`).
-pub(super) const BALLOTS: Table = TableDefinition::new("ballots");
+pub(super) const BALLOTS: Table = "ballots";
 /// The office's hash-chained log of its directory (see `office`).
-pub(super) const OFFICE_LOG: Table = TableDefinition::new("office_log");
+pub(super) const OFFICE_LOG: Table = "office_log";
 /// Enrolled devices' token hashes, PIN hashes and wrong-PIN counts.
-pub(super) const DEVICES: Table = TableDefinition::new("devices");
+pub(super) const DEVICES: Table = "devices";
 /// Enrolment codes not yet used, by their hash.
-pub(super) const ENROLMENTS: Table = TableDefinition::new("enrolments");
+pub(super) const ENROLMENTS: Table = "enrolments";
 
 /// Every table, created when the database is.
 pub(super) const ALL: [Table; 12] = [

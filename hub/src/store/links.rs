@@ -10,7 +10,6 @@
 use super::{keys, Principal, Store, StoreError};
 use crate::tokens::Token;
 use protocol::{MeetingId, ParticipantId};
-use redb::ReadableTable;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use std::io::Write as _;
@@ -56,40 +55,38 @@ pub(super) fn open_key(data: &Path) -> Result<LessSafeKey, StoreError> {
         }
         Err(e) => return Err(e.into()),
     };
-    let unbound = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
-        .map_err(|_| std::io::Error::other(format!("{} is not a 32-byte key", path.display())))?;
+    key_from(&bytes).map_err(|_| {
+        std::io::Error::other(format!("{} is not a 32-byte key", path.display())).into()
+    })
+}
+
+/// The sealing key from its 32 bytes (read from the file, or from PostgreSQL's `hub_keys`).
+pub(super) fn key_from(bytes: &[u8]) -> Result<LessSafeKey, StoreError> {
+    let unbound = UnboundKey::new(&CHACHA20_POLY1305, bytes)
+        .map_err(|_| std::io::Error::other("the token key is not 32 bytes"))?;
     Ok(LessSafeKey::new(unbound))
 }
 
 impl Store {
     /// The meeting's public link id, made (unguessable: a fresh token) on first use.
     pub fn public_link(&self, meeting: MeetingId) -> Result<String, StoreError> {
-        {
-            let txn = self.reader()?;
-            let links = txn.open_table(keys::LINKS)?;
-            if let Some(link) = links.get(&link_key(meeting)[..])? {
-                return Ok(String::from_utf8_lossy(link.value()).into_owned());
-            }
+        if let Some(link) = self.read_rows(|rows| rows.get(keys::LINKS, &link_key(meeting)))? {
+            return Ok(String::from_utf8_lossy(&link).into_owned());
         }
         let fresh = Token::generate();
-        let txn = self.begin()?;
-        let link = {
-            let mut links = txn.open_table(keys::LINKS)?;
+        self.write_rows(|rows| {
             // Made meanwhile by another caller: that one stands.
-            let made = links
-                .get(&link_key(meeting)[..])?
-                .map(|l| String::from_utf8_lossy(l.value()).into_owned());
-            match made {
-                Some(link) => link,
-                None => {
-                    links.insert(&link_key(meeting)[..], fresh.as_str().as_bytes())?;
-                    links.insert(&meeting_key(fresh.as_str())[..], &meeting.as_bytes()[..])?;
-                    fresh.as_str().to_owned()
-                }
+            if let Some(link) = rows.get(keys::LINKS, &link_key(meeting))? {
+                return Ok(String::from_utf8_lossy(&link).into_owned());
             }
-        };
-        txn.commit()?;
-        Ok(link)
+            rows.insert(keys::LINKS, &link_key(meeting), fresh.as_str().as_bytes())?;
+            rows.insert(
+                keys::LINKS,
+                &meeting_key(fresh.as_str()),
+                &meeting.as_bytes()[..],
+            )?;
+            Ok(fresh.as_str().to_owned())
+        })
     }
 
     /// The meeting a public link opens, if any.
@@ -97,11 +94,9 @@ impl Store {
         if Token::parse(link).is_none() {
             return Ok(None);
         }
-        let txn = self.reader()?;
-        let links = txn.open_table(keys::LINKS)?;
-        let meeting = links.get(&meeting_key(link)[..])?;
+        let meeting = self.read_rows(|rows| rows.get(keys::LINKS, &meeting_key(link)))?;
         Ok(meeting
-            .and_then(|m| Uuid::from_slice(m.value()).ok())
+            .and_then(|m| Uuid::from_slice(&m).ok())
             .map(MeetingId))
     }
 
@@ -139,14 +134,8 @@ impl Store {
         participant: ParticipantId,
     ) -> Result<Option<Token>, StoreError> {
         let key = keys::participant(meeting, participant);
-        let value = {
-            let txn = self.reader()?;
-            let kept = txn.open_table(keys::KEPT_TOKENS)?;
-            let value = kept.get(&key[..])?.map(|v| v.value().to_vec());
-            match value {
-                Some(value) => value,
-                None => return Ok(None),
-            }
+        let Some(value) = self.read_rows(|rows| rows.get(keys::KEPT_TOKENS, &key))? else {
+            return Ok(None);
         };
         if value.len() < NONCE_LEN {
             return Ok(None);

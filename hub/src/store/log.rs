@@ -3,9 +3,9 @@
 //! whole log with every link of its chain checked.
 
 use super::records::{self, next_chain, MeetingEntry, GENESIS};
-use super::{keys, scan, Origin, Record, Store, StoreError};
+use super::rows::Rows;
+use super::{keys, Origin, Record, Store, StoreError};
 use protocol::{Event, MeetingId};
-use redb::ReadableTable;
 
 /// Where a meeting's log ends: the next event must have `seq + 1` and chains from `chain`.
 #[derive(Clone, Copy, Debug)]
@@ -23,17 +23,16 @@ const EMPTY: Tail = Tail {
 pub(super) type EventRow = ([u8; 24], Vec<u8>);
 
 /// The rows that append `records` to the meeting's log, read from `events` inside the
-/// batch's own write transaction: redb has one writer at a time, so the tail read here is
-/// the tail the rows continue, whoever else writes. [`StoreError::OutOfOrder`] if the
+/// batch's own write transaction: each engine has one writer at a time (redb's, the
+/// store's one writing PostgreSQL connection), so the tail read here is the tail the rows
+/// continue; and were another writer to slip in, the events' primary key would refuse the
+/// second row with the same seq. [`StoreError::OutOfOrder`] if the
 /// records do not continue it exactly.
-pub(super) fn chain<T>(
-    events: &T,
+pub(super) fn chain(
+    events: &mut dyn Rows,
     meeting: MeetingId,
     records: &[(Event, Option<Origin>)],
-) -> Result<Vec<EventRow>, StoreError>
-where
-    T: ReadableTable<&'static [u8], &'static [u8]>,
-{
+) -> Result<Vec<EventRow>, StoreError> {
     if records.is_empty() {
         return Ok(Vec::new());
     }
@@ -79,15 +78,11 @@ pub(super) fn meeting_entry(
 }
 
 /// The meeting's tail, from its last stored record.
-fn tail<T>(events: &T, meeting: MeetingId) -> Result<Tail, StoreError>
-where
-    T: ReadableTable<&'static [u8], &'static [u8]>,
-{
-    let Some(row) = scan(events, &keys::meeting(meeting))?.next_back() else {
+fn tail(events: &mut dyn Rows, meeting: MeetingId) -> Result<Tail, StoreError> {
+    let Some((key, value)) = events.last(keys::EVENTS, &keys::meeting(meeting))? else {
         return Ok(EMPTY);
     };
-    let (key, value) = row?;
-    let (seq, record) = decode(meeting, key.value(), value.value())?;
+    let (seq, record) = decode(meeting, &key, &value)?;
     let chain = records::chain_from_hex(&record.chain).ok_or_else(|| StoreError::Corrupt {
         meeting,
         seq,
@@ -97,26 +92,22 @@ where
 }
 
 /// The meeting's last seq and chain link, as read in `events` (a copy's snapshot).
-pub(super) fn tail_of<T>(events: &T, meeting: MeetingId) -> Result<(u64, [u8; 32]), StoreError>
-where
-    T: ReadableTable<&'static [u8], &'static [u8]>,
-{
+pub(super) fn tail_of(
+    events: &mut dyn Rows,
+    meeting: MeetingId,
+) -> Result<(u64, [u8; 32]), StoreError> {
     tail(events, meeting).map(|t| (t.seq, t.chain))
 }
 
-/// The seq of the meeting's last event in `events` (a write transaction's table too).
-pub(super) fn tail_seq<T>(events: &T, meeting: MeetingId) -> Result<u64, StoreError>
-where
-    T: ReadableTable<&'static [u8], &'static [u8]>,
-{
+/// The seq of the meeting's last event in `events` (a write transaction's too).
+pub(super) fn tail_seq(events: &mut dyn Rows, meeting: MeetingId) -> Result<u64, StoreError> {
     Ok(tail(events, meeting)?.seq)
 }
 
 impl Store {
     /// The seq of a meeting's last event; 0 if it has none.
     pub fn last_seq(&self, meeting: MeetingId) -> Result<u64, StoreError> {
-        let txn = self.reader()?;
-        Ok(tail(&txn.open_table(keys::EVENTS)?, meeting)?.seq)
+        self.read_rows(|rows| tail_seq(rows, meeting))
     }
 
     /// The events with `after < seq <= upto`, in order: what a resuming client missed.
@@ -130,27 +121,24 @@ impl Store {
         if after >= upto {
             return Ok(Vec::new());
         }
-        let txn = self.reader()?;
-        let events = txn.open_table(keys::EVENTS)?;
-        let (from, to) = (keys::event(meeting, after + 1), keys::event(meeting, upto));
-        let mut out = Vec::new();
-        for row in events.range::<&[u8]>(&from[..]..=&to[..])? {
-            let (key, value) = row?;
-            out.push(decode(meeting, key.value(), value.value())?.1.event);
-        }
-        Ok(out)
+        let from = keys::event(meeting, after + 1);
+        // Every key up to and including `upto`'s: those before `upto`'s key ++ 0.
+        let mut to = keys::event(meeting, upto).to_vec();
+        to.push(0);
+        let rows = self.read_rows(|r| r.range(keys::EVENTS, &from, Some(&to)))?;
+        rows.iter()
+            .map(|(key, value)| Ok(decode(meeting, key, value)?.1.event))
+            .collect()
     }
 
     /// A meeting's whole log, in order, after checking that seqs run 1, 2, 3… without a
     /// gap and that every record's chain is what its predecessors and content imply.
     pub fn replay(&self, meeting: MeetingId) -> Result<Vec<Record>, StoreError> {
-        let txn = self.reader()?;
-        let events = txn.open_table(keys::EVENTS)?;
+        let rows = self.read_rows(|r| r.prefixed(keys::EVENTS, &keys::meeting(meeting)))?;
         let mut out = Vec::new();
         let mut prev = GENESIS;
-        for row in scan(&events, &keys::meeting(meeting))? {
-            let (key, value) = row?;
-            let (seq, record) = decode(meeting, key.value(), value.value())?;
+        for (key, value) in &rows {
+            let (seq, record) = decode(meeting, key, value)?;
             let expected = out.len() as u64 + 1;
             let corrupt = |reason: String| StoreError::Corrupt {
                 meeting,

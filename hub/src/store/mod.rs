@@ -1,10 +1,13 @@
-//! Durable storage: each meeting's event log, the token grants, ballots and notes, in one
-//! redb database file, `DATA/hub.redb`.
+//! Durable storage: each meeting's event log, the token grants, ballots and notes, on one
+//! of two engines: embedded, one redb database file `DATA/hub.redb` (the default, for one
+//! machine); or PostgreSQL (`postgres`), shared by a hub and its standby (see `lease`).
 //!
-//! The rest of the hub sees only [`Store`] and the types here; redb is an implementation
-//! detail (tables and key layout in `keys`). A batch of a meeting ([`Changes`]) is one write
-//! transaction committed with [`redb::Durability::Immediate`]: when [`Store::commit`]
-//! returns, the transaction is fsynced, and one fsync covers the whole batch (group commit).
+//! The rest of the hub sees only [`Store`] and the types here; which engine runs is an
+//! implementation detail (tables and key layout in `keys`, rows in `rows`). A batch of a
+//! meeting ([`Changes`]) is one write transaction: in redb committed with
+//! [`redb::Durability::Immediate`], so when [`Store::commit`] returns the transaction is
+//! fsynced; in PostgreSQL one transaction whose `COMMIT` has returned. One commit covers the
+//! whole batch (group commit).
 //! Each meeting's log is hash-chained so [`Store::replay`] can tell a log that was edited
 //! behind the hub's back.
 
@@ -13,18 +16,27 @@ mod blobs;
 mod copy;
 mod grants;
 mod keys;
+mod lease;
+#[cfg(test)]
+mod lease_tests;
 mod links;
 mod log;
 mod notes;
 mod office;
+mod pg_blobs;
+mod postgres;
 pub mod power_loss;
 mod records;
+mod rows;
+#[cfg(test)]
+mod scratch_pg;
 mod summaries;
 #[cfg(test)]
 mod tests;
 
 pub use blobs::{BlobError, Blobs, Stored};
 pub use copy::{Copied, LogEnd};
+pub use lease::{Contender, Lease, LEASE_POLL};
 pub use links::TOKEN_KEY_FILE;
 pub use office::{DeviceSecret, Enrolment, OfficeChanges};
 pub use records::{next_chain, Origin, Principal, Record, GENESIS};
@@ -33,9 +45,9 @@ pub use summaries::Summary;
 use crate::engine::{NoteChange, SealedBallot};
 use crate::tokens::Token;
 use protocol::{Event, MeetingId, ParticipantId};
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{Database, Durability, ReadableDatabase};
+use rows::{Rows, WriteRows};
 use std::fmt;
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -83,6 +95,23 @@ pub enum StoreError {
     /// A value could not be encoded, or a stored grant could not be decoded.
     #[error("cannot encode or decode a stored value: {0}")]
     Json(#[from] serde_json::Error),
+    /// PostgreSQL refused or failed a statement, or could not be reached.
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// A connection to PostgreSQL is gone.
+    #[error("the connection to PostgreSQL is gone")]
+    Disconnected,
+    /// This hub's lease on the hall is gone: it writes nothing more.
+    #[error("this hub no longer holds the hall (its lease on PostgreSQL is gone)")]
+    LeaseLost,
+    /// Another hub took the hall over since this one took its lease: nothing was written.
+    #[error(
+        "another hub took the hall over (epoch {current}, this hub's {held}); nothing was written"
+    )]
+    Fenced { held: i64, current: i64 },
+    /// The operation exists for one engine only.
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 /// redb has an error type per operation; all of them are "the database failed" here.
@@ -132,11 +161,20 @@ impl Changes {
     }
 }
 
+/// Where the rows are.
+#[derive(Clone)]
+enum Engine {
+    /// `DATA/hub.redb`.
+    Embedded(Arc<Database>),
+    /// A PostgreSQL database, written under a lease.
+    Postgres(postgres::Pg),
+}
+
 /// The hub's durable storage. Cheap to clone: every clone shares one database.
 #[derive(Clone)]
 pub struct Store {
     dir: PathBuf,
-    db: Arc<Database>,
+    engine: Engine,
     token_key: Arc<ring::aead::LessSafeKey>,
     /// Document bytes by SHA-256.
     blobs: Blobs,
@@ -146,8 +184,13 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let engine = match self.engine {
+            Engine::Embedded(_) => "embedded",
+            Engine::Postgres(_) => "postgres",
+        };
         f.debug_struct("Store")
             .field("dir", &self.dir)
+            .field("engine", &engine)
             .finish_non_exhaustive()
     }
 }
@@ -199,16 +242,76 @@ impl Store {
         // Every table exists from the start, so readers never meet a missing one.
         let txn = db.begin_write()?;
         for table in keys::ALL {
-            txn.open_table(table)?;
+            txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table))?;
         }
         txn.commit()?;
         Ok(Store {
             dir: dir.to_owned(),
-            db: Arc::new(db),
+            engine: Engine::Embedded(Arc::new(db)),
             token_key: Arc::new(links::open_key(dir)?),
             blobs: Blobs::open(dir)?,
             commits: Arc::default(),
         })
+    }
+
+    /// Opens the store on the PostgreSQL database the lease was taken on: every write is
+    /// fenced by it. `dir` keeps what is per machine (a cache of the document bytes, which
+    /// are all in PostgreSQL too, and the hub's own keys and certificates). Blocks: call it
+    /// on a blocking thread.
+    pub fn open_postgres(dir: &Path, lease: &Lease) -> Result<Store, StoreError> {
+        create_private_dir(dir)?;
+        let pg = postgres::Pg::connect(lease.url(), lease.fence())?;
+        let mut fresh = [0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut fresh)
+            .map_err(|_| std::io::Error::other("the system random source failed"))?;
+        let token_key = links::key_from(&pg.token_key(fresh)?)?;
+        Ok(Store {
+            dir: dir.to_owned(),
+            blobs: Blobs::open_mirrored(dir, Some(pg.clone()))?,
+            engine: Engine::Postgres(pg),
+            token_key: Arc::new(token_key),
+            commits: Arc::default(),
+        })
+    }
+
+    /// Which engine holds the rows: `embedded` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match self.engine {
+            Engine::Embedded(_) => "embedded",
+            Engine::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Runs `f` on a consistent view (redb) or on committed rows (PostgreSQL).
+    fn read_rows<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Rows) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        match &self.engine {
+            Engine::Embedded(db) => f(&mut rows::EmbeddedRead(db.begin_read()?)),
+            Engine::Postgres(pg) => pg.read(f),
+        }
+    }
+
+    /// Runs `f` in one write transaction and commits it durably if `f` succeeds; if it
+    /// fails, nothing of it is written. In redb, Immediate durability is the default; it
+    /// is set all the same because every ack of the hub depends on it.
+    fn write_rows<R>(
+        &self,
+        f: impl FnOnce(&mut dyn WriteRows) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        match &self.engine {
+            Engine::Embedded(db) => {
+                let mut txn = db.begin_write()?;
+                txn.set_durability(Durability::Immediate)?;
+                let mut rows = rows::EmbeddedWrite(txn);
+                // An error drops the transaction, which aborts it.
+                let value = f(&mut rows)?;
+                rows.0.commit()?;
+                Ok(value)
+            }
+            Engine::Postgres(pg) => pg.write(f),
+        }
     }
 
     /// Writes one batch, all or nothing, and returns once its transaction is fsynced: the
@@ -245,63 +348,39 @@ impl Store {
             .map(summaries::encode)
             .transpose()?;
 
-        let txn = self.begin()?;
-        {
-            let mut events = txn.open_table(keys::EVENTS)?;
-            let rows = log::chain(&events, meeting, &changes.records)?;
-            for (key, value) in &rows {
-                events.insert(&key[..], &value[..])?;
+        self.write_rows(|rows| {
+            for (key, value) in log::chain(rows, meeting, &changes.records)? {
+                rows.insert(keys::EVENTS, &key, &value)?;
             }
             if let Some(entry) = log::meeting_entry(&changes.records)? {
-                txn.open_table(keys::MEETINGS)?
-                    .insert(&keys::meeting(meeting)[..], &entry[..])?;
+                rows.insert(keys::MEETINGS, &keys::meeting(meeting), &entry)?;
             }
             if let Some(summary) = &summary {
-                txn.open_table(keys::SUMMARIES)?
-                    .insert(&keys::meeting(meeting)[..], &summary[..])?;
+                rows.insert(keys::SUMMARIES, &keys::meeting(meeting), summary)?;
             }
-            let mut bb = txn.open_table(keys::BALLOTS)?;
             for (key, value) in &ballots {
-                bb.insert(&key[..], &value[..])?;
+                rows.insert(keys::BALLOTS, key, value)?;
             }
-            let mut gr = txn.open_table(keys::GRANTS)?;
-            let mut pg = txn.open_table(keys::PARTICIPANT_GRANTS)?;
-            let mut kept = txn.open_table(keys::KEPT_TOKENS)?;
             for participant in &changes.revoke {
-                grants::revoke_participant(&mut gr, &mut pg, meeting, *participant)?;
-                kept.remove(&keys::participant(meeting, *participant)[..])?;
+                grants::revoke_participant(rows, meeting, *participant)?;
+                rows.remove(keys::KEPT_TOKENS, &keys::participant(meeting, *participant))?;
             }
             for grant in &grants {
-                grants::write(&mut gr, &mut pg, &grant.hash, grant.principal, &grant.json)?;
+                grants::write(rows, &grant.hash, grant.principal, &grant.json)?;
                 if let Some((key, sealed)) = &grant.kept {
-                    kept.insert(&key[..], &sealed[..])?;
+                    rows.insert(keys::KEPT_TOKENS, key, sealed)?;
                 }
             }
-            let mut nt = txn.open_table(keys::NOTES)?;
             for (key, value) in &notes {
                 match value {
-                    Some(value) => nt.insert(&key[..], &value[..])?,
-                    None => nt.remove(&key[..])?,
+                    Some(value) => rows.insert(keys::NOTES, key, value)?,
+                    None => rows.remove(keys::NOTES, key)?,
                 };
             }
-        }
-        // An error above drops `txn`, which aborts it: nothing of the batch is written.
-        txn.commit()?;
+            Ok(())
+        })?;
         self.commits.fetch_add(1, Ordering::Relaxed);
         Ok(())
-    }
-
-    /// A write transaction that is fsynced when it commits. Immediate is redb's default;
-    /// it is set here all the same because every ack of the hub depends on it.
-    fn begin(&self) -> Result<WriteTransaction, StoreError> {
-        let mut txn = self.db.begin_write()?;
-        txn.set_durability(Durability::Immediate)?;
-        Ok(txn)
-    }
-
-    /// A consistent view of the whole database as of the last commit; writers go on.
-    fn reader(&self) -> Result<redb::ReadTransaction, StoreError> {
-        Ok(self.db.begin_read()?)
     }
 
     /// The document bytes.
@@ -323,52 +402,36 @@ impl Store {
 
     /// Every meeting with at least one event, in id order.
     pub fn meetings(&self) -> Result<Vec<MeetingId>, StoreError> {
-        let txn = self.reader()?;
-        let table = txn.open_table(keys::MEETINGS)?;
-        let mut out = Vec::new();
-        for row in table.range::<&[u8]>(..)? {
-            let (key, _) = row?;
-            // Only `write` writes this table, always with 16-byte keys; anything else was
-            // not put there by the hub and names no meeting.
-            if let Some(id) = keys::meeting_from(key.value()) {
-                out.push(id);
-            }
-        }
-        Ok(out)
+        let rows = self.read_rows(|r| r.range(keys::MEETINGS, &[], None))?;
+        // Only `write` writes this table, always with 16-byte keys; anything else was not
+        // put there by the hub and names no meeting.
+        Ok(rows
+            .iter()
+            .filter_map(|(key, _)| keys::meeting_from(key))
+            .collect())
     }
 
     /// Every record of every table as raw bytes (table name, key, value): what whoever
-    /// holds the disk can read. For audits, and for the tests that show no record links a
-    /// secret ballot to its voter and that a refused request writes nothing.
+    /// holds the disk (or the database) can read. For audits, and for the tests that show
+    /// no record links a secret ballot to its voter and that a refused request writes
+    /// nothing.
     pub fn dump(&self) -> Result<Vec<RawRecord>, StoreError> {
-        let txn = self.reader()?;
+        let db = match &self.engine {
+            Engine::Embedded(db) => db,
+            Engine::Postgres(pg) => return pg.dump(),
+        };
+        let txn = db.begin_read()?;
         let mut out = Vec::new();
         for handle in txn.list_tables()? {
             let name = redb::TableHandle::name(&handle).to_owned();
             let table = txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(&name))?;
-            for row in table.range::<&[u8]>(..)? {
+            for row in redb::ReadableTable::range::<&[u8]>(&table, ..)? {
                 let (k, v) = row?;
                 out.push((name.clone(), k.value().to_vec(), v.value().to_vec()));
             }
         }
         Ok(out)
     }
-}
-
-/// The rows of `table` whose key starts with `prefix`, in key order.
-fn scan<'t, T>(
-    table: &'t T,
-    prefix: &[u8],
-) -> Result<redb::Range<'t, &'static [u8], &'static [u8]>, StoreError>
-where
-    T: ReadableTable<&'static [u8], &'static [u8]>,
-{
-    let end = keys::after_prefix(prefix);
-    let upper = match &end {
-        Some(end) => Bound::Excluded(end.as_slice()),
-        None => Bound::Unbounded,
-    };
-    Ok(table.range::<&[u8]>((Bound::Included(prefix), upper))?)
 }
 
 /// Creates the data directory readable by the hub's user only: it holds every token grant.

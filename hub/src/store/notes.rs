@@ -1,7 +1,7 @@
 //! Private notes, in their own table, keyed by meeting and author. Never part of a meeting's
 //! event log: replay, resume and exports cannot reach them.
 
-use super::{keys, scan, Store, StoreError};
+use super::{keys, Store, StoreError};
 use crate::engine::NoteChange;
 use protocol::notes::Note;
 use protocol::{MeetingId, NoteId, ParticipantId};
@@ -34,28 +34,21 @@ impl Store {
         meeting: MeetingId,
         author: ParticipantId,
     ) -> Result<Vec<Note>, StoreError> {
-        let txn = self.reader()?;
-        let table = txn.open_table(keys::NOTES)?;
+        let rows = self.read_rows(|r| r.prefixed(keys::NOTES, &keys::notes_of(meeting, author)))?;
         let mut out = Vec::new();
-        for row in scan(&table, &keys::notes_of(meeting, author))? {
-            let (_, v) = row?;
-            out.push(serde_json::from_slice(v.value())?);
+        for (_, v) in &rows {
+            out.push(serde_json::from_slice(v)?);
         }
         Ok(out)
     }
 
     /// Which notes each author of `meeting` has: the engine's [`crate::engine::NoteIndex`].
     pub fn note_ids(&self, meeting: MeetingId) -> Result<Vec<(ParticipantId, NoteId)>, StoreError> {
-        let txn = self.reader()?;
-        let table = txn.open_table(keys::NOTES)?;
-        let mut out = Vec::new();
-        for row in scan(&table, &keys::meeting(meeting))? {
-            let (key, _) = row?;
-            if let Some(ids) = keys::note_from(key.value()) {
-                out.push(ids);
-            }
-        }
-        Ok(out)
+        let rows = self.read_rows(|r| r.prefixed(keys::NOTES, &keys::meeting(meeting)))?;
+        Ok(rows
+            .iter()
+            .filter_map(|(key, _)| keys::note_from(key))
+            .collect())
     }
 }
 

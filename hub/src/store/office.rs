@@ -8,7 +8,6 @@ use super::{keys, Principal, Store, StoreError, GENESIS};
 use crate::tokens::TokenHash;
 use protocol::directory::{DeviceId, PersonId};
 use protocol::{OfficeEvent, Timestamp};
-use redb::ReadableTable;
 use ring::digest;
 use serde::{Deserialize, Serialize};
 
@@ -73,16 +72,14 @@ impl Store {
     /// Writes one office batch, all or nothing, durable when it returns. The events must
     /// continue the log exactly, or nothing is written.
     pub fn write_office(&self, changes: &OfficeChanges) -> Result<(), StoreError> {
-        let txn = self.begin()?;
-        {
-            let mut log = txn.open_table(keys::OFFICE_LOG)?;
-            let (mut seq, mut chain) = match log.last()? {
+        self.write_rows(|rows| {
+            let (mut seq, mut chain) = match rows.last(keys::OFFICE_LOG, &[])? {
                 None => (0, GENESIS),
                 Some((key, value)) => {
-                    let row: Row = serde_json::from_slice(value.value())?;
+                    let row: Row = serde_json::from_slice(&value)?;
                     let chain = super::records::chain_from_hex(&row.chain)
                         .ok_or_else(|| corrupt(row.event.seq, "unreadable chain"))?;
-                    (keys::office_seq(key.value()).unwrap_or(0), chain)
+                    (keys::office_seq(&key).unwrap_or(0), chain)
                 }
             };
             for event in &changes.events {
@@ -95,53 +92,51 @@ impl Store {
                     event: event.clone(),
                     chain: hex::encode(chain),
                 })?;
-                log.insert(&seq.to_be_bytes()[..], &row[..])?;
+                rows.insert(keys::OFFICE_LOG, &seq.to_be_bytes(), &row)?;
             }
-            let mut devices = txn.open_table(keys::DEVICES)?;
             for (id, secret) in &changes.devices {
                 match secret {
                     Some(s) => {
-                        devices.insert(&id.as_bytes()[..], &serde_json::to_vec(s)?[..])?;
+                        rows.insert(keys::DEVICES, id.as_bytes(), &serde_json::to_vec(s)?)?;
                     }
                     None => {
-                        devices.remove(&id.as_bytes()[..])?;
+                        rows.remove(keys::DEVICES, id.as_bytes())?;
                     }
                 }
             }
-            let mut enrolments = txn.open_table(keys::ENROLMENTS)?;
             for (hash, enrolment) in &changes.enrolments {
                 match enrolment {
                     Some(e) => {
-                        enrolments.insert(&hash.0[..], &serde_json::to_vec(e)?[..])?;
+                        rows.insert(keys::ENROLMENTS, &hash.0, &serde_json::to_vec(e)?)?;
                     }
                     None => {
-                        enrolments.remove(&hash.0[..])?;
+                        rows.remove(keys::ENROLMENTS, &hash.0)?;
                     }
                 }
             }
-            let mut grants = txn.open_table(keys::GRANTS)?;
             for hash in &changes.revoke {
-                grants.remove(&keys::grant(hash)[..])?;
+                rows.remove(keys::GRANTS, &keys::grant(hash))?;
             }
             for (hash, principal) in &changes.grants {
-                grants.insert(&keys::grant(hash)[..], &serde_json::to_vec(principal)?[..])?;
+                rows.insert(
+                    keys::GRANTS,
+                    &keys::grant(hash),
+                    &serde_json::to_vec(principal)?,
+                )?;
             }
-        }
-        txn.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The whole office log, every link of its chain checked.
     pub fn office_log(&self) -> Result<Vec<OfficeEvent>, StoreError> {
-        let txn = self.reader()?;
-        let log = txn.open_table(keys::OFFICE_LOG)?;
+        let all = self.read_rows(|rows| rows.range(keys::OFFICE_LOG, &[], None))?;
         let mut chain = GENESIS;
         let mut events = Vec::new();
-        for row in log.range::<&[u8]>(..)? {
-            let (key, value) = row?;
+        for (key, value) in all {
             let expected = events.len() as u64 + 1;
-            let seq = keys::office_seq(key.value()).unwrap_or(0);
-            let row: Row = serde_json::from_slice(value.value())
+            let seq = keys::office_seq(&key).unwrap_or(0);
+            let row: Row = serde_json::from_slice(&value)
                 .map_err(|e| corrupt(seq, format!("unreadable record: {e}")))?;
             if seq != expected || row.event.seq != expected {
                 return Err(corrupt(seq, format!("expected seq {expected}")));
@@ -157,22 +152,14 @@ impl Store {
 
     /// One device's secrets, if it is enrolled.
     pub fn device_secret(&self, device: DeviceId) -> Result<Option<DeviceSecret>, StoreError> {
-        let txn = self.reader()?;
-        let devices = txn.open_table(keys::DEVICES)?;
-        let value = devices.get(&device.as_bytes()[..])?;
-        Ok(value
-            .map(|v| serde_json::from_slice(v.value()))
-            .transpose()?)
+        let value = self.read_rows(|rows| rows.get(keys::DEVICES, device.as_bytes()))?;
+        Ok(value.map(|v| serde_json::from_slice(&v)).transpose()?)
     }
 
     /// An enrolment code's entry, if the code is waiting (expired or not).
     pub fn enrolment(&self, code: &TokenHash) -> Result<Option<Enrolment>, StoreError> {
-        let txn = self.reader()?;
-        let enrolments = txn.open_table(keys::ENROLMENTS)?;
-        let value = enrolments.get(&code.0[..])?;
-        Ok(value
-            .map(|v| serde_json::from_slice(v.value()))
-            .transpose()?)
+        let value = self.read_rows(|rows| rows.get(keys::ENROLMENTS, &code.0))?;
+        Ok(value.map(|v| serde_json::from_slice(&v)).transpose()?)
     }
 }
 
@@ -262,24 +249,25 @@ mod tests {
             })
             .unwrap();
         // Rewrite event 1 behind the store's back, keeping its chain value.
-        let txn = store.begin().unwrap();
-        {
-            let mut log = txn.open_table(keys::OFFICE_LOG).unwrap();
-            let old: Row = {
-                let v = log.get(&1u64.to_be_bytes()[..]).unwrap().unwrap();
-                serde_json::from_slice(v.value()).unwrap()
-            };
-            let forged = Row {
-                event: OfficeEvent {
-                    at: Timestamp(99),
-                    ..old.event
-                },
-                chain: old.chain,
-            };
-            let bytes = serde_json::to_vec(&forged).unwrap();
-            log.insert(&1u64.to_be_bytes()[..], &bytes[..]).unwrap();
-        }
-        txn.commit().unwrap();
+        store
+            .write_rows(|rows| {
+                let v = rows.get(keys::OFFICE_LOG, &1u64.to_be_bytes())?.unwrap();
+                let old: Row = serde_json::from_slice(&v)?;
+                let forged = Row {
+                    event: OfficeEvent {
+                        at: Timestamp(99),
+                        ..old.event
+                    },
+                    chain: old.chain,
+                };
+                rows.insert(
+                    keys::OFFICE_LOG,
+                    &1u64.to_be_bytes(),
+                    &serde_json::to_vec(&forged)?,
+                )?;
+                Ok(())
+            })
+            .unwrap();
         let err = store.office_log().unwrap_err().to_string();
         assert!(err.contains("chain"), "{err}");
     }

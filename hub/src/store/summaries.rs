@@ -59,13 +59,11 @@ impl Store {
     /// Every meeting's stored summary, in id order: meetings without one (a data
     /// directory not yet migrated) are left out.
     pub fn summaries(&self) -> Result<Vec<(MeetingId, Summary)>, StoreError> {
-        let txn = self.reader()?;
-        let table = txn.open_table(keys::SUMMARIES)?;
+        let rows = self.read_rows(|r| r.range(keys::SUMMARIES, &[], None))?;
         let mut out = Vec::new();
-        for row in table.range::<&[u8]>(..)? {
-            let (key, value) = row?;
-            if let Some(id) = keys::meeting_from(key.value()) {
-                out.push((id, decode(id, value.value())?));
+        for (key, value) in &rows {
+            if let Some(id) = keys::meeting_from(key) {
+                out.push((id, decode(id, value)?));
             }
         }
         Ok(out)
@@ -73,10 +71,8 @@ impl Store {
 
     /// One meeting's stored summary.
     pub fn summary(&self, meeting: MeetingId) -> Result<Option<Summary>, StoreError> {
-        let txn = self.reader()?;
-        let table = txn.open_table(keys::SUMMARIES)?;
-        let value = table.get(&keys::meeting(meeting)[..])?;
-        value.map(|v| decode(meeting, v.value())).transpose()
+        let value = self.read_rows(|r| r.get(keys::SUMMARIES, &keys::meeting(meeting)))?;
+        value.map(|v| decode(meeting, &v)).transpose()
     }
 
     /// The meetings whose summary is missing or does not end where their log ends: written
@@ -103,18 +99,14 @@ impl Store {
             .iter()
             .map(|(id, s)| Ok((*id, s.seq, encode(s)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let txn = self.begin()?;
-        {
-            let events = txn.open_table(keys::EVENTS)?;
-            let mut table = txn.open_table(keys::SUMMARIES)?;
+        self.write_rows(|w| {
             for (id, seq, value) in &rows {
-                if super::log::tail_seq(&events, *id)? == *seq {
-                    table.insert(&keys::meeting(*id)[..], &value[..])?;
+                if super::log::tail_seq(w, *id)? == *seq {
+                    w.insert(keys::SUMMARIES, &keys::meeting(*id), value)?;
                 }
             }
-        }
-        txn.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -122,10 +114,11 @@ impl Store {
 impl Store {
     /// Deletes every summary: the data directory of a hub from before summaries.
     pub(crate) fn forget_summaries(&self) -> Result<(), StoreError> {
-        let txn = self.begin()?;
-        txn.delete_table(keys::SUMMARIES)?;
-        txn.open_table(keys::SUMMARIES)?;
-        txn.commit()?;
-        Ok(())
+        self.write_rows(|w| {
+            for (key, _) in w.range(keys::SUMMARIES, &[], None)? {
+                w.remove(keys::SUMMARIES, &key)?;
+            }
+            Ok(())
+        })
     }
 }

@@ -1,13 +1,92 @@
-//! Store tests against real redb databases in temporary directories.
+//! Store tests against real redb databases in temporary directories, and (those that are
+//! about the store, not about redb's file) against a real PostgreSQL too: each on a fresh
+//! database of one scratch server per test process (see `scratch_pg`).
 
+use super::scratch_pg::ScratchPostgres;
 use super::*;
 use crate::tokens::Token;
 use protocol::{CommandId, EventKind, Fraction, ParticipantId, Timestamp};
-use redb::ReadableTableMetadata;
 use ring::digest;
+use std::sync::OnceLock;
+
+/// Where a test's store lives: a temporary directory, and on PostgreSQL a database of its
+/// own with this test's lease on it.
+pub(super) struct Fixture {
+    dir: tempfile::TempDir,
+    lease: Option<Lease>,
+}
+
+/// The test process's PostgreSQL server, started on first use.
+pub(super) fn server() -> &'static ScratchPostgres {
+    static SERVER: OnceLock<ScratchPostgres> = OnceLock::new();
+    SERVER.get_or_init(|| ScratchPostgres::start().expect("a scratch PostgreSQL server"))
+}
+
+/// A fresh database on the scratch server: its connection string.
+pub(super) fn fresh_database() -> String {
+    server().database().expect("a fresh database")
+}
+
+impl Fixture {
+    pub(super) fn embedded() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            lease: None,
+        }
+    }
+
+    pub(super) fn postgres() -> Fixture {
+        let url = fresh_database();
+        let lease = Contender::connect(&url)
+            .unwrap()
+            .try_take("test")
+            .unwrap()
+            .expect("nobody else holds a fresh database");
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            lease: Some(lease),
+        }
+    }
+
+    /// Opens (again) the store of this fixture.
+    pub(super) fn open(&self) -> Store {
+        match &self.lease {
+            Some(lease) => Store::open_postgres(self.dir.path(), lease).unwrap(),
+            None => Store::open(self.dir.path()).unwrap(),
+        }
+    }
+}
+
+/// Runs each named test (a `fn(&Fixture)`) once per engine.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn embedded() {
+                super::$name(&super::Fixture::embedded());
+            }
+            #[test]
+            fn postgres() {
+                super::$name(&super::Fixture::postgres());
+            }
+        }
+    )*};
+}
+
+on_both_engines!(
+    appended_events_read_back_in_order,
+    chain_is_sha256_of_previous_chain_event_and_origin,
+    gaps_and_repeats_are_refused_and_write_nothing,
+    reopening_sees_the_same_log_and_can_continue,
+    tampering_with_a_stored_record_is_detected,
+    reissuing_a_participant_token_revokes_the_old_one,
+    revoking_a_token_by_hash_clears_both_tables,
+    meetings_lists_every_meeting_with_events,
+    a_hall_batch_keeps_ballots_sealed_tokens_notes_and_links,
+);
 
 /// The store's one write, in the shapes these tests use most.
-trait Append {
+pub(super) trait Append {
     fn append(
         &self,
         meeting: MeetingId,
@@ -71,7 +150,7 @@ fn office(command: &str) -> Option<Origin> {
 }
 
 /// Events `from..=to`, titled `title-<seq>`, every other one with an origin.
-fn batch(from: u64, to: u64) -> Vec<(Event, Option<Origin>)> {
+pub(super) fn batch(from: u64, to: u64) -> Vec<(Event, Option<Origin>)> {
     (from..=to)
         .map(|seq| {
             let origin = (seq % 2 == 1)
@@ -96,36 +175,25 @@ fn participant(meeting: MeetingId) -> Principal {
 /// Raw access to the tables, for tests that play someone editing the file.
 impl Store {
     fn raw_get(&self, table: keys::Table, key: &[u8]) -> Option<Vec<u8>> {
-        let txn = self.reader().unwrap();
-        let table = txn.open_table(table).unwrap();
-        let value = table.get(key).unwrap();
-        value.map(|v| v.value().to_vec())
+        self.read_rows(|r| r.get(table, key)).unwrap()
     }
 
     /// Puts (`Some`) or removes (`None`) one row behind the hub's back.
     fn raw_put(&self, table: keys::Table, key: &[u8], value: Option<&[u8]>) {
-        let txn = self.db.begin_write().unwrap();
-        {
-            let mut table = txn.open_table(table).unwrap();
-            match value {
-                Some(value) => drop(table.insert(key, value).unwrap()),
-                None => drop(table.remove(key).unwrap()),
-            }
-        }
-        txn.commit().unwrap();
+        self.write_rows(|w| match value {
+            Some(value) => w.insert(table, key, value),
+            None => w.remove(table, key),
+        })
+        .unwrap();
     }
 
     fn rows(&self, table: keys::Table) -> u64 {
-        let txn = self.reader().unwrap();
-        let table = txn.open_table(table).unwrap();
-        table.len().unwrap()
+        self.read_rows(|r| r.range(table, &[], None)).unwrap().len() as u64
     }
 }
 
-#[test]
-fn appended_events_read_back_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn appended_events_read_back_in_order(fx: &Fixture) {
+    let store = fx.open();
     let (m, other) = (MeetingId::new_random(), MeetingId::new_random());
     let all = batch(1, 5);
     store.append(m, &all[..2], &[]).unwrap();
@@ -150,10 +218,8 @@ fn appended_events_read_back_in_order() {
     }
 }
 
-#[test]
-fn chain_is_sha256_of_previous_chain_event_and_origin() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn chain_is_sha256_of_previous_chain_event_and_origin(fx: &Fixture) {
+    let store = fx.open();
     let m = MeetingId::new_random();
     let all = batch(1, 2);
     store.append(m, &all, &[]).unwrap();
@@ -172,10 +238,8 @@ fn chain_is_sha256_of_previous_chain_event_and_origin() {
     assert_eq!(all[1].1, None);
 }
 
-#[test]
-fn gaps_and_repeats_are_refused_and_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn gaps_and_repeats_are_refused_and_write_nothing(fx: &Fixture) {
+    let store = fx.open();
     let m = MeetingId::new_random();
     let token = Token::generate();
     let grant = [(token.clone(), participant(m))];
@@ -238,20 +302,18 @@ fn gaps_and_repeats_are_refused_and_write_nothing() {
     assert_eq!(store.replay(m).unwrap().len(), 3);
 }
 
-#[test]
-fn reopening_sees_the_same_log_and_can_continue() {
-    let dir = tempfile::tempdir().unwrap();
+fn reopening_sees_the_same_log_and_can_continue(fx: &Fixture) {
     let m = MeetingId::new_random();
     let token = Token::generate();
     let before = {
-        let store = Store::open(dir.path()).unwrap();
+        let store = fx.open();
         store
             .append(m, &batch(1, 3), &[(token.clone(), Principal::Office)])
             .unwrap();
         store.replay(m).unwrap()
         // Dropped here: every write was durable when it returned.
     };
-    let store = Store::open(dir.path()).unwrap();
+    let store = fx.open();
     assert_eq!(store.last_seq(m).unwrap(), 3);
     assert_eq!(store.replay(m).unwrap(), before);
     assert_eq!(store.grant(&token.hash()).unwrap(), Some(Principal::Office));
@@ -265,10 +327,8 @@ fn reopening_sees_the_same_log_and_can_continue() {
     assert_eq!(&after[..3], &before[..]);
 }
 
-#[test]
-fn tampering_with_a_stored_record_is_detected() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn tampering_with_a_stored_record_is_detected(fx: &Fixture) {
+    let store = fx.open();
     let m = MeetingId::new_random();
     store.append(m, &batch(1, 4), &[]).unwrap();
     let key = keys::event(m, 2);
@@ -307,10 +367,8 @@ fn tampering_with_a_stored_record_is_detected() {
     }
 }
 
-#[test]
-fn reissuing_a_participant_token_revokes_the_old_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn reissuing_a_participant_token_revokes_the_old_one(fx: &Fixture) {
+    let store = fx.open();
     let m = MeetingId::new_random();
     let alice = participant(m);
     let (t1, t2, t3) = (Token::generate(), Token::generate(), Token::generate());
@@ -342,10 +400,8 @@ fn reissuing_a_participant_token_revokes_the_old_one() {
     assert_eq!(store.rows(keys::GRANTS), 0);
 }
 
-#[test]
-fn revoking_a_token_by_hash_clears_both_tables() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn revoking_a_token_by_hash_clears_both_tables(fx: &Fixture) {
+    let store = fx.open();
     let m = MeetingId::new_random();
     let (office_token, bob_token) = (Token::generate(), Token::generate());
     let bob = participant(m);
@@ -385,10 +441,8 @@ fn a_second_open_of_the_same_directory_is_refused_while_in_use() {
     Store::open(dir.path()).expect("free again once the first store is dropped");
 }
 
-#[test]
-fn meetings_lists_every_meeting_with_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+fn meetings_lists_every_meeting_with_events(fx: &Fixture) {
+    let store = fx.open();
     assert!(store.meetings().unwrap().is_empty());
     let mut ids: Vec<MeetingId> = (0..3).map(|_| MeetingId::new_random()).collect();
     for id in &ids {
@@ -503,4 +557,61 @@ async fn one_fsync_makes_a_whole_batch_durable() {
     assert_eq!(events % 500, 0);
     assert_eq!(store.ballots(m).unwrap().len(), events);
     assert_eq!(store.rows(keys::KEPT_TOKENS) as usize, events / 2);
+}
+
+fn a_hall_batch_keeps_ballots_sealed_tokens_notes_and_links(fx: &Fixture) {
+    let store = fx.open();
+    let m = MeetingId::new_random();
+    let changes = hall_batch(m, 1, 20);
+    store.write(m, &changes).unwrap();
+    assert_eq!(store.replay(m).unwrap().len(), 20);
+    assert_eq!(store.ballots(m).unwrap().len(), 20);
+    assert_eq!(store.rows(keys::KEPT_TOKENS), 10);
+    let link = store.public_link(m).unwrap();
+    assert_eq!(store.public_link(m).unwrap(), link);
+    assert_eq!(store.public_meeting(&link).unwrap(), Some(m));
+
+    let author = ParticipantId::new_random();
+    let note = protocol::notes::Note {
+        id: protocol::NoteId::new_random(),
+        document: "Tờ trình số 1".to_owned(),
+        page: Some(2),
+        text: "Đề nghị làm rõ khoản 3".to_owned(),
+        updated_at: Timestamp(1_700_000_000_000),
+    };
+    let put = Changes {
+        notes: vec![crate::engine::NoteChange::Put {
+            owner: author,
+            note: note.clone(),
+        }],
+        ..Changes::default()
+    };
+    store.write(m, &put).unwrap();
+    assert_eq!(store.notes(m, author).unwrap(), vec![note.clone()]);
+    assert_eq!(store.note_ids(m).unwrap(), vec![(author, note.id)]);
+
+    // Opened again (on PostgreSQL: as the standby would), the tokens kept for the badges
+    // still open, and the notes are there.
+    drop(store);
+    let store = fx.open();
+    for (token, principal) in &changes.grants {
+        let Principal::Participant {
+            meeting,
+            participant,
+        } = principal
+        else {
+            unreachable!()
+        };
+        let kept = store.kept_token(*meeting, *participant).unwrap();
+        assert_eq!(kept.as_ref().map(Token::as_str), Some(token.as_str()));
+    }
+    let delete = Changes {
+        notes: vec![crate::engine::NoteChange::Delete {
+            owner: author,
+            note: note.id,
+        }],
+        ..Changes::default()
+    };
+    store.write(m, &delete).unwrap();
+    assert!(store.notes(m, author).unwrap().is_empty());
 }

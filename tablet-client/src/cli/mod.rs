@@ -39,6 +39,16 @@ struct Cli {
     /// profile by `join`.
     #[arg(long, global = true, value_name = "FILE", env = "TABLET_CA")]
     ca: Option<PathBuf>,
+    /// Another hub of the hall (its standby), e.g. http://10.0.0.6:8080; repeat for more.
+    /// When the connection drops the hubs are tried in turn, and the session resumes on
+    /// whichever serves. Also HUB_ALTERNATES, comma-separated.
+    #[arg(
+        long = "hub",
+        global = true,
+        env = "HUB_ALTERNATES",
+        value_delimiter = ','
+    )]
+    hubs: Vec<String>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -293,7 +303,8 @@ pub(crate) struct Usage(pub String);
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let profile = profile::Profile::at(cli.profile.clone(), cli.wait, cli.ca.clone())?;
+    let profile = profile::Profile::at(cli.profile.clone(), cli.wait, cli.ca.clone())?
+        .with_hubs(cli.hubs.clone());
     match cli.command {
         Cmd::Join { url } => profile.join(&url).await,
         Cmd::Sync => documents::sync(&profile).await,

@@ -23,6 +23,8 @@ pub struct Profile {
     wait: Duration,
     /// `--ca FILE`, for this run.
     ca: Option<PathBuf>,
+    /// The hall's other hubs (`--hub`), tried after the badge's when a connection fails.
+    alternates: Vec<String>,
 }
 
 /// A session opened from the profile, with the meeting as the hub sent it.
@@ -50,7 +52,14 @@ impl Profile {
             dir,
             wait: Duration::from_secs(wait_secs.max(1)),
             ca,
+            alternates: Vec::new(),
         })
+    }
+
+    /// The hall's other hubs, to fail over to.
+    pub fn with_hubs(mut self, alternates: Vec<String>) -> Profile {
+        self.alternates = alternates;
+        self
     }
 
     pub fn cache_dir(&self) -> PathBuf {
@@ -159,7 +168,11 @@ impl Profile {
     }
 
     async fn connect(&self, join: JoinUrl) -> anyhow::Result<Opened> {
-        let mut session = Session::join(join.clone(), Follower::new(), self.wait).await?;
+        let mut hubs = vec![join.clone()];
+        for hub in &self.alternates {
+            hubs.push(join.at_hub(hub)?);
+        }
+        let mut session = Session::join_hubs(hubs, Follower::new(), self.wait).await?;
         let HubFrame::Snapshot { me, view, .. } = session.next().await? else {
             anyhow::bail!("the hub did not send the meeting");
         };
