@@ -24,7 +24,7 @@ use std::sync::Arc;
 type Shared = State<Arc<AppState>>;
 
 /// `Json` whose rejections are the hub's own error bodies.
-pub(super) struct JsonBody<T>(T);
+pub(super) struct JsonBody<T>(pub(super) T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
