@@ -56,6 +56,11 @@ async fn publish(
 }
 
 async fn close(hub: &TestHub, meeting: MeetingId) {
+    let (_, view) = hub.meeting_state(meeting, hub.office_token()).await;
+    if view.meeting.status == protocol::MeetingStatus::Draft {
+        hub.office_command(meeting, "open", &Command::OpenMeeting)
+            .await;
+    }
     hub.office_command(meeting, "start", &Command::StartSession)
         .await;
     hub.office_command(meeting, "close", &Command::CloseMeeting)

@@ -178,6 +178,7 @@ async fn weekly(
     if week % 6 == 0 {
         opinion(api, meeting, &issued, week, now).await?;
     }
+    api.command(meeting, clerk, Command::OpenMeeting).await?;
     api.command(meeting, clerk, Command::StartSession).await?;
     for (topic, item) in topics.iter().zip(&items) {
         let set = Command::SetConclusion {
