@@ -54,6 +54,7 @@ fn meeting_commands(n: usize, events: usize) -> (Request, Vec<Request>) {
                 unit: format!("Đơn vị {}", k % 12),
                 role,
                 seat: Some(format!("A-{k:03}")),
+                person: None,
             },
             id,
         ));

@@ -14,10 +14,12 @@ mod documents;
 #[cfg(test)]
 mod fuzz_tests;
 mod participants;
+mod people;
 mod polls;
 
 pub use documents::PackageDocument;
 pub use participants::{parse_participants_csv, NewParticipant, RowError};
+pub use people::{parse_people_csv, NewPerson};
 pub use polls::PackagePoll;
 
 use protocol::{Command, Fraction, Timestamp};

@@ -19,6 +19,7 @@ pub mod export;
 pub mod import;
 pub mod library;
 pub mod live;
+pub mod pins;
 pub mod record;
 pub mod server;
 pub mod setup;

@@ -82,6 +82,9 @@ pub enum Command {
         role: Role,
         #[serde(default)]
         seat: Option<String>,
+        /// The person of the office's directory, when summoned from it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        person: Option<crate::directory::PersonId>,
     },
     /// Correct a participant's details (secretariat). Absent fields stay as they are.
     UpdateParticipant {

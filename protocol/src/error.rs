@@ -44,6 +44,13 @@ pub enum ErrorCode {
     ShuttingDown,
     /// The hub failed; the command may not have been recorded; re-send it (same id).
     Internal,
+    /// An enrolled device must send the person's PIN with this command (a ballot, an
+    /// opinion answer, a direction).
+    PinRequired,
+    /// The PIN was wrong; the message says how many tries are left.
+    PinWrong,
+    /// Five wrong PINs locked this device; the office unlocks it.
+    DeviceLocked,
 }
 
 impl ErrorCode {
@@ -65,6 +72,9 @@ impl ErrorCode {
             ErrorCode::Lagged => "lagged",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
+            ErrorCode::PinRequired => "pin_required",
+            ErrorCode::PinWrong => "pin_wrong",
+            ErrorCode::DeviceLocked => "device_locked",
         }
     }
 }

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 /// Frames a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A frame is parsed, handled and dropped at once; boxing its command would only add an
+// allocation to every command.
+#[allow(clippy::large_enum_variant)]
 pub enum ClientFrame {
     /// The first frame of every connection.
     Hello {
@@ -27,7 +30,14 @@ pub enum ClientFrame {
         meeting: Option<MeetingId>,
     },
     /// Ask the hub to do something; answered by `ack` or `error` with the same id.
-    Command { id: CommandId, command: Command },
+    Command {
+        id: CommandId,
+        command: Command,
+        /// The person's PIN, from an enrolled device: a ballot, an opinion answer or a
+        /// direction needs it (`pin_required`, `pin_wrong`, `device_locked`). Badges send none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
+    },
     /// Keep-alive; answered by `pong`.
     Ping,
 }
@@ -191,7 +201,8 @@ mod tests {
             f,
             ClientFrame::Command {
                 id: CommandId::try_from("c1").unwrap(),
-                command: Command::Adjourn
+                command: Command::Adjourn,
+                pin: None
             }
         );
     }

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod directory;
 pub mod document;
 pub mod error;
 pub mod event;
@@ -24,6 +25,9 @@ pub mod signatures;
 pub mod speakers;
 
 pub use command::Command;
+pub use directory::{
+    Body, BodyId, DeviceId, InvitationAnswer, OfficeEvent, OfficeEventKind, Person, PersonId,
+};
 pub use document::{
     Classification, CopyToDelete, Delivery, Document, DocumentFile, DocumentStatus,
     DocumentVersion, HeldCopy,

@@ -187,6 +187,10 @@ pub struct Participant {
     pub role: Role,
     #[serde(default)]
     pub seat: Option<String>,
+    /// The person of the office's directory this participant is, when the meeting summoned
+    /// them from it; their device then enters the meeting as this participant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<crate::directory::PersonId>,
 }
 
 /// Attendance (điểm danh) as a viewer may see it.

@@ -120,6 +120,7 @@ impl Connection {
         self.send(&ClientFrame::Command {
             id: id.clone(),
             command,
+            pin: None,
         })
         .await?;
         loop {

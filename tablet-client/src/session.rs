@@ -127,6 +127,7 @@ impl Session {
             let frame = ClientFrame::Command {
                 id: id.clone(),
                 command: command.clone(),
+                pin: None,
             };
             if let Err(e) = conn.send(&frame).await {
                 if is_transient(&e) {

@@ -71,7 +71,11 @@ async fn a_tablet_that_stops_reading_is_dropped_and_resumes_while_others_keep_up
             let id = CommandId::try_from(format!("u{k}")).unwrap();
             secretariat
                 .conn
-                .send(&ClientFrame::Command { id, command })
+                .send(&ClientFrame::Command {
+                    id,
+                    command,
+                    pin: None,
+                })
                 .await
                 .unwrap();
         }

@@ -118,6 +118,7 @@ async fn unknown_tokens_and_commands_before_hello_are_refused() {
     let command = ClientFrame::Command {
         id,
         command: Command::StartSession,
+        pin: None,
     };
     early.conn.send(&command).await.unwrap();
     assert_eq!(early.error().await.code, ErrorCode::HelloRequired);

@@ -148,6 +148,7 @@ async fn delegate(
     let frame = ClientFrame::Command {
         id: id.clone(),
         command,
+        pin: None,
     };
     if tablet.conn.send(&frame).await.is_err() {
         return;

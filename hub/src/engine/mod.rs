@@ -9,6 +9,7 @@ mod agenda;
 pub mod attachments;
 pub mod committee;
 mod delivery;
+pub mod directory;
 pub mod documents;
 mod effects;
 mod incoming;

@@ -22,11 +22,18 @@ pub(super) fn decide(
             unit,
             role,
             seat,
+            person,
         } => {
             require(
                 actor.is_secretariat(),
                 "only the secretariat may summon participants",
             )?;
+            // One participant per person: their device enters the meeting as that one.
+            if person.is_some() && state.participants.iter().any(|p| p.person == *person) {
+                return Err(EngineError::Invalid(
+                    "this person is already summoned to the meeting".into(),
+                ));
+            }
             if state.participants.len() >= MAX_PARTICIPANTS {
                 return Err(EngineError::Invalid(format!(
                     "a meeting holds at most {MAX_PARTICIPANTS} participants"
@@ -43,6 +50,7 @@ pub(super) fn decide(
                 unit: clean_text("unit", unit, 300, false)?,
                 role: *role,
                 seat: clean_seat(state, seat.as_deref(), None)?,
+                person: *person,
             };
             Ok(vec![EventKind::ParticipantAdded { participant }])
         }
@@ -303,6 +311,7 @@ mod tests {
             unit: String::new(),
             role: Role::Delegate,
             seat: Some("B-01".into()),
+            person: None,
         };
         assert_eq!(
             m.run(m.chair(), add.clone()).unwrap_err().code(),

@@ -70,6 +70,7 @@ impl Hall {
                 unit: String::new(),
                 role,
                 seat: None,
+                person: None,
             },
             id,
         )

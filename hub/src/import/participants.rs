@@ -42,6 +42,7 @@ impl NewParticipant {
             unit: self.unit.clone(),
             role: self.role,
             seat: self.seat.clone(),
+            person: None,
         }
     }
 }
@@ -93,7 +94,7 @@ fn column_for(header: &str) -> Option<Column> {
 /// Lower case without Vietnamese diacritics, `đ` as `d`, runs of spaces and `_` as one space.
 /// Precomposed (NFC) letters are mapped by table and combining marks (NFD, as some Mac tools
 /// write) are dropped, so both forms of "Họ và tên" fold to "ho va ten".
-fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     const TABLE: [(char, &str); 7] = [
         ('a', "àáảãạăằắẳẵặâầấẩẫậ"),
         ('e', "èéẻẽẹêềếểễệ"),
@@ -125,7 +126,7 @@ fn fold(text: &str) -> String {
 }
 
 /// Comma unless the header line holds more semicolons or tabs.
-fn delimiter(text: &str) -> u8 {
+pub(super) fn delimiter(text: &str) -> u8 {
     let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let count = |d: char| header.matches(d).count();
     [b',', b';', b'\t']
@@ -295,6 +296,6 @@ fn parse_role(text: &str) -> Result<Role, String> {
         .map_err(|e| format!("{e} (or thư ký, chủ tọa, đại biểu, màn hình)"))
 }
 
-fn line_of(error: &csv::Error) -> u64 {
+pub(super) fn line_of(error: &csv::Error) -> u64 {
     error.position().map_or(0, |p| p.line())
 }

@@ -128,6 +128,7 @@ mod tests {
             unit: String::new(),
             role: Role::Delegate,
             seat: None,
+            person: None,
         };
         let mut request = Request::one(Actor::Office, None, add);
         request.steps[0].1 = member;

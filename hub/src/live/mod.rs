@@ -11,12 +11,14 @@ mod clock;
 mod deadlines;
 mod fanout;
 mod idempotency;
+pub mod office;
 mod on_demand;
 #[cfg(test)]
 mod poll_tests;
 
 pub use clock::Clock;
 pub use fanout::{note_frame, Kick, Outgoing};
+pub use office::{Office, OfficeError};
 
 use crate::engine::{Actor, MeetingState};
 use crate::store::{Principal, Store, StoreError, Summary};
@@ -598,6 +600,7 @@ mod tests {
                 unit: String::new(),
                 role: Role::Delegate,
                 seat: None,
+                person: None,
             };
             let mut request = Request::one(Actor::Office, None, add);
             request.steps[0].1 = member;
@@ -647,6 +650,7 @@ mod tests {
             unit: String::new(),
             role: Role::Delegate,
             seat: Some(seat.into()),
+            person: None,
         };
         let request = Request {
             actor: Actor::Office,

@@ -50,6 +50,7 @@ async fn hall(
             unit: String::new(),
             role: Role::Delegate,
             seat: None,
+            person: None,
         };
         steps.push((add, *p));
     }

@@ -77,13 +77,15 @@ impl Server {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
             job_queue: 8192,
-            clock,
+            clock: clock.clone(),
             quotas: config.limits.quotas(),
             closed_idle: config.limits.closed_meeting_idle(),
             archive: Some(archive.clone()),
         };
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
+        let office = crate::live::Office::load(store.clone(), clock)
+            .context("replaying the office's log")?;
         let public_base = config.public_base(bound);
         let tls = crate::tls::HallTls::open(&config, bound).context("setting up HTTPS")?;
         let ca_page = tls
@@ -100,6 +102,7 @@ impl Server {
             config,
             store,
             meetings,
+            office,
             public_base,
             ca_page,
             connections: AtomicUsize::new(0),

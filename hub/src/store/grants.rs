@@ -34,7 +34,7 @@ pub(super) fn encode<'a>(
                     meeting,
                     participant,
                 } => Some(store.seal(*meeting, *participant, token)?),
-                Principal::Office => None,
+                Principal::Office | Principal::Device { .. } => None,
             };
             Ok(Encoded {
                 hash: token.hash(),

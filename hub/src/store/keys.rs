@@ -15,6 +15,9 @@
 //! | `kept_tokens`        | meeting id (16) ++ participant id (16) | nonce (12) ++ sealed token |
 //! | `notes`              | meeting id (16) ++ author id (16) ++ note id (16) | JSON `Note` |
 //! | `ballots`            | meeting id (16) ++ poll id (16) ++ receipt | JSON choices |
+//! | `office_log`         | seq (u64 BE)                         | JSON event + chain |
+//! | `devices`            | device id (16)                       | JSON `DeviceSecret` |
+//! | `enrolments`         | code hash (32)                       | JSON `Enrolment` |
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
@@ -37,9 +40,15 @@ pub(super) const KEPT_TOKENS: Table = TableDefinition::new("kept_tokens");
 pub(super) const NOTES: Table = TableDefinition::new("notes");
 /// Secret ballots: no voter, no time (see `ballots`).
 pub(super) const BALLOTS: Table = TableDefinition::new("ballots");
+/// The office's hash-chained log of its directory (see `office`).
+pub(super) const OFFICE_LOG: Table = TableDefinition::new("office_log");
+/// Enrolled devices' token hashes, PIN hashes and wrong-PIN counts.
+pub(super) const DEVICES: Table = TableDefinition::new("devices");
+/// Enrolment codes not yet used, by their hash.
+pub(super) const ENROLMENTS: Table = TableDefinition::new("enrolments");
 
 /// Every table, created when the database is.
-pub(super) const ALL: [Table; 9] = [
+pub(super) const ALL: [Table; 12] = [
     EVENTS,
     MEETINGS,
     SUMMARIES,
@@ -49,7 +58,15 @@ pub(super) const ALL: [Table; 9] = [
     KEPT_TOKENS,
     NOTES,
     BALLOTS,
+    OFFICE_LOG,
+    DEVICES,
+    ENROLMENTS,
 ];
+
+/// The seq of an `office_log` key; `None` if the key is not 8 bytes.
+pub(super) fn office_seq(key: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(key.try_into().ok()?))
+}
 
 /// Prefix of one author's notes in one meeting.
 pub(super) fn notes_of(meeting: MeetingId, author: ParticipantId) -> [u8; 32] {

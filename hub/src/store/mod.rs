@@ -16,6 +16,7 @@ mod keys;
 mod links;
 mod log;
 mod notes;
+mod office;
 pub mod power_loss;
 mod records;
 mod summaries;
@@ -25,6 +26,7 @@ mod tests;
 pub use blobs::{BlobError, Blobs, Stored};
 pub use copy::{Copied, LogEnd};
 pub use links::TOKEN_KEY_FILE;
+pub use office::{DeviceSecret, Enrolment, OfficeChanges};
 pub use records::{next_chain, Origin, Principal, Record, GENESIS};
 pub use summaries::Summary;
 
@@ -75,6 +77,9 @@ pub enum StoreError {
         expected: u64,
         got: u64,
     },
+    /// The office's log does not verify, or a batch did not continue it; nothing written.
+    #[error("the office's log is corrupt or out of order at seq {seq}: {reason}")]
+    OfficeCorrupt { seq: u64, reason: String },
     /// A value could not be encoded, or a stored grant could not be decoded.
     #[error("cannot encode or decode a stored value: {0}")]
     Json(#[from] serde_json::Error),

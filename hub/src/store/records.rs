@@ -16,6 +16,12 @@ pub enum Principal {
         meeting: MeetingId,
         participant: ParticipantId,
     },
+    /// A tablet enrolled to a person of the office's directory: it enters each meeting
+    /// that summoned the person as their participant there.
+    Device {
+        person: protocol::PersonId,
+        device: protocol::DeviceId,
+    },
 }
 
 /// What caused an event: who sent which command. Kept in the store (for idempotent

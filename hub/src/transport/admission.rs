@@ -7,6 +7,19 @@ use crate::live::Refused;
 use crate::store::Blobs;
 use protocol::{Command, ErrorCode};
 
+/// Whether an enrolled device must send the person's PIN with `command`: what a tablet
+/// left on a desk must not do for its owner (a ballot, an opinion answer, a direction).
+/// Badges for one meeting send none.
+pub(crate) fn needs_pin(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::CastBallot { .. }
+            | Command::CastSealedBallot { .. }
+            | Command::AnswerOpinionRequest { .. }
+            | Command::DirectIncoming { .. }
+    )
+}
+
 /// Whether `command` may be submitted through a live route.
 pub(crate) fn admit(blobs: &Blobs, command: &Command) -> Result<(), Refused> {
     let refuse = |code, why: &str| Err(Refused::new(code, why));
@@ -66,6 +79,7 @@ mod tests {
             unit: String::new(),
             role: Role::Delegate,
             seat: None,
+            person: None,
         };
         assert_eq!(admit(&blobs, &add).unwrap_err().code, ErrorCode::Invalid);
         let create = Command::CreateMeeting {

@@ -97,6 +97,26 @@ pub(super) async fn in_meeting(
                 handle,
             })
         }
+        // A person's tablet enters a meeting as the participant it summoned them as.
+        Principal::Device { person, .. } => {
+            let found = handle.read(|s| {
+                s.participants
+                    .iter()
+                    .find(|p| p.person == Some(*person))
+                    .map(|p| (p.id, p.role, p.name.clone()))
+            });
+            let (id, role, name) = found.ok_or_else(|| {
+                ApiError::forbidden(
+                    "you are not summoned to this meeting (bạn không được triệu tập)",
+                )
+            })?;
+            Ok(InMeeting {
+                actor: Actor::Participant { id, role },
+                role,
+                name,
+                handle,
+            })
+        }
     }
 }
 

@@ -69,6 +69,14 @@ pub(super) async fn calendar(
             .meetings
             .summary(*meeting)
             .map(|s| s.into_iter().collect()),
+        // A person's tablet: the calendar of every meeting that summoned them.
+        Principal::Device { person, .. } => {
+            let meetings = state.office.read(|d| d.meetings_of(*person));
+            meetings
+                .into_iter()
+                .filter_map(|(m, _)| state.meetings.summary(m).transpose())
+                .collect()
+        }
     }
     .map_err(|e| ApiError::internal("reading the meetings' summaries", e))?;
     let entries = summaries

@@ -7,14 +7,17 @@ mod attachments;
 mod auth;
 pub(crate) mod ballots;
 mod calendar;
+mod devices;
 mod documents;
 mod error;
 pub(crate) mod files;
 pub mod gate;
 mod hot_documents;
+mod invitations;
 mod join;
 mod library;
 mod notes;
+mod office;
 mod opinions;
 mod polls;
 mod print;
@@ -51,6 +54,8 @@ pub struct AppState {
     pub config: Config,
     pub store: Store,
     pub meetings: Meetings,
+    /// The office's directory: people, bodies, devices, invitations.
+    pub office: crate::live::Office,
     /// Base of join URLs, e.g. `https://192.168.1.10:8080`.
     pub public_base: String,
     /// Where a tablet installs the hub's own CA certificate (`http://…/ca`) and its
@@ -111,6 +116,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(rest::reissue_token).delete(rest::revoke_token),
         )
         .merge(document_routes())
+        .merge(office_routes(limits))
         .merge(record::routes())
         .route(
             "/meetings/{meeting}/opinions/{request}/{file}",
@@ -157,6 +163,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/js/{*path}", get(web::script))
         .route("/css/{*path}", get(web::style))
         .route("/j/{token}", get(join::join))
+        .route("/e/{code}", get(web::enrol_page))
+        .route("/home", get(web::home_page))
         .route("/p/{link}", get(public::page))
         .route("/p/{link}/qr.png", get(public::qr))
         .route(
@@ -193,6 +201,48 @@ fn upload_routes(limits: &crate::config::Limits) -> Router<Arc<AppState>> {
         )
         .route("/meetings/{meeting}/files", post(attachments::upload))
         .layer(DefaultBodyLimit::max(upload_limit))
+}
+
+/// The office's directory, devices and invitations (issue 18). Each body is a small JSON
+/// object, but an import is a whole CSV file: it gets the request limit, the others 64 KiB.
+fn office_routes(limits: &crate::config::Limits) -> Router<Arc<AppState>> {
+    use axum::routing::delete;
+    let small = Router::new()
+        .route(
+            "/office/people",
+            get(office::people).post(office::add_person),
+        )
+        .route("/office/people/{person}", post(office::update_person))
+        .route("/office/people/{person}/enrolment", post(office::enrolment))
+        .route(
+            "/office/people/{person}/enrolment.png",
+            post(office::enrolment_qr),
+        )
+        .route("/office/bodies", get(office::bodies).post(office::add_body))
+        .route("/office/bodies/{body}/members", post(office::add_member))
+        .route(
+            "/office/bodies/{body}/members/{person}",
+            delete(office::remove_member),
+        )
+        .route("/office/devices", get(office::devices))
+        .route("/office/devices/{device}", delete(office::revoke_device))
+        .route(
+            "/office/devices/{device}/unlock",
+            post(office::unlock_device),
+        )
+        .route("/meetings/{meeting}/summon", post(office::summon_people))
+        .route(
+            "/meetings/{meeting}/invitation",
+            get(invitations::list).post(invitations::send),
+        )
+        .route("/enrol", post(devices::enrol))
+        .route("/me", get(devices::me))
+        .route("/me/invitations/{meeting}", post(invitations::answer))
+        .layer(DefaultBodyLimit::max(64 * 1024));
+    Router::new()
+        .route("/office/people/import", post(office::import_people))
+        .layer(DefaultBodyLimit::max(limits.max_request_bytes))
+        .merge(small)
 }
 
 /// Documents, badges and QR codes (issue 3).

@@ -135,6 +135,9 @@ pub(super) async fn get_meeting(
 pub(super) struct CommandBody {
     id: CommandId,
     command: Command,
+    /// The person's PIN, from an enrolled device (see `admission::needs_pin`).
+    #[serde(default)]
+    pin: Option<String>,
 }
 
 pub(super) async fn run_command(
@@ -145,6 +148,16 @@ pub(super) async fn run_command(
 ) -> Result<impl IntoResponse, ApiError> {
     let call = in_meeting(&state, &principal, meeting).await?;
     super::admission::admit(state.store.blobs(), &body.command)?;
+    if let Principal::Device { device, .. } = principal {
+        if super::admission::needs_pin(&body.command) {
+            let pin = body.pin.as_deref();
+            state
+                .office
+                .check_pin(device, pin)
+                .await
+                .map_err(crate::live::Refused::from)?;
+        }
+    }
     let ballot = super::ballots::check(&state.ballot_checks, &call.handle, &body.command).await?;
     let mut request = Request::one(call.actor, Some((principal, body.id)), body.command);
     request.ballot = ballot;
@@ -198,7 +211,7 @@ pub(super) struct NewParticipant {
 /// A participant with the token that is theirs, shown once.
 #[derive(Serialize)]
 pub(super) struct Issued {
-    participant: Participant,
+    pub(super) participant: Participant,
     token: String,
     join_url: String,
 }
@@ -217,6 +230,7 @@ pub(super) async fn add_participant(
         unit: body.unit,
         role: body.role,
         seat: body.seat,
+        person: None,
     };
     let issued = summon(&state, &call, meeting, vec![command], &[]).await?;
     let one = issued
@@ -275,7 +289,7 @@ fn listed(bad: usize) -> String {
     }
 }
 
-async fn summon(
+pub(super) async fn summon(
     state: &AppState,
     call: &InMeeting,
     meeting: MeetingId,

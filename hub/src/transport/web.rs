@@ -59,6 +59,17 @@ pub(super) async fn index(headers: HeaderMap) -> Response {
     serve(WebFiles::get("index.html"), "index.html", &headers)
 }
 
+/// `GET /e/{code}`: the enrolment page a person's QR code opens (the code stays in the
+/// page's address; the page sends it with the PIN).
+pub(super) async fn enrol_page(headers: HeaderMap) -> Response {
+    serve(WebFiles::get("enrol.html"), "enrol.html", &headers)
+}
+
+/// `GET /home`: an enrolled tablet's home page, its person's meetings.
+pub(super) async fn home_page(headers: HeaderMap) -> Response {
+    serve(WebFiles::get("home.html"), "home.html", &headers)
+}
+
 /// `GET /sw.js`: the service worker must be served from `/` to control the whole page.
 pub(super) async fn service_worker(headers: HeaderMap) -> Response {
     serve(WebFiles::get("sw.js"), "sw.js", &headers)

@@ -24,6 +24,11 @@ const SCREENS = {
 
 const root = document.getElementById('app');
 
+/** This browser is a person's enrolled tablet (the enrolment set this marker, no secret). */
+function isDevice() {
+  return document.cookie.split(';').some((c) => c.trim().startsWith('hub_device='));
+}
+
 function joined() {
   return document.cookie.split(';').some((c) => c.trim().startsWith('hub_joined='));
 }
@@ -43,14 +48,51 @@ function notice(title, text, testid, detail = null) {
   root.removeAttribute('aria-busy');
 }
 
+/** Asks for the person's PIN before a command that needs it; `null` if cancelled. */
+function askPin() {
+  return new Promise((resolve) => {
+    const input = h('input', {
+      type: 'password', inputmode: 'numeric', autocomplete: 'off', pattern: '[0-9]*',
+      minlength: '4', maxlength: '8', class: 'pin-input', 'data-testid': 'pin-input',
+      'aria-label': t('pin_label'),
+    });
+    let pin = null;
+    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'pin-title', 'data-testid': 'pin-dialog' },
+      h('h2', { id: 'pin-title' }, t('pin_title')),
+      h('p', {}, t('pin_text')),
+      input,
+      h('div', { class: 'actions' },
+        h('button', { class: 'btn', type: 'button', onclick: () => dialog.close() }, t('cancel')),
+        h('button', {
+          class: 'btn primary', type: 'button', 'data-testid': 'pin-ok',
+          onclick: () => {
+            if (!/^[0-9]{4,8}$/.test(input.value)) { input.focus(); return; }
+            pin = input.value;
+            dialog.close();
+          },
+        }, t('confirm'))));
+    dialog.addEventListener('close', () => { dialog.remove(); resolve(pin); });
+    document.body.append(dialog);
+    dialog.showModal();
+    input.focus();
+  });
+}
+
 async function main() {
   // The office token is not in any meeting: the desk names one with `?meeting=`.
   const meeting = new URLSearchParams(location.search).get('meeting');
-  if (!joined() && !meeting) {
+  // A person's tablet starts from its home page: every meeting that summoned them.
+  if (isDevice() && !meeting) {
+    location.replace('/home');
+    return;
+  }
+  if (!joined() && !meeting && !isDevice()) {
     notice(() => t('no_badge_title'), () => t('no_badge_text'), 'no-badge');
     return;
   }
   const connection = new HubConnection({ meeting });
+  // A ballot, an opinion answer or a direction from a person's tablet asks for the PIN.
+  if (isDevice()) connection.askPin = askPin;
   const state = new MeetingState().attach(connection);
   let screen = null;
   connection.addEventListener('denied', (e) => {

@@ -10,6 +10,8 @@ const PENDING_KEY = 'hub.pending';
 const RETRY_CODES = new Set(['rate_limited', 'busy', 'shutting_down', 'internal']);
 // Codes without an id that end the conversation for good: retrying cannot help.
 const FATAL_CODES = new Set(['bad_token', 'invalid', 'not_found', 'forbidden']);
+/** Commands a person's tablet sends only with the PIN (the hub checks it: `pin_required`). */
+const PIN_OPS = new Set(['cast_ballot', 'cast_sealed_ballot', 'answer_opinion_request', 'direct_incoming']);
 
 /** A random command id (UUID v4). `crypto.randomUUID` needs a secure context, which a
  *  hub on `http://192.168.x.x` is not; `getRandomValues` works everywhere. */
@@ -64,6 +66,10 @@ export class HubConnection extends EventTarget {
     this.pending = new Map(loadPending().map((p) => [p.id, p]));
     /** The badge the hub says this is (`local.js`): commands are kept under it. */
     this.owner = null;
+    /** On a person's tablet: asks for the PIN before a command in `PIN_OPS` (app.js). */
+    this.askPin = null;
+    /** id → the PIN given for that command, in memory until its answer. */
+    this.pins = new Map();
     addEventListener('online', () => this.#retryNow());
   }
 
@@ -92,6 +98,22 @@ export class HubConnection extends EventTarget {
    * answer comes, however many reconnects or reloads that takes.
    */
   send(command, id = newId()) {
+    if (this.askPin && PIN_OPS.has(command?.op) && !this.pending.has(id)) {
+      return this.askPin(command).then((pin) => {
+        if (pin === null) {
+          const error = { code: 'pin_required', message: 'no PIN was entered' };
+          this.dispatchEvent(new CustomEvent('rejected', { detail: { id, command, error } }));
+          return Promise.reject(error);
+        }
+        // Kept in this page's memory only, never in localStorage with the command.
+        this.pins.set(id, pin);
+        return this.#send(command, id);
+      });
+    }
+    return this.#send(command, id);
+  }
+
+  #send(command, id) {
     const known = this.pending.get(id);
     const entry = known ?? { id, command, at: Date.now(), owner: this.owner };
     this.pending.set(id, entry);
@@ -263,10 +285,14 @@ export class HubConnection extends EventTarget {
 
   #transmit(entry) {
     if (this.ws?.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify({ type: 'command', id: entry.id, command: entry.command }));
+    const frame = { type: 'command', id: entry.id, command: entry.command };
+    const pin = this.pins.get(entry.id);
+    if (pin) frame.pin = pin;
+    this.ws.send(JSON.stringify(frame));
   }
 
   #settle(id, ack, error) {
+    this.pins.delete(id);
     const entry = this.pending.get(id);
     this.pending.delete(id);
     savePending(this.pending);

@@ -78,6 +78,7 @@ pub fn participant(n: usize) -> Participant {
             (b'A' + (n / 40 % 26) as u8) as char,
             n % 40 + 1
         )),
+        person: None,
     }
 }
 

@@ -19,6 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::broadcast;
 
 /// Further back than this, a snapshot is smaller than the events a client missed.
 const MAX_RESUME_EVENTS: u64 = 5_000;
@@ -111,6 +112,8 @@ struct Session {
     blobs: crate::store::Blobs,
     /// The hub, for what a command needs checked before it is submitted.
     app: Arc<AppState>,
+    /// For an enrolled device: its id and the office's revocations, to close at once.
+    device: Option<(protocol::DeviceId, broadcast::Receiver<protocol::DeviceId>)>,
 }
 
 async fn converse(
@@ -143,14 +146,22 @@ async fn converse(
             "no token: open the join link on your badge, or send the token in hello",
         )
     })?;
+    // Listening before the token is looked up: a revocation in between is not missed.
+    let revocations = state.office.revocations();
     let principal = principal(state, &token).map_err(|e| Ending::with(e.code, &e.message))?;
     let meeting = match (&principal, meeting) {
         (Principal::Participant { meeting, .. }, _) => *meeting,
-        (Principal::Office, Some(m)) => m,
+        (Principal::Office | Principal::Device { .. }, Some(m)) => m,
         (Principal::Office, None) => {
             return Err(Ending::with(
                 ErrorCode::Invalid,
                 "the hub-wide secretariat token must name a meeting in hello",
+            ))
+        }
+        (Principal::Device { .. }, None) => {
+            return Err(Ending::with(
+                ErrorCode::Invalid,
+                "an enrolled device must name the meeting to follow in hello",
             ))
         }
     };
@@ -161,6 +172,10 @@ async fn converse(
     if let Some(pending) = pending {
         pending.identified();
     }
+    let device = match &principal {
+        Principal::Device { device, .. } => Some((*device, revocations)),
+        _ => None,
+    };
     let mut session = Session {
         viewer: Viewer::for_actor(&call.actor),
         handle: call.handle,
@@ -170,6 +185,7 @@ async fn converse(
         in_flight: FuturesUnordered::new(),
         blobs: state.store.blobs().clone(),
         app: state.clone(),
+        device,
     };
     // Registered with the meeting at the moment its snapshot is read: what the meeting's
     // task hands over meanwhile waits until the greeting is queued.
@@ -370,6 +386,9 @@ impl Session {
                     return Err(Ending::with(ErrorCode::ShuttingDown, "the hub is shutting down; reconnect and resume"));
                 }
                 kicked = &mut listening.kicked => return Err(ending_for(kicked.ok())),
+                () = revoked(&mut self.device, &state.office) => {
+                    return Err(Ending::with(ErrorCode::BadToken, "this device was revoked by the office; enrol it again (thiết bị đã bị thu hồi)"));
+                }
                 Some((id, answer)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
                     let frame = match answer {
                         Ok(a) => HubFrame::Ack { id, seq: a.seq, receipt: a.receipt },
@@ -434,11 +453,11 @@ impl Session {
                 ))
                 .await
             }
-            Ok(ClientFrame::Command { id, command }) => {
+            Ok(ClientFrame::Command { id, command, pin }) => {
                 // What arrived, never what it says: its op and size only (a frame can hold a
                 // token, a ballot or a private note).
                 tracing::trace!(op = command.op(), bytes = text.len(), "command frame");
-                self.on_command(state, out, id, command).await
+                self.on_command(state, out, id, command, pin).await
             }
         }
     }
@@ -449,6 +468,7 @@ impl Session {
         out: &Outbox,
         id: CommandId,
         command: Command,
+        pin: Option<String>,
     ) -> Result<(), Ending> {
         if self.in_flight.len() >= MAX_IN_FLIGHT {
             return out
@@ -469,6 +489,39 @@ impl Session {
             return out
                 .push(&HubFrame::error(Some(id), refused.code, refused.message))
                 .await;
+        }
+        if let Some(device) = self
+            .device
+            .as_ref()
+            .map(|(d, _)| *d)
+            .filter(|_| crate::transport::admission::needs_pin(&command))
+        {
+            // The PIN is checked (slowly, on purpose) off this connection's task, then the
+            // command goes the way a REST command goes.
+            let (app, handle) = (self.app.clone(), self.handle.clone());
+            let request = Request::one(
+                self.actor,
+                Some((self.principal.clone(), id.clone())),
+                command,
+            );
+            let pending = async move {
+                let answer = async {
+                    app.office
+                        .check_pin(device, pin.as_deref())
+                        .await
+                        .map_err(Refused::from)?;
+                    let ballot = crate::transport::ballots::check(
+                        &app.ballot_checks,
+                        &handle,
+                        &request.steps[0].0,
+                    )
+                    .await?;
+                    handle.run(Request { ballot, ..request }).await
+                };
+                (id, answer.await)
+            };
+            self.in_flight.push(Box::pin(pending));
+            return Ok(());
         }
         if matches!(command, Command::CastSealedBallot { .. }) {
             // Its proofs are checked first, off this connection's task, then it is submitted.
@@ -512,6 +565,29 @@ impl Session {
                 out.push(&HubFrame::error(Some(id), refused.code, refused.message))
                     .await
             }
+        }
+    }
+}
+
+/// Resolves when the office revokes this connection's device; never for a badge.
+async fn revoked(
+    device: &mut Option<(protocol::DeviceId, broadcast::Receiver<protocol::DeviceId>)>,
+    office: &crate::live::Office,
+) {
+    let Some((mine, revocations)) = device else {
+        return std::future::pending().await;
+    };
+    loop {
+        match revocations.recv().await {
+            Ok(gone) if gone == *mine => return,
+            Ok(_) => {}
+            // Missed some: whether this device is still enrolled says it all.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                if office.read(|d| d.device(*mine).is_none()) {
+                    return;
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => return std::future::pending().await,
         }
     }
 }
