@@ -439,3 +439,129 @@ async fn the_archive_lists_closed_meetings_by_year_and_title() {
     );
     assert_eq!(theirs["meetings"][0]["id"], year.first.id.to_string());
 }
+
+/// The office's directory: two bodies; An in both, Cường in the executive committee only.
+const DIRECTORY: &str = "STT;Họ và tên;Chức vụ;Đơn vị;Ban\n\
+    1;Nguyễn Văn An;Phó Bí thư Tỉnh ủy;Tỉnh ủy;\"Ban Chấp hành; Ban Thường vụ\"\n\
+    2;Lê Văn Cường;Tỉnh ủy viên;Sở Tư pháp;Ban Chấp hành\n";
+
+/// Imports [`DIRECTORY`]; returns the people's and the bodies' ids by name.
+async fn directory(hub: &TestHub) -> (Value, Value) {
+    let r = hub
+        .request(
+            meeting_tests::http::Request::new("POST", "/api/v1/office/people/import")
+                .bearer(hub.office_token())
+                .body("text/csv", DIRECTORY),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let people = hub
+        .get("/api/v1/office/people", hub.office_token())
+        .await
+        .json();
+    let bodies = hub
+        .get("/api/v1/office/bodies", hub.office_token())
+        .await
+        .json();
+    (people, bodies)
+}
+
+fn id_of<'a>(list: &'a Value, key: &str, name: &str) -> &'a str {
+    list[key]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|x| x["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {list:#}"))["id"]
+        .as_str()
+        .expect("an id")
+}
+
+/// Enrols a tablet for `person`; returns its token.
+async fn enrol(hub: &TestHub, person: &str) -> String {
+    let r = hub
+        .post(
+            &format!("/api/v1/office/people/{person}/enrolment"),
+            hub.office_token(),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let code = r.json()["code"].as_str().expect("a code").to_owned();
+    let r = hub
+        .request(
+            meeting_tests::http::Request::new("POST", "/api/v1/enrol")
+                .json(&serde_json::json!({ "code": code, "pin": "90417263" })),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["token"].as_str().expect("a token").to_owned()
+}
+
+#[tokio::test]
+async fn a_bodys_shelf_reaches_its_members_tablets_and_nobody_else() {
+    let hub = TestHub::start().await;
+    let (people, bodies) = directory(&hub).await;
+    let standing = id_of(&bodies, "bodies", "Ban Thường vụ");
+    let an = enrol(&hub, id_of(&people, "people", "Nguyễn Văn An")).await;
+    let cuong = enrol(&hub, id_of(&people, "people", "Lê Văn Cường")).await;
+    let badge = hub.meeting_with(1).await.delegates[0].token.clone();
+
+    let r = hub
+        .post(
+            "/api/v1/library/shelves",
+            hub.office_token(),
+            &serde_json::json!({"title": "Tài liệu Ban Thường vụ", "audience": {"type": "body", "body": standing}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let shelf: MeetingId = serde_json::from_value(r.json()["meeting"].clone()).expect("an id");
+    let r = hub
+        .post(
+            "/api/v1/library/shelves",
+            hub.office_token(),
+            &serde_json::json!({"title": "x", "audience": {"type": "body", "body": MeetingId::new_random()}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "an unknown body: {}", r.text());
+    let bytes = pdf(
+        "Kết luận",
+        &[&["KẾT LUẬN", "về công tác luân chuyển cán bộ chủ chốt"]],
+    );
+    let item = publish(
+        &hub,
+        shelf,
+        "Kết luận số 12-KL/TU",
+        Classification::Internal,
+        &[],
+        &bytes,
+    )
+    .await;
+    let path = format!("/api/v1/library/{shelf}/documents/{item}");
+
+    // A member of the body: the shelf, the item, its bytes, and search finds it.
+    let listed = hub.get("/api/v1/library", &an).await.json();
+    assert_eq!(
+        listed["shelves"][0]["documents"][0]["id"],
+        item.as_str(),
+        "{listed:#}"
+    );
+    let r = hub.get(&path, &an).await;
+    assert_eq!((r.status, r.body.len()), (200, bytes.len()), "{}", r.text());
+    found(&hub, "luan chuyen can bo").await;
+    let hits = settled(&hub, &an, "luan chuyen can bo").await;
+    assert!(
+        hits.iter().any(|h| h["target"] == item.as_str()),
+        "{hits:#?}"
+    );
+
+    // Not a member, and a badge of one meeting: nothing of it.
+    for token in [&cuong, &badge] {
+        let listed = hub.get("/api/v1/library", token).await.json();
+        assert_eq!(listed["shelves"], serde_json::json!([]), "{listed:#}");
+        let r = hub.get(&path, token).await;
+        assert_eq!(r.status, 403, "{}", r.text());
+        let hits = settled(&hub, token, "luan chuyen can bo").await;
+        assert!(hits.is_empty(), "{hits:#?}");
+    }
+}

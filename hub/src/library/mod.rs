@@ -22,12 +22,15 @@ pub const LIBRARY_FILE: &str = "library.json";
 /// Shelves a hub keeps at most.
 pub const MAX_SHELVES: usize = 200;
 
-/// Whom a shelf reaches.
+/// Whom a shelf reaches (besides the office, which reaches every shelf, and the people a
+/// shelf summons, who read it as its participants: confidential papers named to them too).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Audience {
-    /// Everyone with a token of this hub: the office and every meeting's participants.
+    /// Everyone with a token of this hub: every person's tablet and every meeting's badge.
     Everyone,
+    /// The members of one body of the office's directory, on their enrolled tablets.
+    Body { body: protocol::BodyId },
 }
 
 /// One shelf: the meeting that holds its documents and news, and whom it reaches.

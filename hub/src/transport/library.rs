@@ -60,6 +60,11 @@ pub(super) async fn create_shelf(
         meeting: id,
         audience: body.audience,
     };
+    if let Audience::Body { body } = &shelf.audience {
+        if state.office.read(|d| d.body(*body).is_none()) {
+            return Err(ApiError::invalid("no such body in the office's directory"));
+        }
+    }
     state.library.add(shelf.clone()).map_err(|e| match e {
         crate::library::LibraryError::Full => ApiError::invalid(e.to_string()),
         e => ApiError::internal("recording a library shelf", e),
@@ -68,8 +73,9 @@ pub(super) async fn create_shelf(
 }
 
 /// The actor `principal` reads `meeting` as: its own actor in a meeting it belongs to
-/// (the office everywhere), or, on a shelf whose audience holds them, a reader the shelf
-/// does not name (what the engine lets any reader see, and no named reader's papers).
+/// (the office everywhere, a person's tablet where they are summoned), or, on a shelf whose
+/// audience holds them, a reader the shelf does not name (what the engine lets any reader
+/// see, and no named reader's papers).
 pub(super) async fn reader(
     state: &AppState,
     principal: &Principal,
@@ -79,16 +85,28 @@ pub(super) async fn reader(
         return Some(call);
     }
     let shelf = state.library.shelf(meeting)?;
-    let Principal::Participant { participant, .. } = principal else {
-        return None;
+    let reaches = match (&shelf.audience, principal) {
+        (_, Principal::Office) => true,
+        (Audience::Everyone, _) => true,
+        (Audience::Body { body }, Principal::Device { person, .. }) => state
+            .office
+            .read(|d| d.body(*body).is_some_and(|b| b.members.contains(person))),
+        // A badge is one meeting's: it names no person whose bodies could be asked.
+        (Audience::Body { .. }, Principal::Participant { .. }) => false,
     };
-    match shelf.audience {
-        Audience::Everyone => {}
+    if !reaches {
+        return None;
     }
+    // Someone the shelf does not name: an id no participant of it has.
+    let id = match principal {
+        Principal::Participant { participant, .. } => *participant,
+        Principal::Device { person, .. } => protocol::ParticipantId(person.0),
+        Principal::Office => return None,
+    };
     let handle = state.meetings.get(meeting).await.ok()??;
     Some(InMeeting {
         actor: Actor::Participant {
-            id: *participant,
+            id,
             role: Role::Delegate,
         },
         role: Role::Delegate,

@@ -1,5 +1,6 @@
 //! `GET /api/v1/search?q=…`: full-text search of the meetings a caller can open (the
-//! office: every one; a participant's token: its meeting) and the library's shelves. Each hit is checked against
+//! office: every one; a participant's token: its meeting; a person's tablet: every
+//! meeting that summoned them) and the library's shelves. Each hit is checked against
 //! its meeting's state with the caller's actor before it is answered (`archive::query`),
 //! so a document the caller may not download gives no hit and no snippet.
 
@@ -83,6 +84,25 @@ pub(super) async fn search(
         }
         (Principal::Participant { .. }, Some(_)) => {
             return Err(ApiError::forbidden("this token belongs to another meeting"))
+        }
+        // A person's tablet: every meeting that summoned them, and the shelves.
+        (Principal::Device { person, .. }, asked) => {
+            let summoned = state.office.read(|d| d.meetings_of(*person));
+            let shelves = state.library.shelves().into_iter().map(|s| s.meeting);
+            let mine: Vec<MeetingId> = summoned
+                .into_iter()
+                .map(|(m, _)| m)
+                .chain(shelves)
+                .collect();
+            match asked {
+                None => Some(mine),
+                Some(m) if mine.contains(&m) => Some(vec![m]),
+                Some(_) => {
+                    return Err(ApiError::forbidden(
+                        "you are not summoned to this meeting (bạn không được triệu tập)",
+                    ))
+                }
+            }
         }
     };
     let archive = state.archive.clone();
