@@ -564,4 +564,43 @@ async fn a_bodys_shelf_reaches_its_members_tablets_and_nobody_else() {
         let hits = settled(&hub, token, "luan chuyen can bo").await;
         assert!(hits.is_empty(), "{hits:#?}");
     }
+
+    // The archive by body: a closed meeting the standing committee was summoned to is in
+    // An's archive under its body, and not in Cường's.
+    let meeting = hub.create_meeting("Hội nghị Ban Thường vụ tháng 11").await;
+    let r = hub
+        .post(
+            &format!("/api/v1/meetings/{meeting}/summon"),
+            hub.office_token(),
+            &serde_json::json!({ "body": standing }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    close(&hub, meeting).await;
+    let theirs = hub.get("/api/v1/archive", &an).await.json();
+    assert_eq!(
+        theirs["meetings"][0]["id"],
+        meeting.to_string(),
+        "{theirs:#}"
+    );
+    assert_eq!(theirs["meetings"][0]["body"]["name"], "Ban Thường vụ");
+    assert_eq!(theirs["bodies"][0]["id"], standing);
+    let by_body = hub
+        .get(
+            &format!("/api/v1/archive?body={standing}"),
+            hub.office_token(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        by_body["meetings"].as_array().unwrap().len(),
+        1,
+        "{by_body:#}"
+    );
+    let not_theirs = hub.get("/api/v1/archive", &cuong).await.json();
+    assert_eq!(
+        not_theirs["meetings"],
+        serde_json::json!([]),
+        "{not_theirs:#}"
+    );
 }
