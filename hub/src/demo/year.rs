@@ -159,7 +159,7 @@ async fn weekly(
     let items = view(api, meeting, clerk).await?.agenda;
     for (n, (topic, item)) in topics.iter().zip(&items).enumerate() {
         // Every other week the second item's paper is read from the screen only.
-        if n == 1 && week % 2 == 0 {
+        if n == 1 && week.is_multiple_of(2) {
             continue;
         }
         let pdf = papers::attachment_pdf(topic.paper, DISTRICT, topic.text);
@@ -175,7 +175,7 @@ async fn weekly(
         api.upload::<serde_json::Value>(&path, api.office(), &parts)
             .await?;
     }
-    if week % 6 == 0 {
+    if week.is_multiple_of(6) {
         opinion(api, meeting, &issued, week, now).await?;
     }
     api.command(meeting, clerk, Command::OpenMeeting).await?;

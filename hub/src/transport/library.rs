@@ -138,7 +138,7 @@ pub(super) async fn list(
         let view = call.handle.read(|s| s.view(Viewer::for_actor(&call.actor)));
         let Some(view) = view else { continue };
         let mut news = view.announcements;
-        news.sort_by(|a, b| b.posted_at.cmp(&a.posted_at));
+        news.sort_by_key(|n| std::cmp::Reverse(n.posted_at));
         shelves.push(ShelfView {
             id: shelf.meeting,
             title: view.meeting.title,

@@ -118,10 +118,9 @@ pub(super) async fn search(
     let mut hits = Vec::new();
     let mut more = false;
     for candidate in &found.candidates {
-        if !meetings.contains_key(&candidate.meeting) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = meetings.entry(candidate.meeting) {
             // A meeting the caller cannot open (or that is gone) hides all its entries.
-            let opened = super::library::reader(&state, &principal, candidate.meeting).await;
-            meetings.insert(candidate.meeting, opened);
+            slot.insert(super::library::reader(&state, &principal, candidate.meeting).await);
         }
         let Some(Some(call)) = meetings.get(&candidate.meeting) else {
             continue;
