@@ -36,7 +36,10 @@ async fn publish(hub: &TestHub, meeting: MeetingId, title: &str, bytes: &[u8]) -
         .request(files::upload(&path, hub.office_token(), &parts))
         .await;
     assert_eq!(r.status, 201, "upload {title}: {}", r.text());
-    r.json()["document"]["id"].as_str().expect("an id").to_owned()
+    r.json()["document"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
 }
 
 /// Waits until the index has `q` (it follows the meetings off their tasks).
@@ -115,7 +118,10 @@ async fn the_tablet_finds_a_phrase_without_diacritics_and_opens_its_page_and_the
             "return [...document.querySelectorAll('{css} .snippet b')].map((b) => b.textContent);"
         ))
         .await;
-    assert_eq!(marked, serde_json::json!(["phát", "triển", "kinh", "tế", "biển", "xanh"]));
+    assert_eq!(
+        marked,
+        serde_json::json!(["phát", "triển", "kinh", "tế", "biển", "xanh"])
+    );
     tap(&page, &format!("{css} [data-testid=search-open]")).await;
     page.wait_for("canvas[data-rendered='2']").await;
     tap(&page, "[data-testid=viewer-close]").await;

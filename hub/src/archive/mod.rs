@@ -3,7 +3,8 @@
 //! The index (`index.rs`, in `DATA/search/`) is a cache of the log and the blobs: the
 //! meetings' tasks only say which meeting changed ([`Archive::touched`], a set and a
 //! wake-up, never a wait), and the indexer task ([`Archive::run`]) reads the meeting's
-//! published state, the documents' text off the async threads (`text.rs`) and writes.
+//! published state (a closed one's log, without loading it), the documents' text off the
+//! async threads (`text.rs`) and writes.
 //! Who may see a hit is decided at query time against the meeting's state with the
 //! rules of downloads (`query.rs`), so the index holds no access rules that could go
 //! stale.
@@ -205,16 +206,31 @@ impl Archive {
         app: &crate::transport::AppState,
         meeting: MeetingId,
     ) -> Result<(), ArchiveError> {
-        let handle = app
-            .meetings
-            .get(meeting)
+        let store_error = |e: crate::store::StoreError| std::io::Error::other(e.to_string());
+        let closed = app
+            .store
+            .summary(meeting)
+            .map_err(store_error)?
+            .is_some_and(|s| s.is_closed());
+        let (seq, (units, to_read)) = if closed {
+            // A closed meeting is read from its log, not loaded: the index must not keep
+            // a year of meetings in memory, nor start their tasks (`live::on_demand`).
+            let store = app.store.clone();
+            tokio::task::spawn_blocking(move || {
+                let records = store.replay(meeting).map_err(store_error)?;
+                let state =
+                    crate::engine::MeetingState::replay(meeting, records.iter().map(|r| &r.event));
+                Ok::<_, ArchiveError>((state.seq, index::units(&state)))
+            })
             .await
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let Some(handle) = handle else {
-            return Ok(());
+            .map_err(|_| ArchiveError::Stopped)??
+        } else {
+            let handle = app.meetings.get(meeting).await.map_err(store_error)?;
+            let Some(handle) = handle else {
+                return Ok(());
+            };
+            handle.read(|s| (s.seq, index::units(s)))
         };
-        let (seq, (units, to_read)) = handle.read(|s| (s.seq, index::units(s)));
-        drop(handle);
         let blobs: Vec<Option<PathBuf>> = to_read
             .iter()
             .map(|d| app.store.blobs().path(&d.sha256))
