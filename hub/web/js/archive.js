@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { h, fill, refusal } from './ui.js';
 import { formatDateTime } from './format.js';
 import { api } from './staff.js';
+import { documentBytes } from './offline.js';
 
 /**
  * A search box and its hits. `openHit(hit)` opens a page hit (the caller knows how: the
@@ -86,14 +87,27 @@ export function archivePanel({ openMeeting } = {}) {
 
 /**
  * The library's shelves: documents (opened with `open(shelf, doc)`) and news, newest
- * first, with the search box above them.
+ * first, with the search box above them. With `offline`, each item is also kept on the
+ * tablet (the meeting's documents' store), and `held()` names them once `ready`.
  */
-export function libraryPanel({ open, openHit } = {}) {
+export function libraryPanel({ open, openHit, offline = false } = {}) {
   const shelves = h('div', { 'data-testid': 'library-shelves' });
   const status = h('p', { class: 'muted', role: 'status' });
+  // The current versions' hashes, which the tablet keeps when it forgets other copies.
+  let held = [];
   const load = async () => {
     try {
       const answer = await api('GET', '/library');
+      const items = answer.shelves.flatMap((s) => s.documents.map((d) => ({ s, d })));
+      held = items.map(({ d }) => d.versions[d.versions.length - 1].sha256);
+      // A tablet keeps the library for reading offline too, one item after another.
+      if (offline) {
+        (async () => {
+          for (const { s, d } of items.slice(0, 50)) {
+            await documentBytes(null, d, () => true, `/api/v1/library/${s.id}/documents/${d.id}`).catch(() => {});
+          }
+        })();
+      }
       status.textContent = answer.shelves.length === 0 ? t('library_empty') : '';
       fill(shelves, ...answer.shelves.map((s) => h('section', { class: 'panel shelf', 'data-shelf': s.id },
         h('h2', {}, s.title),
@@ -114,6 +128,6 @@ export function libraryPanel({ open, openHit } = {}) {
   };
   const search = searchPanel({ openHit });
   const element = h('section', { class: 'library', 'data-testid': 'library' }, search.element, status, shelves);
-  load();
-  return { element, reload: load };
+  const ready = load();
+  return { element, reload: load, held: () => held, ready };
 }

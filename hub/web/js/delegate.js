@@ -57,6 +57,7 @@ export function mount(root, { connection, state }) {
   const search = searchPanel({ openHit });
   const library = libraryPanel({
     openHit,
+    offline: true,
     open: (shelf, doc) => openAt(doc, { bare: true, url: `/api/v1/library/${shelf.id}/documents/${doc.id}` }),
   });
 
@@ -111,7 +112,8 @@ export function mount(root, { connection, state }) {
       viewerOpen.close();
       toast(t('doc_recalled_closed'), 'info', 8000);
     }
-    await forgetAllBut(published.map((d) => d.versions[d.versions.length - 1].sha256));
+    await library.ready;
+    await forgetAllBut([...published.map((d) => d.versions[d.versions.length - 1].sha256), ...library.held()]);
     for (const owed of state.view.to_delete ?? []) {
       if (confirming.has(owed.document)) continue;
       confirming.add(owed.document);
