@@ -104,10 +104,21 @@ const NEWS: &[(&str, &str)] = &[
     ("Trao Huy hiệu Đảng đợt 3 tháng 2", "Huyện ủy tổ chức trao Huy hiệu 30, 40, 50 năm tuổi Đảng cho 56 đồng chí đảng viên."),
 ];
 
-/// Seeds the year before `now` for the standing committee `people` (members and a clerk).
+/// The body of the office's directory whose year this is.
+pub const BODY: &str = "Ban Thường vụ Huyện ủy";
+
+/// Seeds the year before `now` for the standing committee `people` (members and a clerk):
+/// the members go into the office's directory as the body [`BODY`], which each weekly
+/// meeting summons, so the archive lists the meetings under their body.
 pub(super) async fn seed(api: &Api, people: &[Person], now: Timestamp) -> anyhow::Result<Year> {
+    let body = directory(api, people).await?;
+    let clerk: Vec<Person> = people
+        .iter()
+        .filter(|p| p.role == Role::Secretariat)
+        .cloned()
+        .collect();
     let weeks: Vec<MeetingId> = stream::iter(1..=WEEKS)
-        .map(|week| weekly(api, people, week, now))
+        .map(|week| weekly(api, &clerk, body, week, now))
         .buffered(AT_ONCE)
         .try_collect()
         .await?;
@@ -118,13 +129,50 @@ pub(super) async fn seed(api: &Api, people: &[Person], now: Timestamp) -> anyhow
     })
 }
 
-/// One week's meeting: created, summoned, its papers published, held and closed.
+/// Puts the committee's members into the office's directory as [`BODY`]; returns its id.
+async fn directory(api: &Api, people: &[Person]) -> anyhow::Result<protocol::BodyId> {
+    #[derive(Deserialize)]
+    struct Body {
+        id: protocol::BodyId,
+        name: String,
+    }
+    #[derive(Deserialize)]
+    struct Bodies {
+        bodies: Vec<Body>,
+    }
+    let mut csv = ::csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    csv.write_record(["Họ và tên", "Chức vụ", "Đơn vị", "Ban"])?;
+    for p in people.iter().filter(|p| p.role.is_member()) {
+        csv.write_record([p.name.as_str(), &p.position, &p.unit, BODY])?;
+    }
+    let csv = String::from_utf8(csv.into_inner()?)?;
+    api.post_csv::<serde_json::Value>("/api/v1/office/people/import", api.office(), csv)
+        .await
+        .context("the hub refused the standing committee's directory")?;
+    let bodies: Bodies = api.get("/api/v1/office/bodies", api.office()).await?;
+    bodies
+        .bodies
+        .into_iter()
+        .find(|b| b.name == BODY)
+        .map(|b| b.id)
+        .context("the standing committee is not in the directory")
+}
+
+/// One week's meeting: created, its body and clerk summoned, its papers published, held
+/// and closed.
 async fn weekly(
     api: &Api,
-    people: &[Person],
+    clerk: &[Person],
+    body: protocol::BodyId,
     week: usize,
     now: Timestamp,
 ) -> anyhow::Result<MeetingId> {
+    #[derive(Deserialize)]
+    struct Summoned {
+        participants: Vec<Issued>,
+    }
     #[derive(Deserialize)]
     struct Created {
         id: MeetingId,
@@ -139,7 +187,11 @@ async fn weekly(
         .post::<Created>("/api/v1/meetings", api.office(), &create)
         .await?
         .id;
-    let issued = delegates::summon(api, meeting, people).await?;
+    let mut issued = delegates::summon(api, meeting, clerk).await?;
+    let summon = json!({ "body": body });
+    let path = format!("/api/v1/meetings/{meeting}/summon");
+    let members: Summoned = api.post(&path, api.office(), &summon).await?;
+    issued.extend(members.participants);
     let clerk = issued
         .iter()
         .find(|p| p.participant.role == Role::Secretariat)

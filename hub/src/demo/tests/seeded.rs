@@ -117,6 +117,11 @@ async fn the_demo_is_seeded_through_the_api_and_found_again_on_the_next_start() 
         archive["meetings"].as_array().unwrap().len(),
         super::super::year::WEEKS
     );
+    assert_eq!(
+        archive["meetings"][0]["body"]["name"],
+        super::super::year::BODY,
+        "each week summoned the committee from the office's directory"
+    );
     let week = view(&api, info.archive[5], api.office()).await.unwrap();
     assert_eq!(week.meeting.status, MeetingStatus::Closed);
     assert_eq!(week.agenda.len(), 2);
