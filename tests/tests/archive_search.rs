@@ -379,11 +379,12 @@ async fn the_library_reaches_every_reader_through_the_documents_own_path() {
     // Search finds the item's text and the news for the reader.
     found(&hub, "chuyen doi so").await;
     let hits = settled(&hub, &reader.token, "chuyen doi so").await;
-    assert!(
-        hits.iter()
-            .any(|h| h["target"] == item.as_str() && h["page"] == 1),
-        "{hits:#?}"
-    );
+    let hit = hits
+        .iter()
+        .find(|h| h["target"] == item.as_str() && h["page"] == 1)
+        .unwrap_or_else(|| panic!("{hits:#?}"));
+    let open = hit["open"].as_str().expect("where it opens");
+    assert_eq!(open, format!("{path}#page=1"), "through the library");
     let news = settled(&hub, &reader.token, "so ket 6 thang").await;
     assert!(news.iter().any(|h| h["kind"] == "news"), "{news:#?}");
 

@@ -149,11 +149,16 @@ pub(super) async fn search(
             title: candidate.title.clone(),
             snippet: found.snippet_html(candidate),
             open: page.then(|| {
-                let at = candidate.page.max(1);
+                // A shelf's item downloads through the library, which its readers reach.
+                let route = match state.library.shelf(candidate.meeting) {
+                    Some(_) => "library",
+                    None => "meetings",
+                };
                 format!(
-                    "/api/v1/meetings/{}/documents/{}#page={at}",
+                    "/api/v1/{route}/{}/documents/{}#page={}",
                     candidate.meeting,
-                    candidate.target.as_deref().unwrap_or_default()
+                    candidate.target.as_deref().unwrap_or_default(),
+                    candidate.page.max(1)
                 )
             }),
         });
