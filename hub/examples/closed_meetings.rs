@@ -194,6 +194,8 @@ async fn main() {
         quotas: Default::default(),
         // Built meetings are closed: let them go at once, the generator holds no memory.
         closed_idle: Duration::from_secs(1),
+        // The hub indexes them for search when it next starts.
+        archive: None,
     };
     let meetings = Meetings::load(store, settings).expect("loading the data directory");
     let started = Instant::now();

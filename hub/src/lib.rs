@@ -8,6 +8,7 @@
 //! `demo` is a client of the hub: it seeds `hub demo` through the HTTP API only.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod backup;
 pub mod badges;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod demo;
 pub mod engine;
 pub mod export;
 pub mod import;
+pub mod library;
 pub mod live;
 pub mod pins;
 pub mod record;

@@ -11,13 +11,15 @@ use std::path::{Component, Path, PathBuf};
 
 /// Top-level entries of the data directory that are not copied as files: the database
 /// (copied from a read transaction), uploads in progress, the readers' watermarked copies
-/// (the hub draws them again when they are missing), the control socket, and the note of
-/// the last backup (it describes the copy, not the hub).
+/// (the hub draws them again when they are missing), the search index (rebuilt from the
+/// log and the blobs when missing, and written to while the hub runs), the control socket,
+/// and the note of the last backup (it describes the copy, not the hub).
 fn skipped(relative: &str) -> bool {
     [
         DATABASE_FILE,
         "tmp",
         "copies",
+        "search",
         super::control::SOCKET_FILE,
         LAST_BACKUP_FILE,
     ]

@@ -39,18 +39,7 @@ pub(super) async fn seed(
         .post::<Created>("/api/v1/meetings", api.office(), &create)
         .await?
         .id;
-    let mut people: Vec<Person> = congress
-        .iter()
-        .filter(|p| p.role.is_member())
-        .take(BODY_MEMBERS)
-        .cloned()
-        .collect();
-    people.extend(
-        congress
-            .iter()
-            .find(|p| p.role == Role::Secretariat)
-            .cloned(),
-    );
+    let people = standing_committee(congress);
     let issued = delegates::summon(api, meeting, &people).await?;
     let members: Vec<&Issued> = issued
         .iter()
@@ -64,6 +53,24 @@ pub(super) async fn seed(
         title,
         participants: issued.into_iter().map(Into::into).collect(),
     })
+}
+
+/// The standing committee's members, drawn from the congress's first members, and its
+/// first clerk.
+pub(super) fn standing_committee(congress: &[Person]) -> Vec<Person> {
+    let mut people: Vec<Person> = congress
+        .iter()
+        .filter(|p| p.role.is_member())
+        .take(BODY_MEMBERS)
+        .cloned()
+        .collect();
+    people.extend(
+        congress
+            .iter()
+            .find(|p| p.role == Role::Secretariat)
+            .cloned(),
+    );
+    people
 }
 
 /// Uploads a short PDF (`POST …/files`) and names it as an attachment.

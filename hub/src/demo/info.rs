@@ -39,6 +39,12 @@ pub struct DemoInfo {
     /// Signed exports of the demo's published results, to try `hub verify` at once.
     #[serde(default)]
     pub results: Vec<DemoExport>,
+    /// The standing committee's year of weekly meetings, closed: the archive's.
+    #[serde(default)]
+    pub archive: Vec<MeetingId>,
+    /// The library's shelf (documents and news for everyone).
+    #[serde(default)]
+    pub library: Option<MeetingId>,
 }
 
 impl DemoInfo {
@@ -200,6 +206,13 @@ pub fn print_summary(info: &DemoInfo, data: &Path) {
         "  Hub-wide secretariat token (REST API):  {}",
         data.join(crate::server::OFFICE_TOKEN_FILE).display()
     );
+    if !info.archive.is_empty() {
+        println!(
+            "  Archive: {} closed meetings of the standing committee; search: {}/api/v1/search?q=chuyen%20doi%20so",
+            info.archive.len(),
+            info.hub_url
+        );
+    }
     for r in &info.results {
         println!("  Signed result, {}:", r.title);
         println!("    {}  (+ .sig; key: {})", r.json, r.public_key);

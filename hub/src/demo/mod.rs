@@ -18,8 +18,9 @@
 //! By what they seed: `congress` (the meeting, agenda, session, speakers, announcement),
 //! `delegates` and `names` (who sits where), `documents` and `papers` (the congress's
 //! documents), `votes` (the approved agenda, the prepared election), `committee` (the
-//! standing committee: opinion request, calendar, petition). `api` is the HTTP client and
-//! `info` the `demo.json` it writes and the summary `hub demo` prints.
+//! standing committee: opinion request, calendar, petition), `year` (its year of weekly
+//! meetings for the archive, and the library's shelf with documents and news). `api` is
+//! the HTTP client and `info` the `demo.json` it writes and the summary `hub demo` prints.
 
 mod api;
 mod committee;
@@ -30,6 +31,7 @@ mod info;
 mod names;
 mod papers;
 mod votes;
+pub mod year;
 
 pub use congress::{Congress, DEFAULT_DELEGATES};
 pub use delegates::Person;
@@ -101,6 +103,7 @@ pub async fn seed(hub: &Hub, delegates: usize) -> anyhow::Result<DemoInfo> {
     let plan = Congress::new(delegates, now);
     let congress = congress::seed(&api, &plan).await?;
     let body = committee::seed(&api, &plan.people, now).await?;
+    let year = year::seed(&api, &committee::standing_committee(&plan.people), now).await?;
     let (poll, poll_title) = votes::seed(&api, &congress).await?;
     let meeting = congress.meeting;
     let mut info = DemoInfo {
@@ -115,6 +118,8 @@ pub async fn seed(hub: &Hub, delegates: usize) -> anyhow::Result<DemoInfo> {
         documents: Vec::new(),
         body: Some(body),
         results: vec![DemoExport::new(&hub.public_base, meeting, poll, poll_title)],
+        archive: year.meetings,
+        library: Some(year.library),
     };
     documents::add(&api, &mut info).await?;
     info::write(&path, &info)?;

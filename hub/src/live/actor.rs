@@ -32,6 +32,8 @@ pub(super) struct MeetingTask {
     attendance_changed: bool,
     attendance_sent: Option<Instant>,
     started: Instant,
+    /// Told which meetings changed, for the search index.
+    archive: Option<Arc<crate::archive::Archive>>,
 }
 
 /// What one batch will write and whom it will answer.
@@ -62,6 +64,7 @@ impl MeetingTask {
             attendance_changed: false,
             attendance_sent: None,
             started: Instant::now(),
+            archive: settings.archive.clone(),
         }
     }
 
@@ -318,6 +321,9 @@ impl MeetingTask {
                 attendance,
                 people,
             });
+        }
+        if let Some(archive) = &self.archive {
+            archive.touched(self.working.id, &batch.effects.events);
         }
         // No receivers is not an error: nobody is connected yet.
         let live = &self.published.live;

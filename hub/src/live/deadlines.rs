@@ -99,6 +99,7 @@ mod tests {
             clock,
             quotas: Default::default(),
             closed_idle: Duration::from_secs(600),
+            archive: None,
         }
     }
 

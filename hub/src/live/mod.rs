@@ -148,6 +148,8 @@ pub struct LiveSettings {
     pub quotas: crate::engine::Quotas,
     /// A closed meeting unused for this long is dropped from memory (see `on_demand`).
     pub closed_idle: Duration,
+    /// The search index, told which meetings changed (never waited for).
+    pub archive: Option<Arc<crate::archive::Archive>>,
 }
 
 /// Every note of `meeting` with its size, for the engine's quotas: the store keeps the
@@ -480,6 +482,7 @@ mod tests {
             clock: super::Clock::system(),
             quotas: Default::default(),
             closed_idle: Duration::from_secs(600),
+            archive: None,
         }
     }
 

@@ -182,6 +182,7 @@ mod tests {
             clock: super::super::Clock::system(),
             quotas: Default::default(),
             closed_idle: Duration::from_secs(600),
+            archive: None,
         }
     }
 

@@ -13,6 +13,7 @@ fn settings() -> LiveSettings {
         clock: Clock::system(),
         quotas: Default::default(),
         closed_idle: std::time::Duration::from_secs(600),
+        archive: None,
     }
 }
 

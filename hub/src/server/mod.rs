@@ -116,6 +116,10 @@ impl Server {
         office::ensure_token(&config.data, &store).await?;
         let signer = crate::signing::Signer::load_or_create(&config.data)?;
         let trust = crate::trust::DocumentTrust::open(&config.data, &config.documents)?;
+        let archive = Arc::new(
+            crate::archive::Archive::open(&config.data).context("opening the search index")?,
+        );
+        let library = crate::library::Library::open(&config.data).context("reading the library")?;
         let settings = LiveSettings {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),
@@ -123,6 +127,7 @@ impl Server {
             clock: clock.clone(),
             quotas: config.limits.quotas(),
             closed_idle: config.limits.closed_meeting_idle(),
+            archive: Some(archive.clone()),
         };
         let meetings =
             Meetings::load(store.clone(), settings).context("replaying the meetings' logs")?;
@@ -157,6 +162,8 @@ impl Server {
             record: Default::default(),
             ballot_checks: Default::default(),
             hot_documents,
+            archive,
+            library,
         });
         Ok(Server {
             state,
@@ -224,7 +231,10 @@ impl Server {
             }
             let _ = shutdown.send(true);
         };
+        // The search index follows the meetings off their tasks, until the hub shuts down.
+        let indexer = tokio::spawn(self.state.archive.clone().run(self.state.clone()));
         serve::serve(self.state.clone(), routers, listener, redirect, graceful).await?;
+        let _ = indexer.await;
         #[cfg(unix)]
         let _ = control.await;
         self.state.sessions.close();

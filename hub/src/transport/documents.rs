@@ -3,7 +3,7 @@
 //! in `download.rs`. The engine decides who may read what; these handlers translate.
 
 #[path = "download.rs"]
-mod download;
+pub(super) mod download;
 
 pub(super) use download::{download_current, download_version, public_download, serve};
 

@@ -53,6 +53,18 @@ async fn download(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let call = in_meeting(state, principal, meeting).await?;
+    of(state, &call, document, version, headers).await
+}
+
+/// The bytes of `document` (its current version when `version` is `None`) for `call`'s
+/// actor, if the engine lets them read it: the meetings' downloads and the library's.
+pub(in crate::transport) async fn of(
+    state: &AppState,
+    call: &super::super::auth::InMeeting,
+    document: DocumentId,
+    version: Option<u32>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let (file, class, reader) = call.handle.read(|s| {
         let file = rules::download(s, &call.actor, document, version).cloned()?;
         let class = s.documents.get(document).map(|d| d.classification);

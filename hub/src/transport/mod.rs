@@ -2,6 +2,7 @@
 //! layer; they decide nothing themselves.
 
 mod admission;
+mod archive;
 mod attachments;
 mod auth;
 pub(crate) mod ballots;
@@ -14,6 +15,7 @@ pub mod gate;
 mod hot_documents;
 mod invitations;
 mod join;
+mod library;
 mod notes;
 mod office;
 mod opinions;
@@ -22,6 +24,7 @@ mod print;
 mod public;
 mod record;
 mod rest;
+mod search;
 pub mod senders;
 mod web;
 mod ws;
@@ -80,6 +83,10 @@ pub struct AppState {
     pub ballot_checks: ballots::BallotChecks,
     /// The documents in demand, held in memory once for every download.
     pub(crate) hot_documents: hot_documents::HotDocuments,
+    /// The search index of the archive and the library.
+    pub archive: Arc<crate::archive::Archive>,
+    /// The library's shelves.
+    pub library: crate::library::Library,
 }
 
 /// The hub's routes.
@@ -119,6 +126,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(opinions::summary),
         )
         .route("/calendar", get(calendar::calendar))
+        .route("/search", get(search::search))
+        .route("/archive", get(archive::list))
+        .route("/library", get(library::list))
+        .route("/library/shelves", post(library::create_shelf))
+        .route(
+            "/library/{shelf}/documents/{document}",
+            get(library::download_item),
+        )
         .route(
             "/meetings/{meeting}/speakers.csv",
             get(opinions::speakers_csv),

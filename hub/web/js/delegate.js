@@ -4,6 +4,7 @@
 // touch, keyboard and screen reader.
 
 import { t } from './i18n.js';
+import { api } from './staff.js';
 import { h, fill, fillChanged, statusBadge, langButton, toast, nameOf, refusal, useStyle } from './ui.js';
 import { formatTime, formatDateTime, formatSize } from './format.js';
 import { openViewer } from './viewer.js';
@@ -14,8 +15,9 @@ import { votePanel } from './vote.js';
 import { incomingPanel, incomingWaiting } from './incoming.js';
 import { resultsPanel } from './results.js';
 import { committeeDevice, committeeWaiting, memberNumber } from './committee.js';
+import { libraryPanel, searchPanel } from './archive.js';
 
-const TABS = ['agenda', 'speak', 'opinions', 'results', 'notes', 'news'];
+const TABS = ['agenda', 'speak', 'opinions', 'results', 'notes', 'news', 'search', 'library'];
 
 /** Mounts the delegate's screen in `root`; returns `{stop}`. */
 export function mount(root, { connection, state }) {
@@ -36,6 +38,28 @@ export function mount(root, { connection, state }) {
   // A member of the Ban kiểm phiếu: the device takes its part in the key setup as the
   // messages come in, whichever tab is shown.
   const committee = committeeDevice({ connection, state, redraw: (force = false) => draw(force) });
+  // Search (tra cứu) and the library (thư viện) keep their query and hits across redraws.
+  const openAt = (doc, options) => {
+    viewerOpen?.close();
+    const close = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; }, ...options });
+    viewerOpen = { doc: doc.id, close, bare: !!options.bare };
+  };
+  const openHit = (hit) => {
+    const own = state.view.documents.find((d) => d.id === hit.target && hit.meeting === state.me.meeting);
+    if (own) return openAt(own, { page: hit.page || 1 });
+    // A library item: its listing has the document's versions for the viewer.
+    api('GET', '/library').then(({ shelves }) => {
+      const shelf = shelves.find((s) => s.id === hit.meeting);
+      const doc = shelf?.documents.find((d) => d.id === hit.target);
+      if (doc) openAt(doc, { page: hit.page || 1, bare: true, url: `/api/v1/library/${shelf.id}/documents/${doc.id}` });
+    }).catch((e) => toast(refusal(e), 'error'));
+  };
+  const search = searchPanel({ openHit });
+  const library = libraryPanel({
+    openHit,
+    offline: true,
+    open: (shelf, doc) => openAt(doc, { bare: true, url: `/api/v1/library/${shelf.id}/documents/${doc.id}` }),
+  });
 
   const draw = (force = false) => {
     const v = state.view;
@@ -56,14 +80,17 @@ export function mount(root, { connection, state }) {
     if (!tabNames.includes(tab)) tab = 'agenda';
     fill(tabs, tabNames.map((name) => h('button', {
       role: 'tab', type: 'button', 'aria-selected': String(tab === name), 'data-testid': `tab-${name}`,
-      onclick: () => { tab = name; draw(true); },
+      onclick: () => { tab = name; if (name === 'library') library.reload(); draw(true); },
     }, t(`tab_${name}`), badgeCount(state, name))));
     const typing = main.contains(document.activeElement) && /^(TEXTAREA|INPUT)$/.test(document.activeElement.tagName);
     const open = (doc) => {
       const close = openViewer(doc, { connection, state, onClose: () => { viewerOpen = null; } });
       viewerOpen = { doc: doc.id, close };
     };
-    if (!typing || force) fill(main, tab === 'committee' ? committee.panel() : PANELS[tab](state, connection, open));
+    const kept = { search: search.element, library: library.element };
+    if (kept[tab]) {
+      if (main.firstChild !== kept[tab]) fill(main, kept[tab]);
+    } else if (!typing || force) fill(main, tab === 'committee' ? committee.panel() : PANELS[tab](state, connection, open));
     drawVote();
   };
   const onChange = (e) => {
@@ -81,11 +108,12 @@ export function mount(root, { connection, state }) {
   const confirming = new Set();
   const deleteGone = async () => {
     const published = state.view.documents.filter((d) => d.status === 'published');
-    if (viewerOpen && !published.some((d) => d.id === viewerOpen.doc)) {
+    if (viewerOpen && !viewerOpen.bare && !published.some((d) => d.id === viewerOpen.doc)) {
       viewerOpen.close();
       toast(t('doc_recalled_closed'), 'info', 8000);
     }
-    await forgetAllBut(published.map((d) => d.versions[d.versions.length - 1].sha256));
+    await library.ready;
+    await forgetAllBut([...published.map((d) => d.versions[d.versions.length - 1].sha256), ...library.held()]);
     for (const owed of state.view.to_delete ?? []) {
       if (confirming.has(owed.document)) continue;
       confirming.add(owed.document);

@@ -1,6 +1,7 @@
 // The hub office's start page: the office token belongs to no meeting, so before a desk can
 // open it lists the hub's meetings (soonest first) and creates new ones. Each meeting's
-// desk is `/?meeting=ID`. Closed meetings are listed again apart, each with its dossier.
+// desk is `/?meeting=ID`. Closed meetings are listed again apart, each with its dossier;
+// above them, the archive: its search and the closed meetings by year.
 
 import { t } from './i18n.js';
 import { fill, h, langButton, refusal, useStyle } from './ui.js';
@@ -9,6 +10,8 @@ import { api } from './staff.js';
 import { fileButtons } from './exports.js';
 import { newMeetingForm } from './desk/meeting.js';
 import { lastBackup } from './desk/backup.js';
+import { archivePanel, searchPanel } from './archive.js';
+import { openViewer } from './viewer.js';
 
 /** Mounts the office's list of meetings in `root`; returns `{stop}`. */
 export function mount(root) {
@@ -68,6 +71,17 @@ export function mount(root) {
       fill(list, h('p', { class: 'form-error' }, refusal(e)));
     }
   };
+  // The archive: every meeting's documents, conclusions and results by search, and the
+  // closed meetings by year; a page hit opens in the viewer at its page.
+  const openHit = async (hit) => {
+    try {
+      const { view } = await api('GET', `/meetings/${hit.meeting}`);
+      const doc = view.documents.find((d) => d.id === hit.target);
+      if (doc) openViewer(doc, { bare: true, page: hit.page || 1, url: `/api/v1/meetings/${hit.meeting}/documents/${doc.id}` });
+    } catch (e) {
+      fill(list, h('p', { class: 'form-error' }, refusal(e)));
+    }
+  };
   const draw = () =>
     fill(
       root,
@@ -75,7 +89,9 @@ export function mount(root) {
         'div',
         { class: 'desk office' },
         h('header', { class: 'desk-top' }, h('h1', {}, t('office_heading')), h('div', { class: 'staff-bar' }, backup, langButton())),
-        h('main', { class: 'desk-panel' }, h('section', { class: 'desk-section' }, list, closedList, newMeetingForm(load))),
+        h('main', { class: 'desk-panel' },
+          h('section', { class: 'desk-section' }, searchPanel({ openHit }).element, archivePanel({ openMeeting: (m) => { location.href = `/?meeting=${m.id}`; } }).element),
+          h('section', { class: 'desk-section' }, list, closedList, newMeetingForm(load))),
       ),
     );
   const relabel = () => {

@@ -149,9 +149,10 @@ function expectedHash(response, version) {
  * `{bytes, fromCache, version, copySha}` (`copySha`: the hash of a watermarked copy, to
  * report with `report_held`); throws `{code, message}` (the hub's refusal) or
  * `{sentence}` (a download that does not match its SHA-256). `wanted()` is asked before
- * a download is kept: a document recalled while it downloaded is not.
+ * a download is kept: a document recalled while it downloaded is not. `url`: where its
+ * bytes are when not in this meeting (a library item).
  */
-export async function documentBytes(meeting, doc, wanted = () => true) {
+export async function documentBytes(meeting, doc, wanted = () => true, url = null) {
   const version = doc.versions[doc.versions.length - 1];
   const cached = await kept(version.sha256);
   if (cached && (await sha256Hex(cached.bytes)) === cached.meta.sha256) {
@@ -161,7 +162,7 @@ export async function documentBytes(meeting, doc, wanted = () => true) {
   if (cached) await forgetKeys([version.sha256]);
   // By version number: a version never changes, so a newer one published meanwhile is
   // never taken for this one.
-  const r = await fetch(`/api/v1/meetings/${meeting}/documents/${doc.id}/versions/${version.version}`, { credentials: 'same-origin' });
+  const r = await fetch(url ?? `/api/v1/meetings/${meeting}/documents/${doc.id}/versions/${version.version}`, { credentials: 'same-origin' });
   if (!r.ok) {
     // The hub's refusal as it sent it, `{code, message}`: the screen words it.
     let body = null;

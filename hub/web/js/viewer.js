@@ -26,13 +26,14 @@ function sharedWorker() {
 sharedWorker();
 
 /**
- * Opens `doc` full screen over the page. `connection` sends the delivery reports,
- * comments and notes. Returns a function that closes the viewer; closing frees the
+ * Opens `doc` full screen over the page, at `page` (a search's hit). `connection` sends the
+ * delivery reports, comments and notes; a `bare` viewer (a library item, a hit in another
+ * meeting) sends none and reads the bytes from `url`. Returns a function that closes the viewer; closing frees the
  * document (pdf.js's loading task; the shared worker stays) and never throws, so the page's
  * keyboard handler and `onClose` always run.
  */
-export function openViewer(doc, { connection, state, onClose }) {
-  const meeting = state.me.meeting;
+export function openViewer(doc, { connection, state, onClose, page: startPage = 1, url = null, bare = false }) {
+  const meeting = state?.me?.meeting;
   const canvas = h('canvas', { class: 'pdf-page', 'data-testid': 'pdf-canvas', 'aria-label': doc.title });
   const pageLabel = h('span', { class: 'page-label', 'aria-live': 'polite' }, t('viewer_loading'));
   const stage = h('div', { class: 'viewer-stage' }, canvas);
@@ -42,7 +43,7 @@ export function openViewer(doc, { connection, state, onClose }) {
   // destroy() of its own any more.
   let loading = null;
   let closed = false;
-  let page = 1;
+  let page = Math.max(1, startPage);
   let zoom = 1;
   let rendering = null;
 
@@ -112,6 +113,7 @@ export function openViewer(doc, { connection, state, onClose }) {
   }
 
   function drawSide() {
+    if (bare) return;
     const comment = h('textarea', { id: 'comment-text', placeholder: t('comment_placeholder'), 'data-testid': 'comment-text' });
     const note = h('textarea', { id: 'note-text', placeholder: t('note_placeholder'), 'data-testid': 'note-text' });
     const mine = state.notes.find((n) => n.document === doc.title && n.page === page);
@@ -150,7 +152,7 @@ export function openViewer(doc, { connection, state, onClose }) {
           h('a', { class: 'btn primary', href: `/api/v1/meetings/${meeting}/documents/${doc.id}` }, t('viewer_download'))));
         return;
       }
-      const got = await documentBytes(meeting, doc, () => !closed);
+      const got = await documentBytes(meeting, doc, () => !closed, url);
       if (closed) return;
       if (got.fromCache) pageLabel.textContent = t('viewer_offline_copy');
       // pdf.js takes the buffer over: give it a copy, the kept one stays intact.
@@ -158,8 +160,9 @@ export function openViewer(doc, { connection, state, onClose }) {
       const loaded = await loading.promise;
       if (closed) return;
       pdf = loaded;
+      page = Math.min(page, loaded.numPages);
       await render();
-      report(connection, doc, got);
+      if (!bare) report(connection, doc, got);
     } catch (e) {
       if (closed) return;
       // pdf.js says why in English: that goes apart, after the page's own sentence.

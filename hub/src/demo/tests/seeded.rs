@@ -110,6 +110,46 @@ async fn the_demo_is_seeded_through_the_api_and_found_again_on_the_next_start() 
     assert_eq!(committee.calendar.len(), 5);
     assert_eq!(committee.incoming[0].forwarded_to.len(), 2);
 
+    // The standing committee's year: the archive, the library, and search over them.
+    assert_eq!(info.archive.len(), super::super::year::WEEKS);
+    let archive: serde_json::Value = api.get("/api/v1/archive", api.office()).await.unwrap();
+    assert_eq!(
+        archive["meetings"].as_array().unwrap().len(),
+        super::super::year::WEEKS
+    );
+    assert_eq!(
+        archive["meetings"][0]["body"]["name"],
+        super::super::year::BODY,
+        "each week summoned the committee from the office's directory"
+    );
+    let week = view(&api, info.archive[5], api.office()).await.unwrap();
+    assert_eq!(week.meeting.status, MeetingStatus::Closed);
+    assert_eq!(week.agenda.len(), 2);
+    assert_eq!(week.opinions.len(), 1, "the sixth week asked an opinion");
+    assert!(!week.documents.is_empty());
+    let library: serde_json::Value = api.get("/api/v1/library", api.office()).await.unwrap();
+    let shelf = &library["shelves"][0];
+    assert_eq!(shelf["documents"].as_array().unwrap().len(), 4);
+    assert_eq!(shelf["news"].as_array().unwrap().len(), 3);
+    let started = std::time::Instant::now();
+    loop {
+        let found: serde_json::Value = api
+            .get("/api/v1/search?q=chuyen%20doi%20so", api.office())
+            .await
+            .unwrap();
+        let pages = found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["kind"] == "page")
+            .count();
+        if pages >= 3 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "never found: {found:#}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
     let written = info::read(&dir.path().join(DEMO_FILE)).unwrap().unwrap();
     assert_eq!(written.meeting, info.meeting);
 
@@ -131,7 +171,11 @@ async fn the_demo_is_seeded_through_the_api_and_found_again_on_the_next_start() 
     assert!(found.results[0].json.starts_with("http://192.0.2.10:8080/"));
     assert_eq!(found.documents.len(), 5);
     let meetings: serde_json::Value = api.get("/api/v1/meetings", api.office()).await.unwrap();
-    assert_eq!(meetings["meetings"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        meetings["meetings"].as_array().unwrap().len(),
+        2 + super::super::year::WEEKS + 1,
+        "the congress, the committee, its year and the library's shelf"
+    );
     let hall = view(&api, found.meeting, api.office()).await.unwrap();
     assert_eq!(
         hall.documents.len(),
