@@ -10,11 +10,20 @@
 #        START=1 bench/run.sh …         also the start of a hub with 1,000 closed meetings and
 #                                       10 million events (bench/closed-meetings.sh: ~5.5 GB
 #                                       of disk for a few minutes, deleted after)
+#        TLS=1 bench/run.sh …           the hub over HTTPS with its own CA, as a hall runs it:
+#                                       the swarm's tablets pin the CA by the join links' ca=
+#                                       (one rustls client configuration for all); the
+#                                       baseline beside it stays plain WebSocket, the floor
+#        TLS=both bench/run.sh …        each size twice, plain HTTP then HTTPS, in one run
 # HUB=path/to/hub bench/run.sh 2000 measures another build of the hub (e.g. the one before a
 # change, beside the current one in the same session); TABLET likewise for the swarm.
 set -euo pipefail
-# Plain HTTP, like the floors beside it (the baseline, nginx); the swarm speaks no TLS.
-export HUB_TLS=off
+# Plain HTTP by default, like the floors beside it (the baseline, nginx); TLS=1 for HTTPS.
+case "${TLS:-0}" in
+  0) modes=(off) ;;
+  both) modes=(off self-signed) ;;
+  *) modes=(self-signed) ;;
+esac
 cd "$(dirname "$0")/.."
 election=${ELECTION:-2000}
 if [ "${1:-}" = election ]; then
@@ -26,7 +35,8 @@ else
 fi
 # 5,000 tablets are 10,000 descriptors on this machine (both ends), beside the baseline's.
 ulimit -n 65536 2>/dev/null || ulimit -n 20000 2>/dev/null || true
-cargo build --release -q -p hub -p tablet-client
+# Given both programs (HUB= and TABLET=), nothing is built.
+[ -n "${HUB:-}" ] && [ -n "${TABLET:-}" ] || cargo build --release -q -p hub -p tablet-client
 target="${CARGO_TARGET_DIR:-target}/release"
 hub="${HUB:-$target/hub}"
 tablet="${TABLET:-$target/tablet}"
@@ -41,7 +51,7 @@ printf '[limits]\nsender_commands_per_second = 100000\nsender_command_burst = 10
 # A fresh `hub demo` of $1 delegates in $work/hub-$2; sets hub_pid and data.
 start_hub() {
   data="$work/hub-$2"
-  RUST_LOG=warn "$hub" demo --config "$work/hub.toml" --delegates "$1" --data "$data" --listen 127.0.0.1:0 > "$work/hub-$2.out" 2>"$work/hub-$2.err" &
+  HUB_TLS=${HUB_TLS:-off} RUST_LOG=warn "$hub" demo --config "$work/hub.toml" --delegates "$1" --data "$data" --listen 127.0.0.1:0 > "$work/hub-$2.out" 2>"$work/hub-$2.err" &
   hub_pid=$!
   until [ -f "$data/demo.json" ] && grep -q 'Every participant' "$work/hub-$2.out" 2>/dev/null; do sleep 0.2; done
 }
@@ -54,20 +64,26 @@ if [ ${#sizes[@]} -gt 0 ]; then
   baseline_url=$(sed -n 's/^baseline listening on //p' "$work/baseline.out")
 fi
 for n in "${sizes[@]}"; do
-  # A fresh hub per size, so every tablet's check-in is part of the run.
-  start_hub "$n" "$n"
-  echo
-  echo "### $n tablets"
-  echo
-  echo "Load average before the run: $(cut -d" " -f1-3 /proc/loadavg)"
-  echo
-  "$tablet" swarm --demo "$data/demo.json" --baseline "$baseline_url" --clients "$n" \
-    --hub-pid "$hub_pid" --baseline-pid "$baseline_pid"
-  kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+  for mode in "${modes[@]}"; do
+    # A fresh hub per size, so every tablet's check-in is part of the run.
+    HUB_TLS=$mode start_hub "$n" "$n-$mode"
+    over="plain HTTP"
+    [ "$mode" = off ] || over="HTTPS (the hub's own CA; the baseline stays plain)"
+    echo
+    echo "### $n tablets, $over"
+    echo
+    echo "Load average before the run: $(cut -d" " -f1-3 /proc/loadavg)"
+    echo
+    # A failed target (the swarm prints the other's column and says why) does not stop
+    # the sizes and modes after it.
+    "$tablet" swarm --demo "$data/demo.json" --baseline "$baseline_url" --clients "$n" \
+      --hub-pid "$hub_pid" --baseline-pid "$baseline_pid" || echo "(the swarm failed: see its last lines on stderr)"
+    kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+  done
 done
 
 if [ "$election" -gt 0 ]; then
-  start_hub "$election" election
+  HUB_TLS=${modes[-1]} start_hub "$election" election
   echo
   echo "### A 15-of-20 election of $election tablets: in the open, then sealed"
   echo

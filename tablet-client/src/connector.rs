@@ -189,6 +189,15 @@ fn system_roots() -> Result<Arc<RootCertStore>, String> {
         .clone()
 }
 
+/// The TLS configuration of a WebSocket to a hub trusted as `trust` (ALPN `http/1.1`).
+/// Connections that trust alike may share one: `tablet swarm` makes it once for all its
+/// simulated tablets, as thousands of configurations would each hold their own roots.
+pub(crate) fn websocket_tls(trust: &Trust) -> Result<Arc<rustls::ClientConfig>, String> {
+    let mut config = trust.client_config()?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
 /// Opens the WebSocket of `request` (a `ws://` or `wss://` URL), trusting `trust` for TLS.
 pub(crate) async fn websocket(request: Request, trust: &Trust) -> Result<Ws, ClientError> {
     let url = request.uri().to_string();
@@ -220,16 +229,13 @@ pub(crate) async fn websocket(request: Request, trust: &Trust) -> Result<Ws, Cli
         .map_err(|e| unreachable(e.into()))?;
     let _ = tcp.set_nodelay(true);
     let stream = if tls {
-        let mut config = trust
-            .client_config()
-            .map_err(|reason| ClientError::Untrusted {
-                url: url.clone(),
-                reason,
-            })?;
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let config = websocket_tls(trust).map_err(|reason| ClientError::Untrusted {
+            url: url.clone(),
+            reason,
+        })?;
         let name = ServerName::try_from(host.clone())
             .map_err(|e| ClientError::InvalidRequest(format!("{host}: {e}")))?;
-        let handshake = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp);
+        let handshake = tokio_rustls::TlsConnector::from(config).connect(name, tcp);
         match tokio::time::timeout(CONNECT_TIMEOUT, handshake).await {
             Err(_) => {
                 return Err(unreachable(

@@ -3,11 +3,15 @@
 //! seq, id) so the same client measures the hub and the baseline server alike.
 
 use futures_util::{SinkExt, StreamExt};
+use rustls::pki_types::ServerName;
 use serde::Deserialize;
+use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_util::either::Either;
 
 /// What a simulated tablet tells the swarm.
 #[derive(Debug)]
@@ -92,7 +96,7 @@ impl Continuity {
 /// Runs one tablet until the orders channel closes; returns its continuity record.
 pub async fn run(
     client: usize,
-    url: String,
+    endpoint: Endpoint,
     token: String,
     reports: mpsc::UnboundedSender<Report>,
     mut orders: watch::Receiver<Order>,
@@ -105,7 +109,7 @@ pub async fn run(
     let mut unanswered: Option<String> = None;
     let mut sent = Instant::now();
     'connection: loop {
-        let Some(mut ws) = connect(&url, client, &reports).await else {
+        let Some(mut ws) = connect(&endpoint, client, &reports).await else {
             return seen;
         };
         let hello = match resume {
@@ -213,21 +217,37 @@ async fn sleep_until(moment: Option<Instant>) {
     }
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// A simulated tablet's WebSocket: plain TCP, or TLS over it.
+pub(super) type Socket = tokio_tungstenite::WebSocketStream<crate::connector::HubStream>;
+
+/// Where the swarm's sockets go: the WebSocket URL (`ws://` or `wss://`) and, for `wss://`,
+/// the one TLS configuration every simulated tablet shares (it holds the pinned hall CA:
+/// made once, not once per tablet, as 5,000 handshakes come from one process).
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub url: String,
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+}
 
 /// Connects, retrying with jittered backoff: a storm of reconnects meets a full accept
 /// queue, as a hall's tablets would.
 async fn connect(
-    url: &str,
+    endpoint: &Endpoint,
     client: usize,
     reports: &mpsc::UnboundedSender<Report>,
 ) -> Option<Socket> {
     let mut delay = Duration::from_millis(20);
+    let mut last = String::new();
     for _ in 0..30 {
-        match open(url, client).await {
+        match open(endpoint, Some(client)).await {
             Ok(ws) => return Some(ws),
-            Err(_) => {
+            Err(e) => {
+                // A hub the pinned CA does not vouch for stays so: say why at once.
+                if let Some(why) = crate::connector::untrusted(&e) {
+                    last = why;
+                    break;
+                }
+                last = e.to_string();
                 let jitter = Duration::from_millis((client as u64 * 7919) % 50);
                 tokio::time::sleep(delay + jitter).await;
                 delay = (delay * 2).min(Duration::from_secs(1));
@@ -236,33 +256,64 @@ async fn connect(
     }
     let _ = reports.send(Report::Failed {
         client,
-        why: format!("could not connect to {url}"),
+        why: format!("could not connect to {}: {last}", endpoint.url),
     });
     None
 }
 
-/// Opens tablet `client`'s socket. Against a hub on this machine's loopback, each tablet
-/// comes from its own address of 127.0.0.0/8, as a hall's tablets each have theirs: the
-/// hub's limit of pending connections per address is then what it is in a hall, and the
-/// ports of one address do not run out at 5,000 tablets and their reconnects.
-async fn open(url: &str, client: usize) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-    let target = url
-        .strip_prefix("ws://")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|host| host.parse::<std::net::SocketAddr>().ok())
-        .filter(|addr| addr.ip() == std::net::Ipv4Addr::LOCALHOST);
-    let Some(target) = target else {
-        return tokio_tungstenite::connect_async_with_config(url, None, true)
-            .await
-            .map(|(ws, _)| ws);
+/// Opens a socket to `target`, as tablet `client` if given. Against a hub on this
+/// machine's loopback, each tablet comes from its own address of 127.0.0.0/8, as a hall's
+/// tablets each have theirs: the hub's limit of pending connections per address is then
+/// what it is in a hall, and the ports of one address do not run out at 5,000 tablets and
+/// their reconnects.
+pub(super) async fn open(endpoint: &Endpoint, client: Option<usize>) -> Result<Socket, WsError> {
+    let request = endpoint.url.as_str().into_client_request()?;
+    let uri = request.uri();
+    let tls = match uri.scheme_str() {
+        Some("wss") => Some(endpoint.tls.clone().ok_or_else(|| {
+            invalid(format!(
+                "{} is wss:// and the swarm has no TLS trust for it",
+                endpoint.url
+            ))
+        })?),
+        Some("ws") => None,
+        _ => return Err(invalid(format!("{} is not ws:// or wss://", endpoint.url))),
     };
-    let source = std::net::Ipv4Addr::new(127, 1, (client / 250) as u8, (client % 250) as u8 + 1);
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.bind((source, 0).into())?;
-    let stream = socket.connect(target).await?;
-    stream.set_nodelay(true)?;
-    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
-    tokio_tungstenite::client_async_with_config(url, stream, None)
+    let host = uri
+        .host()
+        .ok_or_else(|| invalid(format!("{} names no host", endpoint.url)))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if tls.is_some() { 443 } else { 80 });
+    let loopback = host.parse::<Ipv4Addr>().ok() == Some(Ipv4Addr::LOCALHOST);
+    let tcp = match client {
+        Some(client) if loopback => {
+            let source = Ipv4Addr::new(127, 1, (client / 250) as u8, (client % 250) as u8 + 1);
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind((source, 0).into())?;
+            socket.connect((Ipv4Addr::LOCALHOST, port).into()).await?
+        }
+        _ => tokio::net::TcpStream::connect((host.as_str(), port)).await?,
+    };
+    tcp.set_nodelay(true)?;
+    let stream = match tls {
+        Some(config) => {
+            let name = ServerName::try_from(host).map_err(|e| invalid(e.to_string()))?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await?;
+            Either::Right(tls)
+        }
+        None => Either::Left(tcp),
+    };
+    tokio_tungstenite::client_async_with_config(request, stream, None)
         .await
         .map(|(ws, _)| ws)
+}
+
+fn invalid(why: String) -> WsError {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, why).into()
 }

@@ -7,8 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use super::client::{open as open_socket, Endpoint, Socket};
 
 /// The secretariat's connection, whose commands make the events everyone waits for. A task
 /// of its own reads it all the time: the driver hears every ballot and check-in, and a hub
@@ -24,10 +23,14 @@ pub(super) struct Driver {
 
 impl Driver {
     /// Connects as `token`; `template` is the command [`Driver::command`] sends each round.
-    pub(super) async fn open(ws_url: &str, token: &str, template: &str) -> anyhow::Result<Driver> {
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(ws_url, None, true)
+    pub(super) async fn open(
+        endpoint: &Endpoint,
+        token: &str,
+        template: &str,
+    ) -> anyhow::Result<Driver> {
+        let mut ws = open_socket(endpoint, None)
             .await
-            .with_context(|| format!("connecting the driver to {ws_url}"))?;
+            .with_context(|| format!("connecting the driver to {}", endpoint.url))?;
         let hello = serde_json::json!({"type": "hello", "token": token});
         ws.send(Message::Text(hello.to_string().into())).await?;
         let (sink, mut stream) = ws.split();

@@ -35,7 +35,7 @@ pub struct MemberDevice {
 /// What the election swarm needs: the hall, the secretariat, the committee.
 #[derive(Clone, Debug)]
 pub struct ElectionPlan {
-    pub ws_url: String,
+    pub endpoint: super::Endpoint,
     pub tablets: Vec<String>,
     pub driver: String,
     pub members: Vec<MemberDevice>,
@@ -84,12 +84,16 @@ pub fn election_plan(
                 .context("a participant without a token")?;
             Ok(MemberDevice {
                 id: id.parse().context("a participant id")?,
-                join: JoinUrl::parse(&format!("{}/j/{token}", hub.trim_end_matches('/')))?,
+                // The badge's link carries the hall's CA (`ca=`) over HTTPS.
+                join: match p["join_url"].as_str() {
+                    Some(link) => JoinUrl::parse(link)?,
+                    None => JoinUrl::parse(&format!("{}/j/{token}", hub.trim_end_matches('/')))?,
+                },
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(ElectionPlan {
-        ws_url: base.ws_url,
+        endpoint: base.endpoint,
         tablets: base.tablets,
         driver: base.driver,
         members,
@@ -120,7 +124,7 @@ pub async fn run_election(plan: ElectionPlan) -> anyhow::Result<Vec<ElectionRepo
     for (i, token) in plan.tablets.iter().enumerate() {
         let task = client::run(
             i,
-            plan.ws_url.clone(),
+            plan.endpoint.clone(),
             token.clone(),
             report_tx.clone(),
             watcher.clone(),
@@ -137,7 +141,7 @@ pub async fn run_election(plan: ElectionPlan) -> anyhow::Result<Vec<ElectionRepo
         }
     }
     settle(&mut heard).await?;
-    let mut driver = Driver::open(&plan.ws_url, &plan.driver, "").await?;
+    let mut driver = Driver::open(&plan.endpoint, &plan.driver, "").await?;
     let started = Instant::now();
     let keys = make_committee(&mut driver, &plan).await?;
     let key_setup = started.elapsed();

@@ -14,6 +14,10 @@ pub use election::{election_plan, marks_of, run_election, ElectionPlan, MemberDe
 pub use stats::{election_table, table, ElectionReport, Report, Spread};
 
 use anyhow::{bail, Context as _};
+pub use client::Endpoint;
+
+use crate::connector::websocket_tls;
+use crate::join::JoinUrl;
 use client::{Continuity, Order, Report as Heard};
 use driver::Driver;
 use std::collections::HashMap;
@@ -25,7 +29,8 @@ use tokio::sync::{mpsc, watch};
 pub struct Plan {
     /// A name for the table's column.
     pub target: String,
-    pub ws_url: String,
+    /// The hub's WebSocket (`ws://`, or `wss://` with the hall's CA), or the baseline's.
+    pub endpoint: Endpoint,
     /// One token per simulated tablet.
     pub tablets: Vec<String>,
     /// The secretariat's token: its commands make the events every tablet must receive.
@@ -55,7 +60,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
     for (i, token) in plan.tablets.iter().enumerate() {
         let task = client::run(
             i,
-            plan.ws_url.clone(),
+            plan.endpoint.clone(),
             token.clone(),
             report_tx.clone(),
             watcher.clone(),
@@ -84,7 +89,7 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         _ => None,
     };
 
-    let mut driver = Driver::open(&plan.ws_url, &plan.driver, &plan.driver_command).await?;
+    let mut driver = Driver::open(&plan.endpoint, &plan.driver, &plan.driver_command).await?;
     let mut fanout = Vec::with_capacity(n * plan.rounds);
     let mut driver_ack = Vec::with_capacity(plan.rounds);
     for round in 0..plan.rounds {
@@ -209,7 +214,7 @@ pub fn demo_plan(
     let hub = demo["hub_url"]
         .as_str()
         .context("demo.json has no hub_url")?;
-    let ws_url = format!("{}/api/v1/ws", hub.replacen("http", "ws", 1));
+    let endpoint = hub_endpoint(hub, participants)?;
     let item = first_item(&demo)?;
     let driver_command = format!(
         r#"{{"type":"command","id":"{{id}}","command":{{"op":"update_agenda_item","item":"{item}","description":"Vòng {{round}}"}}}}"#
@@ -218,7 +223,7 @@ pub fn demo_plan(
     let ballot = r#"{"type":"command","id":"{id}","command":{"op":"cast_ballot","poll":"{poll}","choices":[0]}}"#;
     Ok(Plan {
         target: "hub".into(),
-        ws_url,
+        endpoint,
         tablets,
         driver: driver.to_owned(),
         driver_command,
@@ -226,6 +231,30 @@ pub fn demo_plan(
         ballot: true,
         rounds,
         server_pid,
+    })
+}
+
+/// The hub's WebSocket as the demo's badges reach it: over HTTPS (`hub_url` is https://)
+/// trusting the hall's CA by the `ca=` of the join links, as a tablet does; one TLS
+/// configuration for every simulated tablet.
+fn hub_endpoint(hub: &str, participants: &[serde_json::Value]) -> anyhow::Result<Endpoint> {
+    let url = format!(
+        "{}/api/v1/ws",
+        hub.trim_end_matches('/').replacen("http", "ws", 1)
+    );
+    if !hub.starts_with("https://") {
+        return Ok(Endpoint { url, tls: None });
+    }
+    let join = participants
+        .iter()
+        .find_map(|p| p["join_url"].as_str())
+        .context("demo.json has no join_url to take the hall's CA from")?;
+    let join = JoinUrl::parse(join).context("a join_url of demo.json")?;
+    let tls = websocket_tls(join.trust())
+        .map_err(|e| anyhow::anyhow!("the TLS configuration for {url}: {e}"))?;
+    Ok(Endpoint {
+        url,
+        tls: Some(tls),
     })
 }
 
@@ -241,7 +270,8 @@ pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Opt
     let command = r#"{"type":"command","id":"{id}","command":{"op":"update_agenda_item","description":"Vòng {round}"}}"#;
     Plan {
         target: "baseline".into(),
-        ws_url: url,
+        // The floor: no logic and no TLS, whatever the hub speaks.
+        endpoint: Endpoint { url, tls: None },
         tablets: (0..clients).map(|i| format!("tablet-{i}")).collect(),
         driver: "driver".into(),
         driver_command: command.into(),

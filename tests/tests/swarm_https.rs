@@ -1,0 +1,95 @@
+//! `tablet swarm` against a hub that serves HTTPS, as a hall's hub does by default: its
+//! simulated tablets take the hall's CA from the `ca=` of the demo's join links and speak
+//! TLS to the hub, the driver too; a pin of another CA stops the swarm with the sentence
+//! a delegate would read.
+
+use meeting_tests::native::tablet_binary;
+use meeting_tests::{guard, hub_binary};
+use std::path::Path;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Starts `hub demo` over HTTPS with its own CA; returns it once `demo.json` is written.
+async fn https_demo(data: &Path, delegates: usize) -> tokio::process::Child {
+    let mut child = tokio::process::Command::new(hub_binary())
+        .env("HUB_TLS", "self-signed")
+        .env("RUST_LOG", "warn")
+        .arg("demo")
+        .arg("--delegates")
+        .arg(delegates.to_string())
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting hub demo");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    guard("hub demo to print its summary", async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("Every participant") {
+                break;
+            }
+        }
+    })
+    .await;
+    // Keep reading, so the hub never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    assert!(data.join("demo.json").exists(), "demo.json is written");
+    child
+}
+
+async fn swarm(demo: &Path, clients: usize) -> std::process::Output {
+    let run = tokio::process::Command::new(tablet_binary())
+        .arg("swarm")
+        .arg("--demo")
+        .arg(demo)
+        .args(["--clients", &clients.to_string(), "--rounds", "3"])
+        .env_remove("TABLET_PROFILE")
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    guard("tablet swarm to end", run)
+        .await
+        .expect("running tablet swarm")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_swarm_speaks_tls_to_a_hall_hub_pinning_its_ca() {
+    let data = tempfile::tempdir().unwrap();
+    let _hub = https_demo(data.path(), 24).await;
+    let demo_path = data.path().join("demo.json");
+    let demo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&demo_path).unwrap()).unwrap();
+    let hub_url = demo["hub_url"].as_str().unwrap();
+    assert!(hub_url.starts_with("https://"), "{hub_url}");
+    let join = demo["participants"][0]["join_url"].as_str().unwrap();
+    assert!(join.contains("?ca="), "{join}");
+
+    let out = swarm(&demo_path, 24).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    // The table's column for the hub: every tablet connected, heard every round, voted
+    // and was counted (the swarm itself fails otherwise), and came back from the storm.
+    assert!(stdout.contains("| hub"), "{stdout}");
+    assert!(stdout.contains("24"), "{stdout}");
+
+    // Another CA's pin: the swarm stops with the reason a delegate would read.
+    let other = "ab".repeat(32);
+    let (_, pin) = join.split_once("?ca=").unwrap();
+    let text = std::fs::read_to_string(&demo_path)
+        .unwrap()
+        .replace(pin, &other);
+    let wrong = data.path().join("wrong-ca.json");
+    std::fs::write(&wrong, text).unwrap();
+    let out = swarm(&wrong, 2).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("certificate authority is not the one on the badge"),
+        "{stderr}"
+    );
+}
