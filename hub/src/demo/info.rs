@@ -45,6 +45,9 @@ pub struct DemoInfo {
     /// The library's shelf (documents and news for everyone).
     #[serde(default)]
     pub library: Option<MeetingId>,
+    /// A one-time link that enrols a tablet for one member of the standing committee.
+    #[serde(default)]
+    pub enrol: Option<super::enrol::DemoEnrolment>,
 }
 
 impl DemoInfo {
@@ -206,6 +209,12 @@ pub fn print_summary(info: &DemoInfo, data: &Path) {
         "  Hub-wide secretariat token (REST API):  {}",
         data.join(crate::server::OFFICE_TOKEN_FILE).display()
     );
+    if let Some(enrol) = &info.enrol {
+        println!(
+            "  One tablet, one person: open {} on a tablet to enrol it for {} (a PIN, then their meetings; valid 24 h, once)",
+            enrol.url, enrol.name
+        );
+    }
     if !info.archive.is_empty() {
         println!(
             "  Archive: {} closed meetings of the standing committee; search: {}/api/v1/search?q=chuyen%20doi%20so",

@@ -27,6 +27,7 @@ mod committee;
 mod congress;
 mod delegates;
 mod documents;
+mod enrol;
 mod info;
 mod names;
 mod papers;
@@ -120,7 +121,9 @@ pub async fn seed(hub: &Hub, delegates: usize) -> anyhow::Result<DemoInfo> {
         results: vec![DemoExport::new(&hub.public_base, meeting, poll, poll_title)],
         archive: year.meetings,
         library: Some(year.library),
+        enrol: None,
     };
+    info.enrol = Some(enrol::link(&api).await?);
     documents::add(&api, &mut info).await?;
     info::write(&path, &info)?;
     Ok(info)
@@ -141,6 +144,9 @@ async fn refresh(api: &Api, hub: &Hub, info: &mut DemoInfo) -> anyhow::Result<()
         }
     }
     documents::add(api, info).await?;
+    if info.body.is_some() {
+        info.enrol = Some(enrol::link(api).await?);
+    }
     for r in &mut info.results {
         *r = DemoExport::new(base, info.meeting, r.poll, std::mem::take(&mut r.title));
     }
