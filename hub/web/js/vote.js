@@ -136,10 +136,21 @@ export function votePanel(slot, { connection, state }) {
     const cannot = failed.get(poll.id);
     // The code of the key this device will encrypt to, for the voter to compare with the
     // projector's and the members'.
-    const code = poll.secret ? keyCode(state.committeeOf(pv)?.key, draw) : null;
+    // It is computed after the panel is first drawn, and then written in place: drawing the
+    // panel again would replace the option buttons under a finger about to tap one.
+    const key = state.committeeOf(pv)?.key;
+    const showCode = () => {
+      const known = keyCode(key, () => {});
+      const at = slot.querySelector(`[data-testid=vote-key-code][data-poll="${poll.id}"]`);
+      if (!known || !at) return;
+      fill(at, t('key_code'), ' ', h('strong', {}, known));
+      at.hidden = false;
+    };
+    const code = poll.secret ? keyCode(key, showCode) : null;
     add(
       poll.secret ? h('p', { class: 'muted' }, t('vote_sealed_note')) : null,
-      code ? h('p', { class: 'key-code', 'data-testid': 'vote-key-code' }, t('key_code'), ' ', h('strong', {}, code)) : null,
+      poll.secret ? h('p', { class: 'key-code', 'data-testid': 'vote-key-code', 'data-poll': poll.id, hidden: !code },
+        code ? [t('key_code'), ' ', h('strong', {}, code)] : null) : null,
       h('p', { class: 'muted' }, hint),
       h('div', { class: `options ${poll.kind.type}`, role: 'group', 'aria-label': poll.title }, labels.map((label, i) =>
         h('button', {
