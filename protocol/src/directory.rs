@@ -3,54 +3,21 @@
 //! mời) a meeting sends to them. Kept in one office-wide, hash-chained log of
 //! [`OfficeEvent`]s, beside the meetings' logs.
 
-use crate::ids::{MeetingId, ParticipantId};
+use crate::ids::{uuid_id, MeetingId, ParticipantId};
 use crate::model::{Role, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
 
-macro_rules! directory_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub Uuid);
-
-        impl $name {
-            /// A fresh random id.
-            pub fn new_random() -> Self {
-                Self(Uuid::new_v4())
-            }
-            /// The sixteen bytes, for keys in ordered storage.
-            pub fn as_bytes(&self) -> &[u8; 16] {
-                self.0.as_bytes()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = uuid::Error;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s).map(Self)
-            }
-        }
-    };
-}
-
-directory_id!(
+uuid_id!(
     /// A person of the directory, the same across every meeting they attend.
     PersonId
 );
-directory_id!(
+uuid_id!(
     /// A body (Ban Chấp hành, Ban Thường vụ, chi ủy…) whose members meet.
     BodyId
 );
-directory_id!(
+uuid_id!(
     /// One tablet enrolled to one person.
     DeviceId
 );

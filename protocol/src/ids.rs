@@ -37,6 +37,8 @@ macro_rules! uuid_id {
         }
     };
 }
+/// For the directory's ids (`directory.rs`), which are the same kind of id.
+pub(crate) use uuid_id;
 
 uuid_id!(
     /// A meeting (cuộc họp, hội nghị, đại hội).
