@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod browser;
+pub mod demo;
 pub mod files;
 pub mod fixture;
 pub mod http;

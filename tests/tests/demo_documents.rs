@@ -2,13 +2,10 @@
 //! delegates), prints where the badge sheet and the public QR code are, and `demo.json`
 //! gives scripts every URL they need, each of which works.
 
+use meeting_tests::demo::DemoHub;
 use meeting_tests::files;
 use meeting_tests::http::Request;
-use meeting_tests::{guard, hub_binary};
 use serde_json::Value;
-use std::net::SocketAddr;
-use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The path and query of a URL the hub printed.
 fn path_of(url: &str) -> String {
@@ -19,43 +16,8 @@ fn path_of(url: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_publishes_its_documents_and_demo_json_names_every_url() {
-    let data = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(hub_binary())
-        // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
-        .env("HUB_TLS", "off")
-        .args([
-            "demo",
-            "--delegates",
-            "12",
-            "--listen",
-            "127.0.0.1:0",
-            "--data",
-        ])
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting hub demo");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = String::new();
-    let addr: SocketAddr = guard("hub demo to print its summary", async {
-        let mut addr = None;
-        while let Some(line) = lines.next_line().await.unwrap() {
-            printed.push_str(&line);
-            printed.push('\n');
-            if let Some(a) = line.strip_prefix("listening on http://") {
-                addr = Some(a.trim().parse().unwrap());
-            }
-            if line.contains("Hub-wide secretariat token") {
-                break;
-            }
-        }
-        addr.expect("a listening line")
-    })
-    .await;
-    let info: Value =
-        serde_json::from_slice(&std::fs::read(data.path().join("demo.json")).unwrap()).unwrap();
+    let demo = DemoHub::start(12).await;
+    let (addr, info, printed) = (demo.addr, &demo.info, &demo.printed);
     for key in ["public_url", "public_qr_url", "badges_url"] {
         let url = info[key].as_str().unwrap();
         assert!(printed.contains(url), "{key} {url} is printed:\n{printed}");

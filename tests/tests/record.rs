@@ -8,6 +8,7 @@
 #[path = "support/sealed.rs"]
 mod sealed;
 
+use meeting_tests::demo::DemoHub;
 use meeting_tests::http::{Request, Response};
 use meeting_tests::tools::{first_page_png, pdfinfo, pdftotext, read_xlsx, soffice_to_pdf};
 use meeting_tests::{guard, hub_binary};
@@ -16,53 +17,21 @@ use sealed::{ballot_params, Api, Committee};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// A running `hub demo` and what `demo.json` says of it.
 struct Demo {
     addr: SocketAddr,
     info: Value,
-    _child: tokio::process::Child,
-    _data: tempfile::TempDir,
+    _hub: DemoHub,
 }
 
 impl Demo {
     async fn start(delegates: usize) -> Demo {
-        let data = tempfile::tempdir().unwrap();
-        let mut child = tokio::process::Command::new(hub_binary())
-            // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
-            .env("HUB_TLS", "off")
-            .args(["demo", "--delegates", &delegates.to_string()])
-            .args(["--listen", "127.0.0.1:0", "--data"])
-            .arg(data.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("starting hub demo");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = guard("hub demo to be seeded", async {
-            let mut addr = None;
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some(a) = line.trim().strip_prefix("listening on http://") {
-                    addr = Some(a.parse::<SocketAddr>().unwrap());
-                }
-                if line.contains("Every participant's join URL") {
-                    return addr.expect("the address");
-                }
-            }
-            panic!("hub demo stopped");
-        })
-        .await;
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        let info =
-            serde_json::from_slice(&std::fs::read(data.path().join("demo.json")).unwrap()).unwrap();
+        let hub = DemoHub::start(delegates).await;
         Demo {
-            addr,
-            info,
-            _child: child,
-            _data: data,
+            addr: hub.addr,
+            info: hub.info.clone(),
+            _hub: hub,
         }
     }
 

@@ -12,6 +12,7 @@
 #[path = "support/sealed.rs"]
 mod sealed;
 
+use meeting_tests::demo::DemoHub;
 use meeting_tests::files::{self, Part};
 use meeting_tests::http::{Request, Response};
 use meeting_tests::{guard, hub_binary};
@@ -19,9 +20,7 @@ use protocol::{Command, MeetingId, ParticipantId, Role};
 use sealed::{ballot_params, Api, Committee};
 use serde_json::Value;
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 async fn send(addr: SocketAddr, r: Request<'_>) -> Response {
     tokio::time::timeout(Duration::from_secs(600), r.send(addr))
@@ -33,43 +32,10 @@ async fn send(addr: SocketAddr, r: Request<'_>) -> Response {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run with --ignored --nocapture on a release build"]
 async fn a_congress_of_2000_with_50_documents_gets_its_dossier_in_seconds() {
-    let data = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(hub_binary())
-        // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
-        .env("HUB_TLS", "off")
-        .args([
-            "demo",
-            "--delegates",
-            "2000",
-            "--listen",
-            "127.0.0.1:0",
-            "--data",
-        ])
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting hub demo");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let started = Instant::now();
-    let addr: SocketAddr = tokio::time::timeout(Duration::from_secs(600), async {
-        let mut addr = None;
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(a) = line.trim().strip_prefix("listening on http://") {
-                addr = Some(a.parse().unwrap());
-            }
-            if line.contains("Every participant's join URL") {
-                return addr.unwrap();
-            }
-        }
-        panic!("hub demo stopped")
-    })
-    .await
-    .expect("the demo seeded");
+    let demo = DemoHub::start(2000).await;
     println!("demo of 2,000 seeded in {:?}", started.elapsed());
-    let info: Value =
-        serde_json::from_slice(&std::fs::read(data.path().join("demo.json")).unwrap()).unwrap();
+    let (addr, info) = (demo.addr, &demo.info);
     let m: MeetingId = serde_json::from_value(info["meeting"].clone()).unwrap();
     let people = info["participants"].as_array().unwrap();
     let token = |p: &Value| p["token"].as_str().unwrap().to_owned();
@@ -205,5 +171,4 @@ async fn a_congress_of_2000_with_50_documents_gets_its_dossier_in_seconds() {
         String::from_utf8_lossy(&verified.stderr)
     );
     println!("{said}");
-    child.start_kill().unwrap();
 }

@@ -202,42 +202,9 @@ async fn bad_ballots_and_chair_commands_from_delegates_get_error_frames() {
 /// a new user can fetch them and run `hub verify` at once.
 #[tokio::test]
 async fn the_demo_lists_a_signed_result_that_verifies() {
-    use tokio::io::AsyncBufReadExt;
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(hub_binary())
-        // Plain HTTP: the test reads `listening on http://` and speaks HTTP.
-        .env("HUB_TLS", "off")
-        .args([
-            "demo",
-            "--delegates",
-            "40",
-            "--listen",
-            "127.0.0.1:0",
-            "--data",
-        ])
-        .arg(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting hub demo");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut addr = None;
-    guard("the demo to be seeded", async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(a) = line.trim().strip_prefix("listening on http://") {
-                addr = Some(a.parse::<std::net::SocketAddr>().unwrap());
-            }
-            if line.contains("Every participant's join URL") {
-                return;
-            }
-        }
-        panic!("hub demo stopped");
-    })
-    .await;
-    let addr = addr.expect("the address");
-    let info: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
+    let demo = meeting_tests::demo::DemoHub::start(40).await;
+    let addr = demo.addr;
+    let info = &demo.info;
     let result = &info["results"][0];
     assert_eq!(
         result["title"],
@@ -287,5 +254,4 @@ async fn the_demo_lists_a_signed_result_that_verifies() {
     let export: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(export["status"], "published");
     assert_eq!(export["result"]["passed"], true);
-    child.start_kill().unwrap();
 }
