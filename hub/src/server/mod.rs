@@ -119,7 +119,8 @@ impl Server {
         let archive = Arc::new(
             crate::archive::Archive::open(&config.data).context("opening the search index")?,
         );
-        let library = crate::library::Library::open(&config.data).context("reading the library")?;
+        let library = crate::library::Library::open(store.clone(), &config.data)
+            .context("reading the library")?;
         let settings = LiveSettings {
             client_queue: config.limits.client_queue,
             group_commit_window: config.limits.group_commit_window(),

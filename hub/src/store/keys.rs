@@ -18,6 +18,7 @@
 //! | `office_log`         | seq (u64 BE)                         | JSON event + chain |
 //! | `devices`            | device id (16)                       | JSON `DeviceSecret` |
 //! | `enrolments`         | code hash (32)                       | JSON `Enrolment` |
+//! | `library_shelves`    | seq (u64 BE)                         | JSON `Shelf`     |
 
 use crate::tokens::TokenHash;
 use protocol::{MeetingId, ParticipantId};
@@ -46,9 +47,11 @@ pub(super) const OFFICE_LOG: Table = "office_log";
 pub(super) const DEVICES: Table = "devices";
 /// Enrolment codes not yet used, by their hash.
 pub(super) const ENROLMENTS: Table = "enrolments";
+/// The library's shelves, in the order they were made (see `shelves`).
+pub(super) const SHELVES: Table = "library_shelves";
 
 /// Every table, created when the database is.
-pub(super) const ALL: [Table; 12] = [
+pub(super) const ALL: [Table; 13] = [
     EVENTS,
     MEETINGS,
     SUMMARIES,
@@ -61,10 +64,11 @@ pub(super) const ALL: [Table; 12] = [
     OFFICE_LOG,
     DEVICES,
     ENROLMENTS,
+    SHELVES,
 ];
 
-/// The seq of an `office_log` key; `None` if the key is not 8 bytes.
-pub(super) fn office_seq(key: &[u8]) -> Option<u64> {
+/// The seq of an `office_log` or `library_shelves` key; `None` if the key is not 8 bytes.
+pub(super) fn seq_of(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(key.try_into().ok()?))
 }
 

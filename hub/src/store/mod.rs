@@ -30,6 +30,7 @@ mod records;
 mod rows;
 #[cfg(test)]
 mod scratch_pg;
+mod shelves;
 mod summaries;
 #[cfg(test)]
 mod tests;

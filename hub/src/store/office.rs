@@ -79,7 +79,7 @@ impl Store {
                     let row: Row = serde_json::from_slice(&value)?;
                     let chain = super::records::chain_from_hex(&row.chain)
                         .ok_or_else(|| corrupt(row.event.seq, "unreadable chain"))?;
-                    (keys::office_seq(&key).unwrap_or(0), chain)
+                    (keys::seq_of(&key).unwrap_or(0), chain)
                 }
             };
             for event in &changes.events {
@@ -135,7 +135,7 @@ impl Store {
         let mut events = Vec::new();
         for (key, value) in all {
             let expected = events.len() as u64 + 1;
-            let seq = keys::office_seq(&key).unwrap_or(0);
+            let seq = keys::seq_of(&key).unwrap_or(0);
             let row: Row = serde_json::from_slice(&value)
                 .map_err(|e| corrupt(seq, format!("unreadable record: {e}")))?;
             if seq != expected || row.event.seq != expected {
