@@ -16,6 +16,7 @@ mod fuzz_tests;
 mod participants;
 mod people;
 mod polls;
+mod sheet;
 
 pub use documents::PackageDocument;
 pub use participants::{parse_participants_csv, NewParticipant, RowError};

@@ -7,6 +7,7 @@
 //! Excel on a Vietnamese-locale Windows saves "CSV" with semicolons. Blank rows are skipped.
 //! Every bad row is reported, with the line number a spreadsheet or editor shows.
 
+use super::sheet::{read_rows, Columns, Row};
 use protocol::{Command, Role};
 use std::collections::HashMap;
 use std::fmt;
@@ -74,21 +75,23 @@ enum Column {
     Ignored,
 }
 
-const ACCEPTED: &str =
-    "name, position, unit, role, seat (or họ và tên, chức vụ, đơn vị, vai trò, số ghế)";
-
-/// Which column a header names, compared without case, diacritics or extra spaces.
-fn column_for(header: &str) -> Option<Column> {
-    Some(match fold(header).as_str() {
-        "name" | "full name" | "ho va ten" | "ho ten" => Column::Name,
-        "position" | "chuc vu" => Column::Position,
-        "unit" | "don vi" => Column::Unit,
-        "role" | "vai tro" => Column::Role,
-        "seat" | "ghe" | "so ghe" => Column::Seat,
-        "" | "stt" | "tt" | "so tt" | "so thu tu" | "no" | "no." | "#" | "ghi chu" | "note"
-        | "notes" => Column::Ignored,
-        _ => return None,
-    })
+impl Columns for Column {
+    fn named(folded: &str) -> Option<Column> {
+        Some(match folded {
+            "name" | "full name" | "ho va ten" | "ho ten" => Column::Name,
+            "position" | "chuc vu" => Column::Position,
+            "unit" | "don vi" => Column::Unit,
+            "role" | "vai tro" => Column::Role,
+            "seat" | "ghe" | "so ghe" => Column::Seat,
+            "" | "stt" | "tt" | "so tt" | "so thu tu" | "no" | "no." | "#" | "ghi chu" | "note"
+            | "notes" => Column::Ignored,
+            _ => return None,
+        })
+    }
+    const IGNORED: Column = Column::Ignored;
+    const NAME: Column = Column::Name;
+    const ACCEPTED: &'static str =
+        "name, position, unit, role, seat (or họ và tên, chức vụ, đơn vị, vai trò, số ghế)";
 }
 
 /// Lower case without Vietnamese diacritics, `đ` as `d`, runs of spaces and `_` as one space.
@@ -138,151 +141,36 @@ pub(super) fn delimiter(text: &str) -> u8 {
 /// Parses the participant list. On failure returns every bad row (and header problem, at
 /// its line), so they can all be fixed at once.
 pub fn parse_participants_csv(text: &str) -> Result<Vec<NewParticipant>, Vec<RowError>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // The csv reader ends a record at a `\r` but counts lines at `\n`, so after a CRLF it
-    // would name the next row's line as the one before; one kind of line end keeps the
-    // line numbers in errors right.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let text = text.as_str();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let row_error = |line, message| vec![RowError { line, message }];
-
-    let header = match records.next() {
-        None => {
-            let m = format!("the file is empty: the first line must be a header with {ACCEPTED}");
-            return Err(row_error(1, m));
-        }
-        Some(Err(e)) => return Err(row_error(line_of(&e), e.to_string())),
-        Some(Ok(header)) => header,
-    };
-    let header_line = header.position().map_or(1, |p| p.line());
-    let labels: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    let columns = map_columns(&labels).map_err(|m| row_error(header_line, m))?;
-
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
     let mut seats: HashMap<String, u64> = HashMap::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    line: line_of(&e),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|field| field.trim().is_empty()) {
-            continue;
-        }
-        let mut problems = Vec::new();
-        if record.len() > labels.len() {
-            problems.push(format!(
-                "the row has {} cells but the header has {}: put text containing the delimiter in double quotes",
-                record.len(),
-                labels.len()
-            ));
-        } else if record.len() < labels.len() {
-            // A spreadsheet writes every cell, empty or not; a short row is a hand-typed
-            // line that lost a delimiter, or a quote left open that swallowed the rest.
-            problems.push(format!(
-                "the row has {} cells but the header has {}: leave empty cells between                  delimiters, and close every double quote",
-                record.len(),
-                labels.len()
-            ));
-        }
-        let mut field = |column: Column, max: usize| -> String {
-            let Some(&(index, ref label)) = columns.get(&column) else {
-                return String::new();
-            };
-            let value = record.get(index).unwrap_or("").trim();
-            if let Some(c) = value.chars().find(|c| c.is_control()) {
-                problems.push(format!(
-                    "{label} contains a control character (U+{:04X}); a line break inside a \
-                     cell, or an unmatched double quote",
-                    c as u32
-                ));
-            }
-            let chars = value.chars().count();
-            if chars > max {
-                problems.push(format!("{label} has {chars} characters, more than {max}"));
-            }
-            value.to_owned()
-        };
-        let name = field(Column::Name, MAX_NAME_CHARS);
-        let position = field(Column::Position, MAX_TEXT_CHARS);
-        let unit = field(Column::Unit, MAX_TEXT_CHARS);
-        let role_text = field(Column::Role, usize::MAX);
-        let seat = field(Column::Seat, MAX_SEAT_CHARS);
+    read_rows(text, |row: &mut Row<'_, Column>| {
+        let name = row.field(Column::Name, MAX_NAME_CHARS);
+        let position = row.field(Column::Position, MAX_TEXT_CHARS);
+        let unit = row.field(Column::Unit, MAX_TEXT_CHARS);
+        let role_text = row.field(Column::Role, usize::MAX);
+        let seat = row.field(Column::Seat, MAX_SEAT_CHARS);
         if name.is_empty() {
-            problems.push(format!("{} is empty", columns[&Column::Name].1));
+            let label = row.label(Column::Name).to_owned();
+            row.problem(format!("{label} is empty"));
         }
         let role = parse_role(&role_text).unwrap_or_else(|m| {
-            problems.push(m);
+            row.problem(m);
             Role::Delegate
         });
         if !seat.is_empty() {
             // "a-001" and "A-001" are the same chair in the hall.
-            if let Some(first) = seats.insert(seat.to_lowercase(), line) {
-                problems.push(format!("seat {seat} is also given on line {first}"));
+            if let Some(first) = seats.insert(seat.to_lowercase(), row.line) {
+                row.problem(format!("seat {seat} is also given on line {first}"));
             }
         }
-        if problems.is_empty() {
-            let seat = (!seat.is_empty()).then_some(seat);
-            rows.push(NewParticipant {
-                line,
-                name,
-                position,
-                unit,
-                role,
-                seat,
-            });
-        } else {
-            errors.push(RowError {
-                line,
-                message: problems.join("; "),
-            });
+        NewParticipant {
+            line: row.line,
+            name,
+            position,
+            unit,
+            role,
+            seat: (!seat.is_empty()).then_some(seat),
         }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Maps each known column to its index and the header as written (for messages).
-fn map_columns(labels: &[String]) -> Result<HashMap<Column, (usize, String)>, String> {
-    let mut columns = HashMap::new();
-    let mut problems = Vec::new();
-    for (index, label) in labels.iter().enumerate() {
-        match column_for(label) {
-            None => problems.push(format!("unknown column '{label}': use {ACCEPTED}")),
-            Some(Column::Ignored) => {}
-            Some(column) => {
-                if let Some((_, first)) = columns.insert(column, (index, label.clone())) {
-                    problems.push(format!("columns '{first}' and '{label}' are the same"));
-                }
-            }
-        }
-    }
-    if !columns.contains_key(&Column::Name) {
-        problems.push(format!(
-            "no name column (họ và tên): the header must have {ACCEPTED}"
-        ));
-    }
-    if problems.is_empty() {
-        Ok(columns)
-    } else {
-        Err(problems.join("; "))
-    }
+    })
 }
 
 /// An empty role is a delegate. Words the protocol does not know as written are tried again
@@ -294,8 +182,4 @@ fn parse_role(text: &str) -> Result<Role, String> {
     text.parse::<Role>()
         .or_else(|e| fold(text).parse::<Role>().map_err(|_| e))
         .map_err(|e| format!("{e} (or thư ký, chủ tọa, đại biểu, màn hình)"))
-}
-
-pub(super) fn line_of(error: &csv::Error) -> u64 {
-    error.position().map_or(0, |p| p.line())
 }

@@ -7,10 +7,8 @@
 //! `ghi chú` column is ignored. The delimiter, blank rows and the errors (every bad row, by
 //! the line a spreadsheet shows) are as in `participants.csv`.
 
-use super::participants::{delimiter, fold, line_of};
+use super::sheet::{read_rows, Columns, Row};
 use super::RowError;
-use std::collections::HashMap;
-use unicode_normalization::UnicodeNormalization as _;
 
 const MAX_NAME_CHARS: usize = 200;
 const MAX_TEXT_CHARS: usize = 300;
@@ -41,139 +39,39 @@ enum Column {
     Ignored,
 }
 
-const ACCEPTED: &str =
-    "name, position, unit, contact, bodies (or họ và tên, chức vụ, đơn vị, liên hệ, ban)";
-
-fn column_for(header: &str) -> Option<Column> {
-    Some(match fold(header).as_str() {
-        "name" | "full name" | "ho va ten" | "ho ten" => Column::Name,
-        "position" | "chuc vu" => Column::Position,
-        "unit" | "don vi" => Column::Unit,
-        "contact" | "lien he" | "dien thoai" | "so dien thoai" | "email" | "phone" => {
-            Column::Contact
-        }
-        "bodies" | "body" | "ban" | "co quan" | "thuoc ban" | "to chuc" => Column::Bodies,
-        "" | "stt" | "tt" | "so tt" | "no" | "#" | "ghi chu" | "note" | "notes" => Column::Ignored,
-        _ => return None,
-    })
+impl Columns for Column {
+    fn named(folded: &str) -> Option<Column> {
+        Some(match folded {
+            "name" | "full name" | "ho va ten" | "ho ten" => Column::Name,
+            "position" | "chuc vu" => Column::Position,
+            "unit" | "don vi" => Column::Unit,
+            "contact" | "lien he" | "dien thoai" | "so dien thoai" | "email" | "phone" => {
+                Column::Contact
+            }
+            "bodies" | "body" | "ban" | "co quan" | "thuoc ban" | "to chuc" => Column::Bodies,
+            "" | "stt" | "tt" | "so tt" | "no" | "#" | "ghi chu" | "note" | "notes" => {
+                Column::Ignored
+            }
+            _ => return None,
+        })
+    }
+    const IGNORED: Column = Column::Ignored;
+    const NAME: Column = Column::Name;
+    const ACCEPTED: &'static str =
+        "name, position, unit, contact, bodies (or họ và tên, chức vụ, đơn vị, liên hệ, ban)";
 }
 
 /// Parses the directory's CSV. On failure returns every bad row, so all can be fixed at once.
 pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Composed (NFC), so that a body named in a file saved on a Mac (decomposed) is the
-    // body of the same name in the directory.
-    let text: String = text
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .nfc()
-        .collect();
-    // The csv reader skips an empty line without counting it, so every row after one would
-    // be named a line too early; a lone delimiter is a row of empty cells, counted, then
-    // skipped below like any blank row.
-    let delimiter = delimiter(&text);
-    let text = text
-        .split('\n')
-        .map(|line| match line {
-            "" => (delimiter as char).to_string(),
-            line => line.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let one = |line, message| vec![RowError { line, message }];
-    // The header is the first row that is not blank (a sheet may start lower down).
-    let header = loop {
-        match records.next() {
-            None => {
-                return Err(one(
-                    1,
-                    format!("the file is empty: the first line must be a header with {ACCEPTED}"),
-                ))
-            }
-            Some(Err(e)) => return Err(one(line_of(&e), e.to_string())),
-            Some(Ok(h)) if h.iter().all(|f| f.trim().is_empty()) => continue,
-            Some(Ok(h)) => break h,
-        }
-    };
-    let header_line = header.position().map_or(1, |p| p.line());
-    let labels: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    let mut columns: HashMap<Column, (usize, String)> = HashMap::new();
-    let mut problems = Vec::new();
-    for (i, label) in labels.iter().enumerate() {
-        match column_for(label) {
-            None => problems.push(format!("unknown column '{label}': use {ACCEPTED}")),
-            Some(Column::Ignored) => {}
-            Some(c) => {
-                if let Some((_, first)) = columns.insert(c, (i, label.clone())) {
-                    problems.push(format!("columns '{first}' and '{label}' are the same"));
-                }
-            }
-        }
-    }
-    if !columns.contains_key(&Column::Name) {
-        problems.push(format!(
-            "no name column (họ và tên): the header must have {ACCEPTED}"
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(one(header_line, problems.join("; ")));
-    }
-
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    line: line_of(&e),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let mut problems = Vec::new();
-        if record.len() != labels.len() {
-            problems.push(format!(
-                "the row has {} cells but the header has {}: put text containing the delimiter in double quotes",
-                record.len(),
-                labels.len()
-            ));
-        }
-        let mut field = |column: Column, max: usize| -> String {
-            let Some((index, label)) = columns.get(&column) else {
-                return String::new();
-            };
-            let value = record.get(*index).unwrap_or("").trim();
-            if let Some(c) = value.chars().find(|c| c.is_control()) {
-                problems.push(format!(
-                    "{label} contains a control character (U+{:04X}); a line break inside a cell, or an unmatched double quote",
-                    c as u32
-                ));
-            }
-            let chars = value.chars().count();
-            if chars > max {
-                problems.push(format!("{label} has {chars} characters, more than {max}"));
-            }
-            value.to_owned()
-        };
-        let name = field(Column::Name, MAX_NAME_CHARS);
-        let position = field(Column::Position, MAX_TEXT_CHARS);
-        let unit = field(Column::Unit, MAX_TEXT_CHARS);
-        let contact = field(Column::Contact, MAX_CONTACT_CHARS);
-        let listed = field(Column::Bodies, MAX_BODIES * MAX_NAME_CHARS);
+    read_rows(text, |row: &mut Row<'_, Column>| {
+        let name = row.field(Column::Name, MAX_NAME_CHARS);
+        let position = row.field(Column::Position, MAX_TEXT_CHARS);
+        let unit = row.field(Column::Unit, MAX_TEXT_CHARS);
+        let contact = row.field(Column::Contact, MAX_CONTACT_CHARS);
+        let listed = row.field(Column::Bodies, MAX_BODIES * MAX_NAME_CHARS);
         if name.is_empty() {
-            problems.push(format!("{} is empty", columns[&Column::Name].1));
+            let label = row.label(Column::Name).to_owned();
+            row.problem(format!("{label} is empty"));
         }
         let mut bodies: Vec<String> = Vec::new();
         for body in listed
@@ -182,7 +80,7 @@ pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
             .filter(|b| !b.is_empty())
         {
             if body.chars().count() > MAX_NAME_CHARS {
-                problems.push(format!(
+                row.problem(format!(
                     "the body name '{body}' is longer than {MAX_NAME_CHARS} characters"
                 ));
             } else if !bodies.iter().any(|b| b == body) {
@@ -190,29 +88,17 @@ pub fn parse_people_csv(text: &str) -> Result<Vec<NewPerson>, Vec<RowError>> {
             }
         }
         if bodies.len() > MAX_BODIES {
-            problems.push(format!("a person is in at most {MAX_BODIES} bodies"));
+            row.problem(format!("a person is in at most {MAX_BODIES} bodies"));
         }
-        if problems.is_empty() {
-            rows.push(NewPerson {
-                line,
-                name,
-                position,
-                unit,
-                contact,
-                bodies,
-            });
-        } else {
-            errors.push(RowError {
-                line,
-                message: problems.join("; "),
-            });
+        NewPerson {
+            line: row.line,
+            name,
+            position,
+            unit,
+            contact,
+            bodies,
         }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    })
 }
 
 /// The most a workbook may hold once unzipped: a directory of 50 000 people is a few MB,

@@ -143,6 +143,32 @@ fn every_bad_row_is_reported_with_its_line() {
 }
 
 #[test]
+fn blank_lines_and_a_header_lower_down_keep_every_line_number_true() {
+    // Two blank lines before the header, one between rows, one made of delimiters only.
+    let text = "\n\nname,role,seat\nAn,,A1\n\nBình,guest,A2\n,,\nCường,,A1\n";
+    let errors = parse_participants_csv(text).unwrap_err();
+    assert_eq!(lines(&errors), vec![6, 8], "{errors:?}");
+    assert!(
+        errors[1].message.contains("also given on line 4"),
+        "{}",
+        errors[1]
+    );
+    let fine = "name\n\nAn\n\n\nBình\n";
+    let rows = parse_participants_csv(fine).unwrap();
+    assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3, 6]);
+}
+
+#[test]
+fn a_short_row_says_to_keep_its_empty_cells() {
+    let errors = parse_participants_csv("name,position,unit\nAn,Bí thư\n").unwrap_err();
+    assert_eq!(
+        errors[0].message,
+        "the row has 2 cells but the header has 3: leave empty cells between delimiters, \
+         and close every double quote"
+    );
+}
+
+#[test]
 fn a_bad_role_says_which_roles_exist() {
     let errors = parse_participants_csv("name,role\nAn,khách mời\n").unwrap_err();
     let message = errors[0].to_string();

@@ -87,7 +87,10 @@ impl Library {
                     .collect();
                 store.add_shelves(&new)?;
                 std::fs::rename(&legacy, data.join(IMPORTED_FILE))?;
-                tracing::info!(shelves = new.len(), "moved the library's shelves from {LIBRARY_FILE} into the store");
+                tracing::info!(
+                    shelves = new.len(),
+                    "moved the library's shelves from {LIBRARY_FILE} into the store"
+                );
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
@@ -152,7 +155,10 @@ mod tests {
         assert_eq!(again.shelves(), vec![a.clone(), b]);
         assert_eq!(again.shelf(a.meeting), Some(a));
         assert_eq!(again.shelf(MeetingId::new_random()), None);
-        assert!(!dir.path().join(LIBRARY_FILE).exists(), "no file is written");
+        assert!(
+            !dir.path().join(LIBRARY_FILE).exists(),
+            "no file is written"
+        );
     }
 
     #[test]
