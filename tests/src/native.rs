@@ -24,13 +24,24 @@ pub fn tablet_binary() -> PathBuf {
     bin
 }
 
-/// Runs `tablet --profile PROFILE ARGS…` to its end, with no terminal and no input.
+/// The passphrase a committee member's tablet keeps its share under, in these tests
+/// (`TABLET_PASSPHRASE`: there is no terminal to type it on).
+pub const PASSPHRASE: &str = "mật khẩu của thành viên";
+
+/// Runs `tablet --profile PROFILE ARGS…` to its end, with no terminal and no input, and
+/// the member's passphrase [`PASSPHRASE`].
 pub async fn run_tablet(profile: &Path, args: &[&str]) -> Output {
+    run_tablet_with(profile, args, PASSPHRASE).await
+}
+
+/// [`run_tablet`] with another passphrase.
+pub async fn run_tablet_with(profile: &Path, args: &[&str], passphrase: &str) -> Output {
     let run = tokio::process::Command::new(tablet_binary())
         .arg("--profile")
         .arg(profile)
         .args(args)
         .env_remove("TABLET_PROFILE")
+        .env("TABLET_PASSPHRASE", passphrase)
         .stdin(std::process::Stdio::null())
         .kill_on_drop(true)
         .output();

@@ -4,7 +4,7 @@
 //! badge — never a backtrace.
 
 use meeting_tests::files;
-use meeting_tests::native::{publish, run_tablet};
+use meeting_tests::native::{publish, run_tablet, run_tablet_with};
 use meeting_tests::TestHub;
 use protocol::{Classification, Command, PollKind, PollSpec};
 use std::process::Output;
@@ -214,6 +214,7 @@ fn committee_process(profile: &std::path::Path) -> tokio::process::Child {
         .arg(profile)
         .args(["committee", "--yes"])
         .env_remove("TABLET_PROFILE")
+        .env("TABLET_PASSPHRASE", meeting_tests::native::PASSPHRASE)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -338,6 +339,19 @@ async fn the_committee_makes_its_key_votes_in_secret_and_opens_the_count_from_th
     assert!(out.contains('█') || out.contains('▀'), "a QR code: {out}");
     let new_device = tempfile::tempdir().unwrap();
     run_tablet(new_device.path(), &["join", &m.delegates[0].join_url]).await;
+    // The share on the tablet is sealed under the member's passphrase: the file holds
+    // neither the copy's text nor the share, and another passphrase opens nothing.
+    let key_file = profiles[0]
+        .path()
+        .join(format!("committee/{committee}.key.json"));
+    let kept = std::fs::read_to_string(&key_file).unwrap();
+    assert!(kept.contains("PBKDF2-SHA256"), "{kept}");
+    assert!(
+        !kept.contains("\"secret\"") && !kept.contains("\"committee\""),
+        "nothing of the key is readable in the file: {kept}"
+    );
+    let other = run_tablet_with(profiles[0].path(), &["committee"], "not the passphrase").await;
+    ended_with(&other, 2, "passphrase does not open");
     let imported = run_tablet(new_device.path(), &["committee", "--import", &copy]).await;
     assert!(imported.status.success(), "{:?}", text(&imported));
     let wrong = run_tablet(profiles[1].path(), &["committee", "--import", &copy]).await;

@@ -2,12 +2,14 @@
 //! committee's key with the other members' devices, through the hub, and keeps their share.
 //!
 //! The setup's state is kept in the profile before every message is sent
-//! (`committee/<id>.setup.json`, 0600), so the program can be stopped and run again at any
-//! moment and carries on. The share ends in `committee/<id>.key.json` (0600); `--print`
+//! (`committee/<id>.setup.json`), so the program can be stopped and run again at any
+//! moment and carries on. The share ends in `committee/<id>.key.json`. Both are sealed
+//! under the member's passphrase (`vault`) and readable by their owner only; `--print`
 //! shows it as text and a QR code for a printed copy kept in a sealed envelope, and
 //! `--import` reads that copy back on a new device.
 
 use super::profile::Profile;
+use super::vault::Secrets;
 use super::Usage;
 use crate::sealed::{make_key, KeyDevice, KeyHooks, KeyLog, KeyStep, MemberKey};
 use protocol::{CommitteeId, CommitteeStatus};
@@ -22,8 +24,11 @@ fn key_file(committee: CommitteeId) -> String {
 }
 
 /// This tablet's share of `committee`'s key, if it holds one.
-pub fn load_key(profile: &Profile, committee: CommitteeId) -> anyhow::Result<Option<MemberKey>> {
-    profile.read_json(&key_file(committee))
+pub fn load_key(
+    secrets: &mut Secrets<'_>,
+    committee: CommitteeId,
+) -> anyhow::Result<Option<MemberKey>> {
+    secrets.read(&key_file(committee))
 }
 
 /// `tablet committee [--yes] [--print] [--import TEXT]`.
@@ -34,6 +39,7 @@ pub async fn committee(
     import: Option<String>,
 ) -> anyhow::Result<()> {
     let mut opened = profile.open().await?;
+    let mut secrets = Secrets::new(profile);
     let view = opened.view.committee.clone().ok_or_else(|| {
         Usage("no counting committee (Ban kiểm phiếu) has been named in this meeting yet".into())
     })?;
@@ -60,14 +66,14 @@ pub async fn committee(
             text
         };
         let key = MemberKey::import(&view, me, &text)?;
-        profile.write_json(&key_file(id), &key)?;
+        secrets.write(&key_file(id), &key)?;
         println!(
             "Đã nhập bản sao / the printed copy is imported: committee key {}",
             crate::sealed::key_code(&key.key)
         );
         return Ok(());
     }
-    if let Some(key) = load_key(profile, id)? {
+    if let Some(key) = load_key(&mut secrets, id)? {
         println!(
             "Máy này giữ phần khóa của bạn / this tablet holds your share: committee key {}",
             crate::sealed::key_code(&key.key)
@@ -89,7 +95,7 @@ pub async fn committee(
         return Ok(());
     }
     let setup = setup_file(id);
-    let mut device = match profile.read_json::<KeyDevice>(&setup)? {
+    let mut device = match secrets.read::<KeyDevice>(&setup)? {
         Some(device) => {
             println!("Tiếp tục / carrying on from round {}", device.round());
             device
@@ -112,15 +118,16 @@ pub async fn committee(
             .into())
         }
     };
+    secrets.unlock()?;
     let mut log = KeyLog::from_view(&view);
     let mut hooks = Hooks {
-        profile,
+        secrets: &mut secrets,
         file: setup.clone(),
         yes,
         said: String::new(),
     };
     let key = make_key(&mut opened.session, &mut device, &mut log, &mut hooks).await?;
-    profile.write_json(&key_file(id), &key)?;
+    secrets.write(&key_file(id), &key)?;
     // The setup's secrets (polynomial, transport key) are of no more use.
     profile.remove(&setup)?;
     println!(
@@ -157,16 +164,18 @@ fn print_copy(key: &MemberKey) -> anyhow::Result<()> {
 
 /// The program's side of [`make_key`]: keeps the device in the profile, asks the member to
 /// compare the check code, says where the setup is.
-struct Hooks<'a> {
-    profile: &'a Profile,
+struct Hooks<'a, 'p> {
+    secrets: &'a mut Secrets<'p>,
     file: String,
     yes: bool,
     said: String,
 }
 
-impl KeyHooks for Hooks<'_> {
+impl KeyHooks for Hooks<'_, '_> {
     fn save(&mut self, device: &KeyDevice) -> std::io::Result<()> {
-        self.profile.write_json(&self.file, device)
+        self.secrets
+            .write(&self.file, device)
+            .map_err(std::io::Error::other)
     }
 
     fn compare(&mut self, code: &str) -> bool {

@@ -26,13 +26,14 @@ pub async fn count(profile: &Profile, which: &str, yes: bool) -> anyhow::Result<
             p.poll.title
         ))
     })?;
-    let member = load_key(profile, with.committee)?.ok_or_else(|| {
-        Usage(
-            "this tablet holds no share of the committee key this poll is sealed with: run \
+    let member =
+        load_key(&mut super::vault::Secrets::new(profile), with.committee)?.ok_or_else(|| {
+            Usage(
+                "this tablet holds no share of the committee key this poll is sealed with: run \
              `tablet committee` (or import your printed copy with `tablet committee --import`)"
-                .into(),
-        )
-    })?;
+                    .into(),
+            )
+        })?;
     let threshold = p.sealed_box.as_ref().map_or(0, |b| b.threshold);
     match (&p.status, &p.sealed_box) {
         (PollStatus::Open | PollStatus::Draft, _) => {

@@ -11,6 +11,7 @@ mod documents;
 mod profile;
 mod receipts;
 mod show;
+mod vault;
 
 use crate::sealed::SealedError;
 use crate::swarm;
@@ -233,7 +234,9 @@ fn classify(e: &anyhow::Error) -> (u8, Option<&'static str>) {
             Some(CacheError::Untrusted { .. }) => return (exit::UNTRUSTED, Some(UNTRUSTED)),
             _ => {}
         }
-        if cause.downcast_ref::<Usage>().is_some() {
+        if cause.downcast_ref::<Usage>().is_some()
+            || cause.downcast_ref::<vault::VaultError>().is_some()
+        {
             return (exit::USAGE, None);
         }
     }
