@@ -3,7 +3,7 @@
 //! imported; fixed, its people are listed on the page and in REST; a person's tablet is
 //! enrolled from the page with the one-time link it shows (and its QR code); the tablet
 //! then shows in the page's devices, and revoking it there (after a confirmation) deletes
-//! it in REST and shuts its token out.
+//! it in REST and shuts its token out. A workbook (.xlsx) chosen as the file imports too.
 
 use base64::Engine;
 use meeting_tests::browser::{Driver, Page};
@@ -187,5 +187,39 @@ async fn the_office_imports_its_directory_enrols_a_tablet_and_revokes_it_from_th
         json!([])
     );
     assert_eq!(hub.get("/api/v1/me", &token).await.status, 401);
+
+    // A workbook chosen as the file is sent as it is and read by the hub.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("danh-ba.xlsx");
+    std::fs::write(&path, workbook()).unwrap();
+    page.type_into("#dir-import-file", path.to_str().unwrap())
+        .await;
+    page.wait_text("#dir-import-preview", "the workbook named", |t| {
+        t.contains("danh-ba.xlsx")
+    })
+    .await;
+    press(&page, "#dir-import-submit").await;
+    page.wait_text("#directory-table", "the workbook's person listed", |t| {
+        t.contains("Phạm Thị Dung")
+    })
+    .await;
+    let people = office_json(&hub, "/api/v1/office/people").await;
+    assert_eq!(people["people"].as_array().map(Vec::len), Some(4));
     page.close().await;
+}
+
+/// A one-person directory as an Excel workbook.
+fn workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows = [
+        ["Họ và tên", "Chức vụ", "Đơn vị", "Ban"],
+        ["Phạm Thị Dung", "Tỉnh ủy viên", "Sở Y tế", "Ban Chấp hành"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
 }
