@@ -17,17 +17,16 @@ impl Store {
     /// Appends shelves, all or none, durable when it returns.
     pub fn add_shelves(&self, shelves: &[Shelf]) -> Result<(), StoreError> {
         self.write_rows(|rows| {
-            let mut next = match rows.last(keys::SHELVES, &[])? {
+            let first = match rows.last(keys::SHELVES, &[])? {
                 Some((key, _)) => keys::seq_of(&key).unwrap_or(0) + 1,
                 None => 1,
             };
-            for shelf in shelves {
+            for (seq, shelf) in (first..).zip(shelves) {
                 rows.insert(
                     keys::SHELVES,
-                    &next.to_be_bytes(),
+                    &seq.to_be_bytes(),
                     &serde_json::to_vec(shelf)?,
                 )?;
-                next += 1;
             }
             Ok(())
         })

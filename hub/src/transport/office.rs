@@ -11,7 +11,7 @@ use crate::live::{OfficeError, Refused};
 use crate::store::Principal;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{HeaderName, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -311,25 +311,38 @@ pub(super) async fn enrolment(
     ))
 }
 
-/// `POST /office/people/{person}/enrolment.png`: the same, as the QR code to print.
+/// `POST /office/people/{person}/enrolment.png`: the same, as the QR code to print. The
+/// code's URL and expiry come along in headers, so a page that shows the QR code can print
+/// the very link it holds (one code, not two).
 pub(super) async fn enrolment_qr(
     State(state): Shared,
     Caller(p): Caller,
     Path(person): Path<PersonId>,
 ) -> Result<impl IntoResponse, ApiError> {
     office_only(&p)?;
-    let (code, _) = state
+    let (code, expires_at) = state
         .office
         .issue_enrolment(person)
         .await
         .map_err(refused)?;
-    let png = crate::badges::qr_png(&enrolment_url(&state, &code))
+    let url = enrolment_url(&state, &code);
+    let png = crate::badges::qr_png(&url)
         .map_err(|e| ApiError::internal("drawing an enrolment QR code", e))?;
     Ok((
-        [(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "no-store")],
+        [
+            (CONTENT_TYPE, "image/png".to_owned()),
+            (CACHE_CONTROL, "no-store".to_owned()),
+            (ENROLMENT_URL, url),
+            (ENROLMENT_EXPIRES, expires_at.0.to_string()),
+        ],
         png,
     ))
 }
+
+/// The header of `enrolment.png` that carries the code's URL.
+const ENROLMENT_URL: HeaderName = HeaderName::from_static("x-enrolment-url");
+/// The header of `enrolment.png` that carries the code's expiry (ms since the epoch).
+const ENROLMENT_EXPIRES: HeaderName = HeaderName::from_static("x-enrolment-expires-at");
 
 /// `GET /office/devices`: every enrolled device with its person's name.
 pub(super) async fn devices(

@@ -1,7 +1,8 @@
 // The hub office's start page: the office token belongs to no meeting, so before a desk can
 // open it lists the hub's meetings (soonest first) and creates new ones. Each meeting's
 // desk is `/?meeting=ID`. Closed meetings are listed again apart, each with its dossier;
-// above them, the archive: its search and the closed meetings by year.
+// above them, the archive: its search and the closed meetings by year. Below, the
+// directory of people, bodies and their tablets (office/directory.js).
 
 import { t } from './i18n.js';
 import { fill, h, langButton, refusal, useStyle } from './ui.js';
@@ -12,6 +13,7 @@ import { newMeetingForm } from './desk/meeting.js';
 import { lastBackup } from './desk/backup.js';
 import { archivePanel, searchPanel } from './archive.js';
 import { openViewer } from './viewer.js';
+import { directorySection } from './office/directory.js';
 
 /** Mounts the office's list of meetings in `root`; returns `{stop}`. */
 export function mount(root) {
@@ -82,7 +84,11 @@ export function mount(root) {
       fill(list, h('p', { class: 'form-error' }, refusal(e)));
     }
   };
-  const draw = () =>
+  let directory = null;
+  const draw = () => {
+    directory?.stop();
+    // The directory (Danh bạ): people, bodies, imports, enrolments and devices.
+    directory = directorySection();
     fill(
       root,
       h(
@@ -91,9 +97,11 @@ export function mount(root) {
         h('header', { class: 'desk-top' }, h('h1', {}, t('office_heading')), h('div', { class: 'staff-bar' }, backup, langButton())),
         h('main', { class: 'desk-panel' },
           h('section', { class: 'desk-section' }, searchPanel({ openHit }).element, archivePanel({ openMeeting: (m) => { location.href = `/?meeting=${m.id}`; } }).element),
-          h('section', { class: 'desk-section' }, list, closedList, newMeetingForm(load))),
+          h('section', { class: 'desk-section' }, list, closedList, newMeetingForm(load)),
+          directory.element),
       ),
     );
+  };
   const relabel = () => {
     draw();
     load();
@@ -101,5 +109,5 @@ export function mount(root) {
   addEventListener('hub-lang', relabel);
   relabel();
   root.removeAttribute('aria-busy');
-  return { stop() { removeEventListener('hub-lang', relabel); backup.stop(); } };
+  return { stop() { removeEventListener('hub-lang', relabel); backup.stop(); directory?.stop(); } };
 }

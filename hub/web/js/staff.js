@@ -19,11 +19,15 @@ export class HubError extends Error {
 
 /**
  * A REST call under `/api/v1` with the `hub_token` cookie the join link set. JSON bodies are
- * sent as JSON, strings as text; the answer is parsed JSON, or a `HubError`.
+ * sent as JSON, strings as text, files (a `Blob`) as they are; the answer is parsed JSON,
+ * or a `HubError`.
  */
 export async function api(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: {} };
-  if (typeof body === 'string') {
+  if (body instanceof Blob) {
+    init.headers['Content-Type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (typeof body === 'string') {
     init.headers['Content-Type'] = 'text/csv; charset=utf-8';
     init.body = body;
   } else if (body !== undefined) {
