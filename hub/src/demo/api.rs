@@ -26,6 +26,9 @@ const TRIES: u32 = 20;
 const RATE_LIMITED_FOR: Duration = Duration::from_secs(600);
 /// A whole import of 5,000 rows answers within seconds; past this the hub is stuck.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long an idle connection is kept for the next request: less than the hub's smallest
+/// header timeout that a demo would meet (`limits.header_timeout_secs`, 10 s by default).
+const POOL_IDLE: Duration = Duration::from_secs(4);
 /// Refusal lines shown of an import that names every bad row.
 const LINES_SHOWN: usize = 5;
 
@@ -70,6 +73,11 @@ impl Api {
         connector.set_nodelay(true);
         let http = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(IN_FLIGHT)
+            // The hub closes a keep-alive connection idle for its header timeout (10 s by
+            // default); one the pool hands out just as the hub closes it fails the request
+            // it carries. Dropped well before, the pool opens a new one instead.
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(connector);
         Api {
             http,
