@@ -13,6 +13,7 @@ pub mod files;
 pub mod fixture;
 pub mod http;
 pub mod native;
+pub mod qr;
 pub mod relay;
 pub mod sealed;
 pub mod standby;

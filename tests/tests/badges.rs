@@ -3,26 +3,13 @@
 //! .ci/run), exactly as a printer and a phone would meet them.
 
 use meeting_tests::http::Request;
+use meeting_tests::qr::decode_all;
 use meeting_tests::TestHub;
 use std::path::Path;
 use std::process::Command as Process;
 
-/// Every QR code in an image, decoded.
-fn decode_all(image: image::GrayImage) -> Vec<String> {
-    let (w, h) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    prepared
-        .detect_grids()
-        .iter()
-        .map(|g| g.decode().expect("a readable QR code").1)
-        .collect()
-}
-
 fn decode_png(png: &[u8]) -> String {
-    let found = decode_all(image::load_from_memory(png).expect("a PNG").to_luma8());
+    let found = decode_all(&image::load_from_memory(png).expect("a PNG").to_luma8());
     assert_eq!(found.len(), 1, "one QR code in the PNG");
     found.into_iter().next().unwrap()
 }
@@ -145,7 +132,7 @@ async fn join_qr_codes_decode_to_the_join_url_and_the_badge_sheet_opens_in_pdfin
     let page = image::open(dir.path().join("page-1.png"))
         .unwrap()
         .to_luma8();
-    assert_eq!(decode_all(page), vec![new_url]);
+    assert_eq!(decode_all(&page), vec![new_url]);
 
     hub.revoke_token(m.id, delegate.id()).await;
     let gone = hub

@@ -8,6 +8,7 @@
 use base64::Engine;
 use meeting_tests::browser::{Driver, Page};
 use meeting_tests::http::Request;
+use meeting_tests::qr::decode_qr;
 use meeting_tests::TestHub;
 use serde_json::{json, Value};
 
@@ -24,19 +25,6 @@ const GOOD_CSV: &str = "Họ và tên,Chức vụ,Đơn vị,Liên hệ,Ban\n\
 Nguyễn Văn An,Phó Bí thư Tỉnh ủy,Tỉnh ủy,0912 000 111,Ban Thường vụ; Ban Chấp hành\n\
 Trần Thị Bình,Ủy viên Ban Thường vụ,Ủy ban Kiểm tra,,Ban Chấp hành\n\
 Lê Văn Cường,Tỉnh ủy viên,Sở Tư pháp,,Ban Chấp hành\n";
-
-/// The one QR code in a PNG, decoded.
-fn decode_qr(png: &[u8]) -> String {
-    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
-    let (w, h) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in the PNG");
-    grids[0].decode().expect("a readable QR code").1
-}
 
 /// Puts `text` into the paste box as if typed, so the page previews it.
 async fn paste(page: &Page, text: &str) {

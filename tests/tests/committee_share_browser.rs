@@ -10,6 +10,7 @@ mod sealed_hall;
 
 use ballot_box::CommitteeKey;
 use meeting_tests::browser::{Driver, Page, PROJECTOR, TABLET};
+use meeting_tests::qr::decode_qr;
 use meeting_tests::{MeetingFixture, TestHub};
 use sealed_hall::{command, office_view, NativeMembers};
 use serde_json::{json, Value};
@@ -276,19 +277,6 @@ async fn a_members_share_is_kept_for_that_member_only_and_the_key_code_matches_e
     for page in [tablet, other, voter, projector] {
         page.close().await;
     }
-}
-
-/// The text of the one QR code in a screenshot.
-fn decode_qr(png: &[u8]) -> String {
-    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
-    let (w, h) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code on the printed copy");
-    grids[0].decode().expect("a readable QR code").1
 }
 
 async fn view_text(hub: &TestHub, m: &MeetingFixture) -> String {

@@ -164,17 +164,7 @@ async fn the_badge_sheet_starts_with_the_qr_code_of_the_ca_page() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "png"))
         .expect("page 1 rendered");
-    let image = image::open(&png).unwrap().to_luma8();
-    let (w, h) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let codes: Vec<String> = prepared
-        .detect_grids()
-        .iter()
-        .map(|g| g.decode().expect("a readable QR code").1)
-        .collect();
+    let codes = meeting_tests::qr::decode_all(&image::open(&png).unwrap().to_luma8());
     assert_eq!(
         codes,
         vec![format!("http://127.0.0.1:{redirect}/ca")],

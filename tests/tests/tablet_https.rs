@@ -9,6 +9,7 @@
 use base64::Engine as _;
 use meeting_tests::files;
 use meeting_tests::native::{publish, run_tablet, tablet_binary};
+use meeting_tests::qr::decode_qr;
 use meeting_tests::{guard, TestHub};
 use protocol::{Classification, Command, PollKind, PollSpec};
 use std::process::Output;
@@ -56,19 +57,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn ca_pin(hub: &TestHub) -> String {
     let pem = std::fs::read_to_string(hub.data_dir().join("tls/ca.pem")).expect("the hub's CA");
     sha256_hex(&pem_der(&pem))
-}
-
-/// The text of the one QR code in a PNG.
-fn decode_qr(png: &[u8]) -> String {
-    let image = image::load_from_memory(png).expect("a PNG").to_luma8();
-    let (w, h) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in the PNG");
-    grids[0].decode().expect("a readable QR code").1
 }
 
 fn motion(title: &str) -> PollSpec {
