@@ -1,3 +1,6 @@
+import { t } from '../i18n.js';
+import { h, refusal } from '../ui.js';
+
 // Reading a participants CSV in the page, only to preview it: the hub parses it again and
 // is the judge of every row. Records are numbered by the line they start on, as the hub
 // numbers its errors (the header is line 1).
@@ -53,4 +56,19 @@ export function parseCsv(text) {
   }
   if (field !== '' || fields.length) end();
   return records;
+}
+
+/** The hub's refusal of an import: `refused` (line → the hub's message, to mark the preview)
+ *  and what to show in the errors box. The hub names each line's fault in English: it goes
+ *  apart, after the line number. */
+export function importRefusal(e) {
+  const lines = e.errors ?? [];
+  return {
+    refused: new Map(lines.map((x) => [x.line, x.message])),
+    shown: [
+      lines.length ? h('p', {}, t('part_import_refused', { n: lines.length })) : h('p', {}, refusal(e)),
+      h('ul', {}, ...lines.map((x) => h('li', { 'data-line': String(x.line) },
+        `${t('part_line_n', { line: x.line })} `, h('span', { class: 'refusal-detail', lang: 'en' }, x.message)))),
+    ],
+  };
 }

@@ -5,7 +5,7 @@
 import { t } from '../i18n.js';
 import { confirmDialog, fill, h, keyed, refusal, toast } from '../ui.js';
 import { api, button } from '../staff.js';
-import { parseCsv } from './csv.js';
+import { importRefusal, parseCsv } from './csv.js';
 
 export function participantsSection({ send, state, meetingId }) {
   const base = `/meetings/${meetingId}`;
@@ -78,14 +78,9 @@ export function participantsSection({ send, state, meetingId }) {
         refused = new Map();
         fill(preview);
       } catch (e) {
-        const lines = e.errors ?? [];
-        refused = new Map(lines.map((x) => [x.line, x.message]));
-        // The hub names each line's fault in English: it goes apart, after the line number.
-        fill(errorsBox,
-          lines.length ? h('p', {}, t('part_import_refused', { n: lines.length })) : h('p', {}, refusal(e)),
-          h('ul', {}, ...lines.map((x) => h('li', { 'data-line': String(x.line) },
-            `${t('part_line_n', { line: x.line })} `, h('span', { class: 'refusal-detail', lang: 'en' }, x.message)))),
-        );
+        const answer = importRefusal(e);
+        refused = answer.refused;
+        fill(errorsBox, ...answer.shown);
         showPreview();
       }
     },

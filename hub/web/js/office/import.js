@@ -3,9 +3,9 @@
 // is the judge of every row: a refused file imports nobody, and its lines are marked.
 
 import { t } from '../i18n.js';
-import { fill, h, refusal, toast } from '../ui.js';
+import { fill, h, toast } from '../ui.js';
 import { api, button } from '../staff.js';
-import { parseCsv } from '../desk/csv.js';
+import { importRefusal, parseCsv } from '../desk/csv.js';
 
 /** `{element}`; `imported()` is called once people were added. */
 export function importPanel(imported) {
@@ -79,13 +79,9 @@ export function importPanel(imported) {
       fill(preview);
       await imported();
     } catch (e) {
-      const lines = e.errors ?? [];
-      refused = new Map(lines.map((x) => [x.line, x.message]));
-      // The hub names each line's fault in English: it goes apart, after the line number.
-      fill(errorsBox,
-        lines.length ? h('p', {}, t('part_import_refused', { n: lines.length })) : h('p', {}, refusal(e)),
-        h('ul', {}, ...lines.map((x) => h('li', { 'data-line': String(x.line) },
-          `${t('part_line_n', { line: x.line })} `, h('span', { class: 'refusal-detail', lang: 'en' }, x.message)))));
+      const answer = importRefusal(e);
+      refused = answer.refused;
+      fill(errorsBox, ...answer.shown);
       showPreview();
     }
   }, 'primary');
