@@ -1,6 +1,7 @@
 //! The office's directory screen (Danh bạ) in a real browser (headless chromium, a
 //! 1440×900 desktop): a CSV with one bad row is refused with that line marked and nobody
-//! imported; fixed, its people are listed on the page and in REST; a person's tablet is
+//! imported; fixed, its people are listed on the page and in REST; a person's details are
+//! corrected and a body's members changed on the page; a person's tablet is
 //! enrolled from the page with the one-time link it shows (and its QR code); the tablet
 //! then shows in the page's devices, and revoking it there (after a confirmation) deletes
 //! it in REST and shuts its token out. A workbook (.xlsx) chosen as the file imports too.
@@ -36,9 +37,16 @@ async fn paste(page: &Page, text: &str) {
     .await;
 }
 
-/// Clicks `css` once it is scrolled to the middle of the screen, clear of the toasts.
+/// Clicks `css` once it is scrolled to the middle of the screen and the last action's toast
+/// (4 s) has gone, as a person reads it before the next click.
 async fn press(page: &Page, css: &str) {
     page.wait_for(css).await;
+    meeting_tests::guard("the toasts to go", async {
+        while page.count(".toasts .toast").await > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
     page.eval(&format!(
         "document.querySelector({}).scrollIntoView({{block: 'center'}}); return 1",
         json!(css)
@@ -114,10 +122,84 @@ async fn the_office_imports_its_directory_enrols_a_tablet_and_revokes_it_from_th
         .await;
     assert!(row.contains("Ban Thường vụ; Ban Chấp hành"), "{row}");
 
+    // Bình's details corrected on the page; then the standing committee's members: Bình
+    // added from its list, An taken off it. Each change is the directory's in REST.
+    let binh = people[1]["id"].as_str().unwrap().to_owned();
+    press(
+        &page,
+        &format!("#directory-table tr[data-person='{binh}'] [data-action=edit]"),
+    )
+    .await;
+    page.wait_text("#dir-person-heading", "the edit form", |t| {
+        t.contains("Trần Thị Bình")
+    })
+    .await;
+    page.eval(
+        "const el = document.querySelector('#dir-unit'); el.value = 'Văn phòng Tỉnh ủy'; return 1",
+    )
+    .await;
+    press(&page, "#dir-person-submit").await;
+    page.wait_text(
+        &format!("#directory-table tr[data-person='{binh}']"),
+        "the new unit listed",
+        |t| t.contains("Văn phòng Tỉnh ủy"),
+    )
+    .await;
+    let listed = office_json(&hub, "/api/v1/office/people").await;
+    assert_eq!(listed["people"][1]["unit"], "Văn phòng Tỉnh ủy");
+    assert_eq!(listed["people"][1]["position"], "Ủy viên Ban Thường vụ");
+    let standing = |bodies: &Value| -> Vec<String> {
+        bodies["bodies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == "Ban Thường vụ")
+            .expect("the standing committee")["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let bodies = office_json(&hub, "/api/v1/office/bodies").await;
+    assert_eq!(standing(&bodies), [an.clone()]);
+    let body = bodies["bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "Ban Thường vụ")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let item = format!("#directory-bodies li[data-body='{body}']");
+    page.eval(&format!(
+        "const el = document.querySelector({}); el.value = {}; return 1",
+        json!(format!("{item} .body-member-add select")),
+        json!(binh)
+    ))
+    .await;
+    press(&page, &format!("{item} .body-member-add button")).await;
+    page.wait_text(&item, "Bình a member", |t| t.contains("Trần Thị Bình"))
+        .await;
+    assert_eq!(
+        standing(&office_json(&hub, "/api/v1/office/bodies").await),
+        [an.clone(), binh.clone()]
+    );
+    press(&page, &format!("{item} li[data-member='{an}'] button")).await;
+    page.wait_text(&format!("{item} .body-members"), "An off the list", |t| {
+        !t.contains("Nguyễn Văn An")
+    })
+    .await;
+    assert_eq!(
+        standing(&office_json(&hub, "/api/v1/office/bodies").await),
+        [binh.clone()]
+    );
+
     // A tablet for An: the link shown is a working one-time code, with its QR code.
     press(
         &page,
-        &format!("#directory-table tr[data-person='{an}'] .row-actions button"),
+        &format!("#directory-table tr[data-person='{an}'] .row-actions button:first-child"),
     )
     .await;
     let link = page.wait_for("[data-testid=enrol-link]").await;

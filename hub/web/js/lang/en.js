@@ -262,6 +262,14 @@ export default {
   office_dossier: 'Meeting dossier (.zip)',
 
   // The office's directory (Danh bạ): people, bodies, tablets.
+  dir_edit: 'Edit',
+  dir_edit_heading: 'Edit: {name}',
+  dir_saved: 'Details saved',
+  dir_member_add_to: 'Add a member to {body}',
+  dir_member_choose: '— choose a person —',
+  dir_member_added: 'Member added',
+  dir_member_remove: 'Remove',
+  dir_member_removed: 'Removed from the body',
   dir_heading: 'Directory',
   dir_none: 'The directory is empty. Add people one by one or import them from a file below.',
   dir_contact: 'Contact',

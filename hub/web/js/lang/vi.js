@@ -263,6 +263,14 @@ export default {
   office_dossier: 'Hồ sơ cuộc họp (.zip)',
 
   // The office's directory (Danh bạ): people, bodies, tablets.
+  dir_edit: 'Sửa',
+  dir_edit_heading: 'Sửa thông tin: {name}',
+  dir_saved: 'Đã lưu thông tin',
+  dir_member_add_to: 'Thêm thành viên vào {body}',
+  dir_member_choose: '— chọn người —',
+  dir_member_added: 'Đã thêm thành viên',
+  dir_member_remove: 'Bỏ',
+  dir_member_removed: 'Đã bỏ khỏi ban',
   dir_heading: 'Danh bạ',
   dir_none: 'Danh bạ chưa có ai. Thêm từng người hoặc nhập từ tệp ở dưới.',
   dir_contact: 'Liên hệ',

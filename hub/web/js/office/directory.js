@@ -19,8 +19,16 @@ export function directorySection() {
   // A tablet enrolled with the code shown shows up in the devices once it is closed.
   const enrol = enrolPanel({ onClose: devices.load });
   let bodies = [];
+  let people = [];
+  // The person being edited in the form below, or null when the form adds one.
+  let editing = null;
 
   const bodiesOf = (person) => bodies.filter((b) => b.members.includes(person.id)).map((b) => b.name);
+  const editButton = (p) => {
+    const b = button(t('dir_edit'), () => edit(p), 'small');
+    b.dataset.action = 'edit';
+    return b;
+  };
   const drawPeople = (people) => {
     count.textContent = `(${people.length})`;
     fill(peopleBox, people.length === 0
@@ -35,17 +43,44 @@ export function directorySection() {
           h('td', {}, p.contact),
           h('td', {}, bodiesOf(p).join('; ')),
           h('td', { class: 'row-actions' },
-            button(t('dir_enrol'), () => enrol.open(p), 'small')))))));
+            button(t('dir_enrol'), () => enrol.open(p), 'small'),
+            editButton(p)))))));
+  };
+  // A body's members, each removable, and a choice of the people not in it yet.
+  const membership = async (method, path, body, done) => {
+    try {
+      await api(method, path, body);
+      toast(done, 'ok');
+      await load();
+    } catch (err) {
+      toast(refusal(err), 'error');
+    }
+  };
+  const bodyItem = (b) => {
+    const nameOf = (id) => people.find((p) => p.id === id)?.name ?? id;
+    const others = people.filter((p) => !b.members.includes(p.id));
+    const members = `/office/bodies/${b.id}/members`;
+    const choice = h('select', { 'aria-label': t('dir_member_add_to', { body: b.name }) },
+      h('option', { value: '' }, t('dir_member_choose')), ...others.map((p) => h('option', { value: p.id }, p.name)));
+    const add = button(t('add'), () => choice.value
+      && membership('POST', members, { person: choice.value }, t('dir_member_added')), 'small');
+    return h('li', { 'data-body': b.id },
+      h('strong', {}, b.name), ' · ', t('dir_members', { n: b.members.length }),
+      h('ul', { class: 'body-members' }, ...b.members.map((id) => h('li', { 'data-member': id },
+        nameOf(id), ' ',
+        button(t('dir_member_remove'), () => membership('DELETE', `${members}/${id}`, undefined,
+          t('dir_member_removed')), 'small')))),
+      others.length ? h('div', { class: 'body-member-add' }, choice, add) : null);
   };
   const drawBodies = () => fill(bodiesBox, bodies.length === 0
     ? h('p', { class: 'hint' }, t('dir_no_bodies'))
-    : h('ul', { class: 'office-list' }, ...bodies.map((b) => h('li', { 'data-body': b.id },
-      h('strong', {}, b.name), ' · ', t('dir_members', { n: b.members.length })))));
+    : h('ul', { class: 'office-list' }, ...bodies.map(bodyItem)));
 
   const load = async () => {
     try {
-      const [{ people }, answer] = await Promise.all([api('GET', '/office/people'), api('GET', '/office/bodies')]);
+      const [{ people: found }, answer] = await Promise.all([api('GET', '/office/people'), api('GET', '/office/bodies')]);
       bodies = answer.bodies;
+      people = found;
       drawPeople(people);
       drawBodies();
       fillBodyChoice();
@@ -69,22 +104,47 @@ export function directorySection() {
     fill(bodyChoice, h('option', { value: '' }, t('dir_no_body')), ...bodies.map((b) => h('option', { value: b.id }, b.name)));
     bodyChoice.value = bodies.some((b) => b.id === kept) ? kept : '';
   };
+  const bodyField = h('div', { class: 'field' }, h('label', { for: 'dir-body' }, t('dir_body')), bodyChoice);
+  const submitPerson = h('button', { class: 'btn primary', type: 'submit', id: 'dir-person-submit' }, t('add'));
+  const cancelEdit = h('button', { class: 'btn', type: 'button', id: 'dir-person-cancel', hidden: true }, t('cancel'));
+  const personHeading = h('h3', { id: 'dir-person-heading' }, t('part_add_one'));
   const personForm = h('form', { class: 'desk-form row', id: 'dir-add-person' },
-    nameF, positionF, unitF, contactF,
-    h('div', { class: 'field' }, h('label', { for: 'dir-body' }, t('dir_body')), bodyChoice),
-    h('button', { class: 'btn primary', type: 'submit' }, t('add')));
+    nameF, positionF, unitF, contactF, bodyField, submitPerson, cancelEdit);
+  const stopEditing = () => {
+    editing = null;
+    personForm.reset();
+    personHeading.textContent = t('part_add_one');
+    submitPerson.textContent = t('add');
+    bodyField.hidden = false;
+    cancelEdit.hidden = true;
+  };
+  cancelEdit.addEventListener('click', stopEditing);
+  const edit = (p) => {
+    editing = p;
+    name.value = p.name;
+    position.value = p.position;
+    unit.value = p.unit;
+    contact.value = p.contact;
+    personHeading.textContent = t('dir_edit_heading', { name: p.name });
+    submitPerson.textContent = t('save');
+    bodyField.hidden = true;
+    cancelEdit.hidden = false;
+    personForm.scrollIntoView({ block: 'center' });
+    name.focus();
+  };
   personForm.addEventListener('submit', async (e) => {
     e.preventDefault();
+    const details = { name: name.value, position: position.value, unit: unit.value, contact: contact.value };
     try {
-      await api('POST', '/office/people', {
-        name: name.value,
-        position: position.value,
-        unit: unit.value,
-        contact: contact.value,
-        bodies: bodyChoice.value ? [bodyChoice.value] : [],
-      });
-      personForm.reset();
-      toast(t('part_added'), 'ok');
+      if (editing) {
+        // The details only: a person's bodies change in the bodies' lists above.
+        await api('POST', `/office/people/${editing.id}`, details);
+        toast(t('dir_saved'), 'ok');
+      } else {
+        await api('POST', '/office/people', { ...details, bodies: bodyChoice.value ? [bodyChoice.value] : [] });
+        toast(t('part_added'), 'ok');
+      }
+      stopEditing();
       await load();
     } catch (err) {
       toast(refusal(err), 'error');
@@ -114,7 +174,7 @@ export function directorySection() {
     enrol.element,
     h('h3', {}, t('dir_bodies_heading')),
     bodiesBox,
-    h('h3', {}, t('part_add_one')),
+    personHeading,
     personForm,
     h('h3', {}, t('dir_body_new')),
     bodyForm,
