@@ -162,7 +162,7 @@ async fn the_office_imports_its_directory_enrols_a_tablet_and_revokes_it_from_th
             .collect()
     };
     let bodies = office_json(&hub, "/api/v1/office/bodies").await;
-    assert_eq!(standing(&bodies), [an.clone()]);
+    assert_eq!(standing(&bodies), vec![an.clone()]);
     let body = bodies["bodies"]
         .as_array()
         .unwrap()
@@ -193,7 +193,7 @@ async fn the_office_imports_its_directory_enrols_a_tablet_and_revokes_it_from_th
     .await;
     assert_eq!(
         standing(&office_json(&hub, "/api/v1/office/bodies").await),
-        [binh.clone()]
+        vec![binh.clone()]
     );
 
     // A tablet for An: the link shown is a working one-time code, with its QR code.
