@@ -40,7 +40,8 @@ pub struct DemoHub {
     pub info: Value,
     /// Everything it printed up to and including the summary.
     pub printed: String,
-    child: Child,
+    /// Killed with the `DemoHub`.
+    _child: Child,
     dir: tempfile::TempDir,
 }
 
@@ -113,7 +114,7 @@ impl DemoHub {
             addr,
             info,
             printed,
-            child,
+            _child: child,
             dir,
         }
     }
@@ -126,11 +127,6 @@ impl DemoHub {
     /// The file `demo.json` (what `tablet swarm --demo` reads).
     pub fn demo_json(&self) -> PathBuf {
         self.data().join("demo.json")
-    }
-
-    /// The demo's process, to signal or to wait for.
-    pub fn child(&mut self) -> &mut Child {
-        &mut self.child
     }
 }
 

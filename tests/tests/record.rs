@@ -14,40 +14,29 @@ use meeting_tests::tools::{first_page_png, pdfinfo, pdftotext, read_xlsx, soffic
 use meeting_tests::{guard, hub_binary};
 use protocol::{Command, HeaderKind, MeetingId, MeetingView, Role};
 use sealed::{ballot_params, Api, Committee};
-use serde_json::Value;
-use std::net::SocketAddr;
 use std::path::Path;
 
 /// A running `hub demo` and what `demo.json` says of it.
-struct Demo {
-    addr: SocketAddr,
-    info: Value,
-    _hub: DemoHub,
-}
+struct Demo(DemoHub);
 
 impl Demo {
     async fn start(delegates: usize) -> Demo {
-        let hub = DemoHub::start(delegates).await;
-        Demo {
-            addr: hub.addr,
-            info: hub.info.clone(),
-            _hub: hub,
-        }
+        Demo(DemoHub::start(delegates).await)
     }
 
     fn meeting(&self) -> MeetingId {
-        serde_json::from_value(self.info["meeting"].clone()).unwrap()
+        serde_json::from_value(self.0.info["meeting"].clone()).unwrap()
     }
 
     fn api(&self) -> Api {
         Api {
-            addr: self.addr,
+            addr: self.0.addr,
             meeting: self.meeting(),
         }
     }
 
     fn people(&self, role: Role) -> Vec<(protocol::ParticipantId, String)> {
-        self.info["participants"]
+        self.0.info["participants"]
             .as_array()
             .unwrap()
             .iter()
@@ -68,7 +57,7 @@ impl Demo {
     async fn get(&self, path: &str, token: &str) -> Response {
         guard(
             path,
-            Request::new("GET", path).bearer(token).send(self.addr),
+            Request::new("GET", path).bearer(token).send(self.0.addr),
         )
         .await
         .unwrap()
@@ -90,7 +79,7 @@ impl Demo {
             Request::new("POST", &path)
                 .bearer(token)
                 .json(&body)
-                .send(self.addr),
+                .send(self.0.addr),
         )
         .await
         .unwrap()
