@@ -60,10 +60,15 @@ pub(super) async fn upgrade(
         .max_write_buffer_size(usize::MAX)
         .max_message_size(cap)
         .max_frame_size(cap)
-        .on_upgrade(move |socket| async move {
+        .on_upgrade(move |socket| {
             let pending = pending.map(|Extension(p)| p);
-            session::run(socket, state, cookie_token, guard, pending).await;
-            drop(tracked);
+            // Made here, outside the async block, so that the block does not keep the
+            // socket (see `session::run`).
+            let conversation = session::run(socket, state, cookie_token, guard, pending);
+            async move {
+                conversation.await;
+                drop(tracked);
+            }
         })
 }
 

@@ -64,15 +64,16 @@ impl Outbox {
     /// Queues a frame. A queue that stays full for [`LAG_GRACE`] means the client has
     /// stopped reading: it is dropped and will resume from its last sequence number.
     pub async fn push(&self, frame: &HubFrame) -> Result<(), Ending> {
-        self.push_message(text(frame)?).await
+        self.push_encoded(encode(frame)?).await
     }
 
     pub async fn ping(&self) -> Result<(), Ending> {
-        self.push_message(Outgoing::Control(Message::Ping(Default::default())))
+        self.push_encoded(Outgoing::Control(Message::Ping(Default::default())))
             .await
     }
 
-    async fn push_message(&self, message: Outgoing) -> Result<(), Ending> {
+    /// [`Outbox::push`] for a frame already encoded.
+    pub async fn push_encoded(&self, message: Outgoing) -> Result<(), Ending> {
         let message = match self.queue.try_send(message) {
             Ok(()) => return Ok(()),
             Err(mpsc::error::TrySendError::Closed(_)) => return Err(Ending::quiet()),
@@ -88,7 +89,7 @@ impl Outbox {
     /// Queues a frame, waiting for room: for the catch-up after `hello`, which may be
     /// longer than the queue and is the client's own to read at its pace.
     pub async fn send(&self, frame: &HubFrame) -> Result<(), Ending> {
-        let message = text(frame)?;
+        let message = encode(frame)?;
         match tokio::time::timeout(WRITE_TIMEOUT, self.queue.send(message)).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(Ending::quiet()),
@@ -101,7 +102,7 @@ impl Outbox {
         let Outbox { queue, mut writer } = self;
         let mut queued = !ending.lagged;
         if let (Some(frame), true) = (&ending.frame, queued) {
-            queued = text(frame).is_ok_and(|m| queue.try_send(m).is_ok());
+            queued = encode(frame).is_ok_and(|m| queue.try_send(m).is_ok());
         }
         let close = CloseFrame {
             code: ending.close_code,
@@ -122,7 +123,7 @@ impl Outbox {
     }
 }
 
-fn text(frame: &HubFrame) -> Result<Outgoing, Ending> {
+pub(super) fn encode(frame: &HubFrame) -> Result<Outgoing, Ending> {
     serde_json::to_string(frame)
         .map(|t| Outgoing::Text(t.into()))
         .map_err(|_| Ending::with(ErrorCode::Internal, "a frame could not be encoded"))
