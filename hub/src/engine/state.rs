@@ -93,6 +93,11 @@ impl MeetingState {
         self.index.get(&id).map(|&i| &self.participants[i])
     }
 
+    /// Where `id` stands in the roll (`participants`).
+    pub(super) fn position(&self, id: ParticipantId) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
+
     pub fn item(&self, id: AgendaItemId) -> Option<&AgendaItem> {
         self.agenda.iter().find(|i| i.id == id)
     }
