@@ -133,7 +133,10 @@ impl MeetingTask {
 
     /// The counters' frame, when they changed and the hall has not heard them for
     /// [`ATTENDANCE_EVERY`].
-    fn attendance(&mut self, events: &[protocol::Event]) -> Option<axum::extract::ws::Utf8Bytes> {
+    fn attendance(
+        &mut self,
+        events: &[protocol::Event],
+    ) -> Option<tokio_tungstenite::tungstenite::Utf8Bytes> {
         use protocol::EventKind as K;
         self.attendance_changed |= events.iter().any(|e| {
             matches!(
@@ -155,7 +158,10 @@ impl MeetingTask {
     }
 
     /// The delegates a batch's speakers' events name, whom the hall's views do not carry.
-    fn speakers_named(&self, events: &[protocol::Event]) -> Option<axum::extract::ws::Utf8Bytes> {
+    fn speakers_named(
+        &self,
+        events: &[protocol::Event],
+    ) -> Option<tokio_tungstenite::tungstenite::Utf8Bytes> {
         use protocol::EventKind as K;
         let mut people: Vec<protocol::Participant> = Vec::new();
         for event in events {

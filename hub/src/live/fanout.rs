@@ -10,11 +10,11 @@
 //! one wake-up per tablet.
 
 use crate::engine::{NoteChange, Viewer};
-use axum::extract::ws::{Message, Utf8Bytes};
 use protocol::{Event, EventKind, HubFrame, ParticipantId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 /// What goes into a connection's outgoing queue.
 #[derive(Debug)]

@@ -9,30 +9,51 @@ mod session;
 use super::auth::{cookie, is_own_origin};
 use super::gate::Pending;
 use super::{ApiError, AppState};
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Extension, State};
-use axum::http::header::ORIGIN;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::header::{
+    CONNECTION, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
 use protocol::ErrorCode;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
+
+/// The socket a session talks over: tokio-tungstenite on hyper's upgraded connection.
+pub(super) type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Frames past this many times the configured frame limit are not answered but cut off
 /// by the WebSocket layer itself (close code 1009), so a hostile client cannot make the
 /// hub buffer megabytes.
 const HARD_CAP_FACTOR: usize = 4;
 
-pub(super) async fn upgrade(
-    State(state): State<Arc<AppState>>,
-    pending: Option<Extension<Arc<Pending>>>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
-) -> Response {
-    if !origin_allowed(&headers, &state.public_base) {
+/// The WebSocket handshake (RFC 6455 §4.2), done here rather than by axum's extractor so
+/// that the session owns tungstenite's socket and can write a large frame in fragments.
+pub(super) async fn upgrade(State(state): State<Arc<AppState>>, mut request: Request) -> Response {
+    let headers = request.headers();
+    if !origin_allowed(headers, &state.public_base) {
         return ApiError::forbidden("WebSocket connections from other sites are refused")
             .into_response();
     }
+    if let Err(refusal) = handshake_refusal(headers) {
+        return refusal.into_response();
+    }
+    let accept = derive_accept_key(
+        headers
+            .get(SEC_WEBSOCKET_KEY)
+            .map(|k| k.as_bytes())
+            .unwrap_or_default(),
+    );
+    let cookie_token = cookie(headers);
+    let pending = request.extensions().get::<Arc<Pending>>().cloned();
+    let Some(on_upgrade) = request.extensions_mut().remove::<OnUpgrade>() else {
+        return bad_handshake("this connection cannot be upgraded to a WebSocket").into_response();
+    };
     let Some(guard) = ConnectionGuard::take(&state) else {
         return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -41,35 +62,85 @@ pub(super) async fn upgrade(
         )
         .into_response();
     };
-    let cookie_token = cookie(&headers);
     let tracked = state.sessions.token();
-    let cap = state
-        .config
-        .limits
-        .max_frame_bytes
-        .saturating_mul(HARD_CAP_FACTOR);
-    // Small buffers: thousands of tablets each hold a pair. tungstenite zero-fills the
-    // whole read buffer before a read, so all of it is resident; a tablet's frames are
-    // small, and a larger one grows the buffer when it comes.
-    // The caps bound what a client sends. What the hub sends is bounded by the per-client
-    // queue and the write timeout; a console's snapshot of a 2,000-delegate congress is
-    // larger than any cap a client gets, and tungstenite refuses to write a message larger
-    // than the write buffer's maximum, so that maximum is left open.
-    ws.read_buffer_size(2 * 1024)
-        .write_buffer_size(0)
-        .max_write_buffer_size(usize::MAX)
-        .max_message_size(cap)
-        .max_frame_size(cap)
-        .on_upgrade(move |socket| {
-            let pending = pending.map(|Extension(p)| p);
-            // Made here, outside the async block, so that the block does not keep the
-            // socket (see `session::run`).
-            let conversation = session::run(socket, state, cookie_token, guard, pending);
-            async move {
-                conversation.await;
-                drop(tracked);
-            }
+    let config = socket_config(state.config.limits.max_frame_bytes);
+    tokio::spawn(async move {
+        // Boxed and dropped once the socket is made: the task then holds only the
+        // conversation (see `session::run`).
+        let opened = Box::pin(async move {
+            let upgraded = on_upgrade.await.ok()?;
+            let socket = WebSocketStream::from_raw_socket(
+                TokioIo::new(upgraded),
+                Role::Server,
+                Some(config),
+            )
+            .await;
+            Some(session::run(socket, state, cookie_token, guard, pending))
         })
+        .await;
+        if let Some(conversation) = opened {
+            conversation.await;
+        }
+        drop(tracked);
+    });
+    let mut response = StatusCode::SWITCHING_PROTOCOLS.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+    headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
+    if let Ok(accept) = HeaderValue::from_str(&accept) {
+        headers.insert(SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    response
+}
+
+fn bad_handshake(message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Invalid, message)
+}
+
+/// What a WebSocket handshake must carry (RFC 6455 §4.2.1): a GET asking to upgrade to
+/// `websocket`, version 13, with a key.
+fn handshake_refusal(headers: &HeaderMap) -> Result<(), ApiError> {
+    let has_token = |name, token: &str| {
+        headers.get_all(name).iter().any(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|part| part.trim().eq_ignore_ascii_case(token))
+            })
+        })
+    };
+    if !has_token(CONNECTION, "upgrade") || !has_token(UPGRADE, "websocket") {
+        return Err(ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            ErrorCode::Invalid,
+            "this address is the meeting's WebSocket: connect with a WebSocket client",
+        ));
+    }
+    if headers.get(SEC_WEBSOCKET_VERSION).map(|v| v.as_bytes()) != Some(b"13") {
+        return Err(bad_handshake("only WebSocket version 13 is spoken here"));
+    }
+    if headers.get(SEC_WEBSOCKET_KEY).is_none() {
+        return Err(bad_handshake(
+            "the WebSocket handshake has no Sec-WebSocket-Key",
+        ));
+    }
+    Ok(())
+}
+
+/// Small buffers: thousands of tablets each hold a pair. tungstenite zero-fills the whole
+/// read buffer before a read, so all of it is resident; a tablet's frames are small, and a
+/// larger one grows the buffer when it comes. Its write buffer keeps the capacity of the
+/// largest frame written, which is why the writer sends large texts in fragments of
+/// [`outbox::FRAGMENT_BYTES`]; up to that many bytes of a batch's small frames go out in
+/// one write. The caps bound what a client sends. What the hub sends is bounded by the
+/// per-client queue and the write timeout, so the write buffer's maximum is left open.
+fn socket_config(max_frame_bytes: usize) -> WebSocketConfig {
+    let cap = max_frame_bytes.saturating_mul(HARD_CAP_FACTOR);
+    WebSocketConfig::default()
+        .read_buffer_size(2 * 1024)
+        .write_buffer_size(outbox::FRAGMENT_BYTES)
+        .max_write_buffer_size(usize::MAX)
+        .max_message_size(Some(cap))
+        .max_frame_size(Some(cap))
 }
 
 /// A browser tells where its page came from; a page on another site must not drive a
@@ -118,6 +189,34 @@ mod tests {
             h.insert(ORIGIN, HeaderValue::from_static(o));
         }
         h
+    }
+
+    #[test]
+    fn a_handshake_needs_the_upgrade_version_13_and_a_key() {
+        let mut h = HeaderMap::new();
+        let status = |h: &HeaderMap| handshake_refusal(h).err().map(|e| e.status);
+        assert_eq!(
+            status(&h),
+            Some(StatusCode::UPGRADE_REQUIRED),
+            "a plain GET"
+        );
+        h.insert(CONNECTION, HeaderValue::from_static("keep-alive, Upgrade"));
+        h.insert(UPGRADE, HeaderValue::from_static("WebSocket"));
+        assert_eq!(status(&h), Some(StatusCode::BAD_REQUEST), "no version");
+        h.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("8"));
+        assert_eq!(status(&h), Some(StatusCode::BAD_REQUEST), "an old version");
+        h.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
+        assert_eq!(status(&h), Some(StatusCode::BAD_REQUEST), "no key");
+        h.insert(
+            SEC_WEBSOCKET_KEY,
+            HeaderValue::from_static("dGhlIHNhbXBsZSBub25jZQ=="),
+        );
+        assert_eq!(status(&h), None);
+        // RFC 6455 §1.3's example key and its answer.
+        assert_eq!(
+            derive_accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
     }
 
     #[test]

@@ -3,20 +3,28 @@
 //! is full, not when some write finally times out.
 
 use super::session::Ending;
+use super::WebSocket;
 use crate::live::Outgoing;
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
-use futures_util::SinkExt;
+use futures_util::{Sink, SinkExt};
 use protocol::{ErrorCode, HubFrame};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
+use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 /// A write the client does not take within this long means the client is gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a full queue may stay full. A burst (a whole batch of votes broadcast at
 /// once) drains in milliseconds; a tablet that stopped reading does not.
 const LAG_GRACE: Duration = Duration::from_secs(2);
+/// A text longer than this goes out as a fragmented message (RFC 6455 §5.4) of frames
+/// this long. tungstenite's write buffer keeps the capacity of the largest frame it wrote,
+/// for the socket's life: whole, a delegate's 11 KB snapshot would stay resident for every
+/// idle tablet, and a console's snapshot of a congress (megabytes) for every console.
+pub(super) const FRAGMENT_BYTES: usize = 4 * 1024;
 
 #[derive(Debug)]
 pub(super) struct Outbox {
@@ -36,10 +44,13 @@ impl Outbox {
                 // handed to the socket as it is, without a copy of its text.
                 let write = async {
                     match item {
-                        Outgoing::Text(text) => sink.send(Message::Text(text)).await,
+                        Outgoing::Text(text) => {
+                            feed_text(&mut sink, text).await?;
+                            sink.flush().await
+                        }
                         Outgoing::Texts(texts) => {
                             for text in texts.iter() {
-                                sink.feed(Message::Text(text.clone())).await?;
+                                feed_text(&mut sink, text.clone()).await?;
                             }
                             sink.flush().await
                         }
@@ -105,8 +116,8 @@ impl Outbox {
             queued = encode(frame).is_ok_and(|m| queue.try_send(m).is_ok());
         }
         let close = CloseFrame {
-            code: ending.close_code,
-            reason: "".into(),
+            code: ending.close_code.into(),
+            reason: Utf8Bytes::from_static(""),
         };
         queued = queued
             && queue
@@ -127,4 +138,69 @@ pub(super) fn encode(frame: &HubFrame) -> Result<Outgoing, Ending> {
     serde_json::to_string(frame)
         .map(|t| Outgoing::Text(t.into()))
         .map_err(|_| Ending::with(ErrorCode::Internal, "a frame could not be encoded"))
+}
+
+/// Queues one text message, in fragments of [`FRAGMENT_BYTES`] when it is longer (shared
+/// bytes, no copy). A fragment may end inside a character: the message, not the frame, is
+/// what must be UTF-8.
+async fn feed_text<S>(sink: &mut S, text: Utf8Bytes) -> Result<(), tungstenite::Error>
+where
+    S: Sink<Message, Error = tungstenite::Error> + Unpin,
+{
+    if text.len() <= FRAGMENT_BYTES {
+        return sink.feed(Message::Text(text)).await;
+    }
+    let bytes = Bytes::from(text);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + FRAGMENT_BYTES).min(bytes.len());
+        let opcode = match start {
+            0 => OpCode::Data(Data::Text),
+            _ => OpCode::Data(Data::Continue),
+        };
+        let frame = Frame::message(bytes.slice(start..end), opcode, end == bytes.len());
+        sink.feed(Message::Frame(frame)).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_tungstenite::WebSocketStream;
+
+    /// A text several fragments long, with Vietnamese letters of 2 and 3 bytes falling on
+    /// the fragments' edges, arrives whole and unchanged; a short one after it too.
+    #[tokio::test]
+    async fn a_long_text_goes_in_fragments_and_arrives_whole() {
+        let (hub_end, tablet_end) = tokio::io::duplex(64 * 1024);
+        let mut hub = WebSocketStream::from_raw_socket(hub_end, Role::Server, None).await;
+        let mut tablet = WebSocketStream::from_raw_socket(tablet_end, Role::Client, None).await;
+        let long: String = "Nghị quyết Đại hội đại biểu lần thứ XXIII; "
+            .repeat(FRAGMENT_BYTES / 20)
+            .chars()
+            .collect();
+        assert!(long.len() > 3 * FRAGMENT_BYTES);
+        let cut_inside_a_letter = (0..long.len() / FRAGMENT_BYTES)
+            .any(|k| !long.is_char_boundary((k + 1) * FRAGMENT_BYTES));
+        assert!(cut_inside_a_letter, "the test should split a letter");
+
+        let send = async {
+            feed_text(&mut hub, Utf8Bytes::from(long.clone())).await?;
+            feed_text(&mut hub, Utf8Bytes::from_static("ngắn")).await?;
+            hub.flush().await
+        };
+        let receive = async {
+            let first = tablet.next().await.unwrap().unwrap();
+            let second = tablet.next().await.unwrap().unwrap();
+            (first, second)
+        };
+        let (sent, (first, second)) = tokio::join!(send, receive);
+        sent.unwrap();
+        assert_eq!(first, Message::Text(long.into()));
+        assert_eq!(second, Message::Text("ngắn".into()));
+    }
 }

@@ -5,13 +5,13 @@ use super::notes;
 use super::outbox::{encode, Outbox};
 use super::rate::Bucket;
 use super::ConnectionGuard;
+use super::WebSocket;
 use crate::engine::{Actor, Viewer};
 use crate::live::{Answer, Kick, Listening, MeetingHandle, Refused, Request};
 use crate::store::Principal;
 use crate::transport::auth::{in_meeting, principal};
 use crate::transport::gate::Pending as PendingSlot;
 use crate::transport::AppState;
-use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::{FuturesUnordered, SplitStream};
 use futures_util::{FutureExt, StreamExt};
 use protocol::{ClientFrame, Command, CommandId, ErrorCode, HubFrame, Me, PROTOCOL_VERSION};
@@ -20,6 +20,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::{self, Message};
 
 /// Further back than this, a snapshot is smaller than the events a client missed.
 const MAX_RESUME_EVENTS: u64 = 5_000;
@@ -67,14 +68,11 @@ impl Ending {
     /// The socket layer refused what the client sent: past the hard size cap that is
     /// "message too big" (1009), a text frame that is not UTF-8 "invalid frame payload
     /// data" (1007, RFC 6455 §7.4.1), anything else a protocol error (1002).
-    fn read_failed(error: &axum::Error) -> Self {
-        let error = error.to_string();
-        let close_code = if error.contains("too long") {
-            1009
-        } else if error.contains("UTF-8") {
-            1007
-        } else {
-            1002
+    fn read_failed(error: &tungstenite::Error) -> Self {
+        let close_code = match error {
+            tungstenite::Error::Capacity(_) => 1009,
+            tungstenite::Error::Utf8(_) => 1007,
+            _ => 1002,
         };
         Ending {
             frame: None,
@@ -436,7 +434,7 @@ impl Session {
                             out.push_encoded(refusal).await?
                         }
                         Message::Close(_) => return Ok(()),
-                        Message::Ping(_) | Message::Pong(_) => {}
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                     }
                 }
                 _ = keepalive.tick() => {
