@@ -132,7 +132,11 @@ impl DemoHub {
 
 fn log_tail(path: &Path) -> String {
     let log = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = log.lines().collect();
+    // A backtrace's frames would fill the tail and hide the error and its causes above them.
+    let lines: Vec<&str> = log
+        .lines()
+        .take_while(|l| !l.eq_ignore_ascii_case("stack backtrace:"))
+        .collect();
     let from = lines.len().saturating_sub(LOG_LINES_SHOWN);
     lines[from..].join("\n")
 }

@@ -255,11 +255,21 @@ impl Api {
         body: Option<(&str, Bytes)>,
     ) -> anyhow::Result<Bytes> {
         let name = method.to_string();
-        let (status, answer, _) = self.exchange(method, path, token, body).await?;
-        if status.is_success() {
-            Ok(answer)
-        } else {
-            Err(refused(&name, path, status, &answer))
+        let started = tokio::time::Instant::now();
+        loop {
+            let (status, answer, retry_after) = self
+                .exchange(method.clone(), path, token, body.clone())
+                .await?;
+            if status.is_success() {
+                return Ok(answer);
+            }
+            // The office token's one budget covers the seeding's REST calls and its
+            // commands together: a refusal changed nothing, so it is sent again when the
+            // hub says (`command` does the same).
+            if status != StatusCode::TOO_MANY_REQUESTS || started.elapsed() >= RATE_LIMITED_FOR {
+                return Err(refused(&name, path, status, &answer));
+            }
+            tokio::time::sleep(retry_after.unwrap_or(Duration::from_millis(50))).await;
         }
     }
 
