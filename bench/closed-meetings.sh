@@ -31,6 +31,8 @@ else
 fi
 hub="${HUB:-$target/hub}"
 [ -x "$hub" ] || cargo build --release -q -p hub --bin hub
+# A directory the generator just wrote has no token yet: the hub makes it at its first start,
+# and until_served reads it then (the first run's figure includes making it).
 token=$(cat "$dir/secretariat.token" 2>/dev/null || true)
 
 rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
@@ -38,7 +40,9 @@ now() { date +%s.%N; }
 # Seconds from $1 until the GET $2 answers 200 (polled every 10 ms).
 until_served() {
   local from=$1 path=$2
-  until [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path")" = 200 ]; do
+  while :; do
+    [ -n "$token" ] || token=$(cat "$dir/secretariat.token" 2>/dev/null || true)
+    [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path")" = 200 ] && break
     kill -0 "$pid" 2>/dev/null || { echo "the hub exited; its log:" >&2; tail -20 "$log" >&2; exit 1; }
     sleep 0.01
   done
@@ -58,6 +62,7 @@ for run in $(seq 1 "$runs"); do
   HUB_TLS=off RUST_LOG=warn "$hub" serve --data "$dir" --listen "127.0.0.1:$port" > "$log" 2>&1 &
   pid=$!
   served=$(until_served "$started" /api/v1/meetings)
+  token=$(cat "$dir/secretariat.token")
   rss=$(rss_kib "$pid")
   # The meeting list names every meeting; the first is a closed one not yet loaded.
   first=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/meetings" |
