@@ -1,5 +1,6 @@
-//! The one WebSocket, `/api/v1/ws`: checks before the upgrade (origin, capacity) and the
-//! socket limits; the conversation itself is in [`session`].
+//! The one WebSocket, `/api/v1/ws`: the checks before the upgrade (origin, the handshake's
+//! headers, capacity), the handshake itself and the socket's limits; the conversation is in
+//! [`session`], the way out in [`outbox`].
 
 mod notes;
 mod outbox;

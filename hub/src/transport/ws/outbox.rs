@@ -172,6 +172,55 @@ mod tests {
     use tokio_tungstenite::tungstenite::protocol::Role;
     use tokio_tungstenite::WebSocketStream;
 
+    fn vietnamese_text() -> String {
+        "Nghị quyết Đại hội đại biểu lần thứ XXIII; ".repeat(FRAGMENT_BYTES / 20)
+    }
+
+    /// On the wire: a text frame that is not final, continuation frames, the last one final,
+    /// none longer than [`FRAGMENT_BYTES`], together the whole text. Read as raw bytes (a
+    /// WebSocket client would reassemble them and hide whether the hub fragmented at all).
+    #[tokio::test]
+    async fn a_long_text_is_written_as_a_fragmented_message() {
+        use tokio::io::AsyncReadExt;
+        let (hub_end, mut tablet_end) = tokio::io::duplex(64 * 1024);
+        let mut hub = WebSocketStream::from_raw_socket(hub_end, Role::Server, None).await;
+        let long = vietnamese_text();
+        feed_text(&mut hub, Utf8Bytes::from(long.clone()))
+            .await
+            .unwrap();
+        hub.flush().await.unwrap();
+        drop(hub);
+        let mut wire = Vec::new();
+        tablet_end.read_to_end(&mut wire).await.unwrap();
+
+        // (final, opcode, payload) of each frame; a server's frames are not masked.
+        let mut frames = Vec::new();
+        let mut at = 0;
+        while at < wire.len() {
+            let (fin, opcode) = (wire[at] & 0x80 != 0, wire[at] & 0x0f);
+            let (len, header) = match wire[at + 1] & 0x7f {
+                126 => (u16::from_be_bytes([wire[at + 2], wire[at + 3]]) as usize, 4),
+                127 => panic!("no fragment needs a 64-bit length"),
+                n => (n as usize, 2),
+            };
+            frames.push((fin, opcode, &wire[at + header..at + header + len]));
+            at += header + len;
+        }
+        assert!(frames.len() >= 4, "{} frames", frames.len());
+        assert_eq!(
+            (frames[0].0, frames[0].1),
+            (false, 0x1),
+            "a text frame opens it"
+        );
+        for (fin, opcode, payload) in &frames[1..] {
+            assert_eq!(*opcode, 0x0, "then continuation frames");
+            assert!(payload.len() <= FRAGMENT_BYTES);
+            assert_eq!(*fin, std::ptr::eq(*payload, frames.last().unwrap().2));
+        }
+        let joined: Vec<u8> = frames.iter().flat_map(|f| f.2.iter().copied()).collect();
+        assert_eq!(joined, long.as_bytes());
+    }
+
     /// A text several fragments long, with Vietnamese letters of 2 and 3 bytes falling on
     /// the fragments' edges, arrives whole and unchanged; a short one after it too.
     #[tokio::test]
@@ -179,10 +228,7 @@ mod tests {
         let (hub_end, tablet_end) = tokio::io::duplex(64 * 1024);
         let mut hub = WebSocketStream::from_raw_socket(hub_end, Role::Server, None).await;
         let mut tablet = WebSocketStream::from_raw_socket(tablet_end, Role::Client, None).await;
-        let long: String = "Nghị quyết Đại hội đại biểu lần thứ XXIII; "
-            .repeat(FRAGMENT_BYTES / 20)
-            .chars()
-            .collect();
+        let long = vietnamese_text();
         assert!(long.len() > 3 * FRAGMENT_BYTES);
         let cut_inside_a_letter = (0..long.len() / FRAGMENT_BYTES)
             .any(|k| !long.is_char_boundary((k + 1) * FRAGMENT_BYTES));
