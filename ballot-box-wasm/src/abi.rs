@@ -8,7 +8,8 @@
 //!    and returns 0 with JSON output, or 1 with `{"error":"<message>"}`.
 //! 3. `bb_output_ptr()` and `bb_output_len()` locate the output, valid until the next call.
 //!
-//! `bb_box_verify` calls the import `env.bb_progress(done, total)` as it verifies ballots.
+//! `bb_box_verify` and `bb_box_verify_part` call the import `env.bb_progress(done, total)` as
+//! they verify ballots.
 #![allow(unsafe_code)]
 
 use std::sync::Mutex;
@@ -118,6 +119,7 @@ exports! {
     bb_secret_from_text => calls::secret_from_text,
     bb_committee_code => calls::committee_code,
     bb_secret_qr => calls::secret_qr,
+    bb_box_join => calls::box_join,
 }
 
 /// Verifies and adds up a box (see `calls::box_verify`), reporting progress to JavaScript.
@@ -132,4 +134,23 @@ pub unsafe extern "C" fn bb_box_verify(ptr: *mut u8, len: usize) -> u32 {
     };
     // SAFETY: as promised by the caller.
     unsafe { run(ptr, len, |input| calls::box_verify(input, Some(&progress))) }
+}
+
+/// Verifies and adds up one stretch of a box (see `calls::box_verify_part`), reporting
+/// progress over the stretch to JavaScript.
+///
+/// # Safety
+/// `ptr` and `len` must come from one `bb_alloc`; the input is freed by the call.
+#[no_mangle]
+pub unsafe extern "C" fn bb_box_verify_part(ptr: *mut u8, len: usize) -> u32 {
+    let progress = |done: usize, total: usize| {
+        // SAFETY: a plain function of two integers that JavaScript supplies at instantiation.
+        unsafe { bb_progress(done as u32, total as u32) }
+    };
+    // SAFETY: as promised by the caller.
+    unsafe {
+        run(ptr, len, |input| {
+            calls::box_verify_part(input, Some(&progress))
+        })
+    }
 }

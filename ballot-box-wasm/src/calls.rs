@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use ballot_box::{
     encrypt, verify, BallotParams, CommitteeKey, CommitteeParams, DkgMember, EncryptedBallot,
-    EncryptedSum, MemberSecret, Progress, Round1, Round2, SealedShare,
+    EncryptedSum, MemberSecret, PartialSum, Progress, Round1, Round2, SealedShare,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -17,7 +17,8 @@ use serde_json::{json, Value};
 /// The answer to a call: JSON, or the Rust error's message.
 pub type Outcome = Result<Value, String>;
 
-/// The sums this instance added up itself from ballots it verified ([`box_verify`]); only
+/// The sums this instance added up itself from ballots it verified ([`box_verify`]), or
+/// joined from the stretches this device's other workers verified ([`box_join`]); only
 /// these can be decrypted ([`decryption_share`]). A few are kept: one per open poll.
 static VERIFIED: Mutex<Vec<EncryptedSum>> = Mutex::new(Vec::new());
 const KEEP_VERIFIED: usize = 8;
@@ -161,6 +162,11 @@ pub fn box_verify(input: &[u8], progress: Option<Progress<'_>>) -> Outcome {
     let i: BoxVerify = parse(input)?;
     let sum = EncryptedSum::verified_from(&i.committee, &i.params, &i.ballots, progress)
         .map_err(message)?;
+    Ok(keep(sum))
+}
+
+/// `{sum, ballots, digest}` of a sum this instance will decrypt, which it keeps.
+fn keep(sum: EncryptedSum) -> Value {
     let answer = json!({ "ballots": sum.ballots(), "digest": hex(&sum.digest()), "sum": sum });
     let mut kept = VERIFIED.lock().unwrap_or_else(|e| e.into_inner());
     kept.retain(|s| !s.same_as(&sum));
@@ -168,7 +174,41 @@ pub fn box_verify(input: &[u8], progress: Option<Progress<'_>>) -> Outcome {
         kept.remove(0);
     }
     kept.push(sum);
-    Ok(answer)
+    answer
+}
+
+#[derive(Deserialize)]
+struct BoxPart {
+    committee: CommitteeKey,
+    params: BallotParams,
+    ballots: Vec<EncryptedBallot>,
+    first: usize,
+}
+
+/// `{committee, params, ballots, first}` → a `PartialSum`: one worker's stretch of a box
+/// (which starts at ballot `first`), every ballot verified, added up here; `progress(done,
+/// total)` over the stretch as it goes. For [`box_join`] in the worker that will decrypt.
+pub fn box_verify_part(input: &[u8], progress: Option<Progress<'_>>) -> Outcome {
+    let i: BoxPart = parse(input)?;
+    let part = PartialSum::verify(&i.committee, &i.params, &i.ballots, i.first, progress)
+        .map_err(message)?;
+    serde_json::to_value(part).map_err(message)
+}
+
+#[derive(Deserialize)]
+struct BoxJoin {
+    params: BallotParams,
+    parts: Vec<PartialSum>,
+    total: usize,
+}
+
+/// `{params, parts: [PartialSum, …], total}` → `{sum, ballots, digest}`, as [`box_verify`]:
+/// the stretches of a box of `total` ballots that this device's workers verified, joined
+/// (no gap, no overlap, no ballot twice) and kept for [`decryption_share`].
+pub fn box_join(input: &[u8]) -> Outcome {
+    let i: BoxJoin = parse(input)?;
+    let sum = EncryptedSum::join(&i.params, &i.parts, i.total).map_err(message)?;
+    Ok(keep(sum))
 }
 
 /// A member's secret as JSON or as its text form.

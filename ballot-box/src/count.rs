@@ -54,6 +54,17 @@ pub enum CountError {
     BelowThreshold { have: usize, need: u8 },
     #[error("option {option}'s total is not between 0 and the number of ballots")]
     NotInRange { option: usize },
+    #[error(
+        "the stretches of the box do not cover it once: ballot {expected} comes next, but a \
+         stretch starts at {found}"
+    )]
+    StretchGap { expected: usize, found: usize },
+    #[error("the stretch that starts at ballot {first} holds {keys} ballots but adds up {summed}")]
+    StretchCount {
+        first: usize,
+        keys: usize,
+        summed: u32,
+    },
 }
 
 /// The option-by-option sum of a poll's ballots, still encrypted:
@@ -107,6 +118,20 @@ impl EncryptedSum {
             options,
             recomputed: true,
         })
+    }
+
+    /// A sum added up on this device from ballots verified on it ([`crate::PartialSum`]).
+    pub(crate) fn recomputed(
+        context: [u8; 32],
+        ballots: u32,
+        options: Vec<Ciphertext<G>>,
+    ) -> EncryptedSum {
+        EncryptedSum {
+            context,
+            ballots,
+            options,
+            recomputed: true,
+        }
     }
 
     /// The sum of no ballots, to [`EncryptedSum::add`] a poll's ballots to as they come.

@@ -9,6 +9,8 @@
 //!   fingerprint and receipt.
 //! - [`count`]: the encrypted sum, decryption shares, and [`open`].
 //! - [`tally`]: the published box ([`SealedTally`]) and its offline check.
+//! - [`partial`]: a box verified in stretches by workers that share no memory (a browser's),
+//!   joined into one sum ([`PartialSum`]).
 //!
 //! All group arithmetic and proofs are elastic-elgamal's (Ristretto255), composed here with
 //! transcripts bound to the poll; nothing is hand-written. Randomness is a caller's
@@ -21,6 +23,7 @@ pub mod committee;
 pub mod count;
 pub mod dkg;
 mod encoding;
+pub mod partial;
 pub mod secret;
 pub mod tally;
 #[cfg(test)]
@@ -37,6 +40,7 @@ pub use count::{
 };
 pub use dkg::{DkgError, DkgMember, DkgOutcome, KeyConfirmation, Round1, Round2, SealedShare};
 pub use encoding::{from_json, ParseError};
+pub use partial::PartialSum;
 pub use secret::MemberSecret;
 pub use tally::{verify_ballots, CheckOptions, Progress, SealedBallot, SealedTally, TallyError};
 

@@ -2,13 +2,14 @@
 //! loads `/vendor/ballot-box.wasm` through `/js/ballot-box.js` under the app shell's CSP, a
 //! committee member's device takes part in the key setup with two native devices, a voter
 //! encrypts ballots, the member verifies the box and gives a share; every result is checked
-//! here natively with the `ballot-box` crate.
+//! here natively with the `ballot-box` crate. A larger box is verified on every core the
+//! browser reports, in stretches, and joined in the worker that decrypts.
 
 use ballot_box::rand_core::SeedableRng;
 use ballot_box::{
-    encrypt, open, verify, verify_share, BallotParams, ChaCha20Rng, CommitteeKey, CommitteeParams,
-    DecryptionShare, DkgMember, EncryptedBallot, EncryptedSum, KeyConfirmation, Round1, Round2,
-    SealedShare,
+    deal, encrypt, open, verify, verify_share, BallotParams, ChaCha20Rng, CommitteeKey,
+    CommitteeParams, DecryptionShare, DkgMember, EncryptedBallot, EncryptedSum, KeyConfirmation,
+    MemberSecret, Round1, Round2, SealedShare,
 };
 use meeting_tests::browser::{Driver, Page, TABLET};
 use meeting_tests::http::Request;
@@ -203,4 +204,150 @@ async fn the_browser_sets_up_the_key_encrypts_and_shares_and_rust_agrees() {
 
 fn data_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A dealt committee of 3 (2 needed) and `n` ballots of a 2-of-5 poll, with the counts.
+fn dealt_box(
+    n: u32,
+) -> (
+    CommitteeKey,
+    Vec<MemberSecret>,
+    BallotParams,
+    Vec<EncryptedBallot>,
+    Vec<u64>,
+) {
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let (key, secrets) = deal(CommitteeParams::new(3, 2, [9; 32]).unwrap(), &mut rng).unwrap();
+    let poll = BallotParams::at_most([8; 32], 5, 2);
+    let mut counts = vec![0u64; 5];
+    let ballots = (0..n)
+        .map(|i| {
+            let marks = [i % 5, (i / 5 + 1 + i) % 5];
+            let marks: &[u32] = if marks[0] == marks[1] {
+                &marks[..1]
+            } else {
+                &marks
+            };
+            for &m in marks {
+                counts[m as usize] += 1;
+            }
+            encrypt(&key, &poll, marks, &mut rng).unwrap()
+        })
+        .collect();
+    (key, secrets, poll, ballots, counts)
+}
+
+/// Verifies `ballots` through the page's `verifyBox` (box-worker.js: every core, joined in the
+/// page's worker) and gives `secret`'s share of the sum; returns what the page saw.
+const VERIFY_ON_CORES: &str = "
+    const bw = await import('/js/box-worker.js');
+    const progress = [];
+    const t0 = performance.now();
+    const box = await bw.verifyBox(args.committee, args.poll, args.ballots, (d, t) => progress.push([d, t]));
+    const verifyMs = performance.now() - t0;
+    const share = await bw.box('decryptionShare', args.committee, args.secret, box.digest);
+    return { box, progress, share, verifyMs, cores: navigator.hardwareConcurrency };";
+
+#[tokio::test]
+async fn a_large_box_is_verified_on_every_core_and_decrypted_by_the_worker_that_joined_it() {
+    let hub = TestHub::start().await;
+    let driver = Driver::start().await;
+    let page = driver.page(TABLET).await;
+    page.goto(&format!("http://{}/", hub.addr())).await;
+    let (key, secrets, poll, ballots, counts) = dealt_box(120);
+
+    let args = json!({ "committee": key, "poll": poll, "ballots": ballots, "secret": secrets[0] });
+    let seen = in_page(&page, VERIFY_ON_CORES, args).await;
+    // 120 ballots are worth two workers of 60 where the browser has two cores or more.
+    let cores = seen["cores"].as_u64().unwrap();
+    assert_eq!(seen["box"]["workers"].as_u64().unwrap(), cores.clamp(1, 2));
+    let sum = EncryptedSum::verified_from(&key, &poll, &ballots, None).unwrap();
+    assert_eq!(seen["box"]["digest"], data_hex(&sum.digest()));
+    assert_eq!(seen["box"]["ballots"], 120);
+    let progress: Vec<(u64, u64)> = from(&seen["progress"]);
+    assert_eq!(progress.len(), 120, "once per ballot, over the whole box");
+    assert!(progress.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(progress.last(), Some(&(120, 120)));
+    // The share the page's worker gave opens the count with a native member's.
+    let share: DecryptionShare = from(&seen["share"]);
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    let shares = [
+        verify_share(&key, &sum, &share).unwrap(),
+        verify_share(
+            &key,
+            &sum,
+            &secrets[2].decryption_share(&key, &sum, &mut rng).unwrap(),
+        )
+        .unwrap(),
+    ];
+    assert_eq!(open(&key, &sum, &shares).unwrap(), counts);
+
+    // A bad ballot in the second stretch is named by its place in the whole box, and the
+    // page's worker still decrypts nothing it did not add up.
+    let mut tampered = ballots.clone();
+    tampered[101].choices[1].ct = tampered[101].choices[0].ct;
+    let refused = in_page(
+        &page,
+        "const bw = await import('/js/box-worker.js');
+         try { await bw.verifyBox(args.committee, args.poll, args.ballots); return null; } catch (e) { return e.message; }",
+        json!({ "committee": key, "poll": poll, "ballots": tampered }),
+    )
+    .await;
+    let refused = refused.as_str().expect("the tampered box is refused");
+    assert!(refused.contains("ballot 101 "), "{refused}");
+    eprintln!(
+        "in chromium: a box of 120 ballots (2 of 5) on {} workers: {:.0} ms",
+        seen["box"]["workers"],
+        seen["verifyMs"].as_f64().unwrap()
+    );
+}
+
+/// `cargo test --release -p meeting-tests --test ballot_box_browser -- --ignored --nocapture`
+/// (BALLOTS=2000 for a congress): a committee member's box of 15-of-20 ballots verified in
+/// headless chromium on one worker and then on every core, as `verifyBox` shares it out.
+#[tokio::test]
+#[ignore = "a benchmark: run with --ignored --nocapture on a release build"]
+async fn bench_a_members_box_in_chromium_one_worker_and_every_core() {
+    let n: usize = std::env::var("BALLOTS")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(400);
+    let hub = TestHub::start().await;
+    let driver = Driver::start().await;
+    let page = driver.page(TABLET).await;
+    page.goto(&format!("http://{}/", hub.addr())).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let (key, secrets) = deal(CommitteeParams::new(3, 2, [9; 32]).unwrap(), &mut rng).unwrap();
+    let poll = BallotParams::at_most([8; 32], 20, 15);
+    let ballots: Vec<EncryptedBallot> = (0..n)
+        .map(|i| {
+            let marks: Vec<u32> = (0..12 + i as u32 % 4)
+                .map(|k| (k * 7 + i as u32) % 20)
+                .collect();
+            encrypt(&key, &poll, &marks, &mut rng).unwrap()
+        })
+        .collect();
+    let one = in_page(
+        &page,
+        "const bw = await import('/js/box-worker.js');
+         const t0 = performance.now();
+         await bw.box('verifyBox', args.committee, args.poll, args.ballots);
+         return performance.now() - t0;",
+        json!({ "committee": key, "poll": poll, "ballots": ballots }),
+    )
+    .await;
+    let args = json!({ "committee": key, "poll": poll, "ballots": ballots, "secret": secrets[0] });
+    let all = in_page(&page, VERIFY_ON_CORES, args).await;
+    let (one, every) = (one.as_f64().unwrap(), all["verifyMs"].as_f64().unwrap());
+    println!("| a member's box of {n} ballots (15 of 20), headless chromium | s | ms a ballot |");
+    println!("|---|---:|---:|");
+    println!("| one worker | {:.1} | {:.1} |", one / 1e3, one / n as f64);
+    println!(
+        "| {} workers ({} cores) | {:.1} | {:.1} |",
+        all["box"]["workers"],
+        all["cores"],
+        every / 1e3,
+        every / n as f64
+    );
+    println!("| speed-up | {:.2}× | |", one / every);
 }

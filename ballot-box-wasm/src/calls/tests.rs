@@ -87,6 +87,26 @@ fn a_committee_made_through_the_calls_opens_a_box() {
     assert_eq!(verified["ballots"], 3);
     assert_eq!(calls.into_inner(), 3);
 
+    // The same box in two stretches, as two workers verify it, joined in a third place.
+    let parts: Vec<Value> = [(0usize, 2usize), (2, 3)]
+        .iter()
+        .map(|&(from, to)| {
+            let part = json!({ "committee": committee, "params": poll, "ballots": ballots[from..to], "first": from });
+            box_verify_part(part.to_string().as_bytes(), None).unwrap()
+        })
+        .collect();
+    let joined = call(
+        box_join,
+        json!({ "params": poll, "parts": parts, "total": 3 }),
+    );
+    assert_eq!(joined["digest"], verified["digest"]);
+    assert_eq!(joined["ballots"], 3);
+    let gap = json!({ "params": poll, "parts": [parts[1]], "total": 3 });
+    assert!(refused(box_join, gap).contains("ballot 0 comes next"));
+    let bad = json!({ "committee": committee, "params": poll, "ballots": [ballots[1], ballots[1]], "first": 5 });
+    let err = box_verify_part(bad.to_string().as_bytes(), None).unwrap_err();
+    assert!(err.contains("ballots 5 and 6 are the same ballot"), "{err}");
+
     // One member by the JSON secret, one by the text form on the printed card.
     let shares: Vec<DecryptionShare> = [finished[0]["secret"].clone(), finished[2]["secret_text"].clone()]
         .into_iter()

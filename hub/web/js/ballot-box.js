@@ -9,10 +9,11 @@
 // crypto.getRandomValues for each call that needs it (it exists on plain http too).
 //
 // Works the same in a Web Worker (`new Worker(url, { type: 'module' })` importing this
-// file): verifying a box of 2,000 ballots takes a minute on a tablet, so run verifyBox
-// there and post its progress to the page. The verified sum is remembered by the module
-// instance that verified it, and only that instance will decrypt it: call
-// decryptionShare in the same worker.
+// file): verifying a box of 2,000 ballots takes minutes on one core of a tablet, so run
+// verifyBox there, or share the box out among several workers (verifyPart in each, then
+// joinParts in one), and post the progress to the page. The verified sum is remembered by
+// the module instance that verified or joined it, and only that instance will decrypt it:
+// call decryptionShare in the same worker.
 
 const WASM = '/vendor/ballot-box.wasm';
 
@@ -87,10 +88,24 @@ export const verifyBallot = (committee, params, ballot) =>
 /** Verifies every ballot, refuses duplicates and adds them up; `onProgress(done, total)` is
  *  called as it goes (synchronously: in a worker, post it on). → {sum, ballots, digest}. */
 export async function verifyBox(committee, params, ballots, onProgress) {
+  return withProgress(onProgress, () => call('box_verify', { committee, params, ballots }));
+}
+
+/** Verifies and adds up one stretch of a box, `ballots` starting at ballot `first`, for
+ *  joinParts in another worker; `onProgress(done, total)` over the stretch. → a part. */
+export async function verifyPart(committee, params, ballots, first, onProgress) {
+  return withProgress(onProgress, () => call('box_verify_part', { committee, params, ballots, first }));
+}
+
+/** Joins the parts of a box of `total` ballots (no gap, overlap or ballot twice), as
+ *  verifyBox would have added them up. → {sum, ballots, digest}. */
+export const joinParts = (params, parts, total) => call('box_join', { params, parts, total });
+
+async function withProgress(onProgress, run) {
   await load();
   progress = onProgress ?? null;
   try {
-    return await call('box_verify', { committee, params, ballots });
+    return await run();
   } finally {
     progress = null;
   }

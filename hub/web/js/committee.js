@@ -19,7 +19,7 @@ import { t } from './i18n.js';
 import { h, toast, refusal } from './ui.js';
 import { newId } from './connection.js';
 import { load, save, keepSealed, loadSealed, currentOwner } from './local.js';
-import { box, verifyBox } from './box-worker.js';
+import { box, verifyBox, workersFor } from './box-worker.js';
 import { keyCode } from './key-code.js';
 import { seal, unseal, passphraseProblem } from './vault.js';
 
@@ -167,7 +167,8 @@ export function committeeDevice({ connection, state, redraw }) {
       redraw();
       return;
     }
-    counting.set(poll, { done: 0, total: pv.sealed_box.ballots });
+    const workers = workersFor(pv.sealed_box.ballots);
+    counting.set(poll, { done: 0, total: pv.sealed_box.ballots, workers });
     redraw();
     try {
       const given = load(`share.${poll}`);
@@ -177,7 +178,7 @@ export function committeeDevice({ connection, state, redraw }) {
         if (!r.ok) throw new Error(`box.json: HTTP ${r.status}`);
         const b = await r.json();
         const verified = await verifyBox(b.committee, b.params, b.ballots, (done, total) => {
-          counting.set(poll, { done, total });
+          counting.set(poll, { done, total, workers });
           redraw();
         });
         if (verified.ballots !== pv.sealed_box.ballots) {
@@ -360,9 +361,10 @@ export function committeeDevice({ connection, state, redraw }) {
         h('h3', {}, pv.poll.title),
         h('p', {}, t('committee_box', { ballots: b.ballots, given: b.opened_by.length, threshold: b.threshold ?? c.committee.threshold })),
         run && run.error === undefined
-          ? h('div', { role: 'status', 'data-testid': 'committee-progress' },
+          ? h('div', { role: 'status', 'data-testid': 'committee-progress', 'data-workers': String(run.workers) },
             h('progress', { max: String(Math.max(1, run.total)), value: String(run.done) }),
-            ' ', t('committee_checked', { done: run.done, total: run.total }))
+            ' ', t('committee_checked', { done: run.done, total: run.total }),
+            run.workers > 1 ? ` ${t('committee_cores', { n: run.workers })}` : '')
           : h('button', {
             type: 'button', class: 'btn big primary', 'data-testid': 'committee-open',
             onclick: () => openCount(pv),

@@ -619,6 +619,7 @@ export default {
   committee_lost_setup: 'This tablet lost its part of the key setup: ask the secretariat to name the committee again.',
   committee_box: 'The box holds {ballots} electronic ballots; {given}/{threshold} members have opened it.',
   committee_checked: 'Checked {done}/{total} ballots',
+  committee_cores: 'on {n} cores of this device',
   committee_open_count: 'Check the box and open the count',
   committee_share_given: 'Your share to open the box is given.',
   committee_not_member: 'You are not on the counting committee.',

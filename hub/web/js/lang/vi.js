@@ -620,6 +620,7 @@ export default {
   committee_lost_setup: 'Máy này đã mất dữ liệu tạo khóa: đề nghị thư ký lập lại Ban kiểm phiếu.',
   committee_box: 'Hòm phiếu có {ballots} phiếu điện tử; {given}/{threshold} thành viên đã mở.',
   committee_checked: 'Đã kiểm tra {done}/{total} phiếu',
+  committee_cores: 'trên {n} lõi xử lý của thiết bị này',
   committee_open_count: 'Kiểm tra hòm phiếu và mở kết quả',
   committee_share_given: 'Đã góp phần mở hòm phiếu.',
   committee_not_member: 'Đồng chí không ở trong Ban kiểm phiếu.',
