@@ -4,7 +4,8 @@
 //! For the sealed election a counting committee of simulated member devices (3 members,
 //! 2 needed, by default) makes its key through the hub first. Each tablet's ballot is
 //! encrypted and proved before the burst, from that tablet's own seed (the swarm's
-//! threads do the tablets' work), then every tablet sends its ballot within one second;
+//! threads do the tablets' work), then every tablet sends its ballot within one second
+//! (`--vote-within` for a longer spell, as a hall votes);
 //! the hub checks every proof before the ack. At the close the members' devices each
 //! download the box, verify every ballot and add them up themselves, and give their
 //! shares; the published result is then downloaded and verified in full. The open election
@@ -40,6 +41,8 @@ pub struct ElectionPlan {
     pub driver: String,
     pub members: Vec<MemberDevice>,
     pub threshold: u32,
+    /// Every tablet votes within this, at a random moment of it.
+    pub window: Duration,
     pub hub_pid: Option<u32>,
     /// Where to write each published result (`open-result.json`, `sealed-result.json` and
     /// their `.sig`) for `hub verify`.
@@ -53,6 +56,7 @@ pub fn election_plan(
     clients: usize,
     members: usize,
     threshold: u32,
+    window: Duration,
     hub_pid: Option<u32>,
     save: Option<PathBuf>,
 ) -> anyhow::Result<ElectionPlan> {
@@ -98,6 +102,7 @@ pub fn election_plan(
         driver: base.driver,
         members,
         threshold,
+        window,
         hub_pid,
         save,
     })
@@ -277,11 +282,16 @@ impl Hall<'_> {
         let prepare = prepared.elapsed();
         let prepare_cpu = delta(cpu, cpu_seconds(std::process::id()));
 
-        eprintln!("swarm: {kind} election: {n} tablets vote within one second …");
+        let window = self.plan.window;
+        eprintln!(
+            "swarm: {kind} election: {n} tablets vote within {:.0} s …",
+            window.as_secs_f64()
+        );
         let hub_before = self.plan.hub_pid.and_then(cpu_seconds);
         // The open election is round 0, the sealed one round 1: with the same command ids
         // the hub would answer the sealed ballots with the open ones' acks.
-        let (acks, refused) = burst(self.orders, self.heard, n, texts, u64::from(secret)).await?;
+        let (acks, refused) =
+            burst(self.orders, self.heard, n, texts, u64::from(secret), window).await?;
         let hub_burst = delta(hub_before, self.plan.hub_pid.and_then(cpu_seconds));
         settle(self.heard).await?;
 
@@ -349,6 +359,7 @@ impl Hall<'_> {
             prepare,
             prepare_cpu,
             ack: Spread::of(acks),
+            window,
             refused,
             hub_burst,
             ballots_counted: tallies.0,

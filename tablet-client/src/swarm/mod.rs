@@ -120,11 +120,21 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
         Some(template) if plan.ballot => {
             let poll = driver.open_poll().await.context("opening the poll")?;
             let template = template.replace("{poll}", &poll);
-            let outcome = burst(&orders, &mut heard, n, vec![template], 0).await?;
+            let outcome = burst(&orders, &mut heard, n, vec![template], 0, BURST_WINDOW).await?;
             ballots_counted = Some(driver.close_poll(&poll).await.context("closing the poll")?);
             outcome
         }
-        Some(template) => burst(&orders, &mut heard, n, vec![template.clone()], 0).await?,
+        Some(template) => {
+            burst(
+                &orders,
+                &mut heard,
+                n,
+                vec![template.clone()],
+                0,
+                BURST_WINDOW,
+            )
+            .await?
+        }
         None => (Vec::new(), 0),
     };
     // Every tablet hears every ballot (or broadcast): let that wave pass before the storm.
@@ -285,7 +295,8 @@ pub fn baseline_plan(url: String, clients: usize, rounds: usize, server_pid: Opt
 /// How long the whole hall takes to vote in the burst.
 pub const BURST_WINDOW: Duration = Duration::from_secs(1);
 
-/// Every tablet sends one command, all within [`BURST_WINDOW`]; each answer's round trip.
+/// Every tablet sends one command, all within `window` (at random moments of it); each
+/// answer's round trip.
 /// Each burst of a run needs its own `round`: the command ids are made from it, and a hub
 /// answers a known id with its first outcome without doing the command again.
 async fn burst(
@@ -294,11 +305,12 @@ async fn burst(
     n: usize,
     texts: Vec<String>,
     round: u64,
+    window: Duration,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
     orders.send_replace(Order::Send {
         round,
         texts: std::sync::Arc::new(texts),
-        window: BURST_WINDOW,
+        window,
         of: n,
     });
     let mut answered = HashMap::new();
