@@ -21,6 +21,7 @@ import { newId } from './connection.js';
 import { load, save, keepSealed, loadSealed, currentOwner } from './local.js';
 import { box, verifyBox, workersFor } from './box-worker.js';
 import { keyCode } from './key-code.js';
+import { formatSize } from './format.js';
 import { seal, unseal, passphraseProblem } from './vault.js';
 
 /** JSON with every object's keys sorted: the hub's view and the wasm module may write the
@@ -174,9 +175,10 @@ export function committeeDevice({ connection, state, redraw }) {
       const given = load(`share.${poll}`);
       let share = given?.share;
       if (!share) {
-        const r = await fetch(`/api/v1/meetings/${state.view.meeting.id}/polls/${poll}/box.json`, { credentials: 'same-origin' });
-        if (!r.ok) throw new Error(`box.json: HTTP ${r.status}`);
-        const b = await r.json();
+        const b = await download(`/api/v1/meetings/${state.view.meeting.id}/polls/${poll}/box.json`, (got, size) => {
+          counting.set(poll, { done: 0, total: pv.sealed_box.ballots, workers, got, size });
+          redraw();
+        });
         const verified = await verifyBox(b.committee, b.params, b.ballots, (done, total) => {
           counting.set(poll, { done, total, workers });
           redraw();
@@ -195,6 +197,32 @@ export function committeeDevice({ connection, state, redraw }) {
       counting.set(poll, { error: e?.code ? refusal(e) : String(e?.message ?? e) });
     }
     redraw();
+  }
+
+  // The box as JSON, with `onProgress(bytes, size)` as it arrives: 2,000 ballots of an
+  // election are about 19 MB, seconds on a hall's Wi-Fi.
+  async function download(url, onProgress) {
+    const r = await fetch(url, { credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`box.json: HTTP ${r.status}`);
+    const size = Number(r.headers.get('content-length')) || 0;
+    if (!r.body || !size) return r.json();
+    const reader = r.body.getReader();
+    const chunks = [];
+    let got = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      got += value.length;
+      onProgress(got, size);
+    }
+    const bytes = new Uint8Array(got);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return JSON.parse(new TextDecoder().decode(bytes));
   }
 
   function keyPart(c, me) {
@@ -362,9 +390,12 @@ export function committeeDevice({ connection, state, redraw }) {
         h('p', {}, t('committee_box', { ballots: b.ballots, given: b.opened_by.length, threshold: b.threshold ?? c.committee.threshold })),
         run && run.error === undefined
           ? h('div', { role: 'status', 'data-testid': 'committee-progress', 'data-workers': String(run.workers) },
-            h('progress', { max: String(Math.max(1, run.total)), value: String(run.done) }),
-            ' ', t('committee_checked', { done: run.done, total: run.total }),
-            run.workers > 1 ? ` ${t('committee_cores', { n: run.workers })}` : '')
+            ...(run.size && run.got < run.size
+              ? [h('progress', { max: String(run.size), value: String(run.got) }),
+                ' ', t('committee_downloading', { got: formatSize(run.got), size: formatSize(run.size) })]
+              : [h('progress', { max: String(Math.max(1, run.total)), value: String(run.done) }),
+                ' ', t('committee_checked', { done: run.done, total: run.total }),
+                run.workers > 1 ? ` ${t('committee_cores', { n: run.workers })}` : '']))
           : h('button', {
             type: 'button', class: 'btn big primary', 'data-testid': 'committee-open',
             onclick: () => openCount(pv),

@@ -618,6 +618,7 @@ export default {
   committee_failed: 'Making the key failed: the counting committee must be named again.',
   committee_lost_setup: 'This tablet lost its part of the key setup: ask the secretariat to name the committee again.',
   committee_box: 'The box holds {ballots} electronic ballots; {given}/{threshold} members have opened it.',
+  committee_downloading: 'Downloading the box: {got} of {size}',
   committee_checked: 'Checked {done}/{total} ballots',
   committee_cores: 'on {n} cores of this device',
   committee_open_count: 'Check the box and open the count',

@@ -619,6 +619,7 @@ export default {
   committee_failed: 'Tạo khóa không thành công: cần lập lại Ban kiểm phiếu.',
   committee_lost_setup: 'Máy này đã mất dữ liệu tạo khóa: đề nghị thư ký lập lại Ban kiểm phiếu.',
   committee_box: 'Hòm phiếu có {ballots} phiếu điện tử; {given}/{threshold} thành viên đã mở.',
+  committee_downloading: 'Đang tải hòm phiếu: {got} / {size}',
   committee_checked: 'Đã kiểm tra {done}/{total} phiếu',
   committee_cores: 'trên {n} lõi xử lý của thiết bị này',
   committee_open_count: 'Kiểm tra hòm phiếu và mở kết quả',
