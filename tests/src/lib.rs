@@ -119,6 +119,8 @@ enum Running {
     /// The hub's `Server` in this process, on the test's runtime: stopped cleanly, its
     /// clock movable by the test.
     InProcess {
+        /// The hub's own state, for a test that must reach under its routes.
+        state: std::sync::Arc<hub::transport::AppState>,
         stop: Option<tokio::sync::oneshot::Sender<()>>,
         served: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
         clock: Clock,
@@ -232,6 +234,15 @@ impl TestHub {
         match &self.running {
             Running::InProcess { clock, .. } => clock.advance(by),
             Running::Process { .. } => panic!("only a hub in this process has a movable clock"),
+        }
+    }
+
+    /// An in-process hub's own state: for the rare test that must put the hub in a state
+    /// no route makes (e.g. the first of two writes done, the second lost to a crash).
+    pub fn app_state(&self) -> &std::sync::Arc<hub::transport::AppState> {
+        match &self.running {
+            Running::InProcess { state, .. } => state,
+            Running::Process { .. } => panic!("a hub program's state is in its own process"),
         }
     }
 
@@ -501,11 +512,13 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
     let server = hub::server::Server::open_with_clock(config, addr, clock.clone())
         .await
         .expect("the hub opens its data directory");
+    let state = server.state().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(server.serve(listener, async {
         let _ = stopped.await;
     }));
     let running = Running::InProcess {
+        state,
         stop: Some(stop),
         served: Some(served),
         clock,

@@ -8,7 +8,7 @@
 use meeting_tests::http::Request;
 use meeting_tests::tools::pdftotext;
 use meeting_tests::{expect_snapshot, guard, Tablet, TestHub};
-use protocol::{ClientFrame, Command, CommandId, ErrorCode, HubFrame, MeetingId, PollKind};
+use protocol::{ClientFrame, Command, CommandId, ErrorCode, HubFrame, MeetingId, PollKind, Role};
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -745,6 +745,107 @@ async fn the_directory_devices_and_answers_survive_a_crash() {
         "{}",
         r.text()
     );
+}
+
+#[tokio::test]
+async fn a_summons_whose_directory_record_was_lost_adds_nobody_twice_and_is_recorded_again() {
+    let hub = TestHub::start().await;
+    let dir = import_directory(&hub).await;
+    let office = hub.office_token();
+    let r = hub
+        .post(
+            "/api/v1/meetings",
+            office,
+            &json!({ "title": "Hội nghị Ban Chấp hành", "starts_at": now_ms() + 3_600_000, "quorum": "1/2" }),
+        )
+        .await;
+    let meeting: MeetingId = serde_json::from_value(r.json()["id"].clone()).unwrap();
+    // A summons is two writes: An is in the meeting, as if the hub had stopped before the
+    // directory's record of it.
+    let an = dir.person("Nguyễn Văn An");
+    let add_an = Command::AddParticipant {
+        name: "Nguyễn Văn An".into(),
+        position: "Phó Bí thư Tỉnh ủy".into(),
+        unit: "Tỉnh ủy".into(),
+        role: Role::Chair,
+        seat: None,
+        person: Some(an.parse().unwrap()),
+    };
+    let handle = hub
+        .app_state()
+        .meetings
+        .get(meeting)
+        .await
+        .unwrap()
+        .unwrap();
+    let first_write = hub::live::Request {
+        actor: hub::engine::Actor::Office,
+        origin: None,
+        steps: vec![(add_an, uuid::Uuid::new_v4())],
+        grants: Vec::new(),
+        token: None,
+        ballot: None,
+    };
+    handle
+        .run(first_write)
+        .await
+        .expect("An is added to the meeting");
+    let invitation = format!("/api/v1/meetings/{meeting}/invitation");
+    let listed = hub.get(&invitation, office).await.json();
+    assert_eq!(
+        listed["people"],
+        json!([]),
+        "the directory has no record of An"
+    );
+
+    // The secretariat summons the whole body again: An is not added a second time.
+    let r = hub
+        .post(
+            &format!("/api/v1/meetings/{meeting}/summon"),
+            office,
+            &json!({ "body": dir.body("Ban Chấp hành") }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let added: Vec<&str> = r.json()["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["participant"]["name"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|n| {
+            if n.contains("Bình") {
+                "Bình"
+            } else if n.contains("Cường") {
+                "Cường"
+            } else {
+                "?"
+            }
+        })
+        .collect();
+    assert_eq!(added, ["Bình", "Cường"], "{}", r.text());
+    let view = hub
+        .get(&format!("/api/v1/meetings/{meeting}"), office)
+        .await
+        .json();
+    let ans: Vec<&serde_json::Value> = view["view"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["person"] == an)
+        .collect();
+    assert_eq!(ans.len(), 1, "An once in the meeting: {view}");
+    assert_eq!(ans[0]["role"], "chair");
+    // …and the directory now records all three, An as the participant he already was.
+    let listed = hub.get(&invitation, office).await.json();
+    let people = listed["people"].as_array().unwrap();
+    assert_eq!(people.len(), 3, "{listed}");
+    let an_listed = people
+        .iter()
+        .find(|p| p["person"] == an)
+        .expect("An is recorded");
+    assert_eq!(an_listed["participant"], ans[0]["id"]);
 }
 
 /// A request signed in by the cookie alone, sent by a page of another site.

@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use protocol::directory::{BodyId, Person, PersonId, Summons};
-use protocol::{Command, InvitationAnswer, MeetingId, Role};
+use protocol::{Command, InvitationAnswer, MeetingId, ParticipantId, Role};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -164,6 +164,26 @@ pub(super) async fn summon_people(
         return Err(ApiError::invalid("one summons lists at most 5000 people"));
     }
     let role = body.role.unwrap_or(Role::Delegate);
+    // A summons is two writes, the meeting's participants and then the directory's record
+    // of them; a crash between the two leaves people in the meeting whom the directory does
+    // not know it summoned. The meeting's participants are the truth: nobody in them is
+    // added twice, and a record lost so is written with this summons (the secretariat's
+    // retry of the one that failed).
+    let in_meeting: Vec<(PersonId, ParticipantId, Role)> = call.handle.read(|s| {
+        s.participants
+            .iter()
+            .filter_map(|p| Some((p.person?, p.id, p.role)))
+            .collect()
+    });
+    let unrecorded: Vec<(PersonId, ParticipantId, Role)> = state.office.read(|d| {
+        in_meeting
+            .iter()
+            .copied()
+            .filter(|(person, ..)| {
+                d.person(*person).is_some() && d.summoned_seat(meeting, *person).is_none()
+            })
+            .collect()
+    });
     let people: Vec<Person> = state.office.read(|d| {
         let mut ids: Vec<PersonId> = body
             .body
@@ -172,7 +192,11 @@ pub(super) async fn summon_people(
             .unwrap_or_default();
         ids.extend(&body.people);
         let mut seen = std::collections::HashSet::new();
-        ids.retain(|id| seen.insert(*id) && d.summoned_seat(meeting, *id).is_none());
+        ids.retain(|id| {
+            seen.insert(*id)
+                && d.summoned_seat(meeting, *id).is_none()
+                && !in_meeting.iter().any(|(person, ..)| person == id)
+        });
         ids.iter().filter_map(|id| d.person(*id).cloned()).collect()
     });
     if let Some(b) = body.body {
@@ -208,16 +232,44 @@ pub(super) async fn summon_people(
             })
         })
         .collect();
+    let mut records = Vec::new();
     if !participants.is_empty() {
-        let record = OfficeCommand::RecordSummons {
+        records.push(OfficeCommand::RecordSummons {
             meeting,
             body: body.body,
             role,
             participants,
-        };
+        });
+    }
+    // One record per role: a record names one role for all it lists.
+    let mut roles: Vec<Role> = Vec::new();
+    for &(.., r) in &unrecorded {
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    for lost_role in roles {
+        let lost: Vec<Summons> = unrecorded
+            .iter()
+            .filter(|(.., r)| *r == lost_role)
+            .map(|&(person, participant, _)| Summons {
+                person,
+                participant,
+            })
+            .collect();
+        if !lost.is_empty() {
+            records.push(OfficeCommand::RecordSummons {
+                meeting,
+                body: None,
+                role: lost_role,
+                participants: lost,
+            });
+        }
+    }
+    if !records.is_empty() {
         state
             .office
-            .run(vec![record])
+            .run(records)
             .await
             .map_err(|e| ApiError::from(Refused::from(e)))?;
     }
