@@ -22,6 +22,7 @@ import { load, save, keepSealed, loadSealed, currentOwner } from './local.js';
 import { box, verifyBox, workersFor } from './box-worker.js';
 import { keyCode } from './key-code.js';
 import { formatSize } from './format.js';
+import { readBody } from './progress.js';
 import { seal, unseal, passphraseProblem } from './vault.js';
 
 /** JSON with every object's keys sorted: the hub's view and the wasm module may write the
@@ -204,25 +205,7 @@ export function committeeDevice({ connection, state, redraw }) {
   async function download(url, onProgress) {
     const r = await fetch(url, { credentials: 'same-origin' });
     if (!r.ok) throw new Error(`box.json: HTTP ${r.status}`);
-    const size = Number(r.headers.get('content-length')) || 0;
-    if (!r.body || !size) return r.json();
-    const reader = r.body.getReader();
-    const chunks = [];
-    let got = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      got += value.length;
-      onProgress(got, size);
-    }
-    const bytes = new Uint8Array(got);
-    let at = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(await (await readBody(r, onProgress)).text());
   }
 
   function keyPart(c, me) {

@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { h, fill, refusal } from './ui.js';
 import { formatPercent, formatSize } from './format.js';
 import { HubError } from './staff.js';
+import { readBody } from './progress.js';
 
 /** The file name a `Content-Disposition` header gives: `filename*` first, then `filename`. */
 export function dispositionName(header, fallback) {
@@ -27,23 +28,6 @@ function save(blob, name) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 30_000);
-}
-
-/** Reads a response's body, telling `onBytes(received, total)` as it comes. */
-async function readBody(res, onBytes) {
-  const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body?.getReader) return res.blob();
-  const reader = res.body.getReader();
-  const chunks = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.length;
-    onBytes(received, total);
-  }
-  return new Blob(chunks, { type: res.headers.get('content-type') || '' });
 }
 
 /**
