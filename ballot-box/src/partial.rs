@@ -80,7 +80,7 @@ fn in_box(error: TallyError, first: usize) -> TallyError {
             receipt,
             error,
         } => TallyError::Ballot {
-            index: index + first,
+            index: index.saturating_add(first),
             receipt,
             error,
         },
@@ -89,13 +89,13 @@ fn in_box(error: TallyError, first: usize) -> TallyError {
             second,
             receipt,
         }) => TallyError::Count(CountError::DuplicateBallot {
-            first: a + first,
-            second: second + first,
+            first: a.saturating_add(first),
+            second: second.saturating_add(first),
             receipt,
         }),
         TallyError::Count(CountError::WrongPoll { index }) => {
             TallyError::Count(CountError::WrongPoll {
-                index: index + first,
+                index: index.saturating_add(first),
             })
         }
         other => other,
