@@ -119,8 +119,9 @@ enum Running {
     /// The hub's `Server` in this process, on the test's runtime: stopped cleanly, its
     /// clock movable by the test.
     InProcess {
-        /// The hub's own state, for a test that must reach under its routes.
-        state: std::sync::Arc<hub::transport::AppState>,
+        /// The hub's own state, for a test that must reach under its routes. Weak: held
+        /// here it would keep the data directory's lock after a stop.
+        state: std::sync::Weak<hub::transport::AppState>,
         stop: Option<tokio::sync::oneshot::Sender<()>>,
         served: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
         clock: Clock,
@@ -239,9 +240,9 @@ impl TestHub {
 
     /// An in-process hub's own state: for the rare test that must put the hub in a state
     /// no route makes (e.g. the first of two writes done, the second lost to a crash).
-    pub fn app_state(&self) -> &std::sync::Arc<hub::transport::AppState> {
+    pub fn app_state(&self) -> std::sync::Arc<hub::transport::AppState> {
         match &self.running {
-            Running::InProcess { state, .. } => state,
+            Running::InProcess { state, .. } => state.upgrade().expect("the hub is running"),
             Running::Process { .. } => panic!("a hub program's state is in its own process"),
         }
     }
@@ -512,7 +513,7 @@ async fn serve_in_process(dir: &Path, clock: Clock) -> (SocketAddr, Running) {
     let server = hub::server::Server::open_with_clock(config, addr, clock.clone())
         .await
         .expect("the hub opens its data directory");
-    let state = server.state().clone();
+    let state = std::sync::Arc::downgrade(server.state());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(server.serve(listener, async {
         let _ = stopped.await;

@@ -3,8 +3,9 @@
 //! imported; fixed, its people are listed on the page and in REST; a person's details are
 //! corrected and a body's members changed on the page; a person's tablet is
 //! enrolled from the page with the one-time link it shows (and its QR code); the tablet
-//! then shows in the page's devices, and revoking it there (after a confirmation) deletes
-//! it in REST and shuts its token out. A workbook (.xlsx) chosen as the file imports too.
+//! then shows in the page's devices and on the person's line; locked by five wrong PINs,
+//! it shows locked there and is unlocked from the page; revoking it there (after a
+//! confirmation) deletes it in REST and shuts its token out. A workbook (.xlsx) chosen as the file imports too.
 
 use base64::Engine;
 use meeting_tests::browser::{Driver, Page};
@@ -235,13 +236,68 @@ async fn the_office_imports_its_directory_enrols_a_tablet_and_revokes_it_from_th
     let device = enrolled["device"].as_str().unwrap().to_owned();
     assert_eq!(hub.get("/api/v1/me", &token).await.status, 200);
 
-    // The tablet is in the page's devices; revoked there, after a confirmation.
+    // Five wrong PINs in a meeting that summoned An lock the tablet: the page shows it
+    // locked, on its line and An's, and unlocks it.
+    let r = hub
+        .post(
+            "/api/v1/meetings",
+            hub.office_token(),
+            &json!({ "title": "Hội nghị Ban Thường vụ", "quorum": "1/2" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let meeting = r.json()["id"].as_str().unwrap().to_owned();
+    let r = hub
+        .post(
+            &format!("/api/v1/meetings/{meeting}/summon"),
+            hub.office_token(),
+            &json!({ "people": [an] }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    for n in 0..5 {
+        let ballot = json!({ "id": format!("w{n}"), "command": { "op": "cast_ballot", "poll": "00000000-0000-4000-8000-000000000000", "choices": [0] }, "pin": "000000" });
+        let r = hub
+            .post(
+                &format!("/api/v1/meetings/{meeting}/commands"),
+                &token,
+                &ballot,
+            )
+            .await;
+        assert_ne!(r.status, 200, "a wrong PIN: {}", r.text());
+    }
     press(&page, "[data-testid=enrol-close]").await;
+    press(&page, "#devices-reload").await;
+    let row = format!("#devices-table tr[data-device='{device}']");
+    page.wait_for(&format!("{row} .tag.bad")).await;
+    let listed = page.wait_for(&row).await;
+    assert!(listed.contains("Nguyễn Văn An"), "{listed}");
+    let cell = format!("#directory-table tr[data-person='{an}'] td.tablets");
+    page.wait_for(&format!("{cell}[data-tablets='1'] .tag.bad"))
+        .await;
+    page.screenshot("office-directory-locked").await;
+    press(&page, &format!("{row} .row-actions button:not(.danger)")).await;
+    meeting_tests::guard("the tablet to be unlocked", async {
+        while page.count(&format!("{row} .tag.bad")).await > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    let devices = office_json(&hub, "/api/v1/office/devices").await;
+    assert_eq!(
+        devices["devices"][0]["device"]["locked"], false,
+        "{devices}"
+    );
+    assert_eq!(page.count(&format!("{cell} .tag.bad")).await, 0);
+
+    // The tablet is in the page's devices; revoked there, after a confirmation.
     press(&page, "#devices-reload").await;
     let listed = page
         .wait_for(&format!("#devices-table tr[data-device='{device}']"))
         .await;
     assert!(listed.contains("Nguyễn Văn An"), "{listed}");
+    // …and counted on An's line of the directory.
+    page.wait_for(&format!("{cell}[data-tablets='1']")).await;
     press(
         &page,
         &format!("#devices-table tr[data-device='{device}'] button.danger"),
@@ -251,6 +307,7 @@ async fn the_office_imports_its_directory_enrols_a_tablet_and_revokes_it_from_th
     page.screenshot("office-directory-revoke").await;
     page.click("[data-testid=confirm-yes]").await;
     page.wait_for("#directory-devices #devices-none").await;
+    page.wait_for(&format!("{cell}[data-tablets='0']")).await;
     page.screenshot("office-directory-empty").await;
     assert_eq!(
         office_json(&hub, "/api/v1/office/devices").await["devices"],

@@ -274,6 +274,7 @@ export default {
   dir_none: 'The directory is empty. Add people one by one or import them from a file below.',
   dir_contact: 'Contact',
   dir_bodies: 'Bodies',
+  dir_tablets: 'Tablets',
   dir_bodies_heading: 'Bodies',
   dir_no_bodies: 'No bodies yet.',
   dir_members: '{n} members',

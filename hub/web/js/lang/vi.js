@@ -275,6 +275,7 @@ export default {
   dir_none: 'Danh bạ chưa có ai. Thêm từng người hoặc nhập từ tệp ở dưới.',
   dir_contact: 'Liên hệ',
   dir_bodies: 'Ban, cơ quan',
+  dir_tablets: 'Máy tính bảng',
   dir_bodies_heading: 'Các ban, cơ quan',
   dir_no_bodies: 'Chưa có ban, cơ quan nào.',
   dir_members: '{n} thành viên',

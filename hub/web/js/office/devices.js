@@ -10,8 +10,8 @@ import { formatDateTime } from '../format.js';
 
 const EVERY_MS = 30_000;
 
-/** `{element, load, stop}`. */
-export function devicesPanel() {
+/** `{element, load, stop}`; `onLoad(devices)` each time the list is read. */
+export function devicesPanel({ onLoad = null } = {}) {
   const box = h('div', { class: 'desk-table-wrap', id: 'directory-devices', 'aria-live': 'polite' });
   const count = h('span', { class: 'count' });
 
@@ -19,6 +19,7 @@ export function devicesPanel() {
     try {
       const { devices } = await api('GET', '/office/devices');
       count.textContent = `(${devices.length})`;
+      onLoad?.(devices);
       fill(box, devices.length === 0
         ? h('p', { class: 'hint', id: 'devices-none' }, t('dev_none'))
         : h('table', { class: 'desk-table', id: 'devices-table' },

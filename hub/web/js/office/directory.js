@@ -15,11 +15,22 @@ export function directorySection() {
   const peopleBox = h('div', { class: 'desk-table-wrap', id: 'directory-people', 'aria-live': 'polite' });
   const bodiesBox = h('div', { id: 'directory-bodies' });
   const count = h('span', { class: 'count' });
-  const devices = devicesPanel();
-  // A tablet enrolled with the code shown shows up in the devices once it is closed.
-  const enrol = enrolPanel({ onClose: devices.load });
   let bodies = [];
   let people = [];
+  // person → {n, locked}: the people's tablets, as the devices panel last read them.
+  let tablets = new Map();
+  const devices = devicesPanel({
+    onLoad: (list) => {
+      tablets = new Map();
+      for (const { device } of list) {
+        const had = tablets.get(device.person) ?? { n: 0, locked: false };
+        tablets.set(device.person, { n: had.n + 1, locked: had.locked || device.locked });
+      }
+      if (people.length) drawPeople(people);
+    },
+  });
+  // A tablet enrolled with the code shown shows up in the devices once it is closed.
+  const enrol = enrolPanel({ onClose: devices.load });
   // The person being edited in the form below, or null when the form adds one.
   let editing = null;
 
@@ -29,12 +40,18 @@ export function directorySection() {
     b.dataset.action = 'edit';
     return b;
   };
+  const tabletsOf = (p) => {
+    const mine = tablets.get(p.id);
+    return h('td', { class: 'tablets', 'data-tablets': String(mine?.n ?? 0) },
+      mine ? String(mine.n) : '—',
+      mine?.locked ? [' ', h('span', { class: 'tag bad' }, t('dev_locked'))] : null);
+  };
   const drawPeople = (people) => {
     count.textContent = `(${people.length})`;
     fill(peopleBox, people.length === 0
       ? h('p', { class: 'hint', id: 'directory-empty' }, t('dir_none'))
       : h('table', { class: 'desk-table', id: 'directory-table' },
-        h('thead', {}, h('tr', {}, ...[t('part_name'), t('part_position'), t('part_unit'), t('dir_contact'), t('dir_bodies'), '']
+        h('thead', {}, h('tr', {}, ...[t('part_name'), t('part_position'), t('part_unit'), t('dir_contact'), t('dir_bodies'), t('dir_tablets'), '']
           .map((label) => h('th', {}, label)))),
         h('tbody', {}, ...people.map((p) => h('tr', { 'data-person': p.id },
           h('td', {}, p.name),
@@ -42,6 +59,7 @@ export function directorySection() {
           h('td', {}, p.unit),
           h('td', {}, p.contact),
           h('td', {}, bodiesOf(p).join('; ')),
+          tabletsOf(p),
           h('td', { class: 'row-actions' },
             button(t('dir_enrol'), () => enrol.open(p), 'small'),
             editButton(p)))))));
