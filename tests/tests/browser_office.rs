@@ -1,7 +1,8 @@
 //! A person's own tablet in a real browser (headless chromium, 800×1280): it opens the
 //! enrolment QR code's URL, sets a PIN, lands on its home page with the meetings of both
 //! bodies the person belongs to, enters one, and votes: the PIN is asked before the
-//! ballot leaves, a wrong PIN is refused and counts nothing, the right one is counted.
+//! ballot leaves, a wrong PIN is refused and counts nothing, the right one is counted; the
+//! other meeting's reminder reaches the meeting's page once it is due, and stays dismissed.
 
 use meeting_tests::browser::{Driver, TABLET};
 use meeting_tests::TestHub;
@@ -183,6 +184,35 @@ async fn a_tablet_enrols_sees_both_bodies_and_asks_for_the_pin_before_a_vote() {
     page.click("[data-testid=pin-ok]").await;
     page.wait_for("[data-testid=vote-recorded]").await;
     assert_eq!(ballots_in(&hub, bch).await, 1);
+
+    // Inside this meeting, the other meeting's reminder comes too once it is due: three
+    // hours on, Ban Thường vụ's meeting is 23 hours away, within its 24-hour reminder.
+    let checked = ".meeting-reminders[data-checked]";
+    page.wait_for(checked).await;
+    assert_eq!(
+        page.count("[data-testid=meeting-reminder]").await,
+        0,
+        "nothing due yet"
+    );
+    hub.advance_clock(std::time::Duration::from_secs(3 * 3600));
+    // Loaded again with WebDriver's own navigation, which returns once the new page is.
+    let here = page.eval("return location.href").await;
+    let here = here.as_str().unwrap().to_owned();
+    page.goto(&here).await;
+    let reminder = page.wait_for("[data-testid=meeting-reminder]").await;
+    assert!(reminder.contains("Họp Ban Thường vụ tuần 49"), "{reminder}");
+    page.wait_for("[data-testid=agenda]").await;
+    page.screenshot("office-meeting-reminder").await;
+    // Dismissed, it stays away on this tablet.
+    page.click("[data-testid=meeting-reminder-close]").await;
+    page.goto(&here).await;
+    page.wait_for("[data-testid=agenda]").await;
+    page.wait_for(checked).await;
+    assert_eq!(
+        page.count("[data-testid=meeting-reminder]").await,
+        0,
+        "dismissed"
+    );
 
     // The office revokes the tablet: the meeting's page says so at once, and so does home.
     let devices = hub

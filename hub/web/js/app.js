@@ -91,8 +91,12 @@ async function main() {
     return;
   }
   const connection = new HubConnection({ meeting });
-  // A ballot, an opinion answer or a direction from a person's tablet asks for the PIN.
-  if (isDevice()) connection.askPin = askPin;
+  // A ballot, an opinion answer or a direction from a person's tablet asks for the PIN;
+  // the reminders of their other meetings reach them here too, not only at home.
+  if (isDevice()) {
+    connection.askPin = askPin;
+    import('./reminders.js').then((m) => m.startReminders(meeting));
+  }
   const state = new MeetingState().attach(connection);
   let screen = null;
   connection.addEventListener('denied', (e) => {
