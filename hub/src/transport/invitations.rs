@@ -184,6 +184,8 @@ pub(super) async fn summon_people(
             })
             .collect()
     });
+    let in_meeting_people: std::collections::HashSet<PersonId> =
+        in_meeting.iter().map(|&(person, ..)| person).collect();
     let people: Vec<Person> = state.office.read(|d| {
         let mut ids: Vec<PersonId> = body
             .body
@@ -195,7 +197,7 @@ pub(super) async fn summon_people(
         ids.retain(|id| {
             seen.insert(*id)
                 && d.summoned_seat(meeting, *id).is_none()
-                && !in_meeting.iter().any(|(person, ..)| person == id)
+                && !in_meeting_people.contains(id)
         });
         ids.iter().filter_map(|id| d.person(*id).cloned()).collect()
     });
@@ -257,14 +259,12 @@ pub(super) async fn summon_people(
                 participant,
             })
             .collect();
-        if !lost.is_empty() {
-            records.push(OfficeCommand::RecordSummons {
-                meeting,
-                body: None,
-                role: lost_role,
-                participants: lost,
-            });
-        }
+        records.push(OfficeCommand::RecordSummons {
+            meeting,
+            body: None,
+            role: lost_role,
+            participants: lost,
+        });
     }
     if !records.is_empty() {
         state
