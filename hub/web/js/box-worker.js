@@ -60,17 +60,19 @@ const MIN_STRETCH = 50;
 const MAX_WORKERS = 8;
 
 /** How many workers verify a box of `ballots`: one per core, each with a stretch worth it. */
-export function workersFor(ballots, cores = navigator.hardwareConcurrency || 1) {
+function workersFor(ballots, cores = navigator.hardwareConcurrency || 1) {
   return Math.max(1, Math.min(cores, MAX_WORKERS, Math.floor(ballots / MIN_STRETCH)));
 }
 
-/** Verifies and adds up a box on the tablet's cores; `onProgress(done, total)` as it goes.
+/** Verifies and adds up a box on the tablet's cores; `onProgress(done, total, workers)` as
+ *  it goes.
  *  → {sum, ballots, digest, workers}: the sum is kept by the page's worker for
  *  box('decryptionShare', …). */
 export async function verifyBox(committee, params, ballots, onProgress) {
   const workers = workersFor(ballots.length);
   if (workers === 1) {
-    const verified = await mainWorker().ask('verifyBox', [committee, params, ballots], onProgress);
+    const report = (done, total) => onProgress?.(done, total, workers);
+    const verified = await mainWorker().ask('verifyBox', [committee, params, ballots], report);
     return { ...verified, workers };
   }
   const size = Math.ceil(ballots.length / workers);
@@ -81,7 +83,7 @@ export async function verifyBox(committee, params, ballots, onProgress) {
       const first = k * size;
       const report = (n) => {
         done[k] = n;
-        onProgress?.(done.reduce((a, b) => a + b, 0), ballots.length);
+        onProgress?.(done.reduce((a, b) => a + b, 0), ballots.length, workers);
       };
       const worker = k === 0 ? mainWorker() : helpers[k - 1];
       return worker.ask('verifyPart', [committee, params, ballots.slice(first, first + size), first], report);

@@ -19,7 +19,7 @@ import { t } from './i18n.js';
 import { h, toast, refusal } from './ui.js';
 import { newId } from './connection.js';
 import { load, save, keepSealed, loadSealed, currentOwner } from './local.js';
-import { box, verifyBox, workersFor } from './box-worker.js';
+import { box, verifyBox } from './box-worker.js';
 import { keyCode } from './key-code.js';
 import { formatSize } from './format.js';
 import { readBody } from './progress.js';
@@ -169,18 +169,17 @@ export function committeeDevice({ connection, state, redraw }) {
       redraw();
       return;
     }
-    const workers = workersFor(pv.sealed_box.ballots);
-    counting.set(poll, { done: 0, total: pv.sealed_box.ballots, workers });
+    counting.set(poll, { done: 0, total: pv.sealed_box.ballots });
     redraw();
     try {
       const given = load(`share.${poll}`);
       let share = given?.share;
       if (!share) {
         const b = await download(`/api/v1/meetings/${state.view.meeting.id}/polls/${poll}/box.json`, (got, size) => {
-          counting.set(poll, { done: 0, total: pv.sealed_box.ballots, workers, got, size });
+          counting.set(poll, { done: 0, total: pv.sealed_box.ballots, got, size });
           redraw();
         });
-        const verified = await verifyBox(b.committee, b.params, b.ballots, (done, total) => {
+        const verified = await verifyBox(b.committee, b.params, b.ballots, (done, total, workers) => {
           counting.set(poll, { done, total, workers });
           redraw();
         });
@@ -372,7 +371,7 @@ export function committeeDevice({ connection, state, redraw }) {
         h('h3', {}, pv.poll.title),
         h('p', {}, t('committee_box', { ballots: b.ballots, given: b.opened_by.length, threshold: b.threshold ?? c.committee.threshold })),
         run && run.error === undefined
-          ? h('div', { role: 'status', 'data-testid': 'committee-progress', 'data-workers': String(run.workers) },
+          ? h('div', { role: 'status', 'data-testid': 'committee-progress' },
             ...(run.size && run.got < run.size
               ? [h('progress', { max: String(run.size), value: String(run.got) }),
                 ' ', t('committee_downloading', { got: formatSize(run.got), size: formatSize(run.size) })]
